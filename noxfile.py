@@ -1,0 +1,58 @@
+"""nox sessions for launch-sim; ``nox`` alone runs what CI needs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "replay", "fuzz", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Unit tests and Gherkin features, in parallel."""
+    session.install(".[test]")
+    session.run("pytest", "-n", "auto", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def features(session: nox.Session) -> None:
+    """The Gherkin scenarios only."""
+    session.install(".[test]")
+    session.run("pytest", "-q", "features", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def replay(session: nox.Session) -> None:
+    """Replay every cassette in fixtures/cassettes/ as a regression contract."""
+    session.install(".")
+    session.run("launch-sim", "replay", "fixtures/cassettes", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Property-based fuzzing of every input surface (bounded; pass --hypothesis-profile=long)."""
+    session.install(".[test]")
+    session.run("pytest", "-q", "-m", "fuzz", "tests/fuzz", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install(".[lint]")
+    session.run("ruff", "check", "simulator", "tests", "features", "bench", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    session.install(".[typecheck]")
+    session.run("mypy", "simulator")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks with side-by-side peers (moto); prints figures and ratios."""
+    session.install(".[test]")
+    session.run("python", "-m", "bench", *session.posargs)

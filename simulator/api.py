@@ -1,0 +1,102 @@
+"""``Simulator``: the facade that wires store, image service, compute and cloud controller.
+
+It is what the CLI, the WSGI server, the boto3 hook, the pytest plugin and replay all
+build on, so they share one launch path and one error translation: whatever fails inside
+a launch leaves here as an :class:`~simulator.errors.EC2Error` whose ``code`` and
+``message`` are exactly what the EC2 error document carries.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from pathlib import Path
+from typing import Any
+
+from simulator.cloud import CloudController
+from simulator.compute import Quotas, RecordingComputeAPI
+from simulator.context import RequestContext
+from simulator.contracts import ContractRegistry, default_registry
+from simulator.errors import EC2Error, InvalidRequest, UnknownError
+from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
+from simulator.resources import default_seed_path
+from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.store import MappingStore
+
+SUPPORTED_ACTIONS = frozenset({"run_instances"})
+
+
+class Simulator:
+    """One simulated Nova EC2 API: ``run_instances`` in, recorded ``CreateCall`` out."""
+
+    def __init__(
+        self,
+        store: MappingStore,
+        *,
+        image_backend: ImageBackend | None = None,
+        contracts: ContractRegistry | None = None,
+        quotas: Quotas | None = None,
+        rng: random.Random | None = None,
+        keep_calls: int | None = None,
+    ) -> None:
+        self.store = store
+        self.contracts = contracts or default_registry()
+        self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
+        self.compute = RecordingComputeAPI(
+            store, self.image_backend, self.contracts, quotas=quotas, rng=rng, keep_calls=keep_calls
+        )
+        self.cloud = CloudController(store, S3ImageService(store, self.image_backend), self.compute)
+
+    @classmethod
+    def from_seed(cls, seed: SeedSource | None = None, **options: Any) -> Simulator:
+        """An in-memory simulator seeded from a seed file or dict (default: the shipped seed)."""
+        store = MappingStore.in_memory()
+        contracts = options.get("contracts") or default_registry()
+        source = default_seed_path() if seed is None else seed
+        apply_seed(store, load_seed(source, contracts), _label(source))
+        return cls(store, **options)
+
+    @classmethod
+    def open(cls, path: str | Path, seed: SeedSource | None = None, **options: Any) -> Simulator:
+        """A simulator on a file store; a new (empty) store is first seeded (default seed)."""
+        store = MappingStore.open(path)
+        try:
+            contracts = options.get("contracts") or default_registry()
+            if seed is not None or store.is_empty():
+                source = default_seed_path() if seed is None else seed
+                apply_seed(store, load_seed(source, contracts), _label(source))
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, **options)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run_instances(self, context: RequestContext | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Launch as Nova's EC2 ``RunInstances`` would, with kwargs as the query parser makes them."""
+        return self.invoke("run_instances", kwargs, context)  # type: ignore[no-any-return]
+
+    def invoke(
+        self, method_name: str, kwargs: dict[str, Any], context: RequestContext | None = None
+    ) -> Any:
+        """Nova's ``APIRequest.invoke``: dispatch to the controller, every failure an EC2Error."""
+        if method_name not in SUPPORTED_ACTIONS:
+            raise InvalidRequest()
+        method = getattr(self.cloud, method_name)
+        try:
+            return method(context or RequestContext(), **copy.deepcopy(kwargs))
+        except EC2Error:
+            raise
+        except Exception as exc:
+            raise UnknownError(exc) from exc
+
+
+def _label(source: SeedSource) -> str:
+    return "<seed>" if isinstance(source, dict) else str(source)

@@ -1,0 +1,30 @@
+"""``_parse_block_device_mapping``: one EC2 block device mapping normalized for compute.
+
+Grizzly 2013.1 semantics (after LP #1089371): the ``ebs`` sub-dict is always popped; its
+``snapshot_id`` is an EC2 id that becomes ``snapshot_id`` (``snap-``) or ``volume_id``
+(``vol-``) as a UUID through the mapping store, any other prefix is dropped silently, and
+``delete_on_termination`` defaults to True only when an id was given. Nothing else is
+validated, exactly as in Nova: odd input passes through or fails the way Nova's did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator import ec2ids
+from simulator.store import MappingStore
+
+
+def parse_block_device_mapping(store: MappingStore, bdm: Any) -> Any:
+    """Normalize ``bdm`` in place and return it (Nova mutates the request's dicts)."""
+    ebs = bdm.pop("ebs", None)
+    if ebs:
+        ec2_id = ebs.pop("snapshot_id", None)
+        if ec2_id:
+            if ec2_id.startswith("snap-"):
+                bdm["snapshot_id"] = ec2ids.ec2_snap_id_to_uuid(store, ec2_id)
+            elif ec2_id.startswith("vol-"):
+                bdm["volume_id"] = ec2ids.ec2_vol_id_to_uuid(store, ec2_id)
+            ebs.setdefault("delete_on_termination", True)
+        bdm.update(ebs)
+    return bdm

@@ -1,0 +1,288 @@
+"""``RecordingComputeAPI``: the fake ``compute_api.create`` at the end of the launch path.
+
+It records each call exactly as Nova's cloud controller made it (that is the contract
+launch-sim exists to expose), checks the record against ``create_call.schema.json``, then
+applies the compute-side defaults and checks of Grizzly's ``_validate_and_provision_instance``
+that can fail a launch, and builds instances deterministically enough to replay.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import random
+import string
+import threading
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from simulator.context import RequestContext
+from simulator.contracts import ContractRegistry
+from simulator.errors import (
+    ImageNotActive,
+    InstanceTypeDiskTooSmall,
+    InstanceTypeMemoryTooSmall,
+    InstanceTypeNotFound,
+    InstanceUserDataMalformed,
+    InstanceUserDataTooLarge,
+    InvalidRequest,
+    TooManyInstances,
+)
+from simulator.images import ImageBackend
+from simulator.store import MappingStore, MappingTable
+
+MAX_USERDATA_SIZE = 65535
+NULL_KERNEL = "nokernel"
+RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
+_HOSTNAME_INVALID = set(string.punctuation) - {"-", "."}
+
+
+@dataclass(frozen=True)
+class CreateCall:
+    """One ``compute_api.create(context, ...)`` call: the keyword arguments as Nova passed them."""
+
+    instance_type: dict[str, Any]
+    image_href: Any
+    min_count: Any
+    max_count: Any
+    kernel_id: Any
+    ramdisk_id: Any
+    key_name: Any
+    user_data: Any
+    security_group: Any
+    availability_zone: Any
+    block_device_mapping: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CreateCall:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Nova's default quotas, applied per request (usage is not tracked across launches)."""
+
+    instances: int = 10
+    cores: int = 20
+    ram: int = 51200
+
+
+@dataclass
+class Instance:
+    """An instance as the EC2 layer formats it (the fields Nova's ``_format_instances`` reads)."""
+
+    uuid: str
+    ec2_int_id: int
+    reservation_id: str
+    launch_index: int
+    project_id: str
+    user_id: str
+    image_ref: str
+    kernel_id: str | None
+    ramdisk_id: str | None
+    instance_type: dict[str, Any]
+    key_name: Any
+    security_groups: list[Any]
+    availability_zone: Any
+    hostname: str
+    created_at: datetime
+    block_device_mapping: list[dict[str, Any]] = field(default_factory=list)
+    vm_state: str = "building"
+    host: str | None = None
+    root_device_name: str | None = None
+
+
+def sanitize_hostname(name: str) -> str:
+    """Nova's ``utils.sanitize_hostname``: lower case, spaces and underscores to dashes."""
+    name = name.lower().replace(" ", "-").replace("_", "-")
+    name = "".join(ch for ch in name if ch not in _HOSTNAME_INVALID)
+    return name.strip(".-")[:63]
+
+
+class RecordingComputeAPI:
+    """Records every create call, validates it against the contract and builds instances."""
+
+    def __init__(
+        self,
+        store: MappingStore,
+        images: ImageBackend,
+        contracts: ContractRegistry,
+        *,
+        quotas: Quotas | None = None,
+        rng: random.Random | None = None,
+        keep_calls: int | None = None,
+    ) -> None:
+        self.store = store
+        self.images = images
+        self.contracts = contracts
+        self.quotas = quotas or Quotas()
+        self.rng = rng or random.Random()
+        self.calls: deque[CreateCall] = deque(maxlen=keep_calls)
+        self._rng_lock = threading.Lock()
+        self._capture: ContextVar[list[CreateCall] | None] = ContextVar("capture", default=None)
+
+    @contextmanager
+    def capture(self) -> Iterator[list[CreateCall]]:
+        """Collect the calls made by this thread/context only (the recorder's per-request view)."""
+        captured: list[CreateCall] = []
+        token = self._capture.set(captured)
+        try:
+            yield captured
+        finally:
+            self._capture.reset(token)
+
+    def create(
+        self,
+        context: RequestContext,
+        instance_type: dict[str, Any],
+        image_href: Any,
+        kernel_id: Any = None,
+        ramdisk_id: Any = None,
+        min_count: Any = None,
+        max_count: Any = None,
+        key_name: Any = None,
+        user_data: Any = None,
+        security_group: Any = None,
+        availability_zone: Any = None,
+        block_device_mapping: Any = None,
+    ) -> tuple[list[Instance], str]:
+        call = CreateCall(
+            instance_type=copy.deepcopy(instance_type),
+            image_href=image_href,
+            min_count=min_count,
+            max_count=max_count,
+            kernel_id=kernel_id,
+            ramdisk_id=ramdisk_id,
+            key_name=key_name,
+            user_data=user_data,
+            security_group=copy.deepcopy(security_group),
+            availability_zone=availability_zone,
+            block_device_mapping=copy.deepcopy(block_device_mapping),
+        )
+        self.calls.append(call)
+        captured = self._capture.get()
+        if captured is not None:
+            captured.append(call)
+        self.contracts.check("create_call", call.to_dict())
+        return self._provision(context, call)
+
+    def _provision(self, context: RequestContext, call: CreateCall) -> tuple[list[Instance], str]:
+        """Grizzly's ``_validate_and_provision_instance`` checks, in the reference's order."""
+        security_groups = call.security_group or ["default"]
+        if not isinstance(security_groups, list):
+            security_groups = [security_groups]
+        instance_type = call.instance_type
+        min_count = call.min_count or 1
+        max_count = call.max_count or min_count
+        bdms: list[dict[str, Any]] = call.block_device_mapping or []
+        if (min_count > 1 or max_count > 1) and any("volume_id" in bdm for bdm in bdms):
+            raise InvalidRequest("Cannot attach one or more volumes to multiple instances")
+        if instance_type.get("disabled"):
+            raise InstanceTypeNotFound(instance_type_id=instance_type.get("flavorid"))
+        self._check_user_data(call.user_data)
+        num_instances = self._check_num_instances_quota(instance_type, min_count, max_count)
+        image = self.images.show(call.image_href)
+        if image.get("status") != "active":
+            raise ImageNotActive(image_id=call.image_href)
+        if instance_type["memory_mb"] < int(image.get("min_ram") or 0):
+            raise InstanceTypeMemoryTooSmall()
+        if instance_type["root_gb"] < int(image.get("min_disk") or 0):
+            raise InstanceTypeDiskTooSmall()
+        kernel_id, ramdisk_id = self._handle_kernel_and_ramdisk(call, image)
+        for bdm in bdms:
+            assert "device_name" in bdm, "block device mapping without device_name"
+        reservation_id = self._generate_reservation_id()
+        created_at = datetime.now(UTC)
+        instances = []
+        for launch_index in range(num_instances):
+            instance_uuid = self._generate_uuid()
+            instances.append(
+                Instance(
+                    uuid=instance_uuid,
+                    ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
+                    reservation_id=reservation_id,
+                    launch_index=launch_index,
+                    project_id=context.project_id,
+                    user_id=context.user_id,
+                    image_ref=call.image_href,
+                    kernel_id=kernel_id,
+                    ramdisk_id=ramdisk_id,
+                    instance_type=instance_type,
+                    key_name=call.key_name,
+                    security_groups=list(security_groups),
+                    availability_zone=call.availability_zone,
+                    hostname=sanitize_hostname(f"Server {instance_uuid}"),
+                    created_at=created_at,
+                    block_device_mapping=copy.deepcopy(bdms),
+                )
+            )
+        return instances, reservation_id
+
+    @staticmethod
+    def _check_user_data(user_data: Any) -> None:
+        if not user_data:
+            return
+        length = len(user_data)
+        if length > MAX_USERDATA_SIZE:
+            raise InstanceUserDataTooLarge(length=length, maxsize=MAX_USERDATA_SIZE)
+        try:
+            base64.b64decode(user_data)
+        except binascii.Error:
+            raise InstanceUserDataMalformed() from None
+
+    def _check_num_instances_quota(
+        self, instance_type: dict[str, Any], min_count: int, max_count: int
+    ) -> int:
+        vcpus = int(instance_type.get("vcpus") or 0)
+        memory_mb = int(instance_type.get("memory_mb") or 0)
+        requested = {"instances": max_count, "cores": max_count * vcpus, "ram": max_count * memory_mb}
+        limits = {"instances": self.quotas.instances, "cores": self.quotas.cores, "ram": self.quotas.ram}
+        overs = [name for name in requested if requested[name] > limits[name]]
+        if not overs:
+            return max_count
+        allowed = limits["instances"]
+        if vcpus:
+            allowed = min(allowed, limits["cores"] // vcpus)
+        if memory_mb:
+            allowed = min(allowed, limits["ram"] // memory_mb)
+        if 0 < allowed and min_count <= allowed <= max_count:
+            return self._check_num_instances_quota(instance_type, min_count, allowed)
+        resource = overs[0]
+        raise TooManyInstances(
+            overs=",".join(overs), req=requested[resource], used=0, allowed=limits[resource],
+            resource=resource,
+        )
+
+    def _handle_kernel_and_ramdisk(
+        self, call: CreateCall, image: dict[str, Any]
+    ) -> tuple[str | None, str | None]:
+        kernel_id, ramdisk_id = call.kernel_id, call.ramdisk_id
+        properties = image["properties"]
+        if kernel_id is None:
+            kernel_id = properties.get("kernel_id")
+        if ramdisk_id is None:
+            ramdisk_id = properties.get("ramdisk_id")
+        if kernel_id == NULL_KERNEL:
+            kernel_id = ramdisk_id = None
+        for image_uuid in (kernel_id, ramdisk_id):
+            if image_uuid is not None:
+                self.images.show(image_uuid)
+        return kernel_id, ramdisk_id
+
+    def _generate_reservation_id(self) -> str:
+        with self._rng_lock:
+            return "r-" + "".join(self.rng.choice(RESERVATION_ID_CHARS) for _ in range(8))
+
+    def _generate_uuid(self) -> str:
+        with self._rng_lock:
+            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))

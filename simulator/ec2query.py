@@ -1,0 +1,458 @@
+"""The EC2 Query API protocol layer: query parameters in, Python kwargs out, XML back.
+
+This module reproduces what Nova Grizzly 2013.1 does between the WSGI request and the
+controller call (Requestify, Validator, ``APIRequest.invoke``) and between the result and
+the HTTP body (``_render_response``, ``ec2_error``), so that the domain layer sees exactly
+the kwargs Nova's ``CloudController`` saw, quirks included (octal ``'010'`` is 8, list
+order ``1, 10, 2``). It holds no domain logic and does no I/O: the server owns sockets,
+authentication and the clock; :mod:`simulator.errors` owns every EC2 error code.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.dom import minidom
+from xml.sax import saxutils
+
+from simulator.errors import (
+    UNKNOWN_ERROR_MESSAGE,
+    EC2ErrorDocument,
+    InvalidParameterValue,
+    MissingParameter,
+    RequestLimitExceeded,
+    ec2_error,
+)
+
+DEFAULT_VERSION = "2012-08-15"
+
+NON_ARGUMENT_KEYS = frozenset(
+    {
+        "Action",
+        "Signature",
+        "AWSAccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "Version",
+        "Timestamp",
+        "Expires",
+    }
+)
+SIGV4_QUERY_PREFIX = "X-Amz-"
+
+_CAMEL_BOUNDARY = re.compile(r"(((?<=[a-z])[A-Z])|([A-Z](?![A-Z]|$)))")
+_INT_PREFIXES = (("0x", 16), ("0b", 2), ("0", 8), ("", 10))
+_NEAR_ZERO = 1e-7
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_URL_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
+_MAX_NAME_IN_MESSAGE = 64
+
+
+# --- values and keys -------------------------------------------------------------------------
+
+
+def _py2_int(text: str, base: int) -> int:
+    """``int(text, base)`` as Python 2 parsed it: Python 3's ``_`` digit separators are refused.
+
+    Surrounding whitespace and a ``0x``/``0b``/``0o`` prefix matching the base are accepted by
+    both versions, so only the separators need refusing.
+    """
+    if "_" in text:
+        raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
+    return int(text, base)
+
+
+def convert_value(value: str) -> Any:
+    """Nova's ``ec2utils._try_convert``: turn a query value into None, bool, int, float or str.
+
+    Every parameter goes through this before the controller sees it, which is why
+    ``MinCount=010`` launches 8 instances and ``VolumeSize=1e-8`` becomes ``0``. Like Nova,
+    the prefix is only used to pick the base; the whole lower-cased value (sign and prefix
+    included) is handed to ``int``, and a failure falls through to the next prefix.
+    Values containing ``_`` never become numbers, because Python 2 refused them.
+    A decimal integer longer than Python 3's ``int`` digit limit (4300 by default) is refused
+    by ``int`` and ends up as a float (``inf``), where Python 2 returned a long.
+    """
+    if not value:
+        return ""
+    if value == "None":
+        return None
+    lowered = value.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    if "_" in value:
+        return value
+    for prefix, base in _INT_PREFIXES:
+        if lowered.startswith((prefix, "-" + prefix)):
+            try:
+                return _py2_int(lowered, base)
+            except ValueError:
+                pass
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return 0 if abs(number) < _NEAR_ZERO else number
+
+
+def camelcase_to_underscore(name: str) -> str:
+    """Nova's parameter-name conversion: ``ImageId`` -> ``image_id``, ``KernelID`` -> ``kernel_id``.
+
+    The controller's keyword names are exactly what this produces, including its oddities
+    (a run of capitals stays one word), so it must not be "improved".
+    """
+    return _CAMEL_BOUNDARY.sub(r"_\1", name).lower().strip("_")
+
+
+def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
+    """Nova's ``ec2utils.dict_from_dotted_str``: dotted keys become nested, converted dicts.
+
+    ``BlockDeviceMapping.1.Ebs.SnapshotId=snap-1`` becomes
+    ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. Only ``str``
+    values are stored, as in Nova. A later plain key overwrites an earlier nested one; a
+    nested key below a plain value raises TypeError, which Nova's Executor reports as
+    ``UnknownError`` and so does :func:`error_document`.
+    """
+    args: dict[str, Any] = {}
+    for dotted_key, raw_value in items:
+        if not isinstance(raw_value, str):
+            continue
+        value = convert_value(raw_value)
+        first, *rest = dotted_key.split(".")
+        key = camelcase_to_underscore(first)
+        if not rest:
+            args[key] = value
+            continue
+        node = args.setdefault(key, {})
+        for part in rest[:-1]:
+            node = _as_dict(node, dotted_key).setdefault(camelcase_to_underscore(part), {})
+        _as_dict(node, dotted_key)[camelcase_to_underscore(rest[-1])] = value
+    return args
+
+
+def _as_dict(node: object, dotted_key: str) -> dict[str, Any]:
+    if not isinstance(node, dict):
+        raise TypeError(f"parameter {_shorten(dotted_key)} nests below a plain value")
+    return node
+
+
+def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
+    """Nova's list-making step of ``APIRequest.invoke`` (numeric dict keys -> list).
+
+    Only top-level values are considered, only the first key decides, and the values are
+    ordered by the *string* key, so ``BlockDeviceMapping.10`` comes before ``.2`` exactly as
+    in Nova. ``placement`` stays a dict because its first key is not a digit.
+    """
+    kwargs: dict[str, Any] = {}
+    for key, value in args.items():
+        if isinstance(value, dict) and value and next(iter(value)).isdigit():
+            kwargs[key] = [item for _, item in sorted(value.items(), key=lambda kv: kv[0])]
+        else:
+            kwargs[key] = value
+    return kwargs
+
+
+# --- the request: Requestify + Validator + APIRequest ----------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Sizes a request is refused beyond, before any conversion work is spent on it.
+
+    The server's body limit bounds the whole request; these bound its shape, so a hostile
+    request cannot make the protocol layer build huge or deeply nested structures.
+    """
+
+    max_parameters: int = 1000
+    max_key_dots: int = 8
+    max_value_bytes: int = 64 * 1024
+    unbounded_value_keys: frozenset[str] = field(default_factory=lambda: frozenset({"UserData"}))
+
+
+DEFAULT_LIMITS = QueryLimits()
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One parsed EC2 query: what the controller is called with, and what the server checks.
+
+    ``kwargs`` are ready for ``method(**kwargs)``; ``raw_args`` keep the CamelCase names
+    (cassettes and diffs want them). ``timestamp``/``expires``/``access_key`` are exposed
+    raw because checking them needs the clock and the credentials, which the server owns.
+    """
+
+    action: str
+    method_name: str
+    version: str
+    kwargs: dict[str, Any]
+    raw_args: dict[str, str]
+    timestamp: str | None
+    expires: str | None
+    access_key: str | None
+
+
+def parse_query(
+    params: Sequence[tuple[str, str]], limits: QueryLimits = DEFAULT_LIMITS
+) -> QueryRequest:
+    """Turn query parameters into a :class:`QueryRequest` as Nova's Requestify/Validator did.
+
+    A repeated key keeps its last value (webob's MultiDict). Deliberate differences from
+    Nova, because today's clients sign with SigV4 in headers and send no ``Signature``,
+    ``AWSAccessKeyId`` or ``Timestamp``: only ``Action`` is required (else
+    ``MissingParameter``), ``Version`` defaults to :data:`DEFAULT_VERSION`, and ``Expires``
+    and SigV4 query keys (``X-Amz-*``) are removed with the other non-argument keys. Nova
+    answered its 400s here with plain webob pages; this raises ``InvalidParameterValue``
+    (and subclasses) so the client gets an EC2 error document instead.
+    """
+    _check_limits(params, limits)
+    query = dict(params)
+    timestamp = query.get("Timestamp")
+    expires = query.get("Expires")
+    if timestamp and expires:
+        raise InvalidParameterValue(
+            err="Request must include either Timestamp or Expires, but cannot contain both"
+        )
+    action = query.get("Action")
+    if action is None:
+        raise MissingParameter(name="Action")
+    raw_args = {
+        key: value
+        for key, value in query.items()
+        if key not in NON_ARGUMENT_KEYS and not key.startswith(SIGV4_QUERY_PREFIX)
+    }
+    _validate(raw_args)
+    return QueryRequest(
+        action=action,
+        method_name=camelcase_to_underscore(action),
+        version=query.get("Version", DEFAULT_VERSION),
+        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items())),
+        raw_args=raw_args,
+        timestamp=timestamp,
+        expires=expires,
+        access_key=query.get("AWSAccessKeyId"),
+    )
+
+
+def _shorten(name: str) -> str:
+    if len(name) <= _MAX_NAME_IN_MESSAGE:
+        return name
+    return name[:_MAX_NAME_IN_MESSAGE] + "..."
+
+
+def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:
+    if len(params) > limits.max_parameters:
+        raise RequestLimitExceeded(
+            err=f"The request has {len(params)} parameters; at most "
+            f"{limits.max_parameters} are accepted"
+        )
+    for key, value in params:
+        dots = key.count(".")
+        if dots > limits.max_key_dots:
+            raise RequestLimitExceeded(
+                err=f"Parameter {_shorten(key)} is nested {dots} levels deep; at most "
+                f"{limits.max_key_dots} dots are accepted"
+            )
+        if key in limits.unbounded_value_keys:
+            continue
+        size = len(value.encode("utf-8", "surrogatepass"))
+        if size > limits.max_value_bytes:
+            raise RequestLimitExceeded(
+                err=f"The value of parameter {_shorten(key)} is {size} bytes; at most "
+                f"{limits.max_value_bytes} bytes are accepted"
+            )
+
+
+def _is_str(value: str) -> bool:
+    return isinstance(value, str)
+
+
+def _is_short_str(value: str) -> bool:
+    return len(value) <= 255
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int)
+
+
+def _is_ec2_id(value: str) -> bool:
+    try:
+        _py2_int(value.split("-")[-1], 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_image_path(value: str) -> bool:
+    bucket = value.split("/")[0]
+    manifest = value[len(bucket) + 1 :]
+    return bool(bucket) and bool(manifest) and _URL_PATH.fullmatch(value) is not None
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        socket.inet_aton(value)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _is_base64(value: str) -> bool:
+    try:
+        base64.b64decode(value)
+    except ValueError:
+        return False
+    return True
+
+
+_NOVA_VALIDATORS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("instance_id", _is_ec2_id),
+    ("volume_id", _is_ec2_id),
+    ("image_id", _is_ec2_id),
+    ("attribute", _is_str),
+    ("image_location", _is_image_path),
+    ("public_ip", _is_ipv4),
+    ("region_name", _is_str),
+    ("group_name", _is_short_str),
+    ("group_description", _is_short_str),
+    ("size", _is_int),
+    ("user_data", _is_base64),
+)
+
+
+def _validate(raw_args: dict[str, str]) -> None:
+    """Nova's Validator middleware, including the reason it almost never fires.
+
+    It checks the *raw* argument names against snake_case keys, so ``ImageId=bad`` passes
+    and only ``image_id=bad`` is refused. ``size`` is checked to be an int while every raw
+    value is still a string, so any ``size=`` is refused. ``public_ip`` has inet_aton
+    semantics (``127.1`` is valid), as netaddr's default had.
+    """
+    for key, is_valid in _NOVA_VALIDATORS:
+        if key in raw_args and not is_valid(raw_args[key]):
+            raise InvalidParameterValue(err=f"Invalid value for parameter {key}")
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+def new_request_id() -> str:
+    """A request id in Nova's form, ``req-<uuid4>``."""
+    return f"req-{uuid.uuid4()}"
+
+
+def _xml_safe(text: str) -> str:
+    """Replace what XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/F).
+
+    Nova wrote such characters through and produced malformed documents; a client that
+    cannot parse the answer learns nothing, so they become U+FFFD instead.
+    """
+    return _XML_FORBIDDEN.sub("\ufffd", text)
+
+
+def _underscore_to_xmlcase(key: str) -> str:
+    camel = "".join(part[:1].upper() + part[1:] for part in key.split("_"))
+    return camel[:1].lower() + camel[1:]
+
+
+def _isoformat(moment: datetime.datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def _render_data(document: minidom.Document, name: str, data: Any) -> minidom.Element:
+    element = document.createElement(_underscore_to_xmlcase(name))
+    text: str | None = None
+    if isinstance(data, list):
+        for item in data:
+            element.appendChild(_render_data(document, "item", item))
+    elif isinstance(data, dict):
+        _render_dict(document, element, data)
+    elif isinstance(data, bool):
+        text = str(data).lower()
+    elif isinstance(data, datetime.datetime):
+        text = _isoformat(data)
+    elif isinstance(data, str | int | float):
+        text = str(data)
+    elif hasattr(data, "__dict__"):
+        _render_dict(document, element, vars(data))
+    elif data is not None:
+        text = str(data)
+    if text is not None:
+        element.appendChild(document.createTextNode(_xml_safe(text)))
+    return element
+
+
+def _render_dict(
+    document: minidom.Document, parent: minidom.Element, data: Mapping[str, Any]
+) -> None:
+    for key, value in data.items():
+        parent.appendChild(_render_data(document, key, value))
+
+
+def render_response(action: str, version: str, request_id: str, result: Any) -> bytes:
+    """Nova's ``APIRequest._render_response``: the success document, as UTF-8 bytes.
+
+    Elements follow dict insertion order, so a given result always renders the same bytes
+    (Nova's order was Python 2's arbitrary dict order). Like Nova, a result equal to
+    ``True`` (which includes ``1``) renders ``<return>true</return>``, and a result that is
+    not a mapping raises TypeError (Nova's Executor then answered ``UnknownError``).
+    Scalars (``str``, numbers, datetimes) are rendered as text before objects are rendered
+    through their ``__dict__``, so a datetime or str subclass with a ``__dict__`` (a frozen
+    clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
+    """
+    document = minidom.Document()
+    root = document.createElement(f"{action}Response")
+    root.setAttribute("xmlns", f"http://ec2.amazonaws.com/doc/{version}/")
+    request_id_element = document.createElement("requestId")
+    request_id_element.appendChild(document.createTextNode(_xml_safe(request_id)))
+    root.appendChild(request_id_element)
+    if isinstance(result, int | float) and result == 1:
+        result = {"return": "true"}
+    if not isinstance(result, Mapping):
+        raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
+    _render_dict(document, root, result)
+    document.appendChild(root)
+    try:
+        return document.toxml().encode()
+    finally:
+        document.unlink()
+
+
+def _escape(text: str) -> str:
+    return saxutils.escape(_xml_safe(text), {'"': "&quot;", "'": "&apos;"})
+
+
+def render_error(code: str, message: str, request_id: str) -> bytes:
+    """Nova's ``ec2_error`` body, byte for byte, with code, message and request id escaped.
+
+    Characters XML 1.0 forbids are replaced (see :func:`_xml_safe`) so the document always
+    parses; a carriage return is kept as is, and XML parsers read it back as a line feed.
+    """
+    return (
+        '<?xml version="1.0"?>\n'
+        f"<Response><Errors><Error><Code>{_escape(code)}</Code>"
+        f"<Message>{_escape(message)}</Message></Error></Errors>"
+        f"<RequestID>{_escape(request_id)}</RequestID></Response>"
+    ).encode()
+
+
+def error_document(exc: BaseException, request_id: str) -> tuple[int, bytes]:
+    """Nova's Executor: the HTTP status and EC2 error body an exception is answered with.
+
+    It must never raise, since it is what runs when everything else has failed: if even
+    the error table fails on ``exc`` (a broken ``__str__``, say), the answer is
+    ``UnknownError``, as Nova gave for anything it did not recognise.
+    """
+    try:
+        document = ec2_error(exc)
+        return document.status, render_error(str(document.code), str(document.message), request_id)
+    except Exception:
+        fallback = EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
+        return fallback.status, render_error(fallback.code, fallback.message, request_id)

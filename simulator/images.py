@@ -1,0 +1,73 @@
+"""The image service port: a Glance-like catalogue and Nova's S3 translation layer over it.
+
+Nova's EC2 API never talks to Glance directly: ``S3ImageService`` maps the EC2 integer ids
+(``s3_images`` rows) to Glance uuids and back, creating rows for every image it returns.
+That layering is kept here so a Glance backend (the store's catalogue by default, Glance v2
+over HTTP optionally) can be swapped without touching the launch logic.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from simulator import ec2ids
+from simulator.errors import ImageNotFound
+from simulator.store import MappingStore
+
+Image = dict[str, Any]
+
+
+class ImageBackend(Protocol):
+    """What Nova needs of Glance on the launch path."""
+
+    def show(self, image_uuid: str) -> Image:
+        """The image with that uuid; raises ImageNotFound(image_id=uuid)."""
+        ...
+
+    def detail(self, name: str) -> list[Image]:
+        """Images with exactly that name, oldest first."""
+        ...
+
+
+class StoreImageBackend:
+    """The embedded default: the store's image catalogue stands in for Glance."""
+
+    def __init__(self, store: MappingStore) -> None:
+        self.store = store
+
+    def show(self, image_uuid: str) -> Image:
+        image = self.store.image(image_uuid)
+        if image is None:
+            raise ImageNotFound(image_id=image_uuid)
+        return image
+
+    def detail(self, name: str) -> list[Image]:
+        return self.store.images_named(name)
+
+
+class S3ImageService:
+    """Nova's ``nova.image.s3.S3ImageService``: EC2 integer ids in, translated images out."""
+
+    def __init__(self, store: MappingStore, backend: ImageBackend) -> None:
+        self.store = store
+        self.backend = backend
+
+    def show(self, image_id: int) -> Image:
+        image_uuid = ec2ids.id_to_glance_id(self.store, image_id)
+        return self._translate_uuid_to_id(self.backend.show(image_uuid))
+
+    def detail(self, name: str) -> list[Image]:
+        return [self._translate_uuid_to_id(image) for image in self.backend.detail(name)]
+
+    def _translate_uuid_to_id(self, image: Image) -> Image:
+        translated = dict(image)
+        if "id" in translated:
+            translated["id"] = ec2ids.glance_id_to_id(self.store, translated["id"])
+        properties = translated.get("properties")
+        if isinstance(properties, dict):
+            properties = dict(properties)
+            for prop in ("kernel_id", "ramdisk_id"):
+                if prop in properties:
+                    properties[prop] = ec2ids.glance_id_to_id(self.store, properties[prop])
+            translated["properties"] = properties
+        return translated

@@ -1,0 +1,103 @@
+"""Seed files: the store state a launch needs, validated before anything is written.
+
+A bad seed must never half-apply: the file is parsed, checked against
+``seed.schema.json`` and checked for conflicts with rows already in the store before the
+first write, and every problem is reported on one line as ``file: /json/pointer: reason``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from simulator.contracts import ContractRegistry
+from simulator.ec2ids import ec2_id_to_id
+from simulator.errors import SeedError
+from simulator.store import MappingStore, MappingTable
+
+SeedSource = str | Path | dict[str, Any]
+
+MAPPING_SECTIONS: dict[str, MappingTable] = {
+    "snapshots": MappingTable.SNAPSHOTS,
+    "volumes": MappingTable.VOLUMES,
+    "instances": MappingTable.INSTANCES,
+}
+IMAGE_KEYS = ("name", "status", "container_format", "disk_format", "min_ram", "min_disk", "properties")
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse a JSON file, turning every failure into a one-line reason naming the file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise SeedError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise SeedError(f"{path}: is a directory, not a {what} file") from None
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SeedError(f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
+
+
+def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:
+    """The seed as a dict, schema-checked; ``source`` is a path or an already parsed dict."""
+    label = "<seed>" if isinstance(source, dict) else str(source)
+    seed = source if isinstance(source, dict) else read_json(source, "seed")
+    violations = contracts.validate("seed", seed)
+    if violations:
+        raise SeedError(f"{label}: {violations[0]}" + (
+            f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""))
+    return seed
+
+
+def _image_record(entry: dict[str, Any]) -> dict[str, Any]:
+    record = {"id": entry["uuid"]}
+    record.update({key: entry[key] for key in IMAGE_KEYS if key in entry})
+    return record
+
+
+def _planned_rows(seed: dict[str, Any]) -> list[tuple[str, MappingTable, int, str]]:
+    rows = []
+    for index, image in enumerate(seed.get("images", [])):
+        if "ec2_id" in image:
+            rows.append((f"/images/{index}/ec2_id", MappingTable.S3_IMAGES,
+                         ec2_id_to_id(image["ec2_id"]), image["uuid"]))
+    for section, table in MAPPING_SECTIONS.items():
+        for index, entry in enumerate(seed.get(section, [])):
+            rows.append((f"/{section}/{index}/ec2_id", table, ec2_id_to_id(entry["ec2_id"]),
+                         entry["uuid"]))
+    return rows
+
+
+def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>") -> None:
+    """Write a validated seed into ``store``; rows already there with the same value are kept."""
+    rows = _planned_rows(seed)
+    planned: dict[tuple[MappingTable, int], str] = {}
+    for pointer, table, row_id, uuid in rows:
+        existing = planned.get((table, row_id)) or store.mapping_uuid(table, row_id)
+        if existing is not None and existing != uuid:
+            raise SeedError(
+                f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}")
+        planned[(table, row_id)] = uuid
+    images = [(i, _image_record(entry)) for i, entry in enumerate(seed.get("images", []))]
+    for index, record in images:
+        existing_image = store.image(record["id"])
+        if existing_image is not None and existing_image != record:
+            raise SeedError(f"{label}: /images/{index}/uuid: image {record['id']} already exists")
+    for index, itype in enumerate(seed.get("instance_types", [])):
+        existing_type = store.instance_type(itype["name"])
+        if existing_type is not None and existing_type != itype:
+            raise SeedError(
+                f"{label}: /instance_types/{index}/name: instance type {itype['name']} already exists")
+    for _, record in images:
+        if store.image(record["id"]) is None:
+            store.add_image(record)
+    for _, table, row_id, uuid in rows:
+        store.add_mapping(table, uuid, row_id)
+    for itype in seed.get("instance_types", []):
+        if store.instance_type(itype["name"]) is None:
+            store.add_instance_type(dict(itype))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEED = json.loads((ROOT / "fixtures" / "seed" / "default.json").read_text())
+
+
+@pytest.fixture
+def seed() -> dict[str, Any]:
+    """A private copy of the shipped default seed, for tests that add rows to it."""
+    return copy.deepcopy(DEFAULT_SEED)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator.from_seed()

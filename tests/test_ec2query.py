@@ -1,0 +1,712 @@
+"""The EC2 Query protocol layer against Nova Grizzly's behaviour (reference A.1, A.2, A.8, D)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.ec2query import (
+    DEFAULT_VERSION,
+    QueryLimits,
+    args_to_kwargs,
+    camelcase_to_underscore,
+    convert_value,
+    dict_from_dotted_str,
+    error_document,
+    new_request_id,
+    parse_query,
+    render_error,
+    render_response,
+)
+from simulator.errors import (
+    AuthFailure,
+    InvalidParameterValue,
+    MissingParameter,
+    RequestLimitExceeded,
+    SnapshotNotFound,
+)
+
+NS = "{http://ec2.amazonaws.com/doc/2012-08-15/}"
+NS_V = "{http://ec2.amazonaws.com/doc/v/}"
+FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def same(actual: Any, expected: Any) -> bool:
+    """Equal and of the same type, so ``True`` is not accepted for ``1`` nor 8.0 for 8."""
+    return type(actual) is type(expected) and actual == expected
+
+
+# --- convert_value ---------------------------------------------------------------------------
+
+NOVA_NUMBER_CONVERSION = [
+    ("None", None),
+    ("True", True),
+    ("TRUE", True),
+    ("true", True),
+    ("False", False),
+    ("FALSE", False),
+    ("false", False),
+    ("0", 0),
+    ("42", 42),
+    ("3.14", 3.14),
+    ("-57.12", -57.12),
+    ("0x57", 0x57),
+    ("-0x57", -0x57),
+    ("-", "-"),
+    ("-0", 0),
+    ("1e-8", 0),
+    ("-1e-8", 0),
+    ("0xDD8G", "0xDD8G"),
+    ("0XDD8G", "0XDD8G"),
+    ("-stringy", "-stringy"),
+    ("stringy", "stringy"),
+    ("add", "add"),
+    ("remove", "remove"),
+    ("", ""),
+]
+
+BRIEF_EXAMPLES = [
+    ("1", 1),
+    ("010", 8),
+    ("08", 8),
+    ("00000001", 1),
+    ("0x57", 87),
+    ("-0x57", -87),
+    ("0xDD8G", "0xDD8G"),
+    ("3.14", 3.14),
+    ("-57.12", -57.12),
+    ("1e-8", 0),
+    ("1e3", 1000.0),
+    ("-", "-"),
+    ("-0", 0),
+    ("TRUE", True),
+    ("none", "none"),
+    ("snap-0000000a", "snap-0000000a"),
+    ("/dev/sda1", "/dev/sda1"),
+    ("ephemeral0", "ephemeral0"),
+    ("m1.small", "m1.small"),
+]
+
+PYTHON2_QUIRKS = [
+    # Nova's _negative_zero returns the int 0 for any float this close to zero.
+    ("0.0", 0),
+    ("-0.0", 0),
+    ("0b101", 5),
+    ("-0b101", -5),
+    ("0b12", "0b12"),
+    ("0o17", 15),
+    ("-010", -8),
+    ("0x", "0x"),
+    (" 5", 5),
+    ("\t42\n", 42),
+    (" 010", 10),
+    ("0x10 ", 16),
+    ("+5", 5),
+    ("1_000", "1_000"),
+    ("0x_1f", "0x_1f"),
+    ("0_7", "0_7"),
+    ("1_0.5", "1_0.5"),
+    ("1.5e_3", "1.5e_3"),
+    ("0e5", 0),
+    ("1e400", math.inf),
+    ("10L", "10L"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), NOVA_NUMBER_CONVERSION + BRIEF_EXAMPLES + PYTHON2_QUIRKS
+)
+def test_convert_value(raw: str, expected: Any) -> None:
+    assert same(convert_value(raw), expected)
+
+
+@pytest.mark.parametrize("raw", ["nan", "NaN", "-nan"])
+def test_convert_value_nan_is_a_float(raw: str) -> None:
+    result = convert_value(raw)
+    assert isinstance(result, float)
+    assert math.isnan(result)
+
+
+@pytest.mark.parametrize(("raw", "sign"), [("inf", 1), ("-inf", -1), ("Infinity", 1)])
+def test_convert_value_infinity_is_a_float(raw: str, sign: int) -> None:
+    assert same(convert_value(raw), sign * math.inf)
+
+
+def test_convert_value_decimal_beyond_python3_digit_limit_becomes_a_float() -> None:
+    assert same(convert_value("1" * 5000), math.inf)
+
+
+def test_convert_value_long_hex_is_still_an_int() -> None:
+    assert convert_value("0x" + "f" * 5000) == 16**5000 - 1
+
+
+# --- camelcase_to_underscore -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("camel", "snake"),
+    [
+        ("ImageId", "image_id"),
+        ("KernelID", "kernel_id"),
+        ("EBSOptimized", "ebs_optimized"),
+        ("BlockDeviceMapping", "block_device_mapping"),
+        ("MinCount", "min_count"),
+        ("Ebs", "ebs"),
+        ("SnapshotId", "snapshot_id"),
+        ("DeleteOnTermination", "delete_on_termination"),
+        ("NoDevice", "no_device"),
+        ("VirtualName", "virtual_name"),
+        ("AvailabilityZone", "availability_zone"),
+        ("RunInstances", "run_instances"),
+        ("image_id", "image_id"),
+        ("1", "1"),
+    ],
+)
+def test_camelcase_to_underscore(camel: str, snake: str) -> None:
+    assert camelcase_to_underscore(camel) == snake
+
+
+# --- dict_from_dotted_str and args_to_kwargs -------------------------------------------------
+
+
+def test_dict_from_dotted_str_nests_and_converts() -> None:
+    items = [
+        ("BlockDeviceMapping.1.DeviceName", "/dev/sda1"),
+        ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-0000001c"),
+        ("BlockDeviceMapping.1.Ebs.VolumeSize", "80"),
+        ("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "false"),
+        ("BlockDeviceMapping.2.DeviceName", "/dev/sdc"),
+        ("BlockDeviceMapping.2.VirtualName", "ephemeral0"),
+        ("Placement.AvailabilityZone", "nova"),
+        ("MinCount", "1"),
+    ]
+    assert dict_from_dotted_str(items) == {
+        "block_device_mapping": {
+            "1": {
+                "device_name": "/dev/sda1",
+                "ebs": {
+                    "snapshot_id": "snap-0000001c",
+                    "volume_size": 80,
+                    "delete_on_termination": False,
+                },
+            },
+            "2": {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"},
+        },
+        "placement": {"availability_zone": "nova"},
+        "min_count": 1,
+    }
+
+
+def test_dict_from_dotted_str_keeps_only_str_values() -> None:
+    items: list[tuple[str, object]] = [("MinCount", 1), ("MaxCount", "2"), ("KeyName", None)]
+    assert dict_from_dotted_str(items) == {"max_count": 2}
+
+
+def test_dict_from_dotted_str_plain_key_overwrites_earlier_nested_key() -> None:
+    assert dict_from_dotted_str([("Placement.AvailabilityZone", "nova"), ("Placement", "x")]) == {
+        "placement": "x"
+    }
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [("Placement", "x"), ("Placement.AvailabilityZone", "nova")],
+        [("Placement", "x"), ("Placement.A.B", "nova")],
+        [("Foo.Bar", "1"), ("Foo.Bar.Baz", "2")],
+    ],
+)
+def test_dict_from_dotted_str_nesting_below_a_plain_value_fails_like_nova(
+    items: list[tuple[str, str]],
+) -> None:
+    with pytest.raises(TypeError):
+        dict_from_dotted_str(items)
+    status, body = error_document(TypeError("x"), "req-1")
+    assert status == 400
+    assert b"<Code>UnknownError</Code>" in body
+
+
+def test_args_to_kwargs_orders_by_string_key() -> None:
+    args = {"security_group": {"2": "b", "10": "c", "1": "a"}}
+    assert args_to_kwargs(args) == {"security_group": ["a", "c", "b"]}
+
+
+def test_args_to_kwargs_keeps_placement_a_dict() -> None:
+    args = {"placement": {"availability_zone": "nova"}}
+    assert args_to_kwargs(args) == {"placement": {"availability_zone": "nova"}}
+
+
+def test_args_to_kwargs_leaves_nested_numeric_dicts_alone() -> None:
+    args = {"block_device_mapping": {"1": {"ebs": {"1": "x", "2": "y"}}}}
+    assert args_to_kwargs(args) == {"block_device_mapping": [{"ebs": {"1": "x", "2": "y"}}]}
+
+
+def test_args_to_kwargs_first_key_decides() -> None:
+    assert args_to_kwargs({"a": {"1": "x", "b": "y"}}) == {"a": ["x", "y"]}
+    assert args_to_kwargs({"a": {"b": "y", "1": "x"}}) == {"a": {"b": "y", "1": "x"}}
+
+
+def test_args_to_kwargs_leaves_empty_dicts_and_scalars() -> None:
+    assert args_to_kwargs({"a": {}, "b": 1, "c": "2"}) == {"a": {}, "b": 1, "c": "2"}
+
+
+# --- parse_query -----------------------------------------------------------------------------
+
+WALKTHROUGH_PARAMS = [
+    ("Action", "RunInstances"),
+    ("Version", "2012-08-15"),
+    ("ImageId", "ami-00000001"),
+    ("MinCount", "1"),
+    ("MaxCount", "1"),
+    ("BlockDeviceMapping.1.DeviceName", "/dev/fake0"),
+    ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678"),
+    ("BlockDeviceMapping.1.Ebs.VolumeSize", "1"),
+    ("BlockDeviceMapping.2.DeviceName", "/dev/fake1"),
+    ("BlockDeviceMapping.2.Ebs.SnapshotId", "snap-23456789"),
+    ("BlockDeviceMapping.2.Ebs.DeleteOnTermination", "false"),
+    ("BlockDeviceMapping.3.DeviceName", "/dev/fake2"),
+    ("BlockDeviceMapping.3.Ebs.SnapshotId", "vol-87654321"),
+    ("BlockDeviceMapping.3.Ebs.VolumeSize", "2"),
+    ("BlockDeviceMapping.4.DeviceName", "/dev/fake3"),
+    ("BlockDeviceMapping.4.Ebs.SnapshotId", "vol-98765432"),
+    ("BlockDeviceMapping.4.Ebs.DeleteOnTermination", "false"),
+    ("BlockDeviceMapping.5.DeviceName", "/dev/fake4"),
+    ("BlockDeviceMapping.5.Ebs.NoDevice", "true"),
+    ("BlockDeviceMapping.6.DeviceName", "/dev/fake5"),
+    ("BlockDeviceMapping.6.VirtualName", "ephemeral0"),
+    ("BlockDeviceMapping.7.DeviceName", "/dev/fake6"),
+    ("BlockDeviceMapping.7.VirtualName", "swap"),
+]
+
+
+def test_parse_query_walkthrough_block_device_mappings() -> None:
+    request = parse_query(WALKTHROUGH_PARAMS)
+    assert request.action == "RunInstances"
+    assert request.method_name == "run_instances"
+    assert request.kwargs == {
+        "image_id": "ami-00000001",
+        "min_count": 1,
+        "max_count": 1,
+        "block_device_mapping": [
+            {
+                "device_name": "/dev/fake0",
+                "ebs": {"snapshot_id": "snap-12345678", "volume_size": 1},
+            },
+            {
+                "device_name": "/dev/fake1",
+                "ebs": {"snapshot_id": "snap-23456789", "delete_on_termination": False},
+            },
+            {"device_name": "/dev/fake2", "ebs": {"snapshot_id": "vol-87654321", "volume_size": 2}},
+            {
+                "device_name": "/dev/fake3",
+                "ebs": {"snapshot_id": "vol-98765432", "delete_on_termination": False},
+            },
+            {"device_name": "/dev/fake4", "ebs": {"no_device": True}},
+            {"device_name": "/dev/fake5", "virtual_name": "ephemeral0"},
+            {"device_name": "/dev/fake6", "virtual_name": "swap"},
+        ],
+    }
+
+
+def test_parse_query_security_groups_and_placement() -> None:
+    request = parse_query(
+        [
+            ("Action", "RunInstances"),
+            ("SecurityGroup.1", "default"),
+            ("SecurityGroup.2", "web"),
+            ("SecurityGroup.10", "db"),
+            ("Placement.AvailabilityZone", "nova"),
+        ]
+    )
+    assert request.kwargs == {
+        "security_group": ["default", "db", "web"],
+        "placement": {"availability_zone": "nova"},
+    }
+
+
+def test_parse_query_removes_non_argument_keys_and_exposes_them() -> None:
+    request = parse_query(
+        [
+            ("Action", "RunInstances"),
+            ("AWSAccessKeyId", "admin:admin"),
+            ("Signature", "c2ln"),
+            ("SignatureMethod", "HmacSHA256"),
+            ("SignatureVersion", "2"),
+            ("Timestamp", "2013-04-04T10:00:00Z"),
+            ("Version", "2010-08-31"),
+            ("X-Amz-Date", "20130404T100000Z"),
+            ("X-Amz-Signature", "abc"),
+            ("ImageId", "ami-00000001"),
+        ]
+    )
+    assert request.raw_args == {"ImageId": "ami-00000001"}
+    assert request.kwargs == {"image_id": "ami-00000001"}
+    assert request.version == "2010-08-31"
+    assert request.timestamp == "2013-04-04T10:00:00Z"
+    assert request.expires is None
+    assert request.access_key == "admin:admin"
+
+
+def test_parse_query_sigv4_header_request_needs_only_action() -> None:
+    request = parse_query([("Action", "RunInstances"), ("ImageId", "ami-1")])
+    assert request.version == DEFAULT_VERSION == "2012-08-15"
+    assert request.timestamp is None
+    assert request.expires is None
+    assert request.access_key is None
+
+
+def test_parse_query_expires_is_exposed_and_removed() -> None:
+    request = parse_query([("Action", "RunInstances"), ("Expires", "2013-04-04T10:00:00Z")])
+    assert request.expires == "2013-04-04T10:00:00Z"
+    assert request.raw_args == {}
+    assert request.kwargs == {}
+
+
+def test_parse_query_last_repeated_value_wins() -> None:
+    request = parse_query(
+        [("Action", "RunInstances"), ("MinCount", "1"), ("MinCount", "3"), ("KeyName", "k")]
+    )
+    assert request.kwargs == {"min_count": 3, "key_name": "k"}
+    assert request.raw_args == {"MinCount": "3", "KeyName": "k"}
+
+
+def test_parse_query_missing_action() -> None:
+    with pytest.raises(MissingParameter) as raised:
+        parse_query([("ImageId", "ami-00000001")])
+    assert raised.value.code == "MissingParameter"
+    assert raised.value.message == "The request must contain the parameter Action"
+
+
+def test_parse_query_timestamp_and_expires_together() -> None:
+    with pytest.raises(InvalidParameterValue) as raised:
+        parse_query(
+            [
+                ("Action", "RunInstances"),
+                ("Timestamp", "2013-04-04T10:00:00Z"),
+                ("Expires", "2013-04-04T10:05:00Z"),
+            ]
+        )
+    assert raised.value.code == "InvalidParameterValue"
+    assert "cannot contain both" in raised.value.message
+
+
+def test_parse_query_keeps_action_as_sent() -> None:
+    request = parse_query([("Action", "DescribeInstances")])
+    assert (request.action, request.method_name) == ("DescribeInstances", "describe_instances")
+
+
+# --- the Validator quirk ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("image_id", "badone"),
+        ("image_id", "ami-fake"),
+        ("image_id", "i-"),
+        ("image_id", "ami-1_0"),
+        ("instance_id", "badone"),
+        ("volume_id", "vol-xyz"),
+        ("size", "1"),
+        ("user_data", "QQ"),
+        ("user_data", "é"),
+        ("group_name", "g" * 256),
+        ("group_description", "d" * 256),
+        ("public_ip", "256.1.1.1"),
+        ("public_ip", "not-an-ip"),
+        ("image_location", "bucket"),
+        ("image_location", "bucket/"),
+        ("image_location", "/bucket/manifest.xml"),
+        ("image_location", "bucket/image manifest.xml"),
+        ("image_location", "bucket/100%.xml"),
+    ],
+)
+def test_validator_refuses_snake_case_parameters(key: str, value: str) -> None:
+    with pytest.raises(InvalidParameterValue) as raised:
+        parse_query([("Action", "RunInstances"), (key, value)])
+    assert raised.value.code == "InvalidParameterValue"
+    assert raised.value.message == f"Invalid value for parameter {key}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("image_id", "ami-0000001d"),
+        ("image_id", "deadbeef"),
+        # "bad" is hexadecimal (0xbad), so Nova's ec2_id_to_id accepts it.
+        ("image_id", "bad"),
+        ("image_id", "snap-0x10"),
+        ("instance_id", "i-0000001e"),
+        ("user_data", "aGVsbG8="),
+        ("group_name", "g" * 255),
+        ("public_ip", "10.0.0.1"),
+        ("public_ip", "127.1"),
+        ("image_location", "bucket/path/image.manifest.xml"),
+        ("image_location", "bucket//x%41"),
+        ("attribute", "anything"),
+        ("region_name", "anything"),
+    ],
+)
+def test_validator_accepts_valid_snake_case_parameters(key: str, value: str) -> None:
+    parse_query([("Action", "RunInstances"), (key, value)])
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("ImageId", "badone"), ("Size", "1"), ("UserData", "not base64!"), ("PublicIp", "x")],
+)
+def test_validator_ignores_camel_case_parameters(key: str, value: str) -> None:
+    request = parse_query([("Action", "RunInstances"), (key, value)])
+    assert request.raw_args == {key: value}
+
+
+def test_validator_reports_the_first_failing_key_in_novas_order() -> None:
+    with pytest.raises(InvalidParameterValue, match="parameter image_id"):
+        parse_query([("Action", "RunInstances"), ("size", "1"), ("image_id", "badone")])
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def test_limits_too_many_parameters() -> None:
+    params = [("Action", "RunInstances")] + [(f"Tag.{i}", "x") for i in range(1000)]
+    with pytest.raises(RequestLimitExceeded) as raised:
+        parse_query(params)
+    assert raised.value.code == "RequestLimitExceeded"
+    assert "1001 parameters" in raised.value.message
+
+
+def test_limits_exactly_at_the_parameter_limit_pass() -> None:
+    params = [("Action", "RunInstances")] + [(f"Tag.{i}", "x") for i in range(999)]
+    assert len(parse_query(params).kwargs["tag"]) == 999
+
+
+def test_limits_nesting_too_deep() -> None:
+    with pytest.raises(RequestLimitExceeded, match="9 levels deep"):
+        parse_query([("Action", "RunInstances"), ("A.b.c.d.e.f.g.h.i.j", "x")])
+    parse_query([("Action", "RunInstances"), ("A.b.c.d.e.f.g.h.i", "x")])
+
+
+def test_limits_value_too_large() -> None:
+    parse_query([("Action", "RunInstances"), ("KeyName", "k" * 65536)])
+    with pytest.raises(RequestLimitExceeded, match="65537 bytes"):
+        parse_query([("Action", "RunInstances"), ("KeyName", "k" * 65537)])
+
+
+def test_limits_value_size_counts_utf8_bytes() -> None:
+    with pytest.raises(RequestLimitExceeded, match="65538 bytes"):
+        parse_query([("Action", "RunInstances"), ("KeyName", "é" * 32769)])
+
+
+def test_limits_user_data_is_not_bounded_here() -> None:
+    request = parse_query([("Action", "RunInstances"), ("UserData", "QUFB" * 50000)])
+    assert len(request.kwargs["user_data"]) == 200000
+
+
+def test_limits_are_configurable() -> None:
+    limits = QueryLimits(max_parameters=2, max_key_dots=1, max_value_bytes=3)
+    parse_query([("Action", "Run"), ("A.b", "xyz")], limits)
+    for params in (
+        [("Action", "Run"), ("A", "1"), ("B", "2")],
+        [("Action", "Run"), ("A.b.c", "1")],
+        [("Action", "Run"), ("A", "wxyz")],
+    ):
+        with pytest.raises(RequestLimitExceeded):
+            parse_query(params, limits)
+
+
+def test_limits_are_checked_before_anything_else() -> None:
+    with pytest.raises(RequestLimitExceeded):
+        parse_query([("image_id", "badone"), ("A.b.c.d.e.f.g.h.i.j", "x")])
+
+
+# --- render_response -------------------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    availability_zone: str
+
+
+def parse(body: bytes) -> ET.Element:
+    return ET.fromstring(body)
+
+
+def test_render_response_reservation() -> None:
+    launched = datetime.datetime(2013, 4, 4, 10, 0, 1, 234567)
+    result = {
+        "reservationId": "r-ab12cd34",
+        "ownerId": "proj",
+        "groupSet": [{"groupId": "default"}],
+        "instancesSet": [
+            {
+                "instanceId": "i-00000001",
+                "instanceState": {"code": 0, "name": "pending"},
+                "productCodesSet": None,
+                "launchTime": launched,
+                "amiLaunchIndex": 0,
+                "placement": Placement("nova"),
+                "block_device_mapping": [],
+            },
+            {"instance_id": "i-00000002", "ebs_optimized": False, "source_dest_check": True},
+        ],
+    }
+    body = render_response("RunInstances", "2012-08-15", "req-1", result)
+    assert body.startswith(b'<?xml version="1.0" ?><RunInstancesResponse xmlns=')
+    root = parse(body)
+    assert root.tag == f"{NS}RunInstancesResponse"
+    assert [child.tag for child in root] == [
+        f"{NS}requestId",
+        f"{NS}reservationId",
+        f"{NS}ownerId",
+        f"{NS}groupSet",
+        f"{NS}instancesSet",
+    ]
+    assert root.findtext(f"{NS}requestId") == "req-1"
+    assert root.findtext(f"{NS}groupSet/{NS}item/{NS}groupId") == "default"
+    first, second = root.findall(f"{NS}instancesSet/{NS}item")
+    assert first.findtext(f"{NS}instanceState/{NS}code") == "0"
+    assert first.findtext(f"{NS}instanceState/{NS}name") == "pending"
+    empty = first.find(f"{NS}productCodesSet")
+    assert empty is not None
+    assert (empty.text, len(empty)) == (None, 0)
+    assert first.findtext(f"{NS}launchTime") == "2013-04-04T10:00:01.234Z"
+    assert first.findtext(f"{NS}amiLaunchIndex") == "0"
+    assert first.findtext(f"{NS}placement/{NS}availabilityZone") == "nova"
+    assert first.find(f"{NS}blockDeviceMapping") is not None
+    assert second.findtext(f"{NS}instanceId") == "i-00000002"
+    assert second.findtext(f"{NS}ebsOptimized") == "false"
+    assert second.findtext(f"{NS}sourceDestCheck") == "true"
+
+
+def test_render_response_true_is_return_true() -> None:
+    root = parse(render_response("DeleteKeyPair", "2012-08-15", "req-2", True))
+    assert root.tag == f"{NS}DeleteKeyPairResponse"
+    assert [(child.tag, child.text) for child in root] == [
+        (f"{NS}requestId", "req-2"),
+        (f"{NS}return", "true"),
+    ]
+
+
+def test_render_response_uses_the_request_version() -> None:
+    root = parse(render_response("RunInstances", "2010-08-31", "req-3", {}))
+    assert root.tag == "{http://ec2.amazonaws.com/doc/2010-08-31/}RunInstancesResponse"
+
+
+def test_render_response_is_deterministic() -> None:
+    result = {"b": 1, "a": [1, 2], "c": {"z": None, "y": "x"}}
+    first = render_response("X", "v", "req-4", result)
+    assert first == render_response("X", "v", "req-4", dict(result))
+    assert first == (
+        b'<?xml version="1.0" ?><XResponse xmlns="http://ec2.amazonaws.com/doc/v/">'
+        b"<requestId>req-4</requestId><b>1</b><a><item>1</item><item>2</item></a>"
+        b"<c><z/><y>x</y></c></XResponse>"
+    )
+
+
+def test_render_response_escapes_and_sanitizes_text() -> None:
+    body = render_response("X", "v", "req-5", {"keyName": "<&>\"' \x01\x1f\t\ud800 é"})
+    assert parse(body).findtext(f"{NS_V}keyName") == "<&>\"' \ufffd\ufffd\t\ufffd é"
+
+
+def test_render_response_refuses_a_result_without_keys() -> None:
+    with pytest.raises(TypeError):
+        render_response("X", "v", "req-6", ["not", "a", "mapping"])
+
+
+# --- render_error and error_document ---------------------------------------------------------
+
+
+def test_render_error_exact_bytes() -> None:
+    assert render_error("SnapshotNotFound", "Snapshot snap-000000ff could not be found.", "r") == (
+        b'<?xml version="1.0"?>\n<Response><Errors><Error><Code>SnapshotNotFound</Code>'
+        b"<Message>Snapshot snap-000000ff could not be found.</Message></Error></Errors>"
+        b"<RequestID>r</RequestID></Response>"
+    )
+
+
+def test_render_error_escapes_all_five_characters() -> None:
+    assert render_error("A&B", "x < y > z \"q\" 'a'", "req-<1>") == (
+        b'<?xml version="1.0"?>\n<Response><Errors><Error><Code>A&amp;B</Code>'
+        b"<Message>x &lt; y &gt; z &quot;q&quot; &apos;a&apos;</Message></Error></Errors>"
+        b"<RequestID>req-&lt;1&gt;</RequestID></Response>"
+    )
+
+
+def test_render_error_encodes_utf8_and_replaces_forbidden_characters() -> None:
+    body = render_error("C", "caf\u00e9 \x00\x08\x0b\x0c\x1b\ufffe\uffff\udc80 \t\n", "r")
+    assert "caf\u00e9 \ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd \t\n".encode() in body
+    assert parse(body).findtext("Errors/Error/Message") is not None
+
+
+def xml_read_back(text: str) -> str:
+    """What a conforming parser reads: forbidden characters replaced, line ends normalised."""
+    return FORBIDDEN_IN_XML.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@given(
+    code=st.text(st.characters(exclude_categories=())),
+    message=st.text(st.characters(exclude_categories=())),
+    request_id=st.text(st.characters(exclude_categories=())),
+)
+def test_render_error_always_parses_and_round_trips(
+    code: str, message: str, request_id: str
+) -> None:
+    root = parse(render_error(code, message, request_id))
+    assert root.tag == "Response"
+    assert (root.findtext("Errors/Error/Code") or "") == xml_read_back(code)
+    assert (root.findtext("Errors/Error/Message") or "") == xml_read_back(message)
+    assert (root.findtext("RequestID") or "") == xml_read_back(request_id)
+
+
+@given(text=st.text(st.characters(exclude_categories=())))
+def test_render_response_always_parses(text: str) -> None:
+    root = parse(render_response("X", "v", text, {"keyName": text}))
+    assert (root[0].text or "") == xml_read_back(text)
+    assert (root[1].text or "") == xml_read_back(text)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "code", "message"),
+    [
+        (SnapshotNotFound(snapshot_id=255), 400, "SnapshotNotFound", "snap-000000ff"),
+        (MissingParameter(name="Action"), 400, "MissingParameter", "parameter Action"),
+        (RequestLimitExceeded(err="too big"), 400, "RequestLimitExceeded", "too big"),
+        (AuthFailure(), 401, "AuthFailure", "credentials"),
+        (ValueError("boom"), 400, "UnknownError", "An unknown error has occurred."),
+        (KeyboardInterrupt(), 400, "UnknownError", "An unknown error has occurred."),
+    ],
+)
+def test_error_document(exc: BaseException, status: int, code: str, message: str) -> None:
+    actual_status, body = error_document(exc, "req-7")
+    assert actual_status == status
+    root = parse(body)
+    assert root.findtext("Errors/Error/Code") == code
+    assert message in (root.findtext("Errors/Error/Message") or "")
+    assert root.findtext("RequestID") == "req-7"
+
+
+class BrokenMessage(InvalidParameterValue):
+    def __str__(self) -> str:
+        raise RuntimeError("cannot describe myself")
+
+
+def test_error_document_never_raises() -> None:
+    status, body = error_document(BrokenMessage(err="x"), "req-8")
+    assert status == 400
+    assert parse(body).findtext("Errors/Error/Code") == "UnknownError"
+
+
+def test_new_request_id() -> None:
+    first, second = new_request_id(), new_request_id()
+    pattern = r"req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    assert re.fullmatch(pattern, first)
+    assert first != second
