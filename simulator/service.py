@@ -1,0 +1,73 @@
+"""The EC2 endpoint without HTTP: query parameters in, a rendered answer and its facts out.
+
+The WSGI server, the in-process boto3 hook and cassette replay all answer requests through
+:meth:`EC2Service.handle`, so the three can never disagree about what a request means.
+An :class:`Outcome` carries the bytes a client gets and the facts a cassette records (the
+create calls made, the EC2 error code, the reservation and instance ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.api import Simulator
+from simulator.compute import CreateCall
+from simulator.context import RequestContext
+from simulator.ec2query import (
+    DEFAULT_LIMITS,
+    QueryLimits,
+    error_document,
+    new_request_id,
+    parse_query,
+    render_response,
+)
+from simulator.errors import ec2_error
+
+
+@dataclass
+class Outcome:
+    """What one request produced: the HTTP answer and the contract facts behind it."""
+
+    request_id: str
+    status: int
+    body: bytes
+    create_calls: list[CreateCall] = field(default_factory=list)
+    error_code: str | None = None
+    error_message: str | None = None
+    result: dict[str, Any] | None = None
+
+    @property
+    def reservation_id(self) -> str | None:
+        return None if self.result is None else self.result.get("reservationId")
+
+    @property
+    def instance_ids(self) -> list[str]:
+        if self.result is None:
+            return []
+        return [item["instanceId"] for item in self.result.get("instancesSet") or []]
+
+
+class EC2Service:
+    """Nova's Requestify -> Validator -> Executor chain around one :class:`Simulator`."""
+
+    def __init__(self, sim: Simulator, limits: QueryLimits = DEFAULT_LIMITS) -> None:
+        self.sim = sim
+        self.limits = limits
+
+    def handle(
+        self, params: Sequence[tuple[str, str]], context: RequestContext | None = None
+    ) -> Outcome:
+        """Answer one request; never raises for anything a client can send."""
+        request_id = new_request_id()
+        with self.sim.compute.capture() as calls:
+            try:
+                request = parse_query(params, self.limits)
+                result = self.sim.invoke(request.method_name, request.kwargs, context)
+                body = render_response(request.action, request.version, request_id, result)
+            except Exception as exc:
+                status, body = error_document(exc, request_id)
+                document = ec2_error(exc)
+                return Outcome(request_id, status, body, list(calls), document.code, document.message)
+        return Outcome(request_id, 200, body, list(calls), result=result)
