@@ -80,7 +80,7 @@ class Simulator:
         self.close()
 
     def run_instances(self, context: RequestContext | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Launch as Nova's EC2 ``RunInstances`` would, with kwargs as the query parser makes them."""
+        """Launch as Nova's EC2 ``RunInstances`` would, kwargs as the query parser makes them."""
         return self.invoke("run_instances", kwargs, context)  # type: ignore[no-any-return]
 
     def invoke(

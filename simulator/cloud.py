@@ -14,7 +14,13 @@ from simulator import ec2ids
 from simulator.bdm import parse_block_device_mapping
 from simulator.compute import Instance, RecordingComputeAPI
 from simulator.context import RequestContext
-from simulator.errors import EC2APIError, ImageNotFound, ImageNotFoundEC2, InstanceTypeNotFoundByName, InvalidEc2Id
+from simulator.errors import (
+    EC2APIError,
+    ImageNotFound,
+    ImageNotFoundEC2,
+    InstanceTypeNotFoundByName,
+    InvalidEc2Id,
+)
 from simulator.images import Image, S3ImageService
 from simulator.store import MappingStore
 
@@ -52,7 +58,7 @@ class CloudController:
             raise EC2APIError("Image must be available")
         instances, reservation_id = self.compute_api.create(
             context,
-            instance_type=self.get_instance_type_by_name(kwargs.get("instance_type", None)),
+            instance_type=self.get_instance_type_by_name(kwargs.get("instance_type")),
             image_href=image_uuid,
             max_count=int(kwargs.get("max_count", min_count)),
             min_count=min_count,
@@ -82,7 +88,7 @@ class CloudController:
 
     @staticmethod
     def _get_image_state(image: Image) -> Any:
-        """``properties.image_state`` wins over the Glance status; ``active`` reads ``available``."""
+        """``properties.image_state`` wins over the status; ``active`` reads ``available``."""
         state = image.get("status")
         if state == "active":
             state = "available"

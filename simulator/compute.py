@@ -245,8 +245,16 @@ class RecordingComputeAPI:
     ) -> int:
         vcpus = int(instance_type.get("vcpus") or 0)
         memory_mb = int(instance_type.get("memory_mb") or 0)
-        requested = {"instances": max_count, "cores": max_count * vcpus, "ram": max_count * memory_mb}
-        limits = {"instances": self.quotas.instances, "cores": self.quotas.cores, "ram": self.quotas.ram}
+        requested = {
+            "instances": max_count,
+            "cores": max_count * vcpus,
+            "ram": max_count * memory_mb,
+        }
+        limits = {
+            "instances": self.quotas.instances,
+            "cores": self.quotas.cores,
+            "ram": self.quotas.ram,
+        }
         overs = [name for name in requested if requested[name] > limits[name]]
         if not overs:
             return max_count
@@ -255,11 +263,14 @@ class RecordingComputeAPI:
             allowed = min(allowed, limits["cores"] // vcpus)
         if memory_mb:
             allowed = min(allowed, limits["ram"] // memory_mb)
-        if 0 < allowed and min_count <= allowed <= max_count:
+        if allowed > 0 and min_count <= allowed <= max_count:
             return self._check_num_instances_quota(instance_type, min_count, allowed)
         resource = overs[0]
         raise TooManyInstances(
-            overs=",".join(overs), req=requested[resource], used=0, allowed=limits[resource],
+            overs=",".join(overs),
+            req=requested[resource],
+            used=0,
+            allowed=limits[resource],
             resource=resource,
         )
 

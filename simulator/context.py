@@ -15,6 +15,6 @@ class RequestContext:
 
     @classmethod
     def from_access_key(cls, access_key: str) -> RequestContext:
-        """``user:project`` as Nova's NoAuth middleware split it; the project defaults to the user."""
+        """``user:project`` as Nova's NoAuth split it; the project defaults to the user."""
         user, _, project = access_key.partition(":")
         return cls(user_id=user, project_id=project or user, is_admin=True)

@@ -28,6 +28,27 @@ def _pointer(path: Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The failures that explain a ``oneOf``/``anyOf`` miss: those of its closest branch.
+
+    jsonschema reports "is not valid under any of the given schemas" at the parent; the
+    branch whose failures are not a mere type mismatch of the whole value is the one the
+    author meant, and its leaves carry the precise JSON pointers.
+    """
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def distance(errors: list[jsonschema.ValidationError]) -> tuple[bool, int]:
+        type_miss = any(e.validator == "type" and not e.relative_path for e in errors)
+        return type_miss, len(errors)
+
+    closest = min(branches.values(), key=distance)
+    return [leaf for sub in closest for leaf in _leaves(sub)]
+
+
 @dataclass
 class Contract:
     """One schema, compiled twice: the reference validator and the fast one."""
@@ -41,7 +62,9 @@ class Contract:
         validator_class = jsonschema.validators.validator_for(self.schema)
         validator_class.check_schema(self.schema)
         self.reference = validator_class(self.schema, format_checker=validator_class.FORMAT_CHECKER)
-        self.fast_is_valid = jsonschema_rs.validator_for(self.schema, validate_formats=True).is_valid
+        self.fast_is_valid = jsonschema_rs.validator_for(
+            self.schema, validate_formats=True
+        ).is_valid
 
     def violations(self, instance: Any) -> list[Violation]:
         """Every failing place, deepest first within the document order jsonschema gives."""
@@ -50,7 +73,8 @@ class Contract:
         return self.reference_violations(instance)
 
     def reference_violations(self, instance: Any) -> list[Violation]:
-        errors = sorted(self.reference.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+        errors = [leaf for error in self.reference.iter_errors(instance) for leaf in _leaves(error)]
+        errors.sort(key=lambda error: list(map(str, error.absolute_path)))
         return [Violation(_pointer(error.absolute_path), error.message) for error in errors]
 
     def check(self, instance: Any) -> None:
@@ -67,7 +91,9 @@ class ContractRegistry:
         self._contracts: dict[str, Contract] = {}
 
     def names(self) -> list[str]:
-        return sorted(p.name[: -len(SCHEMA_SUFFIX)] for p in self.directory.glob("*" + SCHEMA_SUFFIX))
+        return sorted(
+            p.name[: -len(SCHEMA_SUFFIX)] for p in self.directory.glob("*" + SCHEMA_SUFFIX)
+        )
 
     def __getitem__(self, name: str) -> Contract:
         contract = self._contracts.get(name)

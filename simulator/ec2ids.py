@@ -21,7 +21,9 @@ from simulator.errors import (
 )
 from simulator.store import MappingStore, MappingTable
 
-_UUID_LIKE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID_LIKE = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 
 _NOT_FOUND: dict[MappingTable, tuple[type[NotFound], str]] = {
     MappingTable.S3_IMAGES: (ImageNotFound, "image_id"),
@@ -31,17 +33,24 @@ _NOT_FOUND: dict[MappingTable, tuple[type[NotFound], str]] = {
 }
 
 
+def py2_int(text: str, base: int) -> int:
+    """``int(text, base)`` as Nova's Python 2 parsed it: ``_`` digit separators are refused.
+
+    Surrounding whitespace and a ``0x``/``0b``/``0o`` prefix matching the base are accepted
+    by both versions, so only Python 3's separators need refusing.
+    """
+    if "_" in text:
+        raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
+    return int(text, base)
+
+
 def ec2_id_to_id(ec2_id: str) -> int:
     """``int(ec2_id.split('-')[-1], 16)``; the prefix is ignored, as in Nova.
 
-    Python 3's ``int`` accepts ``_`` separators where Nova's Python 2 did not, so those
-    are refused explicitly. A non-string raises AttributeError, as Nova's did.
+    A non-string raises AttributeError, as Nova's did.
     """
-    text = ec2_id.split("-")[-1]
     try:
-        if "_" in text:
-            raise ValueError(text)
-        return int(text, 16)
+        return py2_int(ec2_id.split("-")[-1], 16)
     except ValueError:
         raise InvalidEc2Id(ec2_id=ec2_id) from None
 
@@ -106,7 +115,9 @@ def glance_id_to_ec2_id(store: MappingStore, glance_id: str | None, prefix: str 
     return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
 
 
-def _id_to_ec2_mapped_id(store: MappingStore, table: MappingTable, value: Any, template: str) -> str:
+def _id_to_ec2_mapped_id(
+    store: MappingStore, table: MappingTable, value: Any, template: str
+) -> str:
     if is_uuid_like(value):
         value = store.get_or_add_mapping(table, value)
     return id_to_ec2_id(value, template)

@@ -21,9 +21,11 @@ from typing import Any
 from xml.dom import minidom
 from xml.sax import saxutils
 
+from simulator.ec2ids import ec2_id_to_id, py2_int
 from simulator.errors import (
     UNKNOWN_ERROR_MESSAGE,
     EC2ErrorDocument,
+    InvalidEc2Id,
     InvalidParameterValue,
     MissingParameter,
     RequestLimitExceeded,
@@ -57,17 +59,6 @@ _MAX_NAME_IN_MESSAGE = 64
 # --- values and keys -------------------------------------------------------------------------
 
 
-def _py2_int(text: str, base: int) -> int:
-    """``int(text, base)`` as Python 2 parsed it: Python 3's ``_`` digit separators are refused.
-
-    Surrounding whitespace and a ``0x``/``0b``/``0o`` prefix matching the base are accepted by
-    both versions, so only the separators need refusing.
-    """
-    if "_" in text:
-        raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
-    return int(text, base)
-
-
 def convert_value(value: str) -> Any:
     """Nova's ``ec2utils._try_convert``: turn a query value into None, bool, int, float or str.
 
@@ -93,7 +84,7 @@ def convert_value(value: str) -> Any:
     for prefix, base in _INT_PREFIXES:
         if lowered.startswith((prefix, "-" + prefix)):
             try:
-                return _py2_int(lowered, base)
+                return py2_int(lowered, base)
             except ValueError:
                 pass
     try:
@@ -284,8 +275,8 @@ def _is_int(value: object) -> bool:
 
 def _is_ec2_id(value: str) -> bool:
     try:
-        _py2_int(value.split("-")[-1], 16)
-    except ValueError:
+        ec2_id_to_id(value)
+    except InvalidEc2Id:
         return False
     return True
 

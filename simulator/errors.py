@@ -253,7 +253,11 @@ _CLASS_NAME_CODES: tuple[type[EC2Error], ...] = (
     QuotaError,
 )
 
-_STATUS: dict[type[EC2Error], int] = {AuthFailure: 401, SignatureDoesNotMatch: 403, RequestExpired: 403}
+_STATUS: dict[type[EC2Error], int] = {
+    AuthFailure: 401,
+    SignatureDoesNotMatch: 403,
+    RequestExpired: 403,
+}
 
 
 def ec2_error(exc: BaseException) -> EC2ErrorDocument:

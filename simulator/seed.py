@@ -8,6 +8,7 @@ first write, and every problem is reported on one line as ``file: /json/pointer:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,15 @@ MAPPING_SECTIONS: dict[str, MappingTable] = {
     "volumes": MappingTable.VOLUMES,
     "instances": MappingTable.INSTANCES,
 }
-IMAGE_KEYS = ("name", "status", "container_format", "disk_format", "min_ram", "min_disk", "properties")
+IMAGE_KEYS = (
+    "name",
+    "status",
+    "container_format",
+    "disk_format",
+    "min_ram",
+    "min_disk",
+    "properties",
+)
 
 
 def read_json(path: str | Path, what: str) -> Any:
@@ -38,7 +47,9 @@ def read_json(path: str | Path, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise SeedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise SeedError(f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise SeedError(
+            f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except OSError as exc:
         raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
 
@@ -49,8 +60,10 @@ def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]
     seed = source if isinstance(source, dict) else read_json(source, "seed")
     violations = contracts.validate("seed", seed)
     if violations:
-        raise SeedError(f"{label}: {violations[0]}" + (
-            f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""))
+        raise SeedError(
+            f"{label}: {violations[0]}"
+            + (f" (and {len(violations) - 1} more)" if len(violations) > 1 else "")
+        )
     return seed
 
 
@@ -64,40 +77,62 @@ def _planned_rows(seed: dict[str, Any]) -> list[tuple[str, MappingTable, int, st
     rows = []
     for index, image in enumerate(seed.get("images", [])):
         if "ec2_id" in image:
-            rows.append((f"/images/{index}/ec2_id", MappingTable.S3_IMAGES,
-                         ec2_id_to_id(image["ec2_id"]), image["uuid"]))
+            rows.append(
+                (
+                    f"/images/{index}/ec2_id",
+                    MappingTable.S3_IMAGES,
+                    ec2_id_to_id(image["ec2_id"]),
+                    image["uuid"],
+                )
+            )
     for section, table in MAPPING_SECTIONS.items():
         for index, entry in enumerate(seed.get(section, [])):
-            rows.append((f"/{section}/{index}/ec2_id", table, ec2_id_to_id(entry["ec2_id"]),
-                         entry["uuid"]))
+            rows.append(
+                (f"/{section}/{index}/ec2_id", table, ec2_id_to_id(entry["ec2_id"]), entry["uuid"])
+            )
     return rows
 
 
+def _check_new_records(
+    label: str,
+    section: str,
+    key: str,
+    records: list[dict[str, Any]],
+    existing: Callable[[str], dict[str, Any] | None],
+) -> None:
+    """Refuse a record whose key is already taken by a different record (store or seed)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for index, record in enumerate(records):
+        name = record[key]
+        other = seen.get(name) or existing(name)
+        if other is not None and other != record:
+            raise SeedError(f"{label}: /{section}/{index}: {name} already exists with other values")
+        seen[name] = record
+
+
 def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>") -> None:
-    """Write a validated seed into ``store``; rows already there with the same value are kept."""
+    """Write a validated seed into ``store``; rows already there with the same value are kept.
+
+    Every conflict is found before the first write, so a refused seed changes nothing.
+    """
     rows = _planned_rows(seed)
     planned: dict[tuple[MappingTable, int], str] = {}
     for pointer, table, row_id, uuid in rows:
         existing = planned.get((table, row_id)) or store.mapping_uuid(table, row_id)
         if existing is not None and existing != uuid:
             raise SeedError(
-                f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}")
+                f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}"
+            )
         planned[(table, row_id)] = uuid
-    images = [(i, _image_record(entry)) for i, entry in enumerate(seed.get("images", []))]
-    for index, record in images:
-        existing_image = store.image(record["id"])
-        if existing_image is not None and existing_image != record:
-            raise SeedError(f"{label}: /images/{index}/uuid: image {record['id']} already exists")
-    for index, itype in enumerate(seed.get("instance_types", [])):
-        existing_type = store.instance_type(itype["name"])
-        if existing_type is not None and existing_type != itype:
-            raise SeedError(
-                f"{label}: /instance_types/{index}/name: instance type {itype['name']} already exists")
-    for _, record in images:
+    images = [_image_record(entry) for entry in seed.get("images", [])]
+    itypes = [dict(entry) for entry in seed.get("instance_types", [])]
+    _check_new_records(label, "images", "id", images, store.image)
+    _check_new_records(label, "instance_types", "name", itypes, store.instance_type)
+    for record in images:
         if store.image(record["id"]) is None:
             store.add_image(record)
     for _, table, row_id, uuid in rows:
         store.add_mapping(table, uuid, row_id)
-    for itype in seed.get("instance_types", []):
+    for itype in itypes:
         if store.instance_type(itype["name"]) is None:
-            store.add_instance_type(dict(itype))
+            store.add_instance_type(itype)

@@ -69,5 +69,7 @@ class EC2Service:
             except Exception as exc:
                 status, body = error_document(exc, request_id)
                 document = ec2_error(exc)
-                return Outcome(request_id, status, body, list(calls), document.code, document.message)
+                return Outcome(
+                    request_id, status, body, list(calls), document.code, document.message
+                )
         return Outcome(request_id, 200, body, list(calls), result=result)

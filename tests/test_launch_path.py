@@ -17,25 +17,43 @@ RAMDISK_UUID = "a440c04b-79fa-479c-bed1-0b816eaec379"
 WALKTHROUGH = [
     (
         {"device_name": "/dev/fake0", "ebs": {"snapshot_id": "snap-12345678", "volume_size": 1}},
-        {"device_name": "/dev/fake0", "snapshot_id": "00000000-1111-2222-3333-444444444444",
-         "volume_size": 1, "delete_on_termination": True},
+        {
+            "device_name": "/dev/fake0",
+            "snapshot_id": "00000000-1111-2222-3333-444444444444",
+            "volume_size": 1,
+            "delete_on_termination": True,
+        },
     ),
     (
-        {"device_name": "/dev/fake1",
-         "ebs": {"snapshot_id": "snap-23456789", "delete_on_termination": False}},
-        {"device_name": "/dev/fake1", "snapshot_id": "11111111-2222-3333-4444-555555555555",
-         "delete_on_termination": False},
+        {
+            "device_name": "/dev/fake1",
+            "ebs": {"snapshot_id": "snap-23456789", "delete_on_termination": False},
+        },
+        {
+            "device_name": "/dev/fake1",
+            "snapshot_id": "11111111-2222-3333-4444-555555555555",
+            "delete_on_termination": False,
+        },
     ),
     (
         {"device_name": "/dev/fake2", "ebs": {"snapshot_id": "vol-87654321", "volume_size": 2}},
-        {"device_name": "/dev/fake2", "volume_id": "22222222-3333-4444-5555-666666666666",
-         "volume_size": 2, "delete_on_termination": True},
+        {
+            "device_name": "/dev/fake2",
+            "volume_id": "22222222-3333-4444-5555-666666666666",
+            "volume_size": 2,
+            "delete_on_termination": True,
+        },
     ),
     (
-        {"device_name": "/dev/fake3",
-         "ebs": {"snapshot_id": "vol-98765432", "delete_on_termination": False}},
-        {"device_name": "/dev/fake3", "volume_id": "77777777-8888-9999-0000-aaaaaaaaaaaa",
-         "delete_on_termination": False},
+        {
+            "device_name": "/dev/fake3",
+            "ebs": {"snapshot_id": "vol-98765432", "delete_on_termination": False},
+        },
+        {
+            "device_name": "/dev/fake3",
+            "volume_id": "77777777-8888-9999-0000-aaaaaaaaaaaa",
+            "delete_on_termination": False,
+        },
     ),
     (
         {"device_name": "/dev/fake4", "ebs": {"no_device": True}},
@@ -58,8 +76,12 @@ def launch_error(sim: Simulator, **kwargs: Any) -> EC2Error:
     return caught.value
 
 
-@pytest.mark.parametrize(("given", "expected"), WALKTHROUGH, ids=[w[1]["device_name"] for w in WALKTHROUGH])
-def test_walkthrough_mapping_is_normalized(sim: Simulator, given: dict[str, Any], expected: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("given", "expected"), WALKTHROUGH, ids=[w[1]["device_name"] for w in WALKTHROUGH]
+)
+def test_walkthrough_mapping_is_normalized(
+    sim: Simulator, given: dict[str, Any], expected: dict[str, Any]
+) -> None:
     sim.run_instances(image_id="ami-00000001", block_device_mapping=[given])
     assert sim.compute.calls[-1].block_device_mapping == [expected]
 
@@ -68,7 +90,9 @@ def test_all_seven_mappings_in_one_launch(sim: Simulator) -> None:
     request = [copy.deepcopy(given) for given, _ in WALKTHROUGH]
     sim.run_instances(image_id="ami-00000001", block_device_mapping=request)
     assert sim.compute.calls[-1].block_device_mapping == [expected for _, expected in WALKTHROUGH]
-    assert request[0]["ebs"] == {"snapshot_id": "snap-12345678", "volume_size": 1}, "input untouched"
+    assert request[0]["ebs"] == {"snapshot_id": "snap-12345678", "volume_size": 1}, (
+        "input untouched"
+    )
 
 
 def test_defaults_of_the_create_call(sim: Simulator) -> None:
@@ -78,15 +102,29 @@ def test_defaults_of_the_create_call(sim: Simulator) -> None:
     assert call["instance_type"]["name"] == "m1.small"
     assert call["image_href"] == IMAGE_UUID
     assert (call["min_count"], call["max_count"]) == (1, 1)
-    for key in ("kernel_id", "ramdisk_id", "key_name", "user_data", "security_group", "availability_zone"):
+    for key in (
+        "kernel_id",
+        "ramdisk_id",
+        "key_name",
+        "user_data",
+        "security_group",
+        "availability_zone",
+    ):
         assert call[key] is None
 
 
 def test_all_create_call_keys_are_passed(sim: Simulator) -> None:
     sim.run_instances(
-        image_id="ami-00000001", kernel_id="aki-00000002", ramdisk_id="ari-00000003",
-        min_count=2, max_count=3, instance_type="m1.tiny", key_name="mykey", user_data="aGVsbG8=",
-        security_group=["default", "web"], placement={"availability_zone": "zone-a"},
+        image_id="ami-00000001",
+        kernel_id="aki-00000002",
+        ramdisk_id="ari-00000003",
+        min_count=2,
+        max_count=3,
+        instance_type="m1.tiny",
+        key_name="mykey",
+        user_data="aGVsbG8=",
+        security_group=["default", "web"],
+        placement={"availability_zone": "zone-a"},
     )
     call = sim.compute.calls[-1].to_dict()
     assert call["kernel_id"] == KERNEL_UUID and call["ramdisk_id"] == RAMDISK_UUID
@@ -122,8 +160,15 @@ def test_volume_mappings_show_in_the_response(sim: Simulator) -> None:
 
 
 def test_image_found_by_name_gets_its_ec2_id(seed: dict[str, Any]) -> None:
-    seed["images"].append({"uuid": "5d0ac4a2-6b5f-4d34-9c6e-1a2b3c4d5e6f", "name": "fedora",
-                           "status": "active", "container_format": "bare", "properties": {}})
+    seed["images"].append(
+        {
+            "uuid": "5d0ac4a2-6b5f-4d34-9c6e-1a2b3c4d5e6f",
+            "name": "fedora",
+            "status": "active",
+            "container_format": "bare",
+            "properties": {},
+        }
+    )
     sim = Simulator.from_seed(seed)
     result = sim.run_instances(image_id="fedora")
     assert sim.compute.calls[-1].image_href == "5d0ac4a2-6b5f-4d34-9c6e-1a2b3c4d5e6f"
@@ -144,23 +189,57 @@ def test_kernel_by_name_and_hex_ids(sim: Simulator) -> None:
         ({"image_id": "aki-00000001"}, "ImageNotFound", "Image aki-00000001 could not be found."),
         ({"image_id": "ami-00000002"}, "ImageNotFound", "Image ami-00000002 could not be found."),
         ({"image_id": "AMI-00000001"}, "ImageNotFound", "Image AMI-00000001 could not be found."),
-        ({"image_id": "ami-00000001", "kernel_id": "aki-00000009"}, "ImageNotFound",
-         "Image aki-00000009 could not be found."),
-        ({"image_id": "ami-00000001", "ramdisk_id": "ari-00000001"}, "ImageNotFound",
-         "Image ari-00000001 could not be found."),
-        ({"image_id": "ami-00000001",
-          "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-000000ff"}}]},
-         "SnapshotNotFound", "Snapshot snap-000000ff could not be found."),
-        ({"image_id": "ami-00000001",
-          "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-5"}}]},
-         "VolumeNotFound", "Volume vol-00000005 could not be found."),
-        ({"image_id": "ami-00000001", "instance_type": "m9.huge"}, "InstanceTypeNotFoundByName",
-         "Instance type with name m9.huge could not be found."),
-        ({"image_id": "ami-00000001", "min_count": 2,
-          "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-87654321"}}]},
-         "InvalidRequest", "Cannot attach one or more volumes to multiple instances"),
-        ({"image_id": "ami-00000001", "min_count": 11}, "TooManyInstances",
-         "Quota exceeded for instances: Requested 11, but already used 0 of 10 instances"),
+        (
+            {"image_id": "ami-00000001", "kernel_id": "aki-00000009"},
+            "ImageNotFound",
+            "Image aki-00000009 could not be found.",
+        ),
+        (
+            {"image_id": "ami-00000001", "ramdisk_id": "ari-00000001"},
+            "ImageNotFound",
+            "Image ari-00000001 could not be found.",
+        ),
+        (
+            {
+                "image_id": "ami-00000001",
+                "block_device_mapping": [
+                    {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-000000ff"}}
+                ],
+            },
+            "SnapshotNotFound",
+            "Snapshot snap-000000ff could not be found.",
+        ),
+        (
+            {
+                "image_id": "ami-00000001",
+                "block_device_mapping": [
+                    {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-5"}}
+                ],
+            },
+            "VolumeNotFound",
+            "Volume vol-00000005 could not be found.",
+        ),
+        (
+            {"image_id": "ami-00000001", "instance_type": "m9.huge"},
+            "InstanceTypeNotFoundByName",
+            "Instance type with name m9.huge could not be found.",
+        ),
+        (
+            {
+                "image_id": "ami-00000001",
+                "min_count": 2,
+                "block_device_mapping": [
+                    {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-87654321"}}
+                ],
+            },
+            "InvalidRequest",
+            "Cannot attach one or more volumes to multiple instances",
+        ),
+        (
+            {"image_id": "ami-00000001", "min_count": 11},
+            "TooManyInstances",
+            "Quota exceeded for instances: Requested 11, but already used 0 of 10 instances",
+        ),
     ],
 )
 def test_error_codes(sim: Simulator, kwargs: dict[str, Any], code: str, message: str) -> None:
@@ -176,11 +255,20 @@ def test_error_codes(sim: Simulator, kwargs: dict[str, Any], code: str, message:
         {"image_id": "ami-00000001", "max_count": "lots"},
         {"image_id": None},
         {"image_id": 16},
-        {"image_id": "ami-00000001",
-         "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-zz"}}]},
-        {"image_id": "ami-00000001",
-         "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": 123}}]},
-        {"image_id": "ami-00000001", "block_device_mapping": [{"ebs": {"snapshot_id": "snap-12345678"}}]},
+        {
+            "image_id": "ami-00000001",
+            "block_device_mapping": [
+                {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-zz"}}
+            ],
+        },
+        {
+            "image_id": "ami-00000001",
+            "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": 123}}],
+        },
+        {
+            "image_id": "ami-00000001",
+            "block_device_mapping": [{"ebs": {"snapshot_id": "snap-12345678"}}],
+        },
         {"image_id": "ami-00000001", "user_data": "x" * 65536},
         {"image_id": "ami-00000001", "user_data": "abc"},
         {"image_id": "ami-00000001", "min_count": -1},
@@ -202,9 +290,16 @@ def test_unknown_error(sim: Simulator, kwargs: dict[str, Any]) -> None:
         ("active", None, "UnknownError"),
     ],
 )
-def test_image_state(seed: dict[str, Any], status: str | None, properties: dict[str, Any] | None, code: str | None) -> None:
-    image: dict[str, Any] = {"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
-                             "name": "img", "status": status, "container_format": "ami"}
+def test_image_state(
+    seed: dict[str, Any], status: str | None, properties: dict[str, Any] | None, code: str | None
+) -> None:
+    image: dict[str, Any] = {
+        "ec2_id": "ami-00000010",
+        "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+        "name": "img",
+        "status": status,
+        "container_format": "ami",
+    }
     if properties is not None:
         image["properties"] = properties
     seed["images"].append(image)
@@ -222,13 +317,16 @@ def test_other_prefixes_are_dropped_silently(sim: Simulator) -> None:
     bdm = [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "SNAP-12345678", "volume_size": 3}}]
     sim.run_instances(image_id="ami-00000001", block_device_mapping=bdm)
     assert sim.compute.calls[-1].block_device_mapping == [
-        {"device_name": "/dev/vdb", "volume_size": 3, "delete_on_termination": True}]
+        {"device_name": "/dev/vdb", "volume_size": 3, "delete_on_termination": True}
+    ]
 
 
 def test_delete_on_termination_default_only_with_an_id(sim: Simulator) -> None:
     bdm = [{"device_name": "/dev/vdb", "ebs": {"volume_size": 3}}]
     sim.run_instances(image_id="ami-00000001", block_device_mapping=bdm)
-    assert sim.compute.calls[-1].block_device_mapping == [{"device_name": "/dev/vdb", "volume_size": 3}]
+    assert sim.compute.calls[-1].block_device_mapping == [
+        {"device_name": "/dev/vdb", "volume_size": 3}
+    ]
 
 
 def test_flat_mapping_passes_through(sim: Simulator) -> None:
@@ -241,12 +339,24 @@ def test_flat_mapping_passes_through(sim: Simulator) -> None:
     ("kwargs", "code"),
     [
         ({"min_count": "x", "kernel_id": "aki-000000ff", "image_id": "nope"}, "UnknownError"),
-        ({"kernel_id": "aki-000000ff", "ramdisk_id": "ari-000000ff", "image_id": "nope"}, "ImageNotFound"),
-        ({"block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-ff"}}],
-          "image_id": "nope"}, "SnapshotNotFound"),
+        (
+            {"kernel_id": "aki-000000ff", "ramdisk_id": "ari-000000ff", "image_id": "nope"},
+            "ImageNotFound",
+        ),
+        (
+            {
+                "block_device_mapping": [
+                    {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-ff"}}
+                ],
+                "image_id": "nope",
+            },
+            "SnapshotNotFound",
+        ),
         ({"image_id": "nope", "instance_type": "m9.huge"}, "ImageNotFound"),
-        ({"image_id": "ami-00000001", "instance_type": "m9.huge", "max_count": "x"},
-         "InstanceTypeNotFoundByName"),
+        (
+            {"image_id": "ami-00000001", "instance_type": "m9.huge", "max_count": "x"},
+            "InstanceTypeNotFoundByName",
+        ),
     ],
 )
 def test_order_of_checks(sim: Simulator, kwargs: dict[str, Any], code: str) -> None:
@@ -258,8 +368,11 @@ def test_order_of_checks(sim: Simulator, kwargs: dict[str, Any], code: str) -> N
 
 
 def test_snapshot_lookup_happens_before_the_image(sim: Simulator) -> None:
-    error = launch_error(sim, image_id="ami-000000ff",
-                         block_device_mapping=[{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-1"}}])
+    error = launch_error(
+        sim,
+        image_id="ami-000000ff",
+        block_device_mapping=[{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-1"}}],
+    )
     assert error.message == "Snapshot snap-00000001 could not be found."
 
 

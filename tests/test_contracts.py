@@ -1,0 +1,104 @@
+"""The create-call contract: every recorded call is checked; violations name JSON pointers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import ContractViolation, Simulator
+from simulator.contracts import ContractRegistry, default_registry
+
+VALID_CALL: dict[str, Any] = {
+    "instance_type": {
+        "name": "m1.small",
+        "flavorid": "2",
+        "memory_mb": 2048,
+        "vcpus": 1,
+        "root_gb": 20,
+    },
+    "image_href": "70a599e0-31e7-49b7-b260-868f441e862b",
+    "min_count": 1,
+    "max_count": 1,
+    "kernel_id": None,
+    "ramdisk_id": None,
+    "key_name": None,
+    "user_data": None,
+    "security_group": None,
+    "availability_zone": None,
+    "block_device_mapping": {},
+}
+
+
+def test_valid_call() -> None:
+    assert default_registry().validate("create_call", VALID_CALL) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"image_href": "ami-00000001"}, "/image_href"),
+        ({"block_device_mapping": {"x": 1}}, "/block_device_mapping"),
+        (
+            {"block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {}}]},
+            "/block_device_mapping/0/ebs",
+        ),
+        (
+            {"block_device_mapping": [{"device_name": "/dev/vdb", "snapshot_id": "snap-1"}]},
+            "/block_device_mapping/0/snapshot_id",
+        ),
+        (
+            {"block_device_mapping": [{"device_name": "/dev/vdb", "virtual_name": "ephemeral"}]},
+            "/block_device_mapping/0/virtual_name",
+        ),
+        (
+            {"block_device_mapping": [{"device_name": "not a device"}]},
+            "/block_device_mapping/0/device_name",
+        ),
+        ({"kernel_id": "aki-1"}, "/kernel_id"),
+        ({"min_count": 1.5}, "/min_count"),
+        ({"surprise": 1}, ""),
+    ],
+)
+def test_violations_name_the_pointer(change: dict[str, Any], pointer: str) -> None:
+    call = {**copy.deepcopy(VALID_CALL), **change}
+    violations = default_registry().validate("create_call", call)
+    assert violations and any(v.pointer == pointer for v in violations), violations
+    with pytest.raises(ContractViolation) as caught:
+        default_registry().check("create_call", call)
+    assert (pointer or "/") in str(caught.value)
+    assert caught.value.code == "UnknownError"
+
+
+def test_a_launch_that_breaks_the_contract_raises_contract_violation(sim: Simulator) -> None:
+    with pytest.raises(ContractViolation) as caught:
+        sim.run_instances(
+            image_id="ami-00000001",
+            block_device_mapping=[{"device_name": "/dev/vdb", "virtual_name": "scratch"}],
+        )
+    assert caught.value.violations[0].pointer == "/block_device_mapping/0/virtual_name"
+    assert sim.compute.calls[-1].block_device_mapping[0]["virtual_name"] == "scratch"
+
+
+def test_registry_lists_the_shipped_schemas() -> None:
+    assert {"create_call", "seed"} <= set(ContractRegistry().names())
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(sorted(VALID_CALL)), json_values, max_size=3))
+def test_fast_and_reference_validators_agree(change: dict[str, Any]) -> None:
+    contract = default_registry()["create_call"]
+    call = {**VALID_CALL, **change}
+    assert contract.fast_is_valid(call) == (contract.reference_violations(call) == [])

@@ -1,0 +1,88 @@
+"""Seeds: validated before anything is written, one-line errors naming file and pointer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+from simulator.errors import SeedError
+from simulator.store import MappingStore, MappingTable
+
+
+def write(tmp_path: Path, data: Any, name: str = "seed.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (
+            "{not json",
+            "not JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+        ),
+        ({"images": [{"uuid": "x", "name": "a"}]}, "/images/0/uuid"),
+        (
+            {"snapshots": [{"ec2_id": "snap-zz", "uuid": "00000000-1111-2222-3333-444444444444"}]},
+            "/snapshots/0/ec2_id",
+        ),
+        (
+            {"volumes": [{"ec2_id": "snap-1", "uuid": "00000000-1111-2222-3333-444444444444"}]},
+            "/volumes/0/ec2_id",
+        ),
+        ({"flavors": []}, "Additional properties are not allowed ('flavors' was unexpected)"),
+        ({"instance_types": [{"name": "x"}]}, "/instance_types/0"),
+    ],
+)
+def test_bad_seed_is_one_line(tmp_path: Path, content: Any, fragment: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(SeedError) as caught:
+        Simulator.from_seed(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(path)) and fragment in message
+
+
+def test_missing_seed_file(tmp_path: Path) -> None:
+    with pytest.raises(SeedError, match="no such seed file"):
+        Simulator.from_seed(tmp_path / "absent.json")
+
+
+def test_conflicting_seed_changes_nothing(tmp_path: Path) -> None:
+    store_path = tmp_path / "store.json"
+    Simulator.open(store_path).close()
+    before = MappingStore.open(store_path)
+    snapshot_rows = list(before.mapping_rows(MappingTable.SNAPSHOTS))
+    before.close()
+    conflicting = {
+        "images": [{"uuid": "9a9a9a9a-0000-0000-0000-000000000000", "name": "new"}],
+        "snapshots": [{"ec2_id": "snap-12345678", "uuid": "99999999-9999-9999-9999-999999999999"}],
+    }
+    with pytest.raises(
+        SeedError, match=r"/snapshots/0/ec2_id: row 305419896 of snapshot_id_mappings"
+    ):
+        Simulator.open(store_path, seed=write(tmp_path, conflicting))
+    with MappingStore.open(store_path) as after:
+        assert list(after.mapping_rows(MappingTable.SNAPSHOTS)) == snapshot_rows
+        assert after.image("9a9a9a9a-0000-0000-0000-000000000000") is None
+
+
+def test_duplicate_image_inside_one_seed() -> None:
+    image = {"uuid": "9a9a9a9a-0000-0000-0000-000000000000", "name": "a"}
+    with pytest.raises(
+        SeedError, match="/images/1: 9a9a9a9a-0000-0000-0000-000000000000 already exists"
+    ):
+        Simulator.from_seed({"images": [image, {**image, "name": "b"}]})
+
+
+def test_reapplying_the_same_seed_is_a_no_op(tmp_path: Path) -> None:
+    store_path = tmp_path / "store.json"
+    Simulator.open(store_path).close()
+    with Simulator.open(
+        store_path, seed=Path(__file__).parent.parent / "fixtures/seed/default.json"
+    ) as sim:
+        assert sim.store.mapping_count(MappingTable.SNAPSHOTS) == 2
