@@ -19,7 +19,7 @@ import platformdirs
 
 from simulator.api import Simulator
 from simulator.contracts import default_registry
-from simulator.errors import BadInput, EC2Error
+from simulator.errors import BadInput, EC2Error, explain
 from simulator.seed import apply_seed, load_seed, read_json
 from simulator.store import MappingStore
 
@@ -50,7 +50,9 @@ def cmd_launch(args: argparse.Namespace) -> int:
             reservation = sim.run_instances(**request)
         except EC2Error as exc:
             calls = [call.to_dict() for call in sim.compute.calls]
-            _print_json({"error": {"code": exc.code, "message": exc.message}, "create_calls": calls})
+            error = {"code": exc.code, "message": exc.message}
+            _print_json({"error": error, "create_calls": calls})
+            print(f"launch-sim: launch failed: {explain(exc)}", file=sys.stderr)
             return 1
         _print_json(
             {
@@ -113,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     launch = commands.add_parser("launch", help="run one launch described as JSON kwargs")
     launch.add_argument("request", type=Path, help="JSON object of run_instances kwargs")
-    launch.add_argument("--store", type=Path, help=f"store file (default: ${STORE_ENV} or user data dir)")
+    launch.add_argument(
+        "--store", type=Path, help=f"store file (default: ${STORE_ENV} or the user data dir)"
+    )
     launch.add_argument("--seed", type=Path, help="seed file applied to the store first")
     launch.add_argument("--memory", action="store_true", help="use an in-memory store")
     launch.set_defaults(handler=cmd_launch)

@@ -272,3 +272,14 @@ def ec2_error(exc: BaseException) -> EC2ErrorDocument:
     if isinstance(exc, _CLASS_NAME_CODES):
         return EC2ErrorDocument(type(exc).__name__, str(exc), _STATUS.get(type(exc), 400))
     return EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for operators: the EC2 code and message, plus what an UnknownError hides."""
+    document = ec2_error(exc)
+    line = f"{document.code}: {document.message}"
+    if document.code == "UnknownError":
+        cause = exc.cause if isinstance(exc, UnknownError) else exc
+        if cause is not None and not isinstance(cause, UnknownError):
+            line += f" (cause: {type(cause).__name__}: {cause})"
+    return " ".join(line.split())

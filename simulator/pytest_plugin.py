@@ -1,0 +1,49 @@
+"""The launch-sim pytest plugin: fixtures and Gherkin steps for any project that installs it.
+
+pytest loads this module through the ``pytest11`` entry point, so a project that depends on
+launch-sim gets the fixtures below and the whole step library of :mod:`simulator.steps`
+without a conftest: its own ``.feature`` files and a ``scenarios(...)`` call are enough.
+Every fixture is function-scoped, so each scenario starts from a fresh in-memory store and
+no state leaks between scenarios (or between pytest-xdist workers).
+
+Override ``launch_sim_seed`` in a conftest to start every scenario from another store.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from simulator.api import Simulator
+from simulator.resources import default_seed_path
+from simulator.steps import LaunchWorld
+
+# Registering the step library as a plugin makes its step definitions visible to every test
+# module; importing it alone would not, because pytest-bdd defines steps as fixtures of the
+# module they are written in.
+pytest_plugins = ["simulator.steps"]
+
+
+@pytest.fixture
+def launch_sim_seed() -> dict[str, Any]:
+    """The seed every scenario's store starts from: the shipped default, freshly read.
+
+    Reading the file per test hands each scenario its own dict, so a test may change it.
+    """
+    with default_seed_path().open(encoding="utf-8") as handle:
+        seed: dict[str, Any] = json.load(handle)
+    return seed
+
+
+@pytest.fixture
+def launch_sim(launch_sim_seed: dict[str, Any]) -> Simulator:
+    """An in-memory simulator seeded from ``launch_sim_seed``."""
+    return Simulator.from_seed(launch_sim_seed)
+
+
+@pytest.fixture
+def launch_world(launch_sim: Simulator) -> LaunchWorld:
+    """The scenario's state: the simulator the steps act on and the last launch's outcome."""
+    return LaunchWorld(launch_sim)

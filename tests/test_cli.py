@@ -1,0 +1,132 @@
+"""The ``launch-sim`` command: the main job, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+WALKTHROUGH = ROOT / "fixtures" / "launches" / "walkthrough.json"
+
+
+def run(*args: str, env_store: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(env_store.parent if env_store else ROOT)}
+    if env_store is not None:
+        env["LAUNCH_SIM_STORE"] = str(env_store)
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_launch_walkthrough_on_the_default_file_store(tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    first = run("launch", str(WALKTHROUGH), env_store=store)
+    assert first.returncode == 0, first.stderr
+    output = json.loads(first.stdout)
+    assert output["instance_ids"] == ["i-00000001"]
+    mappings = output["create_call"]["block_device_mapping"]
+    assert mappings[0] == {
+        "device_name": "/dev/fake0",
+        "snapshot_id": "00000000-1111-2222-3333-444444444444",
+        "volume_size": 1,
+        "delete_on_termination": True,
+    }
+    second = run("launch", str(WALKTHROUGH), env_store=store)
+    assert json.loads(second.stdout)["instance_ids"] == ["i-00000002"], "the file store persists"
+
+
+def test_failed_launch_exits_1_with_the_ec2_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = tmp_path / "bad.json"
+    request.write_text(
+        json.dumps(
+            {
+                "image_id": "ami-00000001",
+                "block_device_mapping": [
+                    {"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-zz"}}
+                ],
+            }
+        )
+    )
+    assert main(["launch", "--memory", str(request)]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["error"]["code"] == "UnknownError"
+    assert captured.err.strip() == (
+        "launch-sim: launch failed: UnknownError: An unknown error has occurred. Please try your "
+        "request again. (cause: InvalidEc2Id: Ec2 id snap-zz is unacceptable.)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [("{", "not JSON"), ("[1]", "a launch request is a JSON object")],
+)
+def test_bad_request_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, fragment: str
+) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(content)
+    assert main(["launch", "--memory", str(request)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err
+
+
+def test_bad_seed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"snapshots": [{"ec2_id": "snap-x", "uuid": "nope"}]}))
+    assert main(["launch", "--memory", "--seed", str(seed), str(WALKTHROUGH)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(seed) in err and "/snapshots/0/" in err
+
+
+def test_bad_store_file_is_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store.json"
+    store.write_text('{"snapshot_id_mappings": {"1": ')
+    before = store.read_bytes()
+    assert main(["launch", "--store", str(store), str(WALKTHROUGH)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(store) in err
+    assert store.read_bytes() == before
+
+
+def test_store_import_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "store.json"
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps(
+            {
+                "snapshots": [
+                    {"ec2_id": "snap-0000000a", "uuid": "aaaaaaaa-0000-0000-0000-000000000000"}
+                ]
+            }
+        )
+    )
+    assert main(["store", "--store", str(store), "import", str(seed)]) == 0
+    capsys.readouterr()
+    assert main(["store", "--store", str(store), "export"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["snapshot_id_mappings"] == {
+        "10": {"uuid": "aaaaaaaa-0000-0000-0000-000000000000"}
+    }
+
+
+def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = ROOT / "fixtures" / "seed" / "default.json"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"images": [{"uuid": "x", "name": "y"}]}))
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(good), str(bad)]) == 2
+    assert f"{bad}: seed: /images/0/uuid" in capsys.readouterr().out
