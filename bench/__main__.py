@@ -1,0 +1,25 @@
+"""``python -m bench [NAME ...]``: run the benchmarks (all by default) and print their figures."""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+BENCHMARKS = ("store",)
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    print(f"launch-sim benchmarks on Python {platform.python_version()}, {platform.machine()}")
+    for name in names:
+        importlib.import_module(f"bench.{name}").run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

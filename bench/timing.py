@@ -1,0 +1,57 @@
+"""Shared measuring helpers: medians of repeated runs, with min-max, printed alike."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured rate: the median of several runs and their spread."""
+
+    name: str
+    runs: tuple[float, ...]
+    unit: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    def line(self) -> str:
+        low, high = min(self.runs), max(self.runs)
+        return (
+            f"  {self.name:<58} {self.median:>12,.1f} {self.unit}"
+            f"  (min {low:,.1f}, max {high:,.1f}, n={len(self.runs)})"
+        )
+
+
+def rate(name: str, action: Callable[[], int], repeats: int = 5, unit: str = "ops/s") -> Figure:
+    """Run ``action`` (which returns how many operations it did) ``repeats`` times."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        count = action()
+        runs.append(count / (time.perf_counter() - start))
+    return Figure(name, tuple(runs), unit)
+
+
+def duration(name: str, action: Callable[[], object], repeats: int = 3) -> Figure:
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - start)
+    return Figure(name, tuple(runs), "s")
+
+
+def ratio_line(
+    label: str, numerator: Figure, denominator: Figure, target: float | None = None
+) -> str:
+    value = numerator.median / denominator.median
+    verdict = ""
+    if target is not None:
+        verdict = f"  target >= {target:g}x: {'MET' if value >= target else 'NOT MET'}"
+    return f"  {label:<58} {value:>12.2f}x{verdict}"
