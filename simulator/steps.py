@@ -1,0 +1,397 @@
+"""The Gherkin step library: launch scenarios written in words, checked against Nova Grizzly.
+
+Scenarios are meant to be read (and written) by people who know EC2 and Nova, not Python,
+so every step says what it means in domain words, and a failing step says what was expected
+and what the simulator did. The steps keep no state of their own: everything a scenario
+builds or observes lives in one :class:`LaunchWorld` per scenario (the ``launch_world``
+fixture of :mod:`simulator.pytest_plugin`), so scenarios cannot leak into each other.
+
+A launch goes one of two ways, and both end in the same :class:`LaunchResult`, so every
+Then step works after either:
+
+* ``When I launch with:`` passes keyword arguments straight to ``run_instances``, the way
+  Nova's controller received them (useful for shapes no HTTP client can send);
+* ``When I send the EC2 query:`` sends EC2 query parameters through
+  :class:`~simulator.service.EC2Service`, the path every HTTP request takes, so the query
+  parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply.
+
+Table cells and expected values are typed one way everywhere: a cell that is a JSON literal
+(``1``, ``true``, ``null``, ``"text"``, ``[...]``) is that value, any other text is a string,
+and an empty cell means "no such key". EC2 query values are the exception: they are sent as
+written, because converting them is what the query parser is there to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from simulator.api import Simulator
+from simulator.compute import CreateCall
+from simulator.errors import EC2Error, ec2_error
+from simulator.resources import default_seed_path
+from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.service import EC2Service
+
+DataTable = Sequence[Sequence[str]]
+
+QUERY_HEADER = ("Name", "Value")
+PROPERTIES_HEADER = ("property", "value")
+
+# Parts of step texts shared by several steps, so their wording cannot drift apart.
+_QUOTED = r'"(?P<{}>[^"]+)"'
+_IMAGE = (
+    r'an image "(?P<name>[^"]*)" with uuid (?P<uuid>[^\s,]+), '
+    r'(?:ec2 id "(?P<ec2_id>[^"]+)"|no ec2 id), '
+    r"(?:status (?P<status>[^\s,]+)|no status), "
+    r"container format (?P<container_format>\S+)"
+)
+_JSON_VALUE = r"(?P<value>.+)"
+
+
+def _expect(condition: bool, message: str) -> None:
+    """Fail the step with ``message``: a sentence a scenario's reader can act on."""
+    if not condition:
+        raise AssertionError(message)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def typed_cell(text: str) -> Any:
+    """A table cell or expected value: a JSON literal when it is one, else the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def table_records(datatable: DataTable) -> list[dict[str, Any]]:
+    """One dict per row below the header row; an empty cell leaves its key out."""
+    header, *rows = datatable
+    return [
+        {key: typed_cell(cell) for key, cell in zip(header, row, strict=True) if cell != ""}
+        for row in rows
+    ]
+
+
+def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str, str]]:
+    """The rows of a two-column table whose first row must be ``header``, cells as written."""
+    first, *rows = datatable
+    _expect(
+        tuple(first) == header,
+        f"the table must start with the row | {header[0]} | {header[1]} |, "
+        f"not | {' | '.join(first)} |",
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def json_object(text: str, what: str) -> dict[str, Any]:
+    """Parse a doc string that must hold one JSON object, saying which step's it was."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"{what} is not JSON: {exc}") from None
+    _expect(isinstance(value, dict), f"{what} must be a JSON object {{...}}, not {_show(value)}")
+    return value  # type: ignore[no-any-return]
+
+
+@dataclass
+class LaunchResult:
+    """What one launch produced, the same whether it was sent as kwargs or as a query."""
+
+    status: int
+    create_calls: list[CreateCall]
+    reservation: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+    def describe(self) -> str:
+        """How the launch ended, in the words a failing step reports."""
+        if self.error_code is None:
+            return f"the launch succeeded (HTTP {self.status})"
+        return (
+            f"the launch failed with EC2 error {self.error_code!r} "
+            f"and message {self.error_message!r} (HTTP {self.status})"
+        )
+
+
+@dataclass
+class LaunchWorld:
+    """One scenario's state: the simulator the steps act on and the last launch's result.
+
+    ``sim`` starts as the ``launch_sim`` fixture; a Given step that sets up a whole new
+    store (an empty one, a seed file) replaces it, and steps that add rows write into it.
+    """
+
+    sim: Simulator
+    result: LaunchResult | None = None
+
+    def reseed(self, source: SeedSource) -> None:
+        """Start over from a new store holding exactly ``source``."""
+        self.sim = Simulator.from_seed(source)
+
+    def add_to_store(self, seed: dict[str, Any]) -> None:
+        """Add seed rows to the current store, schema-checked as a seed file would be."""
+        apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "<step>")
+
+    def launch(self, kwargs: dict[str, Any]) -> None:
+        """``run_instances(**kwargs)`` through the Python API, its outcome kept as the result."""
+        with self.sim.compute.capture() as calls:
+            try:
+                reservation = self.sim.invoke("run_instances", kwargs)
+            except EC2Error as exc:
+                document = ec2_error(exc)
+                self.result = LaunchResult(
+                    document.status, list(calls),
+                    error_code=document.code, error_message=document.message,
+                )
+            else:
+                self.result = LaunchResult(200, list(calls), reservation=reservation)
+
+    def send_query(self, params: Sequence[tuple[str, str]]) -> None:
+        """Answer EC2 query parameters exactly as the HTTP server would."""
+        outcome = EC2Service(self.sim).handle(params)
+        self.result = LaunchResult(
+            outcome.status, outcome.create_calls, outcome.result,
+            outcome.error_code, outcome.error_message,
+        )
+
+    @property
+    def last(self) -> LaunchResult:
+        """The last launch's result; a Then step before any When step is a scenario bug."""
+        if self.result is None:
+            raise AssertionError("nothing was launched yet: a When step must come first")
+        return self.result
+
+    def create_call(self) -> dict[str, Any]:
+        """The last launch's (last) create call, as the JSON record cassettes hold."""
+        result = self.last
+        _expect(bool(result.create_calls),
+                f"the launch made no create call: {result.describe()}")
+        return result.create_calls[-1].to_dict()
+
+    def instances(self) -> list[dict[str, Any]]:
+        """The instances of the last launch's reservation."""
+        result = self.last
+        _expect(result.reservation is not None, f"there is no response: {result.describe()}")
+        assert result.reservation is not None
+        return list(result.reservation.get("instancesSet") or [])
+
+
+def _rooted(pytestconfig: pytest.Config, path: str) -> Path:
+    """A path as written in a feature: relative to the project's rootdir, or absolute."""
+    return pytestconfig.rootpath / path
+
+
+# --- Given: the store ---------------------------------------------------------------------
+
+
+@given("the default seed")
+def default_seed(launch_world: LaunchWorld) -> None:
+    """The store holds exactly the seed shipped with launch-sim (cirros images, the walkthrough's
+    snapshots and volumes, the m1 flavors), whatever ``launch_sim_seed`` says."""
+    launch_world.reseed(default_seed_path())
+
+
+@given("an empty store")
+def empty_store(launch_world: LaunchWorld) -> None:
+    """The store holds nothing at all: no image, mapping or instance type (not even m1.small)."""
+    launch_world.reseed({})
+
+
+@given(parsers.re("the seed file " + _QUOTED.format("path")))
+def seed_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, path: str) -> None:
+    """The store holds exactly the seed file at ``path`` (relative to the project's rootdir)."""
+    launch_world.reseed(_rooted(pytestconfig, path))
+
+
+@given("the store is seeded with:")
+def seeded_with(launch_world: LaunchWorld, docstring: str) -> None:
+    """Add the seed in the doc string (JSON, the seed file format) to the store: the way to
+    set up anything the other Given steps do not spell out (``min_ram``, ``disabled``...)."""
+    launch_world.add_to_store(json_object(docstring, "the seed"))
+
+
+@given(parsers.re(_IMAGE + r"(?P<properties> and properties:| and no properties)?"))
+def image(
+    launch_world: LaunchWorld,
+    name: str,
+    uuid: str,
+    ec2_id: str | None,
+    status: str | None,
+    container_format: str,
+    properties: str | None,
+    datatable: DataTable | None = None,
+) -> None:
+    """Add an image to the image service. ``no ec2 id``: it has no s3 mapping row yet, so
+    Nova gives it the next id when it is first found by name; ``no status``: status null.
+    Its properties are empty, or the ``| property | value |`` rows of the table after
+    ``and properties:``, or missing altogether with ``and no properties`` (Nova then fails
+    with a KeyError)."""
+    wants_table = properties == " and properties:"
+    _expect(wants_table == (datatable is not None),
+            "an image step has a | property | value | table exactly when it ends in "
+            "'and properties:'")
+    record: dict[str, Any] = {"uuid": uuid, "name": name, "status": status,
+                              "container_format": container_format}
+    if ec2_id is not None:
+        record["ec2_id"] = ec2_id
+    if datatable is not None:
+        record["properties"] = {
+            key: typed_cell(value) for key, value in table_pairs(datatable, PROPERTIES_HEADER)}
+    elif properties is None:
+        record["properties"] = {}
+    launch_world.add_to_store({"images": [record]})
+
+
+@given(parsers.re(r"an? (?P<kind>snapshot|volume) " + _QUOTED.format("ec2_id")
+                  + r" with uuid (?P<uuid>\S+)"))
+def id_mapping(launch_world: LaunchWorld, kind: str, ec2_id: str, uuid: str) -> None:
+    """Add a snapshot or volume id mapping row: the row number is the hex after the dash
+    (``snap-0000000a`` is row 10)."""
+    launch_world.add_to_store({f"{kind}s": [{"ec2_id": ec2_id, "uuid": uuid}]})
+
+
+@given("the instance types:")
+def instance_types(launch_world: LaunchWorld, datatable: DataTable) -> None:
+    """Add one instance type (flavor) per row; the header row names the fields (``name``,
+    ``memory_mb``, ``vcpus``, ``root_gb``, ``default``, ``disabled``...)."""
+    launch_world.add_to_store({"instance_types": table_records(datatable)})
+
+
+# --- When: the launch ---------------------------------------------------------------------
+
+
+@when("I launch with:")
+def launch_with(launch_world: LaunchWorld, docstring: str) -> None:
+    """Call ``run_instances`` with the doc string's JSON object as keyword arguments."""
+    launch_world.launch(json_object(docstring, "the launch"))
+
+
+@when(parsers.re("I launch the image " + _QUOTED.format("image_id")))
+def launch_image(launch_world: LaunchWorld, image_id: str) -> None:
+    """Call ``run_instances(image_id=...)`` and nothing else: every other argument defaulted."""
+    launch_world.launch({"image_id": image_id})
+
+
+@when(parsers.re("I launch as described in " + _QUOTED.format("path")))
+def launch_from_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, path: str) -> None:
+    """Call ``run_instances`` with the keyword arguments of a JSON file (relative to rootdir)."""
+    text = _rooted(pytestconfig, path).read_text(encoding="utf-8")
+    launch_world.launch(json_object(text, path))
+
+
+@when("I send the EC2 query:")
+def send_query(launch_world: LaunchWorld, datatable: DataTable) -> None:
+    """Send the ``| Name | Value |`` rows as EC2 query parameters, in order, values as written."""
+    launch_world.send_query(table_pairs(datatable, QUERY_HEADER))
+
+
+# --- Then: the outcome --------------------------------------------------------------------
+
+
+@then("the launch succeeds")
+def launch_succeeds(launch_world: LaunchWorld) -> None:
+    """The launch returned a reservation, not an EC2 error."""
+    result = launch_world.last
+    _expect(result.error_code is None, f"expected a successful launch, but {result.describe()}")
+
+
+@then(parsers.re("the launch fails with EC2 error " + _QUOTED.format("code")))
+def launch_fails(launch_world: LaunchWorld, code: str) -> None:
+    """The launch ended in the EC2 error ``code`` (the ``<Code>`` of the error document)."""
+    result = launch_world.last
+    _expect(result.error_code == code,
+            f"expected EC2 error {code!r}, but {result.describe()}")
+
+
+@then(parsers.re("the launch fails with EC2 error " + _QUOTED.format("code")
+                 + r' and message "(?P<message>.*)"'))
+def launch_fails_with_message(launch_world: LaunchWorld, code: str, message: str) -> None:
+    """The launch ended in the EC2 error ``code`` with exactly this ``<Message>``."""
+    result = launch_world.last
+    _expect((result.error_code, result.error_message) == (code, message),
+            f"expected EC2 error {code!r} and message {message!r}, but {result.describe()}")
+
+
+@then("the block device mapping is:")
+def block_device_mapping_is(launch_world: LaunchWorld, datatable: DataTable) -> None:
+    """The create call's ``block_device_mapping`` is exactly these rows, in this order: one
+    mapping per row, an empty cell meaning the mapping has no such key."""
+    expected = table_records(datatable)
+    actual = launch_world.create_call()["block_device_mapping"]
+    _expect(actual == expected,
+            f"expected the block device mapping\n  {_show(expected)}\nbut it is\n  {_show(actual)}")
+
+
+@then(parsers.re(r"the create call has " + _QUOTED.format("field") + " equal to " + _JSON_VALUE))
+def create_call_field(launch_world: LaunchWorld, field: str, value: str) -> None:
+    """One argument of the create call equals a value (JSON: ``1``, ``null``, ``"text"``...)."""
+    call = launch_world.create_call()
+    _expect(field in call, f"the create call has no argument {field!r}; it has {sorted(call)}")
+    expected = typed_cell(value)
+    _expect(call[field] == expected,
+            f"expected {field} = {_show(expected)}, but it is {_show(call[field])}")
+
+
+@then(parsers.re(r"the create call's \"instance_type\" name is " + _QUOTED.format("name")))
+def create_call_instance_type(launch_world: LaunchWorld, name: str) -> None:
+    """The create call asks for the instance type (flavor) with this name."""
+    actual = launch_world.create_call()["instance_type"].get("name")
+    _expect(actual == name, f"expected instance type {name!r}, but it is {actual!r}")
+
+
+@then(parsers.re(r"there (?:is|are) (?P<count>\d+) create calls?"))
+def create_call_count(launch_world: LaunchWorld, count: str) -> None:
+    """The last launch reached ``compute_api.create`` this many times (0 or 1)."""
+    calls = launch_world.last.create_calls
+    _expect(len(calls) == int(count), f"expected {count} create call(s), but there were {len(calls)}")
+
+
+@then("the create call satisfies the schema")
+def create_call_schema(launch_world: LaunchWorld) -> None:
+    """The create call is valid against ``schemas/create_call.schema.json``."""
+    violations = launch_world.sim.contracts.validate("create_call", launch_world.create_call())
+    _expect(not violations,
+            "the create call violates its schema: " + "; ".join(map(str, violations)))
+
+
+@then(parsers.re(r"the response has (?P<count>\d+) instances?"))
+def response_instance_count(launch_world: LaunchWorld, count: str) -> None:
+    """The reservation returned holds this many instances."""
+    instances = launch_world.instances()
+    _expect(len(instances) == int(count),
+            f"expected {count} instance(s) in the response, but there are {len(instances)}")
+
+
+@then(parsers.re(r"every instance in the response has " + _QUOTED.format("field")
+                 + " equal to " + _JSON_VALUE))
+def every_instance_field(launch_world: LaunchWorld, field: str, value: str) -> None:
+    """Each instance item of the response (``imageId``, ``kernelId``, ``instanceType``...)
+    has this value (JSON)."""
+    expected = typed_cell(value)
+    actual = [instance.get(field) for instance in launch_world.instances()]
+    _expect(bool(actual) and all(item == expected for item in actual),
+            f"expected {field} = {_show(expected)} in every instance, but found {_show(actual)}")
+
+
+@then(parsers.re(r"every instance in the response has no " + _QUOTED.format("field")))
+def every_instance_lacks(launch_world: LaunchWorld, field: str) -> None:
+    """No instance item of the response carries this key (``kernelId`` when there is none)."""
+    having = [instance[field] for instance in launch_world.instances() if field in instance]
+    _expect(not having, f"expected no {field}, but found {_show(having)}")
+
+
+@then(parsers.re(r"the HTTP status is (?P<status>\d+)"))
+def http_status(launch_world: LaunchWorld, status: str) -> None:
+    """The HTTP status the answer carries (200, or 400 for an EC2 error document)."""
+    actual = launch_world.last.status
+    _expect(actual == int(status), f"expected HTTP status {status}, but it is {actual}")
