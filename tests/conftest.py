@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from simulator import Simulator
 
@@ -22,3 +23,8 @@ def seed() -> dict[str, Any]:
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator.from_seed()
+
+
+settings.register_profile("long", max_examples=5_000, deadline=None)
+settings.register_profile("ci", deadline=None)
+settings.load_profile("ci")
