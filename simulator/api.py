@@ -81,17 +81,22 @@ class Simulator:
 
     def run_instances(self, context: RequestContext | None = None, **kwargs: Any) -> dict[str, Any]:
         """Launch as Nova's EC2 ``RunInstances`` would, kwargs as the query parser makes them."""
-        return self.invoke("run_instances", kwargs, context)  # type: ignore[no-any-return]
+        request = copy.deepcopy(kwargs)
+        return self.invoke("run_instances", request, context)  # type: ignore[no-any-return]
 
     def invoke(
         self, method_name: str, kwargs: dict[str, Any], context: RequestContext | None = None
     ) -> Any:
-        """Nova's ``APIRequest.invoke``: dispatch to the controller, every failure an EC2Error."""
+        """Nova's ``APIRequest.invoke``: dispatch to the controller, every failure an EC2Error.
+
+        Like Nova, the controller changes ``kwargs`` in place (block device mappings are
+        normalized where they stand); :meth:`run_instances` hands it a copy of the caller's.
+        """
         if method_name not in SUPPORTED_ACTIONS:
             raise InvalidRequest()
         method = getattr(self.cloud, method_name)
         try:
-            return method(context or RequestContext(), **copy.deepcopy(kwargs))
+            return method(context or RequestContext(), **kwargs)
         except EC2Error:
             raise
         except Exception as exc:

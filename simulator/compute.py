@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +46,11 @@ _HOSTNAME_INVALID = set(string.punctuation) - {"-", "."}
 
 @dataclass(frozen=True)
 class CreateCall:
-    """One ``compute_api.create(context, ...)`` call: the keyword arguments as Nova passed them."""
+    """One ``compute_api.create(context, ...)`` call: the keyword arguments as Nova passed them.
+
+    The values are the request's own objects, not copies: nothing on the launch path changes
+    them after the call, and copying them cost more than the rest of the launch.
+    """
 
     instance_type: dict[str, Any]
     image_href: Any
@@ -60,12 +64,20 @@ class CreateCall:
     availability_zone: Any
     block_device_mapping: Any
 
+    def fields(self) -> dict[str, Any]:
+        """The keyword arguments as a dict sharing the recorded values (read-only use)."""
+        return {name: getattr(self, name) for name in CREATE_CALL_KEYS}
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A JSON-serialisable copy the caller may change freely."""
+        return copy.deepcopy(self.fields())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CreateCall:
         return cls(**data)
+
+
+CREATE_CALL_KEYS = tuple(f.name for f in fields(CreateCall))
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,7 @@ class RecordingComputeAPI:
         block_device_mapping: Any = None,
     ) -> tuple[list[Instance], str]:
         call = CreateCall(
-            instance_type=copy.deepcopy(instance_type),
+            instance_type=instance_type,
             image_href=image_href,
             min_count=min_count,
             max_count=max_count,
@@ -165,15 +177,15 @@ class RecordingComputeAPI:
             ramdisk_id=ramdisk_id,
             key_name=key_name,
             user_data=user_data,
-            security_group=copy.deepcopy(security_group),
+            security_group=security_group,
             availability_zone=availability_zone,
-            block_device_mapping=copy.deepcopy(block_device_mapping),
+            block_device_mapping=block_device_mapping,
         )
         self.calls.append(call)
         captured = self._capture.get()
         if captured is not None:
             captured.append(call)
-        self.contracts.check("create_call", call.to_dict())
+        self.contracts.check("create_call", call.fields())
         return self._provision(context, call)
 
     def _provision(self, context: RequestContext, call: CreateCall) -> tuple[list[Instance], str]:
@@ -223,7 +235,7 @@ class RecordingComputeAPI:
                     availability_zone=call.availability_zone,
                     hostname=sanitize_hostname(f"Server {instance_uuid}"),
                     created_at=created_at,
-                    block_device_mapping=copy.deepcopy(bdms),
+                    block_device_mapping=bdms,
                 )
             )
         return instances, reservation_id
