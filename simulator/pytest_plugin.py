@@ -12,12 +12,16 @@ Override ``launch_sim_seed`` in a conftest to start every scenario from another 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from simulator.api import Simulator
+from simulator.mock import mock_ec2
 from simulator.resources import default_seed_path
+from simulator.server import EC2App, ServerHandle
+from simulator.service import EC2Service
 from simulator.steps import LaunchWorld
 
 # Registering the step library as a plugin makes its step definitions visible to every test
@@ -47,3 +51,23 @@ def launch_sim(launch_sim_seed: dict[str, Any]) -> Simulator:
 def launch_world(launch_sim: Simulator) -> LaunchWorld:
     """The scenario's state: the simulator the steps act on and the last launch's outcome."""
     return LaunchWorld(launch_sim)
+
+
+@pytest.fixture
+def ec2_client(launch_sim: Simulator) -> Iterator[Any]:
+    """A boto3 EC2 client answered in-process by ``launch_sim`` through ``mock_ec2``.
+
+    The access key ``admin`` gives the same request context as the Python API's default.
+    """
+    boto3 = pytest.importorskip("boto3")
+    with mock_ec2(launch_sim):
+        yield boto3.client(
+            "ec2", region_name="nova", aws_access_key_id="admin", aws_secret_access_key="admin"
+        )
+
+
+@pytest.fixture
+def launch_sim_server(launch_sim: Simulator) -> Iterator[str]:
+    """``launch-sim serve`` (auth none) for ``launch_sim`` on a free 127.0.0.1 port: its URL."""
+    with ServerHandle(EC2App(EC2Service(launch_sim))) as server:
+        yield server.endpoint

@@ -62,7 +62,8 @@ def _expect(condition: bool, message: str) -> None:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+    """A value as JSON, the notation scenarios write values in (datetimes as text)."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def typed_cell(text: str) -> Any:
@@ -99,8 +100,9 @@ def json_object(text: str, what: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AssertionError(f"{what} is not JSON: {exc}") from None
-    _expect(isinstance(value, dict), f"{what} must be a JSON object {{...}}, not {_show(value)}")
-    return value  # type: ignore[no-any-return]
+    if not isinstance(value, dict):
+        raise AssertionError(f"{what} must be a JSON object {{...}}, not {_show(value)}")
+    return value
 
 
 @dataclass
@@ -140,7 +142,7 @@ class LaunchWorld:
 
     def add_to_store(self, seed: dict[str, Any]) -> None:
         """Add seed rows to the current store, schema-checked as a seed file would be."""
-        apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "<step>")
+        apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "Given step")
 
     def launch(self, kwargs: dict[str, Any]) -> None:
         """``run_instances(**kwargs)`` through the Python API, its outcome kept as the result."""
@@ -150,8 +152,10 @@ class LaunchWorld:
             except EC2Error as exc:
                 document = ec2_error(exc)
                 self.result = LaunchResult(
-                    document.status, list(calls),
-                    error_code=document.code, error_message=document.message,
+                    document.status,
+                    list(calls),
+                    error_code=document.code,
+                    error_message=document.message,
                 )
             else:
                 self.result = LaunchResult(200, list(calls), reservation=reservation)
@@ -160,8 +164,11 @@ class LaunchWorld:
         """Answer EC2 query parameters exactly as the HTTP server would."""
         outcome = EC2Service(self.sim).handle(params)
         self.result = LaunchResult(
-            outcome.status, outcome.create_calls, outcome.result,
-            outcome.error_code, outcome.error_message,
+            outcome.status,
+            outcome.create_calls,
+            outcome.result,
+            outcome.error_code,
+            outcome.error_message,
         )
 
     @property
@@ -174,15 +181,14 @@ class LaunchWorld:
     def create_call(self) -> dict[str, Any]:
         """The last launch's (last) create call, as the JSON record cassettes hold."""
         result = self.last
-        _expect(bool(result.create_calls),
-                f"the launch made no create call: {result.describe()}")
+        _expect(bool(result.create_calls), f"the launch made no create call: {result.describe()}")
         return result.create_calls[-1].to_dict()
 
     def instances(self) -> list[dict[str, Any]]:
         """The instances of the last launch's reservation."""
         result = self.last
-        _expect(result.reservation is not None, f"there is no response: {result.describe()}")
-        assert result.reservation is not None
+        if result.reservation is None:
+            raise AssertionError(f"there is no response: {result.describe()}")
         return list(result.reservation.get("instancesSet") or [])
 
 
@@ -234,26 +240,37 @@ def image(
     """Add an image to the image service. ``no ec2 id``: it has no s3 mapping row yet, so
     Nova gives it the next id when it is first found by name; ``no status``: status null.
     Its properties are empty, or the ``| property | value |`` rows of the table after
-    ``and properties:``, or missing altogether with ``and no properties`` (Nova then fails
-    with a KeyError)."""
+    ``and properties:`` (a row with an empty value is left out), or missing altogether
+    with ``and no properties`` (Nova then fails with a KeyError)."""
     wants_table = properties == " and properties:"
-    _expect(wants_table == (datatable is not None),
-            "an image step has a | property | value | table exactly when it ends in "
-            "'and properties:'")
-    record: dict[str, Any] = {"uuid": uuid, "name": name, "status": status,
-                              "container_format": container_format}
+    _expect(
+        wants_table == (datatable is not None),
+        "an image step has a | property | value | table exactly when it ends in 'and properties:'",
+    )
+    record: dict[str, Any] = {
+        "uuid": uuid,
+        "name": name,
+        "status": status,
+        "container_format": container_format,
+    }
     if ec2_id is not None:
         record["ec2_id"] = ec2_id
     if datatable is not None:
         record["properties"] = {
-            key: typed_cell(value) for key, value in table_pairs(datatable, PROPERTIES_HEADER)}
+            key: typed_cell(value)
+            for key, value in table_pairs(datatable, PROPERTIES_HEADER)
+            if value != ""
+        }
     elif properties is None:
         record["properties"] = {}
     launch_world.add_to_store({"images": [record]})
 
 
-@given(parsers.re(r"an? (?P<kind>snapshot|volume) " + _QUOTED.format("ec2_id")
-                  + r" with uuid (?P<uuid>\S+)"))
+@given(
+    parsers.re(
+        r"an? (?P<kind>snapshot|volume) " + _QUOTED.format("ec2_id") + r" with uuid (?P<uuid>\S+)"
+    )
+)
 def id_mapping(launch_world: LaunchWorld, kind: str, ec2_id: str, uuid: str) -> None:
     """Add a snapshot or volume id mapping row: the row number is the hex after the dash
     (``snap-0000000a`` is row 10)."""
@@ -289,6 +306,19 @@ def launch_from_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, pat
     launch_world.launch(json_object(text, path))
 
 
+@when(
+    parsers.re(
+        "I launch the image "
+        + _QUOTED.format("image_id")
+        + r" with (?P<size>\d+) bytes of user data"
+    )
+)
+def launch_with_user_data(launch_world: LaunchWorld, image_id: str, size: str) -> None:
+    """Launch with ``user_data`` of that many bytes, for the size limit no doc string can show
+    (the bytes are ``A``: valid base64 exactly when the size is a multiple of 4)."""
+    launch_world.launch({"image_id": image_id, "user_data": "A" * int(size)})
+
+
 @when("I send the EC2 query:")
 def send_query(launch_world: LaunchWorld, datatable: DataTable) -> None:
     """Send the ``| Name | Value |`` rows as EC2 query parameters, in order, values as written."""
@@ -309,17 +339,23 @@ def launch_succeeds(launch_world: LaunchWorld) -> None:
 def launch_fails(launch_world: LaunchWorld, code: str) -> None:
     """The launch ended in the EC2 error ``code`` (the ``<Code>`` of the error document)."""
     result = launch_world.last
-    _expect(result.error_code == code,
-            f"expected EC2 error {code!r}, but {result.describe()}")
+    _expect(result.error_code == code, f"expected EC2 error {code!r}, but {result.describe()}")
 
 
-@then(parsers.re("the launch fails with EC2 error " + _QUOTED.format("code")
-                 + r' and message "(?P<message>.*)"'))
+@then(
+    parsers.re(
+        "the launch fails with EC2 error "
+        + _QUOTED.format("code")
+        + r' and message "(?P<message>.*)"'
+    )
+)
 def launch_fails_with_message(launch_world: LaunchWorld, code: str, message: str) -> None:
     """The launch ended in the EC2 error ``code`` with exactly this ``<Message>``."""
     result = launch_world.last
-    _expect((result.error_code, result.error_message) == (code, message),
-            f"expected EC2 error {code!r} and message {message!r}, but {result.describe()}")
+    _expect(
+        (result.error_code, result.error_message) == (code, message),
+        f"expected EC2 error {code!r} and message {message!r}, but {result.describe()}",
+    )
 
 
 @then("the block device mapping is:")
@@ -328,8 +364,10 @@ def block_device_mapping_is(launch_world: LaunchWorld, datatable: DataTable) -> 
     mapping per row, an empty cell meaning the mapping has no such key."""
     expected = table_records(datatable)
     actual = launch_world.create_call()["block_device_mapping"]
-    _expect(actual == expected,
-            f"expected the block device mapping\n  {_show(expected)}\nbut it is\n  {_show(actual)}")
+    _expect(
+        actual == expected,
+        f"expected the block device mapping\n  {_show(expected)}\nbut it is\n  {_show(actual)}",
+    )
 
 
 @then(parsers.re(r"the create call has " + _QUOTED.format("field") + " equal to " + _JSON_VALUE))
@@ -338,8 +376,10 @@ def create_call_field(launch_world: LaunchWorld, field: str, value: str) -> None
     call = launch_world.create_call()
     _expect(field in call, f"the create call has no argument {field!r}; it has {sorted(call)}")
     expected = typed_cell(value)
-    _expect(call[field] == expected,
-            f"expected {field} = {_show(expected)}, but it is {_show(call[field])}")
+    _expect(
+        call[field] == expected,
+        f"expected {field} = {_show(expected)}, but it is {_show(call[field])}",
+    )
 
 
 @then(parsers.re(r"the create call's \"instance_type\" name is " + _QUOTED.format("name")))
@@ -353,34 +393,47 @@ def create_call_instance_type(launch_world: LaunchWorld, name: str) -> None:
 def create_call_count(launch_world: LaunchWorld, count: str) -> None:
     """The last launch reached ``compute_api.create`` this many times (0 or 1)."""
     calls = launch_world.last.create_calls
-    _expect(len(calls) == int(count), f"expected {count} create call(s), but there were {len(calls)}")
+    _expect(
+        len(calls) == int(count), f"expected {count} create call(s), but there were {len(calls)}"
+    )
 
 
 @then("the create call satisfies the schema")
 def create_call_schema(launch_world: LaunchWorld) -> None:
     """The create call is valid against ``schemas/create_call.schema.json``."""
     violations = launch_world.sim.contracts.validate("create_call", launch_world.create_call())
-    _expect(not violations,
-            "the create call violates its schema: " + "; ".join(map(str, violations)))
+    _expect(
+        not violations, "the create call violates its schema: " + "; ".join(map(str, violations))
+    )
 
 
 @then(parsers.re(r"the response has (?P<count>\d+) instances?"))
 def response_instance_count(launch_world: LaunchWorld, count: str) -> None:
     """The reservation returned holds this many instances."""
     instances = launch_world.instances()
-    _expect(len(instances) == int(count),
-            f"expected {count} instance(s) in the response, but there are {len(instances)}")
+    _expect(
+        len(instances) == int(count),
+        f"expected {count} instance(s) in the response, but there are {len(instances)}",
+    )
 
 
-@then(parsers.re(r"every instance in the response has " + _QUOTED.format("field")
-                 + " equal to " + _JSON_VALUE))
+@then(
+    parsers.re(
+        r"every instance in the response has "
+        + _QUOTED.format("field")
+        + " equal to "
+        + _JSON_VALUE
+    )
+)
 def every_instance_field(launch_world: LaunchWorld, field: str, value: str) -> None:
     """Each instance item of the response (``imageId``, ``kernelId``, ``instanceType``...)
     has this value (JSON)."""
     expected = typed_cell(value)
     actual = [instance.get(field) for instance in launch_world.instances()]
-    _expect(bool(actual) and all(item == expected for item in actual),
-            f"expected {field} = {_show(expected)} in every instance, but found {_show(actual)}")
+    _expect(
+        bool(actual) and all(item == expected for item in actual),
+        f"expected {field} = {_show(expected)} in every instance, but found {_show(actual)}",
+    )
 
 
 @then(parsers.re(r"every instance in the response has no " + _QUOTED.format("field")))

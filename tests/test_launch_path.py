@@ -390,3 +390,34 @@ def test_unsupported_action(sim: Simulator) -> None:
     with pytest.raises(EC2Error) as caught:
         sim.invoke("describe_instances", {})
     assert caught.value.code == "InvalidRequest"
+
+
+@pytest.mark.parametrize("falsy", ["", 0, False])
+def test_a_falsy_kernel_skips_the_ec2_lookup_and_fails_in_compute(
+    sim: Simulator, falsy: Any
+) -> None:
+    error = launch_error(sim, image_id="ami-00000001", kernel_id=falsy)
+    assert error.code == "ImageNotFound"
+    assert sim.compute.calls[-1].kernel_id == falsy
+
+
+def test_unvalidated_ebs_values_survive(sim: Simulator) -> None:
+    bdm = [
+        {
+            "device_name": "/dev/vdb",
+            "ebs": {
+                "snapshot_id": "snap-12345678",
+                "volume_size": "big",
+                "delete_on_termination": "no",
+            },
+        }
+    ]
+    sim.run_instances(image_id="ami-00000001", block_device_mapping=bdm)
+    assert sim.compute.calls[-1].block_device_mapping == [
+        {
+            "device_name": "/dev/vdb",
+            "snapshot_id": "00000000-1111-2222-3333-444444444444",
+            "volume_size": "big",
+            "delete_on_termination": "no",
+        }
+    ]
