@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("store",)
+BENCHMARKS = ("launch", "store")
 
 
 def main(argv: list[str]) -> int:

@@ -160,7 +160,11 @@ class CloudController:
         return item
 
     def _format_instance_bdm(self, instance: Instance, root_device_name: str) -> dict[str, Any]:
-        """Only mappings with a volume show; the root device is ``ebs`` if one backs it."""
+        """Only mappings with a volume show; the root device is ``ebs`` if one backs it.
+
+        Nova rendered the volume's unset attach time as ``<attachTime></attachTime>``, which
+        boto3 cannot parse as a timestamp; launch-sim leaves the element out instead.
+        """
         root_device_type = "instance-store"
         mapping = []
         for bdm in instance.block_device_mapping:
@@ -175,7 +179,6 @@ class CloudController:
                     "ebs": {
                         "volumeId": ec2ids.id_to_ec2_vol_id(self.store, volume_id),
                         "deleteOnTermination": bdm.get("delete_on_termination"),
-                        "attachTime": "",
                         "status": "detached",
                     },
                 }
