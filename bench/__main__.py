@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("launch", "store")
+BENCHMARKS = ("launch", "features", "store")
 
 
 def main(argv: list[str]) -> int:
