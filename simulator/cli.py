@@ -8,6 +8,7 @@ Nova would refuse is not bad input: it prints the EC2 error and exits 1.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -18,9 +19,13 @@ from typing import Any
 import platformdirs
 
 from simulator.api import Simulator
+from simulator.auth import Authenticator, NoAuth, SignatureAuth
+from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.seed import apply_seed, load_seed, read_json
+from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
+from simulator.service import EC2Service
 from simulator.store import MappingStore
 
 STORE_ENV = "LAUNCH_SIM_STORE"
@@ -106,6 +111,55 @@ def cmd_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _authenticator(args: argparse.Namespace) -> Authenticator:
+    """The auth mode the options ask for; refuses to expose an open endpoint by accident."""
+    access_keys: list[str] = args.access_key or []
+    secret_keys: list[str] = args.secret_key or []
+    if args.auth == "none":
+        if access_keys or secret_keys:
+            raise BadInput("--access-key and --secret-key are only used with --auth sigv4")
+        if not _is_loopback(args.host) and not args.insecure_no_auth:
+            raise BadInput(
+                f"--host {args.host} is reachable from other machines and --auth none lets "
+                "anyone launch: use --auth sigv4, or --insecure-no-auth if that is intended"
+            )
+        return NoAuth()
+    if not access_keys or len(access_keys) != len(secret_keys):
+        raise BadInput("--auth sigv4 needs --access-key K --secret-key S pairs")
+    if not all(access_keys) or not all(secret_keys):
+        raise BadInput("an access key or secret key is empty")
+    return SignatureAuth(dict(zip(access_keys, secret_keys, strict=True)))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    authenticator = _authenticator(args)
+    store_path = args.store or default_store_path()
+    backend, glance = image_backend(args)
+    with (
+        Simulator.open(store_path, seed=args.seed, image_backend=backend) as sim,
+        serve_recording(args, sim.store, glance) as make_app,
+    ):
+        app = make_app(EC2Service(sim), authenticator=authenticator)
+        try:
+            handle = ServerHandle(app, args.host, args.port)
+        except (OSError, ValueError) as exc:
+            raise BadInput(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+        print(f"launch-sim: EC2 API at {handle.endpoint} (store {store_path})", flush=True)
+        print(f"launch-sim: {authenticator.credentials_hint()}", flush=True)
+        print("launch-sim: Ctrl-C or SIGTERM stops the server", flush=True)
+        serve_until_signalled(handle)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="launch-sim",
@@ -134,6 +188,32 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("seed_file", type=Path)
     store_commands.add_parser("export", help="print the store as JSON")
     store.set_defaults(handler=cmd_store)
+
+    serve = commands.add_parser("serve", help="serve the EC2 Query API over HTTP")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s; 0: any free)"
+    )
+    serve.add_argument(
+        "--store", type=Path, help=f"store file (default: ${STORE_ENV} or the user data dir)"
+    )
+    serve.add_argument("--seed", type=Path, help="seed file applied to the store first")
+    serve.add_argument(
+        "--auth", choices=("none", "sigv4"), default="none",
+        help="none: accept any signature; sigv4: verify SigV4/SigV2 signatures (default: none)",
+    )
+    serve.add_argument("--access-key", action="append", help="access key for --auth sigv4")
+    serve.add_argument("--secret-key", action="append", help="its secret (repeat in pairs)")
+    serve.add_argument(
+        "--insecure-no-auth", action="store_true",
+        help="allow --auth none on an address other machines can reach",
+    )
+    add_serve_options(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    add_commands(commands)
     return parser
 
 

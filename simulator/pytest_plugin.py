@@ -12,12 +12,17 @@ Override ``launch_sim_seed`` in a conftest to start every scenario from another 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from simulator.api import Simulator
+from simulator.cassette import CassetteUse, RecordMode, use_cassette
+from simulator.errors import BadInput
 from simulator.mock import mock_ec2
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
@@ -71,3 +76,65 @@ def launch_sim_server(launch_sim: Simulator) -> Iterator[str]:
     """``launch-sim serve`` (auth none) for ``launch_sim`` on a free 127.0.0.1 port: its URL."""
     with ServerHandle(EC2App(EC2Service(launch_sim))) as server:
         yield server.endpoint
+
+
+# --- cassettes ----------------------------------------------------------------------------
+
+CASSETTE_MARKER = "launch_sim_cassette"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--launch-sim-record-mode", choices=[mode.value for mode in RecordMode], default=None,
+        help="record mode for every launch_sim_cassette test, over its marker's "
+             "(default: the marker's, else none)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{CASSETTE_MARKER}(path=None, record_mode='none', redact=()): record or replay the "
+        "launches of the launch_sim_cassette fixture in a cassette "
+        "(default path: cassettes/<module>/<test>.json beside the test file)",
+    )
+
+
+def _cassette_path(request: pytest.FixtureRequest, marker: pytest.Mark | None) -> Path:
+    """The marker's path (relative to the test file), else ``cassettes/<module>/<test>.json``."""
+    here = request.path.parent
+    given = None
+    if marker is not None:
+        given = marker.kwargs.get("path") or (marker.args[0] if marker.args else None)
+    if given is not None:
+        return here / str(given)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    return here / "cassettes" / request.path.stem / f"{name}.json"
+
+
+@pytest.fixture
+def launch_sim_cassette(
+    request: pytest.FixtureRequest, launch_sim_seed: dict[str, Any]
+) -> Iterator[CassetteUse]:
+    """Launches checked against, or recorded into, the test's cassette.
+
+    Use ``.client()`` for a boto3 client or ``.handle(params)`` for raw EC2 query parameters;
+    ``.sim`` is the simulator (seeded from the cassette when replaying, else from
+    ``launch_sim_seed``). A request that differs from its recording, or that the cassette
+    lacks where the mode records nothing, fails the test when it ends.
+    """
+    marker = request.node.get_closest_marker(CASSETTE_MARKER)
+    options = marker.kwargs if marker else {}
+    mode = request.config.getoption("--launch-sim-record-mode") or options.get(
+        "record_mode", RecordMode.NONE.value)
+    path = _cassette_path(request, marker)
+    with ExitStack() as stack:
+        try:
+            use = stack.enter_context(
+                use_cassette(path, mode, seed=launch_sim_seed, redact=options.get("redact", ())))
+        except BadInput as exc:  # a missing or broken cassette: say so, no traceback
+            pytest.fail(str(exc), pytrace=False)
+        yield use
+        report = use.failure_report()
+    if report is not None:
+        pytest.fail(report, pytrace=False)

@@ -21,7 +21,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Final, Literal, Self
@@ -183,7 +183,7 @@ def _replay_journal(path: Path, tables: _Tables) -> tuple[int, int]:
     return offset, len(raw)
 
 
-def _write_atomically(path: Path, payload: bytes) -> None:
+def write_atomically(path: Path, payload: bytes) -> None:
     """Replace ``path`` so that a crash leaves either the old or the new file, never a mix."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -258,7 +258,7 @@ class _StoreFiles:
             else:
                 tables = _empty_tables()
                 payload = _encode(tables)
-                _write_atomically(path, payload)
+                write_atomically(path, payload)
                 snapshot_size = len(payload)
             acknowledged, size = _replay_journal(journal, tables)
             if acknowledged < size:
@@ -305,7 +305,7 @@ class _StoreFiles:
             return
         payload = _encode(tables)
         try:
-            _write_atomically(self.path, payload)
+            write_atomically(self.path, payload)
             os.ftruncate(self.journal_fd, 0)
             os.fsync(self.journal_fd)
         except OSError as exc:
@@ -360,6 +360,35 @@ class _ImageIndex:
     by_name: dict[str, list[int]]
 
 
+@dataclass
+class AccessLog:
+    """Which rows a store served while a cassette was recording, so its seed holds only those.
+
+    A cassette must carry the store state its interactions need and nothing else, and only
+    the store knows what a launch looked up. ``read`` keeps (table, doc_id) in first-read
+    order. Rows that autoincrement created are in ``created`` instead: replay creates them
+    again, so they never belong in a seed; for such a table, ``watermarks`` keeps the id
+    below its first created row (the high-water mark replay must start from).
+    """
+
+    read: dict[tuple[str, int], None] = field(default_factory=dict)
+    created: set[tuple[str, int]] = field(default_factory=set)
+    watermarks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TouchedRows:
+    """The rows an :class:`AccessLog` saw that existed before it, ids ascending.
+
+    ``mappings`` includes each watermark row; ``images`` also holds the catalogue image
+    behind every listed ``s3_images`` row, since a seed carries the two together.
+    """
+
+    mappings: dict[MappingTable, list[tuple[int, str]]]
+    images: list[dict[str, Any]]
+    instance_types: list[dict[str, Any]]
+
+
 class MappingStore:
     """Nova's EC2 id mapping tables, the image catalogue (Glance's stand-in) and flavors.
 
@@ -380,6 +409,7 @@ class MappingStore:
         self._uuid_indexes: dict[MappingTable, dict[str, int]] = {}
         self._image_index: _ImageIndex | None = None
         self._instance_type_index: dict[str, int] | None = None
+        self._access_log: AccessLog | None = None
 
     @classmethod
     def in_memory(cls) -> MappingStore:
@@ -440,13 +470,23 @@ class MappingStore:
             doc = self._tables[table.value].get(doc_id=row_id)
             if doc is None:
                 return None
+            if self._access_log is not None:
+                self._access_log.read.setdefault((table.value, row_id))
             uuid: str = doc["uuid"]
             return uuid
 
     def mapping_id(self, table: MappingTable, uuid: str) -> int | None:
         """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order."""
         with self._lock:
-            return self._uuid_index(table).get(uuid)
+            row_id = self._uuid_index(table).get(uuid)
+            if row_id is not None and self._access_log is not None:
+                self._access_log.read.setdefault((table.value, row_id))
+            return row_id
+
+    def highest_id(self, table: MappingTable) -> int:
+        """The highest id issued in ``table`` (0 if none): where autoincrement continues."""
+        with self._lock:
+            return self._highest_id(table.value)
 
     def add_mapping(self, table: MappingTable, uuid: str, row_id: int | None = None) -> int:
         """Insert a row; ``row_id=None`` continues autoincrement past the highest id issued.
@@ -455,6 +495,7 @@ class MappingStore:
         an EC2 id a client has seen must keep naming the same resource.
         """
         with self._lock:
+            autoincrement = row_id is None
             if row_id is None:
                 row_id = self._highest_id(table.value) + 1
             elif type(row_id) is not int or row_id < 1:
@@ -472,6 +513,9 @@ class MappingStore:
             index = self._uuid_indexes.get(table)
             if index is not None and index.setdefault(uuid, row_id) > row_id:
                 index[uuid] = row_id
+            if autoincrement and self._access_log is not None:
+                self._access_log.created.add((table.value, row_id))
+                self._access_log.watermarks.setdefault(table.value, row_id - 1)
             return row_id
 
     def get_or_add_mapping(self, table: MappingTable, uuid: str) -> int:
@@ -536,6 +580,58 @@ class MappingStore:
     def instance_types(self) -> list[dict[str, Any]]:
         with self._lock:
             return self._copies(INSTANCE_TYPES)
+
+    # --- access logging, for cassettes ---
+
+    @contextlib.contextmanager
+    def access_log(self) -> Iterator[AccessLog]:
+        """Log which rows are read and created until the block ends (one log at a time).
+
+        While no log is open, each lookup pays one ``is not None`` test and nothing more.
+        """
+        log = AccessLog()
+        with self._lock:
+            if self._access_log is not None:
+                raise StoreError("the store is already logging row access for a cassette")
+            self._access_log = log
+        try:
+            yield log
+        finally:
+            with self._lock:
+                self._access_log = None
+
+    def touched_rows(self, log: AccessLog) -> TouchedRows:
+        """The rows ``log`` saw that it did not see created, plus its watermark rows.
+
+        Reading them here is not itself logged.
+        """
+        with self._lock:
+            wanted: dict[str, set[int]] = {name: set() for name in _REQUIRED_STRINGS}
+            for table, doc_id in log.read:
+                if (table, doc_id) not in log.created:
+                    wanted[table].add(doc_id)
+            for table, watermark in log.watermarks.items():
+                if watermark > 0:
+                    wanted[table].add(watermark)
+            rows = self._storage.tables
+            mappings = {
+                table: [(row_id, rows[table.value][str(row_id)]["uuid"])
+                        for row_id in sorted(wanted[table.value])]
+                for table in MappingTable
+            }
+            images = self._images()
+            for _, image_uuid in mappings[MappingTable.S3_IMAGES]:
+                image_doc = images.by_id.get(image_uuid)
+                if image_doc is not None:
+                    wanted[IMAGES].add(image_doc)
+            return TouchedRows(
+                mappings=mappings,
+                images=[_json_copy(rows[IMAGES][str(i)]) for i in sorted(wanted[IMAGES])],
+                instance_types=[
+                    _json_copy(rows[INSTANCE_TYPES][str(i)])
+                    for i in sorted(wanted[INSTANCE_TYPES])
+                ],
+            )
 
     # --- whole store ---
 
@@ -612,6 +708,8 @@ class MappingStore:
         return self._instance_type_index
 
     def _copy(self, table: str, doc_id: int) -> dict[str, Any]:
+        if self._access_log is not None:
+            self._access_log.read.setdefault((table, doc_id))
         doc = self._tables[table].get(doc_id=doc_id)
         copied: dict[str, Any] = _json_copy(doc)
         return copied

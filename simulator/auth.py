@@ -1,0 +1,306 @@
+"""Who a request acts as: the access key it carries, and (optionally) proof of its secret.
+
+Nova Grizzly's NoAuth middleware trusted whatever ``AWSAccessKeyId`` it was given and read
+``user:project`` from it. Today's clients sign every request, with SigV4 in an
+``Authorization`` header or (older tools) SigV2 in the query, so the simulator reads the
+access key from wherever the request carries it. :class:`NoAuth` stops there;
+:class:`SignatureAuth` first recomputes the signature with botocore's own signers, the same
+code that made it on the client side, so a verification failure means the request really is
+forged, stale or signed with another secret, never that two canonicalisations disagree.
+
+No secret, signature or access key ever reaches an error message: the EC2 messages used
+here are fixed texts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from urllib.parse import parse_qsl
+
+from botocore.auth import SigV2Auth, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from simulator.errors import (
+    AuthFailure,
+    InvalidParameterValue,
+    RequestExpired,
+    SignatureDoesNotMatch,
+)
+
+SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
+SIGV4_SERVICE = "ec2"
+SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+_SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
+
+Params = Sequence[tuple[str, str]]
+
+
+def form_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """``a=1&b=2`` as ordered ``(name, value)`` pairs, repeated names kept, UTF-8 only.
+
+    Refusing undecodable bytes (rather than replacing them) keeps a garbled id from turning
+    into a different, valid-looking one.
+    """
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidParameterValue(err="The request parameters are not valid UTF-8") from None
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """An EC2 request as both transports (the WSGI server and the boto3 hook) hand it over.
+
+    It holds exactly what a signature covers: method, host, path, raw query, the headers
+    (lower-case names) and the body. ``path`` is percent-decoded, as WSGI gives it.
+    """
+
+    method: str
+    scheme: str
+    host: str
+    path: str
+    query: bytes
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def url(self) -> str:
+        """The URL without its query, as the signers want it."""
+        return f"{self.scheme}://{self.host}{self.path}"
+
+    @property
+    def is_form(self) -> bool:
+        """Whether the body carries parameters (webob read a body only for form posts)."""
+        content_type = self.headers.get("content-type", "").partition(";")[0].strip().lower()
+        return content_type in ("", FORM_CONTENT_TYPE)
+
+    def query_params(self) -> list[tuple[str, str]]:
+        return form_pairs(self.query)
+
+    def params(self) -> list[tuple[str, str]]:
+        """Query parameters then form-body parameters, in order (webob's ``req.params``)."""
+        body_params = form_pairs(self.body) if self.body and self.is_form else []
+        return self.query_params() + body_params
+
+
+class Authenticator(Protocol):
+    """Decides which access key a request acts as, or refuses it with an EC2 error."""
+
+    def authenticate(self, request: HttpRequest, params: Params) -> str | None:
+        """The access key the request acts as (None: the default context)."""
+        ...
+
+    def credentials_hint(self) -> str:
+        """One line telling an operator which credentials clients should use (never a secret)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _SigV4Authorization:
+    """The parts of a SigV4 ``Authorization`` header."""
+
+    access_key: str
+    date: str
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+
+
+def _parse_sigv4(header: str) -> _SigV4Authorization | None:
+    """``AWS4-HMAC-SHA256 Credential=K/date/region/service/aws4_request, SignedHeaders=..,
+    Signature=..``, or None when the header is not that."""
+    algorithm, _, rest = header.strip().partition(" ")
+    if algorithm != SIGV4_ALGORITHM:
+        return None
+    fields = {
+        name.strip(): value.strip()
+        for name, _, value in (part.partition("=") for part in rest.split(","))
+    }
+    scope = fields.get("Credential", "").rsplit("/", 4)
+    signed_headers = fields.get("SignedHeaders", "")
+    signature = fields.get("Signature", "")
+    if len(scope) != 5 or scope[4] != "aws4_request" or not all(scope) or not signature:
+        return None
+    access_key, date, region, service, _ = scope
+    return _SigV4Authorization(
+        access_key, date, region, service, tuple(signed_headers.split(";")), signature
+    )
+
+
+def claimed_access_key(request: HttpRequest, params: Params) -> str | None:
+    """The access key a request names, signed or not: SigV4 header first, then SigV2's."""
+    authorization = _parse_sigv4(request.headers.get("authorization", ""))
+    if authorization is not None:
+        return authorization.access_key
+    return dict(params).get("AWSAccessKeyId") or None
+
+
+class NoAuth:
+    """``--auth none``: any signature or none; the access key only picks the context."""
+
+    def authenticate(self, request: HttpRequest, params: Params) -> str | None:
+        return claimed_access_key(request, params)
+
+    def credentials_hint(self) -> str:
+        return (
+            "auth none: any access key and secret (an access key user:project sets the "
+            "request context), signed or not"
+        )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
+def _sigv4_signature(
+    request: HttpRequest, authorization: _SigV4Authorization, secret: str, amz_date: str
+) -> str:
+    """The signature botocore's SigV4 signer gives the request as received."""
+    missing = [name for name in authorization.signed_headers if name not in request.headers]
+    if missing:
+        raise SignatureDoesNotMatch()
+    signed = AWSRequest(
+        method=request.method,
+        url=request.url,
+        headers={name: request.headers[name] for name in authorization.signed_headers},
+        data=request.body,
+        params=request.query_params(),
+    )
+    signed.context["timestamp"] = amz_date
+    signer = SigV4Auth(
+        Credentials(authorization.access_key, secret),
+        authorization.service,
+        authorization.region,
+    )
+    canonical_request = signer.canonical_request(signed)
+    signature: str = signer.signature(signer.string_to_sign(signed, canonical_request), signed)
+    return signature
+
+
+def _sigv2_signature(
+    request: HttpRequest, query: Mapping[str, str], access_key: str, secret: str, method: str
+) -> str:
+    """The SigV2 signature of ``query``, canonicalised by botocore's SigV2 signer.
+
+    botocore signs with HmacSHA256 only; for HmacSHA1 its canonical query string is signed
+    with SHA-1 over the same string-to-sign layout.
+    """
+    signer = SigV2Auth(Credentials(access_key, secret))
+    canonical_query, signature = signer.calc_signature(
+        AWSRequest(method=request.method, url=request.url), query
+    )
+    if method == "HmacSHA256":
+        return str(signature)
+    string_to_sign = f"{request.method}\n{request.host}\n{request.path or '/'}\n{canonical_query}"
+    digest = hmac.new(secret.encode(), string_to_sign.encode(), _SIGV2_DIGESTS[method]).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _parse_time(text: str, name: str, date_format: str | None = None) -> datetime:
+    try:
+        if date_format is None:
+            moment = datetime.fromisoformat(text)
+        else:
+            moment = datetime.strptime(text, date_format)
+    except ValueError:
+        raise InvalidParameterValue(err=f"{name} is not a valid date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SignatureAuth:
+    """``--auth sigv4``: only requests signed with a configured key pair are accepted.
+
+    SigV4 ``Authorization`` headers (any region, service ``ec2``) and SigV2 query signatures
+    (``SignatureVersion=2``, HmacSHA256 or HmacSHA1) are verified; the signature is checked
+    before the clock, so a stale request is only called stale once it is known to be genuine.
+    """
+
+    def __init__(
+        self,
+        secrets: Mapping[str, str],
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        max_skew: timedelta = MAX_CLOCK_SKEW,
+    ) -> None:
+        if not secrets or not all(key and secret for key, secret in secrets.items()):
+            raise ValueError("SignatureAuth needs at least one non-empty access key and secret")
+        self._secrets = dict(secrets)
+        self._clock = clock
+        self._max_skew = max_skew
+
+    def __repr__(self) -> str:
+        return f"SignatureAuth(access_keys={sorted(self._secrets)!r})"
+
+    def credentials_hint(self) -> str:
+        keys = ", ".join(sorted(self._secrets))
+        return f"auth sigv4: sign (SigV4 or SigV2) with access key {keys} and its secret"
+
+    def authenticate(self, request: HttpRequest, params: Params) -> str:
+        header = request.headers.get("authorization")
+        if header is not None:
+            return self._check_sigv4(request, header)
+        query = dict(params)
+        if "Signature" in query:
+            return self._check_sigv2(request, query)
+        raise AuthFailure()
+
+    def _secret(self, access_key: str | None) -> str:
+        secret = self._secrets.get(access_key or "")
+        if secret is None:
+            raise AuthFailure()
+        return secret
+
+    def _check_fresh(self, moment: datetime, text: str) -> None:
+        if abs(self._clock() - moment) > self._max_skew:
+            raise RequestExpired(timestamp=text)
+
+    def _check_sigv4(self, request: HttpRequest, header: str) -> str:
+        authorization = _parse_sigv4(header)
+        amz_date = request.headers.get("x-amz-date")
+        if authorization is None or amz_date is None:
+            raise AuthFailure()
+        secret = self._secret(authorization.access_key)
+        moment = _parse_time(amz_date, "X-Amz-Date", SIGV4_DATE_FORMAT)
+        if authorization.service != SIGV4_SERVICE or authorization.date != amz_date[:8]:
+            raise SignatureDoesNotMatch()
+        payload_hash = request.headers.get("x-amz-content-sha256")
+        if payload_hash is not None and payload_hash != hashlib.sha256(request.body).hexdigest():
+            raise SignatureDoesNotMatch()
+        expected = _sigv4_signature(request, authorization, secret, amz_date)
+        if not _same(expected, authorization.signature):
+            raise SignatureDoesNotMatch()
+        self._check_fresh(moment, amz_date)
+        return authorization.access_key
+
+    def _check_sigv2(self, request: HttpRequest, query: Mapping[str, str]) -> str:
+        method = query.get("SignatureMethod", "")
+        timestamp, expires = query.get("Timestamp"), query.get("Expires")
+        if query.get("SignatureVersion") != "2" or method not in _SIGV2_DIGESTS:
+            raise AuthFailure()
+        if timestamp is None and expires is None:
+            raise AuthFailure()
+        access_key = query.get("AWSAccessKeyId", "")
+        secret = self._secret(access_key)
+        expected = _sigv2_signature(request, query, access_key, secret, method)
+        if not _same(expected, query["Signature"]):
+            raise SignatureDoesNotMatch()
+        if timestamp is not None:
+            self._check_fresh(_parse_time(timestamp, "Timestamp"), timestamp)
+        elif expires is not None and _parse_time(expires, "Expires") < self._clock():
+            raise RequestExpired(timestamp=expires)
+        return access_key

@@ -1,0 +1,205 @@
+"""The cassette half of the ``launch-sim`` command: replay, verify, scaffold, serve --record.
+
+:mod:`simulator.cli` owns the command line; the cassette commands and the recording options
+of ``serve`` live here so the two halves can change without stepping on each other. Exit
+codes follow the CLI's rule: 0 all matched, 1 a difference, 2 bad input (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulator.cassette import (
+    Cassette,
+    CassetteSession,
+    ImageService,
+    RecordMode,
+    load_cassette,
+    recorded_for,
+    replay_cassette,
+)
+from simulator.errors import BadInput
+from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
+from simulator.report import render
+from simulator.server import EC2App
+from simulator.store import MappingStore
+from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
+from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
+
+FORMATS = ("text", "json", "junit")
+MODES = tuple(mode.value for mode in RecordMode)
+
+
+def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
+    """Files as given, folders as the ``*.json`` files below them (sorted), each once."""
+    found: dict[Path, None] = {}
+    for argument in arguments:
+        if argument.is_dir():
+            inside = sorted(argument.rglob("*.json"))
+            if not inside:
+                raise BadInput(f"{argument}: no cassettes (*.json) in this folder")
+            found.update(dict.fromkeys(inside))
+        elif argument.exists():
+            found[argument] = None
+        else:
+            raise BadInput(f"{argument}: no such cassette file or folder")
+    return list(found)
+
+
+def _load_all(arguments: Sequence[Path]) -> list[tuple[Path, Cassette]]:
+    """Every cassette read and checked before any is used: bad input stops everything."""
+    return [(path, load_cassette(path)) for path in cassette_paths(arguments)]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write --output {output}: {exc.strerror}") from None
+
+
+def _check_output(output: Path | None, inputs: Sequence[Path]) -> None:
+    if output is not None and any(output.resolve() == path.resolve() for path in inputs):
+        raise BadInput(f"--output {output} is one of the cassettes being read; "
+                       "refusing to overwrite it")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay cassettes offline; ``--record-mode all`` re-records the interactions that differ."""
+    cassettes = _load_all(args.paths)
+    _check_output(args.output, [path for path, _ in cassettes])
+    rerecord = RecordMode(args.record_mode) is RecordMode.ALL
+    results = []
+    for path, cassette in cassettes:
+        replay = replay_cassette(cassette, str(path))
+        results.append(replay.result)
+        updated = replay.rerecorded(cassette) if rerecord else None
+        if updated is not None:
+            updated.save(path)
+            print(f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) "
+                  f"of {path}", file=sys.stderr)
+    _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
+    return 1 if any(result.failures for result in results) and not rerecord else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Send cassettes' requests to a live endpoint and report where its answers differ."""
+    if bool(args.access_key) != bool(args.secret_key):
+        raise BadInput("--access-key and --secret-key go together")
+    keys = SigningKeys(args.access_key, args.secret_key, args.region) if args.access_key else None
+    provider = Provider(args.endpoint, keys, args.timeout)
+    cassettes = _load_all(args.paths)
+    _check_output(args.output, [path for path, _ in cassettes])
+    results = [verify_cassette(cassette, str(path), provider) for path, cassette in cassettes]
+    _emit(render(results, args.format, "endpoint", "launch-sim verify"), args.output)
+    return 1 if any(result.failures for result in results) else 0
+
+
+def cmd_scaffold(args: argparse.Namespace) -> int:
+    """Print a Gherkin feature re-creating a cassette's interactions."""
+    # Imported here: the step library pulls in pytest, which no other command needs.
+    from simulator.scaffold import scaffold
+
+    sys.stdout.write(scaffold(load_cassette(args.cassette), str(args.cassette)))
+    return 0
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="cassette files, or folders of them")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="report format (default: %(default)s)")
+    parser.add_argument("--output", type=Path, metavar="FILE",
+                        help="write the report here instead of stdout")
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``replay``, ``verify`` and ``scaffold``."""
+    replay = commands.add_parser("replay", help="replay cassettes offline and diff the results")
+    _add_report_options(replay)
+    replay.add_argument(
+        "--record-mode", choices=MODES, default=RecordMode.NONE.value,
+        help="none/once/new_episodes: compare only, never write (default); "
+             "all: re-record the interactions that differ",
+    )
+    replay.set_defaults(handler=cmd_replay)
+
+    verify = commands.add_parser("verify", help="send cassettes' requests to a live endpoint")
+    _add_report_options(verify)
+    verify.add_argument("--endpoint", required=True, metavar="URL",
+                        help="the EC2 API URL, e.g. http://127.0.0.1:8773/")
+    verify.add_argument("--access-key", metavar="K", help="SigV4-sign requests with this key")
+    verify.add_argument("--secret-key", metavar="S", help="and this secret")
+    verify.add_argument("--region", default=DEFAULT_REGION,
+                        help="SigV4 region (default: %(default)s)")
+    verify.add_argument("--timeout", type=float, default=VERIFY_TIMEOUT,
+                        help="seconds to wait for each answer (default: %(default)s)")
+    verify.set_defaults(handler=cmd_verify)
+
+    scaffold = commands.add_parser("scaffold", help="print a Gherkin feature for a cassette")
+    scaffold.add_argument("cassette", type=Path, metavar="CASSETTE")
+    scaffold.set_defaults(handler=cmd_scaffold)
+
+
+def add_serve_options(serve: argparse.ArgumentParser) -> None:
+    """``--record``, ``--record-mode``, ``--redact`` and ``--image-service`` for ``serve``."""
+    serve.add_argument("--record", type=Path, metavar="CASSETTE",
+                       help="record every request into this cassette")
+    serve.add_argument(
+        "--record-mode", choices=MODES, default=RecordMode.ONCE.value,
+        help="once: record a new cassette, check an existing one (default); new_episodes: "
+             "also record requests it lacks; all: record afresh; none: check only",
+    )
+    serve.add_argument("--redact", action="append", default=[], metavar="PARAM",
+                       help="record this parameter's value as REDACTED (repeatable)")
+    serve.add_argument("--image-service", metavar="URL",
+                       help="use Glance v2 at this URL instead of the store's images")
+    serve.add_argument("--image-service-timeout", type=float, default=DEFAULT_TIMEOUT,
+                       metavar="SECONDS", help="Glance request timeout (default: %(default)s)")
+
+
+def image_backend(args: argparse.Namespace) -> tuple[GlanceImageBackend | None,
+                                                     GlanceRecording | None]:
+    """The Glance backend ``--image-service`` asks for, recording if ``--record`` is on."""
+    if not args.image_service:
+        return None, None
+    recording = GlanceRecording() if args.record else None
+    backend = GlanceImageBackend(args.image_service, timeout=args.image_service_timeout,
+                                 on_exchange=recording)
+    return backend, recording
+
+
+def _warn(message: str) -> None:
+    print(f"launch-sim: {message}", file=sys.stderr, flush=True)
+
+
+AppFactory = Callable[..., EC2App]
+
+
+@contextmanager
+def serve_recording(args: argparse.Namespace, store: MappingStore,
+                    glance: GlanceRecording | None) -> Iterator[AppFactory]:
+    """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's."""
+    if args.record is None:
+        if args.redact or args.record_mode != RecordMode.ONCE.value:
+            raise BadInput("--redact and --record-mode only apply with --record")
+        yield EC2App
+        return
+    mode = RecordMode(args.record_mode)
+    images = ImageService("glance", args.image_service) if args.image_service else ImageService()
+    session = CassetteSession(
+        args.record, mode, store, recorded=recorded_for(args.record, mode), redact=args.redact,
+        image_service=images, glance=glance, notify=_warn, eager=True)
+    with session:
+        what = "recording to" if session.recording else "checking requests against"
+        _warn(f"{what} {args.record} (record mode {mode.value})")
+        yield session.app
+    _warn(f"{args.record}: {session.recorded_count} interaction(s) recorded, "
+          f"{len(session.failures)} difference(s)")

@@ -1,0 +1,315 @@
+"""Glance v2 over HTTP as the image service, with its exchanges recorded and replayed.
+
+Nova's EC2 API reaches images through Glance; by default launch-sim answers from the store's
+catalogue instead (:class:`~simulator.images.StoreImageBackend`). :class:`GlanceImageBackend`
+speaks to a real (or fake) Glance v2 endpoint so launches can be checked against the images
+an actual cloud holds, and so a cassette can capture what Glance answered.
+
+A Glance that fails must never hang a launch or leak a traceback: every request has a
+timeout, and a 5xx answer, a timeout, a refused connection or a body that is not the JSON
+Glance promises become :class:`GlanceUnavailable`. That is not one of the Executor's handled
+exceptions, so the client gets ``UnknownError``, as Nova's EC2 API reported a broken Glance,
+while the exception keeps the precise reason for logs and :func:`simulator.errors.explain`.
+
+Exchanges are recorded per request thread (:class:`GlanceRecording`) so a recorder can file
+them under the interaction that caused them, and :func:`serve_exchanges` answers them again
+through ``responses`` with no network: per request URL, in recorded order, the last repeating.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import requests
+import responses
+
+from simulator.errors import BadInput, EC2Error, ImageNotFound
+from simulator.images import Image
+
+DEFAULT_TIMEOUT = 10.0
+IMAGES_PATH = "/v2/images"
+Failure = Literal["timeout", "connection"]
+Query = tuple[tuple[str, str], ...]
+
+# Glance v2's own image attributes; every other key of an image is a custom property, which
+# Nova's image service hands on under ``properties`` (where kernel_id, image_state... live).
+V2_CORE_ATTRIBUTES = frozenset(
+    {
+        "id", "name", "status", "visibility", "protected", "checksum", "os_hash_algo",
+        "os_hash_value", "owner", "size", "virtual_size", "min_ram", "min_disk", "created_at",
+        "updated_at", "tags", "disk_format", "container_format", "direct_url", "locations",
+        "self", "file", "schema", "os_hidden", "stores",
+    }
+)
+# What Nova Grizzly's ``_extract_attributes`` keeps of an image, besides ``properties``.
+NOVA_ATTRIBUTES = (
+    "id", "name", "status", "container_format", "disk_format", "min_ram", "min_disk", "size",
+    "owner", "checksum", "created_at", "updated_at",
+)
+
+
+class GlanceUnavailable(EC2Error):
+    """Glance did not give a usable answer; clients see ``UnknownError``, as with Nova."""
+
+
+@dataclass(frozen=True)
+class GlanceExchange:
+    """One GET to Glance and what came back: a status and body, or a failure (no answer)."""
+
+    path: str
+    query: Query
+    status: int | None = None
+    body: str | None = None
+    failure: Failure | None = None
+    count: int = 1
+
+    @property
+    def key(self) -> tuple[str, Query]:
+        """What identifies the request: its path and its query, order aside."""
+        return self.path, tuple(sorted(self.query))
+
+    def same_answer(self, other: GlanceExchange) -> bool:
+        return (self.key, self.status, self.body, self.failure) == (
+            other.key, other.status, other.body, other.failure)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cassette form: a JSON body stays JSON, so it reads (and diffs) as such."""
+        data: dict[str, Any] = {"method": "GET", "path": self.path,
+                                "query": [list(pair) for pair in self.query]}
+        if self.failure is not None:
+            data["failure"] = self.failure
+        else:
+            data["status"] = self.status
+            try:
+                data["json"] = json.loads(self.body or "")
+            except ValueError:
+                data["body"] = self.body
+        if self.count > 1:
+            data["count"] = self.count
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GlanceExchange:
+        body = json.dumps(data["json"]) if "json" in data else data.get("body")
+        return cls(
+            path=data["path"],
+            query=tuple((name, value) for name, value in data["query"]),
+            status=data.get("status"),
+            body=body,
+            failure=data.get("failure"),
+            count=data.get("count", 1),
+        )
+
+
+def exchange_target(url: str, base_url: str) -> tuple[str, Query]:
+    """The path below ``base_url`` and the query pairs of ``url``: how exchanges are keyed.
+
+    Recording and replay both derive keys from the final URL with this one function, so a
+    replayed request finds its recording whatever encoding ``requests`` chose.
+    """
+    parts = urlsplit(url)
+    base_path = urlsplit(base_url).path.rstrip("/")
+    path = parts.path[len(base_path):] if parts.path.startswith(base_path) else parts.path
+    return path or "/", tuple(parse_qsl(parts.query, keep_blank_values=True))
+
+
+class GlanceImageBackend:
+    """The :class:`~simulator.images.ImageBackend` protocol over Glance's v2 HTTP API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        session: requests.Session | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        on_exchange: Callable[[GlanceExchange], None] | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise BadInput(f"Glance URL {base_url!r} is not an http(s) URL")
+        self.base_url = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.on_exchange = on_exchange
+
+    def show(self, image_uuid: str) -> Image:
+        """``GET /v2/images/{id}``; 404 is ImageNotFound, as Nova's glance client raised."""
+        status, data = self._get(f"{IMAGES_PATH}/{quote(image_uuid, safe='')}", (),
+                                 not_found_ok=True)
+        if status == 404:
+            raise ImageNotFound(image_id=image_uuid)
+        return self._image(data, f"image {image_uuid}")
+
+    def detail(self, name: str) -> list[Image]:
+        """``GET /v2/images?name=...&sort_dir=asc``, following ``next`` links: oldest first."""
+        images: list[Image] = []
+        path = IMAGES_PATH
+        query: Query = (("name", name), ("sort_dir", "asc"))
+        seen: set[str] = set()
+        while True:
+            _, data = self._get(path, query)
+            page = data.get("images") if isinstance(data, dict) else None
+            if not isinstance(page, list):
+                raise self._malformed(path, "expected an object with an 'images' list")
+            images.extend(self._image(item, f"an image listed by {path}") for item in page)
+            link = data.get("next")
+            if not link:
+                return images
+            if not isinstance(link, str) or link in seen:
+                raise self._malformed(path, f"unusable 'next' link {link!r}")
+            seen.add(link)
+            path, query = exchange_target(self.base_url + link, self.base_url)
+
+    def _get(self, path: str, query: Query, *, not_found_ok: bool = False) -> tuple[int, Any]:
+        """One GET: the status and parsed JSON body, or GlanceUnavailable saying what went wrong."""
+        prepared = self.session.prepare_request(
+            requests.Request("GET", self.base_url + path, params=list(query)))
+        url = prepared.url or self.base_url + path
+        recorded_path, recorded_query = exchange_target(url, self.base_url)
+        try:
+            response = self.session.send(prepared, timeout=self.timeout)
+        except requests.Timeout:
+            self._notify(GlanceExchange(recorded_path, recorded_query, failure="timeout"))
+            raise GlanceUnavailable(
+                f"Glance GET {url} timed out after {self.timeout:g}s") from None
+        except requests.RequestException as exc:
+            self._notify(GlanceExchange(recorded_path, recorded_query, failure="connection"))
+            raise GlanceUnavailable(f"Glance GET {url} failed: {exc}") from None
+        self._notify(GlanceExchange(recorded_path, recorded_query, response.status_code,
+                                    response.text))
+        if response.status_code == 404 and not_found_ok:
+            return 404, None
+        if not 200 <= response.status_code < 300:
+            raise GlanceUnavailable(
+                f"Glance GET {url} answered HTTP {response.status_code} {response.reason}")
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            raise self._malformed(url, "the body is not JSON") from None
+
+    def _notify(self, exchange: GlanceExchange) -> None:
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def _image(self, data: Any, what: str) -> Image:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise self._malformed(what, "expected an image object with a string 'id'")
+        return translate_image(data)
+
+    def _malformed(self, where: str, reason: str) -> GlanceUnavailable:
+        return GlanceUnavailable(f"Glance at {self.base_url} sent a malformed answer for "
+                                 f"{where}: {reason}")
+
+
+def translate_image(data: dict[str, Any]) -> Image:
+    """A v2 image as Nova's image service hands it on: core attributes, the rest properties."""
+    image: Image = {key: data[key] for key in NOVA_ATTRIBUTES if key in data}
+    image["properties"] = {
+        key: value for key, value in data.items() if key not in V2_CORE_ATTRIBUTES}
+    return image
+
+
+class GlanceRecording:
+    """Collects exchanges per request thread, so each lands with the interaction that made it.
+
+    A server answers each request on one thread from start to finish, so what Glance was
+    asked on a thread since its last :meth:`take` belongs to the request it is answering.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __call__(self, exchange: GlanceExchange) -> None:
+        self._pending().append(exchange)
+
+    def take(self) -> list[GlanceExchange]:
+        """This thread's exchanges since the last call, oldest first."""
+        taken = self._pending()
+        self._local.pending = []
+        return taken
+
+    def _pending(self) -> list[GlanceExchange]:
+        pending: list[GlanceExchange] | None = getattr(self._local, "pending", None)
+        if pending is None:
+            pending = self._local.pending = []
+        return pending
+
+
+def append_exchanges(log: list[GlanceExchange], new: Iterable[GlanceExchange]) -> None:
+    """Append to a cassette's exchanges, counting an answer that repeats its request's last.
+
+    Replay serves each request's answers in order, so collapsing an answer into the previous
+    answer to the *same* request loses nothing, however requests interleave.
+    """
+    last: dict[tuple[str, Query], int] = {}
+    for index, exchange in enumerate(log):
+        last[exchange.key] = index
+    for exchange in new:
+        previous = last.get(exchange.key)
+        if previous is not None and log[previous].same_answer(exchange):
+            log[previous] = replace(log[previous], count=log[previous].count + exchange.count)
+        else:
+            last[exchange.key] = len(log)
+            log.append(exchange)
+
+
+@dataclass
+class _Run:
+    exchange: GlanceExchange
+    remaining: int
+
+
+class _Answers:
+    """The recorded answers to one request, served in order; the last one repeats."""
+
+    def __init__(self) -> None:
+        self.runs: deque[_Run] = deque()
+
+    def next(self) -> GlanceExchange:
+        run = self.runs[0]
+        if run.remaining > 1:
+            run.remaining -= 1
+        elif len(self.runs) > 1:
+            self.runs.popleft()
+        return run.exchange
+
+
+@contextmanager
+def serve_exchanges(base_url: str, exchanges: Sequence[GlanceExchange]) -> Iterator[None]:
+    """Answer HTTP requests under ``base_url`` from ``exchanges`` with ``responses``.
+
+    A request nobody recorded gets a connection error, which the backend reports as
+    GlanceUnavailable, so replay shows it as an UnknownError difference instead of going
+    to the network.
+    """
+    answers: dict[tuple[str, Query], _Answers] = {}
+    for exchange in exchanges:
+        answers.setdefault(exchange.key, _Answers()).runs.append(_Run(exchange, exchange.count))
+    lock = threading.Lock()
+    base = base_url.rstrip("/")
+
+    def answer(request: requests.PreparedRequest) -> Any:
+        path, query = exchange_target(request.url or "", base)
+        with lock:
+            queue = answers.get((path, tuple(sorted(query))))
+            exchange = queue.next() if queue is not None else None
+        if exchange is None:
+            return requests.ConnectionError(
+                f"the cassette has no Glance exchange for GET {request.url}")
+        if exchange.failure == "timeout":
+            return requests.ReadTimeout(f"recorded timeout for GET {request.url}")
+        if exchange.failure == "connection":
+            return requests.ConnectionError(f"recorded connection failure for GET {request.url}")
+        return exchange.status, {"Content-Type": "application/json"}, exchange.body or ""
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.GET, re.compile(re.escape(base) + r"(/.*)?(\?.*)?$"),
+                          callback=answer)
+        yield

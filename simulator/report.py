@@ -1,0 +1,212 @@
+"""What replay and verify found, as data and as text, JSON or JUnit XML.
+
+Both commands compare recorded interactions with fresh answers (the simulator's, for replay;
+a live endpoint's, for verify), so they share one result model and one set of renderers: a
+difference is a JSON pointer into the cassette plus the two values, which is what a person
+needs to find the spot in the file and what a CI system needs to show a failure.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.contracts import _pointer
+
+SUMMARY_WIDTH = 160
+
+
+class Absent(enum.Enum):
+    """Marks a side of a difference that has no value at all (a missing key or item)."""
+
+    ABSENT = "absent"
+
+
+ABSENT = Absent.ABSENT
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One place where the recording and the fresh answer disagree."""
+
+    pointer: str
+    recorded: Any
+    observed: Any
+
+    def describe(self, observed_as: str) -> str:
+        return (f"{self.pointer}: recorded {show(self.recorded)}, "
+                f"{observed_as} {show(self.observed)}")
+
+    def to_dict(self, observed_as: str) -> dict[str, Any]:
+        data: dict[str, Any] = {"pointer": self.pointer}
+        if self.recorded is not ABSENT:
+            data["recorded"] = self.recorded
+        if self.observed is not ABSENT:
+            data[observed_as] = self.observed
+        return data
+
+
+def show(value: Any) -> str:
+    """A value as JSON text (what the cassette holds), or ``(absent)``."""
+    if value is ABSENT:
+        return "(absent)"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def json_diff(recorded: Any, observed: Any, path: Sequence[str | int] = ()) -> list[Difference]:
+    """Every leaf where two JSON values differ, as pointers below ``path``.
+
+    Types count (``true`` is not ``1``), as they do for the JSON a client parses.
+    """
+    if isinstance(recorded, dict) and isinstance(observed, dict):
+        found: list[Difference] = []
+        for key in sorted(recorded.keys() | observed.keys()):
+            found += json_diff(recorded.get(key, ABSENT), observed.get(key, ABSENT), [*path, key])
+        return found
+    if isinstance(recorded, list) and isinstance(observed, list):
+        found = []
+        for index in range(max(len(recorded), len(observed))):
+            found += json_diff(
+                recorded[index] if index < len(recorded) else ABSENT,
+                observed[index] if index < len(observed) else ABSENT,
+                [*path, index],
+            )
+        return found
+    if type(recorded) is type(observed) and recorded == observed:
+        return []
+    return [Difference(_pointer(path), recorded, observed)]
+
+
+@dataclass(frozen=True)
+class InteractionResult:
+    """One recorded interaction checked again: ``differences`` empty means it matches."""
+
+    index: int | None
+    summary: str
+    differences: tuple[Difference, ...] = ()
+    note: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and self.note is None
+
+    @property
+    def where(self) -> str:
+        """``interaction 3``, or, for a request the cassette does not hold, what it was."""
+        return "unrecorded request" if self.index is None else f"interaction {self.index}"
+
+
+@dataclass
+class CassetteResult:
+    """All interactions of one cassette, checked again."""
+
+    path: str
+    interactions: list[InteractionResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[InteractionResult]:
+        return [result for result in self.interactions if not result.ok]
+
+
+def summarize_params(params: Sequence[tuple[str, str]]) -> str:
+    """A request on one line (``Action=RunInstances ImageId=...``), shortened if long."""
+    text = " ".join(f"{name}={value}" for name, value in params)
+    return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
+    """Per cassette a verdict; per failing interaction the request and one line per pointer."""
+    lines: list[str] = []
+    for cassette in results:
+        failures = cassette.failures
+        verdict = "all match" if not failures else _plural(len(failures), "mismatch", "mismatches")
+        lines.append(f"{cassette.path}: {_plural(len(cassette.interactions), 'interaction')}, "
+                     f"{verdict}")
+        for failure in failures:
+            lines.append(f"  {failure.where}: {failure.summary}")
+            if failure.note:
+                lines.append(f"    {failure.note}")
+            lines += [f"    {d.describe(observed_as)}" for d in failure.differences]
+    total = sum(len(cassette.interactions) for cassette in results)
+    failed = sum(len(cassette.failures) for cassette in results)
+    lines.append(f"{_plural(len(results), 'cassette')}, {_plural(total, 'interaction')}: "
+                 + ("OK" if not failed else f"{failed} FAILED"))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(results: Sequence[CassetteResult], observed_as: str) -> str:
+    """The same facts as the text report, for tools."""
+    document = {
+        "ok": not any(cassette.failures for cassette in results),
+        "cassettes": [
+            {
+                "path": cassette.path,
+                "interactions": len(cassette.interactions),
+                "seconds": round(cassette.seconds, 6),
+                "failures": [
+                    {
+                        "interaction": failure.index,
+                        "request": failure.summary,
+                        **({"note": failure.note} if failure.note else {}),
+                        "differences": [d.to_dict(observed_as) for d in failure.differences],
+                    }
+                    for failure in cassette.failures
+                ],
+            }
+            for cassette in results
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str) -> str:
+    """JUnit XML: a testsuite per cassette, a testcase per interaction, failures with diffs."""
+    root = ET.Element("testsuites", name=suite)
+    totals = {"tests": 0, "failures": 0}
+    total_seconds = 0.0
+    for cassette in results:
+        failures = cassette.failures
+        element = ET.SubElement(
+            root, "testsuite", name=cassette.path, tests=str(len(cassette.interactions)),
+            failures=str(len(failures)), errors="0", skipped="0",
+            time=f"{cassette.seconds:.6f}",
+        )
+        for result in cassette.interactions:
+            case = ET.SubElement(
+                element, "testcase", classname=cassette.path,
+                name=f"{result.where}: {result.summary}",
+                time=f"{result.seconds:.6f}",
+            )
+            if not result.ok:
+                details = [result.note] if result.note else []
+                details += [d.describe(observed_as) for d in result.differences]
+                failure = ET.SubElement(case, "failure", type="mismatch", message=details[0])
+                failure.text = "\n".join(details)
+        totals["tests"] += len(cassette.interactions)
+        totals["failures"] += len(failures)
+        total_seconds += cassette.seconds
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    root.set("time", f"{total_seconds:.6f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render(results: Sequence[CassetteResult], fmt: str, observed_as: str, suite: str) -> str:
+    """The report in ``fmt`` (``text``, ``json`` or ``junit``)."""
+    if fmt == "json":
+        return render_json(results, observed_as)
+    if fmt == "junit":
+        return render_junit(results, observed_as, suite)
+    return render_text(results, observed_as)

@@ -1,0 +1,152 @@
+"""``launch-sim scaffold``: a cassette turned into a Gherkin feature people can read and edit.
+
+A cassette is a precise regression contract but not a readable one; a feature written with
+the step library (:mod:`simulator.steps`) says the same things in words. Each interaction
+becomes a scenario that seeds the recorded store, sends the recorded query and checks the
+status, the EC2 error code, the create call field by field and the instance count.
+
+Scenarios are independent (each starts from the cassette's seed), so an interaction that
+only behaves as recorded after earlier ones (a name lookup gave an image the s3 id a later
+request uses, say) would fail alone: the scaffold replays each interaction on its own first,
+and when it differs, the scenario sends the earlier requests before it. Instance and
+reservation ids are left out, since no step checks them and a lone scenario cannot match them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from simulator.cassette import Cassette, CassetteError, Interaction, replay_cassette
+from simulator.compute import CreateCall
+from simulator.contracts import default_registry
+from simulator.steps import QUERY_HEADER, typed_cell
+
+INDENT = "  "
+CREATE_CALL_FIELDS = tuple(field.name for field in dataclasses.fields(CreateCall))
+TITLE_NOISE = frozenset({"Action", "Version", "ClientToken"})
+TITLE_WIDTH = 120
+
+
+def _cell(text: str) -> str:
+    """A Gherkin table cell holding ``text`` exactly (pipes, backslashes, newlines escaped)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n")
+
+
+def _typed(value: Any) -> str:
+    """``value`` as the steps read typed cells back: a JSON literal unless plain text is exact."""
+    if isinstance(value, str) and value and typed_cell(value) == value and value.strip() == value:
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def _table(rows: Iterable[Iterable[str]], depth: int) -> list[str]:
+    return [INDENT * depth + "| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+
+
+def _query(interaction: Interaction, keyword: str) -> list[str]:
+    return [f"{INDENT * 2}{keyword} I send the EC2 query:",
+            *_table([QUERY_HEADER, *interaction.request.params], 3)]
+
+
+def _is_table(value: Any) -> bool:
+    """Whether a block device mapping can be written as the step library's table."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(item, dict) and item for item in value)
+
+
+def _mapping_table(mappings: list[dict[str, Any]]) -> list[str]:
+    """``the block device mapping is:`` and its table, ``device_name`` first."""
+    keys = {key for mapping in mappings for key in mapping}
+    columns = sorted(keys, key=lambda key: (key != "device_name", key))
+    rows = [[_typed(mapping[c]) if c in mapping else "" for c in columns] for mapping in mappings]
+    return [INDENT * 2 + "And the block device mapping is:", *_table([columns, *rows], 3)]
+
+
+def _step(text: str) -> str:
+    return INDENT * 2 + text
+
+
+def _checks(interaction: Interaction) -> list[str]:
+    """The Then steps that pin what the recording says about one interaction."""
+    response = interaction.response
+    lines = [_step(f"Then the HTTP status is {response.status}")]
+    if response.error_code is None:
+        lines.append(_step("And the launch succeeds"))
+    else:
+        lines.append(_step(f'And the launch fails with EC2 error "{response.error_code}"'))
+    count = len(interaction.create_calls)
+    lines.append(_step(f"And there {'is' if count == 1 else 'are'} {count} create "
+                       f"call{'' if count == 1 else 's'}"))
+    if interaction.create_calls:
+        call = interaction.create_calls[-1]
+        if not default_registry().validate("create_call", call):
+            lines.append(_step("And the create call satisfies the schema"))
+        flavor = call.get("instance_type")
+        flavor_name = flavor.get("name") if isinstance(flavor, dict) else None
+        if isinstance(flavor_name, str):
+            lines.append(_step(f'And the create call\'s "instance_type" name is "{flavor_name}"'))
+        for name in CREATE_CALL_FIELDS:
+            if name not in call or (name == "instance_type" and isinstance(flavor_name, str)):
+                continue
+            value: Any = call[name]
+            if name == "block_device_mapping" and _is_table(value):
+                lines += _mapping_table(value)
+            else:
+                lines.append(_step(f'And the create call has "{name}" equal to '
+                                   f"{json.dumps(value, sort_keys=True)}"))
+    if response.error_code is None:
+        count = len(response.instance_ids)
+        lines.append(_step(f"And the response has {count} instance{'' if count == 1 else 's'}"))
+    return lines
+
+
+def _title(interaction: Interaction) -> str:
+    """``RunInstances ImageId=ami-00000001, MinCount=2, ...``: what sets the launch apart."""
+    params = interaction.request.params
+    action = dict(params).get("Action", "request")
+    details = ", ".join(f"{name}={value}" for name, value in params
+                        if name not in TITLE_NOISE)
+    text = f"{action} {details}".strip()
+    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
+
+
+def _alone_reproduces(cassette: Cassette, index: int) -> bool:
+    """Whether the interaction, replayed first thing on the seed, does what was recorded."""
+    alone = dataclasses.replace(cassette, interactions=[cassette.interactions[index]])
+    differences = replay_cassette(alone, "<scaffold>").result.interactions[0].differences
+    return all("/instance_ids/" in difference.pointer for difference in differences)
+
+
+def scaffold(cassette: Cassette, label: str) -> str:
+    """The feature for ``cassette`` (read from ``label``), as text."""
+    if cassette.image_service.kind != "store":
+        raise CassetteError(f"{label}: recorded against Glance; the steps seed the store's "
+                            "image catalogue, so only store cassettes can be scaffolded")
+    seed = json.dumps(cassette.seed, indent=2).splitlines()
+    lines = [
+        f"Feature: Launches recorded in {label}",
+        f"{INDENT}Generated by `launch-sim scaffold` from a cassette recorded at "
+        f"{cassette.recorded_at}.",
+        f"{INDENT}Each scenario starts from the cassette's seed and checks one recorded launch.",
+        "",
+        f"{INDENT}Background:",
+        f"{INDENT * 2}Given an empty store",
+        f"{INDENT * 2}And the store is seeded with:",
+        f'{INDENT * 3}"""',
+        *(INDENT * 3 + line for line in seed),
+        f'{INDENT * 3}"""',
+    ]
+    for index, interaction in enumerate(cassette.interactions):
+        outcome = interaction.response.error_code or "succeeds"
+        title = _title(interaction)
+        earlier = [] if _alone_reproduces(cassette, index) else cassette.interactions[:index]
+        after = f" after interactions 0 to {index - 1}" if earlier else ""
+        lines += ["", f"{INDENT}Scenario: Interaction {index}: {title} -> {outcome}{after}"]
+        for position, previous in enumerate(earlier):
+            lines += _query(previous, "When" if position == 0 else "And")
+        lines += _query(interaction, "And" if earlier else "When")
+        lines += _checks(interaction)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,289 @@
+"""The EC2 Query API over HTTP: a WSGI application and the real server that runs it.
+
+:class:`EC2App` turns an HTTP request into query parameters and a request context and hands
+them to :meth:`EC2Service.handle`, the one request path the boto3 hook and cassette replay
+share. Whatever a client sends, the answer is an EC2 document: Nova's FaultWrapper turned
+escaping exceptions into HTTP 500 pages, but a contract-testing tool that answers 500 tells
+its user nothing, so here an unexpected failure is ``UnknownError`` (HTTP 400), the code
+Nova's Executor gave everything it did not recognise.
+
+:class:`ServerHandle` serves an app with waitress (a real multi-threaded WSGI server) on one
+listening socket, either in the calling thread until a signal (``launch-sim serve``) or in a
+background thread (fixtures, tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from types import FrameType, TracebackType
+from typing import Any, Self
+
+import waitress
+from waitress import wasyncore
+
+from simulator.auth import Authenticator, HttpRequest, NoAuth
+from simulator.context import RequestContext
+from simulator.ec2query import error_document, new_request_id
+from simulator.errors import EC2Error, InvalidRequest, RequestLimitExceeded, UnknownError, ec2_error
+from simulator.service import EC2Service, Outcome
+
+ENDPOINT_PATHS = frozenset({"/", "/services/Cloud", "/services/Cloud/"})
+MAX_BODY_BYTES = 1024 * 1024
+WAITRESS_BODY_LIMIT = 16 * MAX_BODY_BYTES
+"""waitress buffers a body before the app sees it; beyond this it answers 413 itself, so a
+client cannot make the server buffer gigabytes just to be refused."""
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8773
+
+_log = logging.getLogger("launch_sim.server")
+
+StartResponse = Callable[[str, list[tuple[str, str]]], object]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its answer, as the ``on_exchange`` hook (the cassette recorder) sees it.
+
+    ``params`` and ``headers`` are as received, credentials included: whoever keeps an
+    exchange decides what to strip.
+    """
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    headers: Mapping[str, str]
+    outcome: Outcome
+
+
+ExchangeHook = Callable[[Exchange], None]
+
+
+def refusal(exc: BaseException, status: int | None = None) -> Outcome:
+    """The answer to a request refused before it reached :meth:`EC2Service.handle`."""
+    request_id = new_request_id()
+    table_status, body = error_document(exc, request_id)
+    document = ec2_error(exc)
+    return Outcome(
+        request_id, status or table_status, body, error_code=document.code,
+        error_message=document.message,
+    )
+
+
+def context_for(access_key: str | None) -> RequestContext:
+    """NoAuth's context for ``user:project``; no key at all acts as the default admin."""
+    return RequestContext.from_access_key(access_key) if access_key else RequestContext()
+
+
+class EC2App:
+    """The WSGI application: EC2 Query API on ``/`` and ``/services/Cloud/``, GET or POST.
+
+    It holds no mutable state of its own (the store locks itself), so one instance serves
+    any number of threads.
+    """
+
+    def __init__(
+        self,
+        service: EC2Service,
+        *,
+        authenticator: Authenticator | None = None,
+        on_exchange: ExchangeHook | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.service = service
+        self.authenticator: Authenticator = authenticator or NoAuth()
+        self.on_exchange = on_exchange
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            outcome = self.respond(request_from_environ(environ, self.max_body_bytes))
+        except Exception as exc:  # the environ itself is unusable: still an EC2 answer
+            outcome = refusal(_unexpected(exc))
+        status = HTTPStatus(outcome.status)
+        start_response(
+            f"{status.value} {status.phrase}",
+            [("Content-Type", "text/xml"), ("Content-Length", str(len(outcome.body)))],
+        )
+        return [outcome.body]
+
+    def respond(self, request: HttpRequest) -> Outcome:
+        """Answer one request (and tell the hook); never raises."""
+        params: tuple[tuple[str, str], ...] = ()
+        try:
+            if request.path not in ENDPOINT_PATHS:
+                outcome = refusal(
+                    InvalidRequest("There is no EC2 API at this path; use / or /services/Cloud/"),
+                    HTTPStatus.NOT_FOUND,
+                )
+            elif max(len(request.body), declared_length(request.headers)) > self.max_body_bytes:
+                outcome = refusal(
+                    RequestLimitExceeded(
+                        err=f"The request body is larger than {self.max_body_bytes} bytes"
+                    )
+                )
+            else:
+                params = tuple(request.params())
+                access_key = self.authenticator.authenticate(request, params)
+                outcome = self.service.handle(params, context_for(access_key))
+        except EC2Error as exc:
+            outcome = refusal(exc)
+        except Exception as exc:
+            outcome = refusal(_unexpected(exc))
+        self._notify(Exchange(request.method, request.path, params, dict(request.headers), outcome))
+        return outcome
+
+    def _notify(self, exchange: Exchange) -> None:
+        if self.on_exchange is None:
+            return
+        try:
+            self.on_exchange(exchange)
+        except Exception as exc:
+            # The type only: the message could quote the request, credentials included.
+            _log.error("launch-sim: the exchange hook failed with %s", type(exc).__name__)
+
+
+def _unexpected(exc: Exception) -> UnknownError:
+    _log.error("launch-sim: unexpected %s while answering a request", type(exc).__name__)
+    return UnknownError(exc)
+
+
+def declared_length(headers: Mapping[str, str]) -> int:
+    """The ``Content-Length`` a request announces (0 when absent or unusable)."""
+    try:
+        return max(int(headers.get("content-length") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def request_from_environ(environ: Mapping[str, Any], read_limit: int) -> HttpRequest:
+    """The :class:`HttpRequest` of a WSGI environ; a body announced as longer than
+    ``read_limit`` is not read at all (the answer will refuse it)."""
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    length = declared_length(headers)
+    body = environ["wsgi.input"].read(length) if 0 < length <= read_limit else b""
+    host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return HttpRequest(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        scheme=str(environ.get("wsgi.url_scheme", "http")),
+        host=host,
+        path=str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")),
+        query=str(environ.get("QUERY_STRING", "")).encode("latin-1"),
+        headers=headers,
+        body=body,
+    )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    if not 0 <= port <= 65535:  # getaddrinfo would silently wrap it
+        raise ValueError(f"port must be 0-65535, not {port}")
+    family, _, _, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return socket.create_server(address, family=family)
+
+
+class ServerHandle:
+    """A waitress server for one WSGI app, bound at construction (``port=0``: a free port).
+
+    Run it with :meth:`serve_forever` in the calling thread, or as a context manager in a
+    background thread. :meth:`stop` may be called from any thread or a signal handler; the
+    server then stops accepting, lets running requests finish, and closes every socket.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        threads: int = 8,
+        channel_timeout: int = 30,
+    ) -> None:
+        self._socket = _listen(host, port)
+        self._map: dict[int, Any] = {}
+        self._server = waitress.create_server(
+            app,
+            map=self._map,
+            sockets=[self._socket],
+            threads=threads,
+            channel_timeout=channel_timeout,
+            max_request_body_size=WAITRESS_BODY_LIMIT,
+            ident="launch-sim",
+        )
+        self._lock = threading.RLock()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The URL clients use, e.g. ``http://127.0.0.1:8773/``."""
+        host, port = self._socket.getsockname()[:2]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}/"
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until :meth:`stop`, then shut down."""
+        try:
+            while not self._stopping:
+                wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
+        finally:
+            self.stop()
+            self._server.accepting = False
+            self._server.task_dispatcher.shutdown()
+            wasyncore.loop(timeout=0.0, map=self._map, use_poll=True, count=1)
+            with self._lock:
+                wasyncore.close_all(self._map)
+
+    def stop(self) -> None:
+        """Ask the serving loop to shut down; returns at once."""
+        # The lock keeps the trigger from being pulled while serve_forever closes it.
+        with self._lock:
+            if not self._stopping:
+                self._stopping = True
+                self._server.pull_trigger()
+
+    def __enter__(self) -> Self:
+        self._thread = threading.Thread(
+            target=self.serve_forever, name="launch-sim-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def serve_until_signalled(handle: ServerHandle) -> None:
+    """Serve in the main thread until SIGINT or SIGTERM, then shut down cleanly."""
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        handle.stop()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        handle.serve_forever()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

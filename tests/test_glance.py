@@ -1,0 +1,241 @@
+"""Glance v2 over HTTP: translation, every failure as a clear EC2 error, record and replay."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from simulator.api import Simulator
+from simulator.errors import BadInput, ImageNotFound, ec2_error
+from simulator.glance import (
+    GlanceExchange,
+    GlanceImageBackend,
+    GlanceRecording,
+    GlanceUnavailable,
+    append_exchanges,
+    serve_exchanges,
+    translate_image,
+)
+from simulator.service import EC2Service
+
+BASE = "http://glance.test:9292"
+ACTIVE = "70a599e0-31e7-49b7-b260-868f441e862b"
+QUEUED = "20000000-0000-4000-8000-000000000001"
+KERNEL = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
+IMAGES: dict[str, dict[str, Any]] = {
+    ACTIVE: {"id": ACTIVE, "name": "cirros", "status": "active", "container_format": "ami",
+             "disk_format": "ami", "min_ram": 0, "min_disk": 0, "visibility": "public",
+             "kernel_id": KERNEL, "image_state": "available"},
+    KERNEL: {"id": KERNEL, "name": "cirros-kernel", "status": "active",
+             "container_format": "aki", "disk_format": "aki"},
+    QUEUED: {"id": QUEUED, "name": "uploading", "status": "queued", "container_format": "ami"},
+}
+SEED = {"images": [{"ec2_id": "ami-00000001", "uuid": ACTIVE, "name": "x"},
+                   {"ec2_id": "ami-00000002", "uuid": QUEUED, "name": "x"},
+                   {"ec2_id": "ami-00000003", "uuid": "30000000-0000-4000-8000-000000000003",
+                    "name": "x"}],
+        "instance_types": [{"name": "m1.small", "memory_mb": 2048, "vcpus": 1, "root_gb": 20}]}
+
+
+def image_url(uuid: str) -> str:
+    return f"{BASE}/v2/images/{uuid}"
+
+
+def test_a_v2_image_becomes_novas_image_with_custom_properties() -> None:
+    image = translate_image(IMAGES[ACTIVE])
+    assert image["properties"] == {"kernel_id": KERNEL, "image_state": "available"}
+    assert {"id", "name", "status", "container_format", "min_ram"} <= image.keys()
+    assert "visibility" not in image
+
+
+@responses.activate
+def test_show_and_detail_speak_glance_v2() -> None:
+    responses.add(responses.GET, image_url(ACTIVE), json=IMAGES[ACTIVE])
+    responses.add(responses.GET, f"{BASE}/v2/images",
+                  match=[responses.matchers.query_param_matcher(
+                      {"name": "cirros", "sort_dir": "asc"})],
+                  json={"images": [IMAGES[ACTIVE]], "next": "/v2/images?marker=m&name=cirros"})
+    responses.add(responses.GET, f"{BASE}/v2/images",
+                  match=[responses.matchers.query_param_matcher(
+                      {"marker": "m", "name": "cirros"})],
+                  json={"images": [IMAGES[KERNEL]]})
+    backend = GlanceImageBackend(BASE + "/")
+    assert backend.show(ACTIVE)["name"] == "cirros"
+    assert [image["id"] for image in backend.detail("cirros")] == [ACTIVE, KERNEL]
+
+
+@responses.activate
+def test_an_odd_image_id_stays_one_path_segment() -> None:
+    responses.add(responses.GET, f"{BASE}/v2/images/..%2Fx%3Fy", status=404)
+    with pytest.raises(ImageNotFound):
+        GlanceImageBackend(BASE).show("../x?y")
+
+
+def test_a_glance_url_must_be_http() -> None:
+    with pytest.raises(BadInput, match="not an http"):
+        GlanceImageBackend("glance.test:9292")
+
+
+FAILURES: dict[str, dict[str, Any]] = {
+    "500": {"status": 500, "body": "boom"},
+    "malformed JSON": {"body": '{"id": '},
+    "not an image": {"json": ["a", "list"]},
+    "timeout": {"body": requests.exceptions.ReadTimeout("slow")},
+    "refused": {"body": requests.exceptions.ConnectionError("refused")},
+}
+
+
+@pytest.mark.parametrize("answer", FAILURES.values(), ids=FAILURES.keys())
+@responses.activate
+def test_every_glance_failure_is_a_clear_error_reported_as_unknown_error(
+    answer: dict[str, Any],
+) -> None:
+    responses.add(responses.GET, image_url(ACTIVE), **answer)
+    with pytest.raises(GlanceUnavailable, match=f"Glance .*{ACTIVE}") as raised:
+        GlanceImageBackend(BASE).show(ACTIVE)
+    assert ec2_error(raised.value).code == "UnknownError"
+
+
+@responses.activate
+def test_a_missing_image_is_image_not_found() -> None:
+    responses.add(responses.GET, image_url(ACTIVE), status=404, body="not found")
+    with pytest.raises(ImageNotFound):
+        GlanceImageBackend(BASE).show(ACTIVE)
+
+
+@pytest.mark.parametrize("body", [{"images": "no"}, {"images": [{"name": "no id"}]},
+                                  {"images": [], "next": 3}])
+@responses.activate
+def test_a_malformed_listing_is_glance_unavailable(body: dict[str, Any]) -> None:
+    responses.add(responses.GET, f"{BASE}/v2/images", json=body)
+    with pytest.raises(GlanceUnavailable, match="malformed"):
+        GlanceImageBackend(BASE).detail("cirros")
+
+
+# --- through the EC2 API, against a real local Glance ------------------------------------------
+
+
+class FakeGlance(BaseHTTPRequestHandler):
+    """Serves IMAGES; ``/broken`` ids answer 500, ``/garbled`` ones bad JSON, ``/stuck`` hang."""
+
+    release = threading.Event()
+
+    def do_GET(self) -> None:
+        image_id = self.path.split("?")[0].rsplit("/", 1)[-1]
+        if image_id.startswith("3"):  # the third seed image: stuck until the test ends
+            self.release.wait()
+            return
+        if self.path.startswith("/v2/images?"):
+            name = self.path.split("name=")[1].split("&")[0]
+            found = [image for image in IMAGES.values() if image["name"] == name]
+            return self.reply(200, json.dumps({"images": found}))
+        image = IMAGES.get(image_id)
+        return self.reply(200 if image else 404, json.dumps(image) if image else "missing")
+
+    def reply(self, status: int, body: str) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def glance_url() -> Iterator[str]:
+    FakeGlance.release.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGlance)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    FakeGlance.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("image_id", "code"), [
+    ("ami-00000001", None),
+    ("cirros", None),
+    ("ami-00000002", "EC2APIError"),
+    ("uploading", "EC2APIError"),
+    ("ami-00000003", "UnknownError"),
+    ("ami-000000ff", "ImageNotFound"),
+])
+def test_launches_against_a_real_glance_end_as_nova_reports_them(
+    glance_url: str, image_id: str, code: str | None
+) -> None:
+    sim = Simulator.from_seed(SEED, image_backend=GlanceImageBackend(glance_url, timeout=0.2))
+    outcome = EC2Service(sim).handle([("Action", "RunInstances"), ("ImageId", image_id)])
+    assert outcome.error_code == code
+
+
+def test_a_glance_nobody_listens_on_is_unknown_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sim = Simulator.from_seed(SEED, image_backend=GlanceImageBackend(f"http://127.0.0.1:{port}"))
+    outcome = EC2Service(sim).handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")])
+    assert outcome.error_code == "UnknownError"
+
+
+# --- recording and replaying exchanges -----------------------------------------------------------
+
+
+def test_exchanges_are_recorded_per_thread_and_replayed_in_order(glance_url: str) -> None:
+    recording = GlanceRecording()
+    backend = GlanceImageBackend(glance_url, timeout=0.2, on_exchange=recording)
+    backend.show(ACTIVE)
+    with pytest.raises(ImageNotFound):
+        backend.show("40000000-0000-4000-8000-000000000000")
+    elsewhere: list[GlanceExchange] = []
+    worker = threading.Thread(target=lambda: elsewhere.extend(recording.take()))
+    worker.start()
+    worker.join()
+    assert elsewhere == []
+    taken = recording.take()
+    assert [(e.path, e.status) for e in taken] == [
+        (f"/v2/images/{ACTIVE}", 200), ("/v2/images/40000000-0000-4000-8000-000000000000", 404)]
+    assert recording.take() == []
+    with serve_exchanges(glance_url, taken):
+        replayed = GlanceImageBackend(glance_url)
+        assert replayed.show(ACTIVE) == translate_image(IMAGES[ACTIVE])
+        with pytest.raises(ImageNotFound):
+            replayed.show("40000000-0000-4000-8000-000000000000")
+        with pytest.raises(GlanceUnavailable, match="no Glance exchange"):
+            replayed.show(QUEUED)
+
+
+def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeating() -> None:
+    path = f"/v2/images/{ACTIVE}"
+    active = GlanceExchange(path, (), 200, json.dumps(IMAGES[ACTIVE]))
+    gone = GlanceExchange(path, (), 404, "gone")
+    log: list[GlanceExchange] = []
+    append_exchanges(log, [active, active, GlanceExchange("/other", (), 200, "{}"), gone, gone])
+    assert [(e.status, e.count) for e in log] == [(200, 2), (200, 1), (404, 2)]
+    assert GlanceExchange.from_dict(log[0].to_dict()) == log[0]
+    with serve_exchanges(BASE, log):
+        backend = GlanceImageBackend(BASE)
+        assert backend.show(ACTIVE)["id"] == backend.show(ACTIVE)["id"] == ACTIVE
+        for _ in range(3):
+            with pytest.raises(ImageNotFound):
+                backend.show(ACTIVE)
+
+
+@pytest.mark.parametrize("failure", ["timeout", "connection"])
+def test_recorded_failures_replay_as_failures(failure: str) -> None:
+    exchange = GlanceExchange(f"/v2/images/{ACTIVE}", (), failure=failure)  # type: ignore[arg-type]
+    assert exchange.to_dict() == {"method": "GET", "path": f"/v2/images/{ACTIVE}", "query": [],
+                                  "failure": failure}
+    with serve_exchanges(BASE, [exchange]), pytest.raises(GlanceUnavailable):
+        GlanceImageBackend(BASE).show(ACTIVE)

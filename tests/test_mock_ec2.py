@@ -1,0 +1,241 @@
+"""``mock_ec2``: boto3 answered in-process, per block, nestable, other services untouched."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import ClientError
+from botocore.handlers import BUILTIN_HANDLERS
+
+from simulator import Simulator, mock_ec2
+from simulator.mock import MOCK_CREDENTIALS, hook_client, http_request
+from simulator.server import EC2App, ServerHandle
+from simulator.service import EC2Service
+
+LAUNCH: dict[str, Any] = {"ImageId": "ami-00000001", "MinCount": 1, "MaxCount": 1}
+STS_ANSWER = (
+    b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+    b"<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/local</Arn>"
+    b"<UserId>LOCAL</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+    b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+)
+
+
+def ec2(endpoint_url: str | None = None, access_key: str = "admin") -> Any:
+    return boto3.client(
+        "ec2", region_name="nova", endpoint_url=endpoint_url,
+        aws_access_key_id=access_key, aws_secret_access_key="secret",
+    )
+
+
+def calls(sim: Simulator) -> int:
+    return len(sim.compute.calls)
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[tuple[Simulator, str]]:
+    """Another simulator behind a real local server: where unhooked requests end up."""
+    sim = Simulator.from_seed()
+    with ServerHandle(EC2App(EC2Service(sim))) as server:
+        yield sim, server.endpoint
+
+
+def test_a_launch_is_answered_in_process(launch_sim: Simulator) -> None:
+    with mock_ec2(launch_sim) as sim:
+        assert sim is launch_sim
+        reservation = ec2(access_key="alice:web").run_instances(**LAUNCH)
+    assert reservation["Instances"][0]["InstanceId"] == "i-00000001"
+    assert reservation["OwnerId"] == "web", "the access key gives the context, as over HTTP"
+    assert launch_sim.compute.calls[-1].image_href == "70a599e0-31e7-49b7-b260-868f441e862b"
+
+
+def test_without_a_simulator_the_default_seed_is_used() -> None:
+    with mock_ec2() as sim:
+        ec2().run_instances(**LAUNCH)
+    assert calls(sim) == 1
+
+
+@pytest.fixture
+def no_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.usefixtures("no_aws_environment")
+def test_clients_need_no_credentials_in_a_block(launch_sim: Simulator) -> None:
+    with mock_ec2(launch_sim):
+        reservation = boto3.client("ec2", region_name="nova").run_instances(**LAUNCH)
+        with mock_ec2(Simulator.from_seed()):
+            assert os.environ["AWS_ACCESS_KEY_ID"] == MOCK_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+    assert reservation["OwnerId"] == "admin"
+    assert not [name for name in os.environ if name.startswith("AWS_")], "environment restored"
+
+
+@pytest.mark.usefixtures("no_aws_environment")
+def test_an_access_key_in_the_environment_is_kept(
+    launch_sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "erin:ops")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    with mock_ec2(launch_sim):
+        reservation = boto3.client("ec2", region_name="nova").run_instances(**LAUNCH)
+    assert reservation["OwnerId"] == "ops"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "erin:ops"
+    assert os.environ["AWS_SECRET_ACCESS_KEY"] == "x"
+
+
+def test_errors_reach_boto3_as_client_errors(ec2_client: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        ec2_client.run_instances(**{**LAUNCH, "ImageId": "ami-000000ff"})
+    assert caught.value.response["Error"] == {
+        "Code": "ImageNotFound", "Message": "Image ami-000000ff could not be found."
+    }
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_block_beats_the_endpoint_and_ends_with_the_block(
+    launch_sim: Simulator, elsewhere: tuple[Simulator, str]
+) -> None:
+    other, endpoint = elsewhere
+    with mock_ec2(launch_sim):
+        client = ec2(endpoint)
+        client.run_instances(**LAUNCH)
+    assert (calls(launch_sim), calls(other)) == (1, 0)
+    client.run_instances(**LAUNCH)
+    assert (calls(launch_sim), calls(other)) == (1, 1), "after the block: the real endpoint"
+
+
+def test_clients_made_before_the_block_are_not_hooked(
+    launch_sim: Simulator, elsewhere: tuple[Simulator, str]
+) -> None:
+    other, endpoint = elsewhere
+    client = ec2(endpoint)
+    with mock_ec2(launch_sim):
+        client.run_instances(**LAUNCH)
+    assert (calls(launch_sim), calls(other)) == (0, 1)
+
+
+def test_nested_blocks_answer_with_the_innermost_and_restore(
+    elsewhere: tuple[Simulator, str],
+) -> None:
+    other, endpoint = elsewhere
+    outer, inner = Simulator.from_seed(), Simulator.from_seed()
+    handlers_before = list(BUILTIN_HANDLERS)
+    session_before = boto3.DEFAULT_SESSION
+    with mock_ec2(outer):
+        outer_client = ec2(endpoint)
+        with mock_ec2(inner):
+            inner_client = ec2(endpoint)
+            inner_client.run_instances(**LAUNCH)
+            outer_client.run_instances(**LAUNCH)
+            assert (calls(outer), calls(inner)) == (0, 2), "the innermost block answers"
+        inner_client.run_instances(**LAUNCH)
+        assert (calls(outer), calls(inner)) == (1, 2), "then the outer block again"
+    inner_client.run_instances(**LAUNCH)
+    assert (calls(outer), calls(inner), calls(other)) == (1, 2, 1)
+    assert handlers_before == BUILTIN_HANDLERS
+    assert boto3.DEFAULT_SESSION is session_before
+
+
+def test_blocks_in_concurrent_threads_keep_to_their_thread() -> None:
+    sims = [Simulator.from_seed() for _ in range(4)]
+    all_blocks_open = threading.Barrier(len(sims))
+    handlers_before = list(BUILTIN_HANDLERS)
+
+    def run(sim: Simulator) -> None:
+        with mock_ec2(sim):
+            client = boto3.session.Session().client(
+                "ec2", region_name="nova", aws_access_key_id="a", aws_secret_access_key="b"
+            )
+            all_blocks_open.wait()
+            for _ in range(10):
+                client.run_instances(**LAUNCH)
+            all_blocks_open.wait()
+
+    threads = [threading.Thread(target=run, args=(sim,)) for sim in sims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [calls(sim) for sim in sims] == [10, 10, 10, 10]
+    assert handlers_before == BUILTIN_HANDLERS
+
+
+def test_the_block_is_left_clean_when_it_raises(launch_sim: Simulator) -> None:
+    handlers_before = list(BUILTIN_HANDLERS)
+    with pytest.raises(RuntimeError), mock_ec2(launch_sim):
+        raise RuntimeError("test failure inside the block")
+    assert handlers_before == BUILTIN_HANDLERS
+
+
+def test_other_services_pass_through(launch_sim: Simulator) -> None:
+    seen: list[str] = []
+
+    def sts_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ["REQUEST_METHOD"])
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [STS_ANSWER]
+
+    with ServerHandle(sts_app) as server, mock_ec2(launch_sim):
+        sts = boto3.client(
+            "sts", region_name="us-east-1", endpoint_url=server.endpoint,
+            aws_access_key_id="a", aws_secret_access_key="b",
+        )
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+    assert seen == ["POST"]
+    assert calls(launch_sim) == 0
+
+
+def test_one_client_from_many_threads(launch_sim: Simulator) -> None:
+    ids: list[str] = []
+    lock = threading.Lock()
+    with mock_ec2(launch_sim):
+        client = ec2()
+
+        def launch() -> None:
+            for _ in range(25):
+                instance_id = client.run_instances(**LAUNCH)["Instances"][0]["InstanceId"]
+                with lock:
+                    ids.append(instance_id)
+
+        threads = [threading.Thread(target=launch) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(ids) == len(set(ids)) == 200
+
+
+def test_hook_client_answers_one_client_with_its_app(launch_sim: Simulator) -> None:
+    own = Simulator.from_seed()
+    with mock_ec2(launch_sim):
+        hooked, plain = ec2(), ec2()
+        hook_client(hooked, EC2App(EC2Service(own)))
+        hooked.run_instances(**LAUNCH)
+        plain.run_instances(**LAUNCH)
+    hooked.run_instances(**LAUNCH)
+    assert (calls(own), calls(launch_sim)) == (2, 1), "only the hooked app, block or not"
+
+
+@pytest.mark.parametrize(
+    "body", [b"Action=RunInstances", "Action=RunInstances", io.BytesIO(b"Action=RunInstances")]
+)
+def test_the_botocore_request_becomes_an_http_request(body: Any) -> None:
+    prepared = AWSPreparedRequest(
+        "post", "https://ec2.nova.example:8773/services/Cloud/?X=%C3%A9",
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Bytes": b"v"}, body, False,
+    )
+    request = http_request(prepared)
+    assert (request.method, request.scheme, request.host, request.path) == (
+        "POST", "https", "ec2.nova.example:8773", "/services/Cloud/"
+    )
+    assert request.params() == [("X", "\u00e9"), ("Action", "RunInstances")]
+    assert request.headers["x-bytes"] == "v"

@@ -1,0 +1,92 @@
+"""``launch-sim scaffold``: features that read well and pass when run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.cassette import load_cassette, use_cassette
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fixtures" / "cassettes"
+FEATURE_TEST = 'from pytest_bdd import scenarios\n\nscenarios(".")\n'
+
+
+def scaffold_into(directory: Path, cassette: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["scaffold", str(cassette)]) == 0
+    feature = capsys.readouterr().out
+    (directory / f"{cassette.stem.replace('-', '_')}.feature").write_text(feature)
+    (directory / "test_scaffolded.py").write_text(FEATURE_TEST)
+    return feature
+
+
+def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                          cwd=directory, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("name", ["walkthrough-all-seven", "errors-lookup", "multi-instance"])
+def test_a_scaffolded_corpus_cassette_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    cassette = CORPUS / f"{name}.json"
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    scenarios = feature.count("Scenario:")
+    assert scenarios == len(load_cassette(cassette).interactions)
+    result = run_pytest(tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert f"{scenarios} passed" in result.stdout
+
+
+def test_the_walkthrough_mapping_reads_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scaffold", str(CORPUS / "walkthrough-all-seven.json")]) == 0
+    feature = capsys.readouterr().out
+    assert "| device_name | delete_on_termination | no_device | snapshot_id |" in feature
+    assert "| /dev/fake4 |  | true |" in feature
+    assert "When I send the EC2 query:" in feature
+
+
+def test_an_interaction_that_needs_earlier_ones_sends_them_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: dict[str, Any]
+) -> None:
+    seed["images"].append({
+        "uuid": "30000000-0000-4000-8000-000000000001", "name": "fresh", "status": "active",
+        "container_format": "ami", "properties": {}})
+    cassette = tmp_path / "dependent.json"
+    with use_cassette(cassette, "once", seed=seed) as use:
+        use.handle([("Action", "RunInstances"), ("ImageId", "fresh")])  # gives it ami-00000004
+        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000004")])
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    assert "Interaction 1: RunInstances ImageId=ami-00000004 -> succeeds after interactions 0" \
+        in feature
+    result = run_pytest(tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_glance_cassette_cannot_be_scaffolded(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scaffold", str(CORPUS / "glance.json")]) == 2
+    assert "only store cassettes" in capsys.readouterr().err
+
+
+def test_values_that_look_like_json_stay_strings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / "odd.json"
+    with use_cassette(cassette, "once") as use:
+        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001"),
+                    ("KeyName", "null"), ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+                    ("BlockDeviceMapping.1.Ebs.VolumeSize", "null"),
+                    ("BlockDeviceMapping.2.DeviceName", "/dev/a|b\\c")])
+    [call] = json.loads(cassette.read_text())["interactions"][0]["create_calls"]
+    assert call["block_device_mapping"][0]["volume_size"] == "null"
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    assert '| /dev/vdb | "null" |' in feature
+    assert "| /dev/a\\|b\\\\c |" in feature
+    result = run_pytest(tmp_path)
+    assert result.returncode == 0, result.stdout
