@@ -59,7 +59,9 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) ->
         assert writer.stdout.readline() == "ready\n"
         time.sleep(rng.uniform(0.0, 0.15))
         writer.send_signal(signal.SIGKILL)
-        output, _ = writer.communicate(timeout=30)
+        # Read through the text stream: readline() above may have buffered lines already.
+        output = writer.stdout.read()
+        writer.wait(timeout=30)
         expected.update(acknowledged(output))
         with MappingStore.open(path, lock_timeout=10) as store:
             rows = dict(store.mapping_rows(MappingTable.SNAPSHOTS))
