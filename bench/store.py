@@ -101,9 +101,8 @@ def run() -> None:
             print(write_cost(store, rows).line())
         start = time.perf_counter()
         stores[1_000_000].close()
-        print(
-            f"  {'close (compaction) of the 1,000,000-row store':<58} {time.perf_counter() - start:>12.2f} s"
-        )
+        closing = time.perf_counter() - start
+        print(f"  {'close (compaction) of the 1,000,000-row store':<58} {closing:>12.2f} s")
         stores[1_000].close()
         per_row = memory_per_mapping(large, 1_000_000)
         print(f"  {'memory per mapping (tracemalloc, 1,000,000 rows)':<58} {per_row:>12.0f} bytes")

@@ -84,8 +84,13 @@ Nova's check on replay."""
 
 DROPPED_PARAMS = frozenset(
     {
-        "Signature", "AWSAccessKeyId", "SignatureMethod", "SignatureVersion", "Timestamp",
-        "Expires", "SecurityToken",
+        "Signature",
+        "AWSAccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "Timestamp",
+        "Expires",
+        "SecurityToken",
     }
 )
 _DROPPED_LOWER = frozenset(name.lower() for name in DROPPED_PARAMS)
@@ -101,8 +106,11 @@ AUTH_REFUSALS = frozenset(
     ec2_error(cls()).code for cls in (AuthFailure, SignatureDoesNotMatch, RequestExpired)
 )
 _FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
-_EC2_PREFIXES = {MappingTable.SNAPSHOTS: "snap", MappingTable.VOLUMES: "vol",
-                 MappingTable.INSTANCES: "i"}
+_EC2_PREFIXES = {
+    MappingTable.SNAPSHOTS: "snap",
+    MappingTable.VOLUMES: "vol",
+    MappingTable.INSTANCES: "i",
+}
 
 Params = tuple[tuple[str, str], ...]
 
@@ -162,7 +170,10 @@ class RecordedRequest:
 
     @classmethod
     def capture(
-        cls, method: str, path: str, params: Iterable[tuple[str, str]],
+        cls,
+        method: str,
+        path: str,
+        params: Iterable[tuple[str, str]],
         redact: frozenset[str] = frozenset(),
     ) -> RecordedRequest:
         kept = tuple(
@@ -185,13 +196,17 @@ class RecordedRequest:
         return summarize_params(self.params)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path,
-                "params": [list(pair) for pair in self.params]}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "params": [list(pair) for pair in self.params],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedRequest:
-        return cls(data["method"], data["path"],
-                   tuple((name, value) for name, value in data["params"]))
+        return cls(
+            data["method"], data["path"], tuple((name, value) for name, value in data["params"])
+        )
 
 
 @dataclass(frozen=True)
@@ -204,13 +219,18 @@ class RecordedResponse:
     instance_ids: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "error_code": self.error_code,
-                "reservation_id": self.reservation_id, "instance_ids": list(self.instance_ids)}
+        return {
+            "status": self.status,
+            "error_code": self.error_code,
+            "reservation_id": self.reservation_id,
+            "instance_ids": list(self.instance_ids),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedResponse:
-        return cls(data["status"], data["error_code"], data["reservation_id"],
-                   tuple(data["instance_ids"]))
+        return cls(
+            data["status"], data["error_code"], data["reservation_id"], tuple(data["instance_ids"])
+        )
 
 
 @dataclass(frozen=True)
@@ -228,12 +248,14 @@ class Interaction:
         redacted create-call fields included, so the two are always comparable."""
         masked = request.redacted_fields()
         calls = tuple(
-            _canonical({key: REDACTED if key in masked else value
-                        for key, value in call.to_dict().items()})
+            _canonical(
+                {key: REDACTED if key in masked else value for key, value in call.to_dict().items()}
+            )
             for call in outcome.create_calls
         )
-        response = RecordedResponse(outcome.status, outcome.error_code, outcome.reservation_id,
-                                    tuple(outcome.instance_ids))
+        response = RecordedResponse(
+            outcome.status, outcome.error_code, outcome.reservation_id, tuple(outcome.instance_ids)
+        )
         return cls(request, calls, response)
 
     def first_instance_id(self) -> int | None:
@@ -251,17 +273,23 @@ class Interaction:
         return {"create_calls": list(self.create_calls), "response": response}
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"request": self.request.to_dict(),
-                                "create_calls": list(self.create_calls),
-                                "response": self.response.to_dict()}
+        data: dict[str, Any] = {
+            "request": self.request.to_dict(),
+            "create_calls": list(self.create_calls),
+            "response": self.response.to_dict(),
+        }
         if self.instance_id_floor is not None:
             data["instance_id_floor"] = self.instance_id_floor
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interaction:
-        return cls(RecordedRequest.from_dict(data["request"]), tuple(data["create_calls"]),
-                   RecordedResponse.from_dict(data["response"]), data.get("instance_id_floor"))
+        return cls(
+            RecordedRequest.from_dict(data["request"]),
+            tuple(data["create_calls"]),
+            RecordedResponse.from_dict(data["response"]),
+            data.get("instance_id_floor"),
+        )
 
 
 def _reservation_form(reservation_id: str | None) -> str | None:
@@ -294,13 +322,19 @@ class ImageService:
     def to_dict(self) -> dict[str, Any]:
         if self.kind == "store":
             return {"kind": "store"}
-        return {"kind": "glance", "base_url": self.base_url,
-                "exchanges": [exchange.to_dict() for exchange in self.exchanges]}
+        return {
+            "kind": "glance",
+            "base_url": self.base_url,
+            "exchanges": [exchange.to_dict() for exchange in self.exchanges],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImageService:
-        return cls(data["kind"], data.get("base_url"),
-                   [GlanceExchange.from_dict(item) for item in data.get("exchanges", [])])
+        return cls(
+            data["kind"],
+            data.get("base_url"),
+            [GlanceExchange.from_dict(item) for item in data.get("exchanges", [])],
+        )
 
 
 @dataclass
@@ -312,7 +346,8 @@ class Cassette:
     interactions: list[Interaction] = field(default_factory=list)
     recorded_at: str = field(default_factory=utc_now)
     _rendered: dict[int, tuple[Interaction, str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     """Each interaction's file text, by identity: a recorder rewrites the whole file after
     every interaction, and rendering only the new one keeps that linear in its size."""
 
@@ -326,8 +361,10 @@ class Cassette:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self._header(),
-                "interactions": [interaction.to_dict() for interaction in self.interactions]}
+        return {
+            **self._header(),
+            "interactions": [interaction.to_dict() for interaction in self.interactions],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cassette:
@@ -351,8 +388,9 @@ class Cassette:
                 cached = interaction, _render(interaction.to_dict(), 2)
                 self._rendered[id(interaction)] = cached
             chunks.append(cached[1])
-        interactions = "[\n" + ",\n".join("    " + chunk for chunk in chunks) + "\n  ]" \
-            if chunks else "[]"
+        interactions = (
+            "[\n" + ",\n".join("    " + chunk for chunk in chunks) + "\n  ]" if chunks else "[]"
+        )
         header = _render(self._header(), 0)
         return f'{header[:-2]},\n  "interactions": {interactions}\n}}\n'.encode("ascii")
 
@@ -367,16 +405,21 @@ class Cassette:
         return max([0, *seeded, *recorded])
 
     def redacted_params(self) -> frozenset[str]:
-        return frozenset(name for interaction in self.interactions
-                         for name, value in interaction.request.params if value == REDACTED)
+        return frozenset(
+            name
+            for interaction in self.interactions
+            for name, value in interaction.request.params
+            if value == REDACTED
+        )
 
 
 def _render(value: Any, depth: int) -> str:
     """JSON with objects spread over lines and lists of scalars kept on one."""
     pad = "  " * (depth + 1)
     if isinstance(value, dict) and value:
-        items = [f"{pad}{json.dumps(key)}: {_render(item, depth + 1)}"
-                 for key, item in value.items()]
+        items = [
+            f"{pad}{json.dumps(key)}: {_render(item, depth + 1)}" for key, item in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
     if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
         items = [pad + _render(item, depth + 1) for item in value]
@@ -412,16 +455,25 @@ def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, An
         prefix = image_type(record.get("container_format"))
         row_ids = s3_rows.pop(record["id"], [])
         entries: list[dict[str, Any]] = [
-            {"ec2_id": id_to_ec2_id(row_id, prefix + "-%08x")} for row_id in row_ids] or [{}]
+            {"ec2_id": id_to_ec2_id(row_id, prefix + "-%08x")} for row_id in row_ids
+        ] or [{}]
         images += [{**entry, "uuid": record["id"], **details} for entry in entries]
     for image_uuid, row_ids in s3_rows.items():
-        images += [{"ec2_id": id_to_ec2_id(row_id, "ami-%08x"), "uuid": image_uuid,
-                    "name": ORPHAN_IMAGE_NAME} for row_id in row_ids]
+        images += [
+            {
+                "ec2_id": id_to_ec2_id(row_id, "ami-%08x"),
+                "uuid": image_uuid,
+                "name": ORPHAN_IMAGE_NAME,
+            }
+            for row_id in row_ids
+        ]
     seed: dict[str, Any] = {"images": images} if images else {}
     for section, table in MAPPING_SECTIONS.items():
         template = _EC2_PREFIXES[table] + "-%08x"
-        entries = [{"ec2_id": id_to_ec2_id(row_id, template), "uuid": row_uuid}
-                   for row_id, row_uuid in rows.mappings[table]]
+        entries = [
+            {"ec2_id": id_to_ec2_id(row_id, template), "uuid": row_uuid}
+            for row_id, row_uuid in rows.mappings[table]
+        ]
         if entries:
             seed[section] = entries
     if rows.instance_types:
@@ -507,10 +559,12 @@ class Replay:
         if not self.result.failures:
             return None
         interactions = [
-            recorded if verdict.ok
+            recorded
+            if verdict.ok
             else replace(observed, instance_id_floor=recorded.instance_id_floor)
             for recorded, observed, verdict in zip(
-                cassette.interactions, self.observed, self.result.interactions, strict=True)
+                cassette.interactions, self.observed, self.result.interactions, strict=True
+            )
         ]
         return replace(cassette, interactions=interactions, recorded_at=utc_now())
 
@@ -528,9 +582,14 @@ def replay_cassette(cassette: Cassette, label: str) -> Replay:
             outcome = service.handle(recorded.request.params)
             again = Interaction.observe(recorded.request, outcome)
             observed.append(again)
-            result.interactions.append(InteractionResult(
-                index, recorded.request.summary(), tuple(compare(recorded, again, index)),
-                seconds=time.perf_counter() - began))
+            result.interactions.append(
+                InteractionResult(
+                    index,
+                    recorded.request.summary(),
+                    tuple(compare(recorded, again, index)),
+                    seconds=time.perf_counter() - began,
+                )
+            )
     result.seconds = time.perf_counter() - started
     return Replay(result, observed)
 
@@ -547,17 +606,22 @@ def _closest(request: RecordedRequest, interactions: Sequence[Interaction]) -> s
     def distance(indexed: tuple[int, Interaction]) -> tuple[int, float]:
         """Fewest differing parameters first; among those, the most alike values."""
         have = dict(indexed[1].request.match_key())
-        differing = [name for name in have.keys() | wanted.keys()
-                     if have.get(name) != wanted.get(name)]
-        likeness = sum(SequenceMatcher(None, have.get(name) or "", wanted.get(name) or "").ratio()
-                       for name in differing)
+        differing = [
+            name for name in have.keys() | wanted.keys() if have.get(name) != wanted.get(name)
+        ]
+        likeness = sum(
+            SequenceMatcher(None, have.get(name) or "", wanted.get(name) or "").ratio()
+            for name in differing
+        )
         return len(differing), -likeness
 
     index, nearest = min(enumerate(interactions), key=distance)
     have = dict(nearest.request.match_key())
-    changes = [f"{name}: recorded {have.get(name)!r}, requested {wanted.get(name)!r}"
-               for name in sorted(have.keys() | wanted.keys())
-               if have.get(name) != wanted.get(name)]
+    changes = [
+        f"{name}: recorded {have.get(name)!r}, requested {wanted.get(name)!r}"
+        for name in sorted(have.keys() | wanted.keys())
+        if have.get(name) != wanted.get(name)
+    ]
     return f"closest is interaction {index}: " + "; ".join(changes)
 
 
@@ -566,8 +630,10 @@ def recorded_for(path: Path, mode: RecordMode) -> Cassette | None:
     if mode is not RecordMode.ALL and path.exists():
         return load_cassette(path)
     if mode is RecordMode.NONE:
-        raise CassetteError(f"{path}: no such cassette, and record mode 'none' records nothing "
-                            "(record it with 'once')")
+        raise CassetteError(
+            f"{path}: no such cassette, and record mode 'none' records nothing "
+            "(record it with 'once')"
+        )
     return None
 
 
@@ -619,13 +685,20 @@ class CassetteSession:
         self.recorded = recorded
         self.recording = recorded is None or mode is RecordMode.NEW_EPISODES
         fresh = image_service or ImageService()
-        if recorded is not None and image_service is not None \
-                and recorded.image_service.kind != image_service.kind:
+        if (
+            recorded is not None
+            and image_service is not None
+            and recorded.image_service.kind != image_service.kind
+        ):
             raise CassetteError(
                 f"{path}: recorded with the {recorded.image_service.kind} image service, "
-                f"not {image_service.kind}")
-        self.cassette = recorded if self.recording and recorded is not None else Cassette(
-            image_service=ImageService(fresh.kind, fresh.base_url))
+                f"not {image_service.kind}"
+            )
+        self.cassette = (
+            recorded
+            if self.recording and recorded is not None
+            else Cassette(image_service=ImageService(fresh.kind, fresh.base_url))
+        )
         self._base_seed = recorded.seed if recorded is not None and self.recording else None
         self.redact = frozenset(redact) | (recorded.redacted_params() if recorded else frozenset())
         self._unplayed = list(enumerate(recorded.interactions)) if recorded else []
@@ -670,8 +743,9 @@ class CassetteSession:
         if exchange.params and exchange.outcome.error_code not in AUTH_REFUSALS:
             self.observe(exchange.method, exchange.path, exchange.params, exchange.outcome)
 
-    def observe(self, method: str, path: str, params: Iterable[tuple[str, str]],
-                outcome: Outcome) -> None:
+    def observe(
+        self, method: str, path: str, params: Iterable[tuple[str, str]], outcome: Outcome
+    ) -> None:
         """Check or record one answered request (thread-safe)."""
         request = RecordedRequest.capture(method, path, params, self.redact)
         exchanges = self.glance.take() if self.glance is not None else []
@@ -681,16 +755,21 @@ class CassetteSession:
             for position, (index, recorded) in enumerate(self._unplayed):
                 if recorded.request.match_key() == key:
                     del self._unplayed[position]
-                    self._report(InteractionResult(
-                        index, request.summary(), tuple(compare(recorded, observed, index))))
+                    self._report(
+                        InteractionResult(
+                            index, request.summary(), tuple(compare(recorded, observed, index))
+                        )
+                    )
                     return
             if self.recording:
                 self._append(observed, exchanges)
                 return
             closest = _closest(request, self.recorded.interactions if self.recorded else [])
-            self._report(InteractionResult(
-                None, request.summary(),
-                note=f"the cassette holds no such request; {closest}"))
+            self._report(
+                InteractionResult(
+                    None, request.summary(), note=f"the cassette holds no such request; {closest}"
+                )
+            )
 
     def _report(self, result: InteractionResult) -> None:
         self.results.append(result)
@@ -730,14 +809,19 @@ class CassetteUse:
         its requests checked or recorded; ``options`` go to ``boto3.client``."""
         import boto3  # a test dependency, not a runtime one
 
-        settings = {"region_name": "nova", "aws_access_key_id": "admin",
-                    "aws_secret_access_key": "admin", **options}
+        settings = {
+            "region_name": "nova",
+            "aws_access_key_id": "admin",
+            "aws_secret_access_key": "admin",
+            **options,
+        }
         client = boto3.client("ec2", **settings)
         hook_client(client, self.session.app(EC2Service(self.sim)))
         return client
 
-    def handle(self, params: Sequence[tuple[str, str]], *, method: str = "POST",
-               path: str = "/") -> Outcome:
+    def handle(
+        self, params: Sequence[tuple[str, str]], *, method: str = "POST", path: str = "/"
+    ) -> Outcome:
         """Answer EC2 query parameters as the server would, then check or record them."""
         with self.session.turn:
             outcome = EC2Service(self.sim).handle(params)
@@ -784,5 +868,6 @@ def use_cassette(
             sim = Simulator.from_seed(seed)
             stack.callback(sim.close)
         session = stack.enter_context(
-            CassetteSession(cassette_path, mode, sim.store, recorded=recorded, redact=redact))
+            CassetteSession(cassette_path, mode, sim.store, recorded=recorded, redact=redact)
+        )
         yield CassetteUse(sim, session)

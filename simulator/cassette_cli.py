@@ -67,8 +67,9 @@ def _emit(text: str, output: Path | None) -> None:
 
 def _check_output(output: Path | None, inputs: Sequence[Path]) -> None:
     if output is not None and any(output.resolve() == path.resolve() for path in inputs):
-        raise BadInput(f"--output {output} is one of the cassettes being read; "
-                       "refusing to overwrite it")
+        raise BadInput(
+            f"--output {output} is one of the cassettes being read; refusing to overwrite it"
+        )
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -83,8 +84,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         updated = replay.rerecorded(cassette) if rerecord else None
         if updated is not None:
             updated.save(path)
-            print(f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) "
-                  f"of {path}", file=sys.stderr)
+            print(
+                f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) of {path}",
+                file=sys.stderr,
+            )
     _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
     return 1 if any(result.failures for result in results) and not rerecord else 0
 
@@ -112,12 +115,15 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="cassette files, or folders of them")
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="report format (default: %(default)s)")
-    parser.add_argument("--output", type=Path, metavar="FILE",
-                        help="write the report here instead of stdout")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="cassette files, or folders of them"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -125,22 +131,33 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     replay = commands.add_parser("replay", help="replay cassettes offline and diff the results")
     _add_report_options(replay)
     replay.add_argument(
-        "--record-mode", choices=MODES, default=RecordMode.NONE.value,
+        "--record-mode",
+        choices=MODES,
+        default=RecordMode.NONE.value,
         help="none/once/new_episodes: compare only, never write (default); "
-             "all: re-record the interactions that differ",
+        "all: re-record the interactions that differ",
     )
     replay.set_defaults(handler=cmd_replay)
 
     verify = commands.add_parser("verify", help="send cassettes' requests to a live endpoint")
     _add_report_options(verify)
-    verify.add_argument("--endpoint", required=True, metavar="URL",
-                        help="the EC2 API URL, e.g. http://127.0.0.1:8773/")
+    verify.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the EC2 API URL, e.g. http://127.0.0.1:8773/",
+    )
     verify.add_argument("--access-key", metavar="K", help="SigV4-sign requests with this key")
     verify.add_argument("--secret-key", metavar="S", help="and this secret")
-    verify.add_argument("--region", default=DEFAULT_REGION,
-                        help="SigV4 region (default: %(default)s)")
-    verify.add_argument("--timeout", type=float, default=VERIFY_TIMEOUT,
-                        help="seconds to wait for each answer (default: %(default)s)")
+    verify.add_argument(
+        "--region", default=DEFAULT_REGION, help="SigV4 region (default: %(default)s)"
+    )
+    verify.add_argument(
+        "--timeout",
+        type=float,
+        default=VERIFY_TIMEOUT,
+        help="seconds to wait for each answer (default: %(default)s)",
+    )
     verify.set_defaults(handler=cmd_verify)
 
     scaffold = commands.add_parser("scaffold", help="print a Gherkin feature for a cassette")
@@ -150,29 +167,47 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
     """``--record``, ``--record-mode``, ``--redact`` and ``--image-service`` for ``serve``."""
-    serve.add_argument("--record", type=Path, metavar="CASSETTE",
-                       help="record every request into this cassette")
     serve.add_argument(
-        "--record-mode", choices=MODES, default=RecordMode.ONCE.value,
-        help="once: record a new cassette, check an existing one (default); new_episodes: "
-             "also record requests it lacks; all: record afresh; none: check only",
+        "--record", type=Path, metavar="CASSETTE", help="record every request into this cassette"
     )
-    serve.add_argument("--redact", action="append", default=[], metavar="PARAM",
-                       help="record this parameter's value as REDACTED (repeatable)")
-    serve.add_argument("--image-service", metavar="URL",
-                       help="use Glance v2 at this URL instead of the store's images")
-    serve.add_argument("--image-service-timeout", type=float, default=DEFAULT_TIMEOUT,
-                       metavar="SECONDS", help="Glance request timeout (default: %(default)s)")
+    serve.add_argument(
+        "--record-mode",
+        choices=MODES,
+        default=RecordMode.ONCE.value,
+        help="once: record a new cassette, check an existing one (default); new_episodes: "
+        "also record requests it lacks; all: record afresh; none: check only",
+    )
+    serve.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="PARAM",
+        help="record this parameter's value as REDACTED (repeatable)",
+    )
+    serve.add_argument(
+        "--image-service",
+        metavar="URL",
+        help="use Glance v2 at this URL instead of the store's images",
+    )
+    serve.add_argument(
+        "--image-service-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="Glance request timeout (default: %(default)s)",
+    )
 
 
-def image_backend(args: argparse.Namespace) -> tuple[GlanceImageBackend | None,
-                                                     GlanceRecording | None]:
+def image_backend(
+    args: argparse.Namespace,
+) -> tuple[GlanceImageBackend | None, GlanceRecording | None]:
     """The Glance backend ``--image-service`` asks for, recording if ``--record`` is on."""
     if not args.image_service:
         return None, None
     recording = GlanceRecording() if args.record else None
-    backend = GlanceImageBackend(args.image_service, timeout=args.image_service_timeout,
-                                 on_exchange=recording)
+    backend = GlanceImageBackend(
+        args.image_service, timeout=args.image_service_timeout, on_exchange=recording
+    )
     return backend, recording
 
 
@@ -184,8 +219,9 @@ AppFactory = Callable[..., EC2App]
 
 
 @contextmanager
-def serve_recording(args: argparse.Namespace, store: MappingStore,
-                    glance: GlanceRecording | None) -> Iterator[AppFactory]:
+def serve_recording(
+    args: argparse.Namespace, store: MappingStore, glance: GlanceRecording | None
+) -> Iterator[AppFactory]:
     """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's."""
     if args.record is None:
         if args.redact or args.record_mode != RecordMode.ONCE.value:
@@ -195,11 +231,21 @@ def serve_recording(args: argparse.Namespace, store: MappingStore,
     mode = RecordMode(args.record_mode)
     images = ImageService("glance", args.image_service) if args.image_service else ImageService()
     session = CassetteSession(
-        args.record, mode, store, recorded=recorded_for(args.record, mode), redact=args.redact,
-        image_service=images, glance=glance, notify=_warn, eager=True)
+        args.record,
+        mode,
+        store,
+        recorded=recorded_for(args.record, mode),
+        redact=args.redact,
+        image_service=images,
+        glance=glance,
+        notify=_warn,
+        eager=True,
+    )
     with session:
         what = "recording to" if session.recording else "checking requests against"
         _warn(f"{what} {args.record} (record mode {mode.value})")
         yield session.app
-    _warn(f"{args.record}: {session.recorded_count} interaction(s) recorded, "
-          f"{len(session.failures)} difference(s)")
+    _warn(
+        f"{args.record}: {session.recorded_count} interaction(s) recorded, "
+        f"{len(session.failures)} difference(s)"
+    )

@@ -201,13 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", type=Path, help="seed file applied to the store first")
     serve.add_argument(
-        "--auth", choices=("none", "sigv4"), default="none",
+        "--auth",
+        choices=("none", "sigv4"),
+        default="none",
         help="none: accept any signature; sigv4: verify SigV4/SigV2 signatures (default: none)",
     )
     serve.add_argument("--access-key", action="append", help="access key for --auth sigv4")
     serve.add_argument("--secret-key", action="append", help="its secret (repeat in pairs)")
     serve.add_argument(
-        "--insecure-no-auth", action="store_true",
+        "--insecure-no-auth",
+        action="store_true",
         help="allow --auth none on an address other machines can reach",
     )
     add_serve_options(serve)

@@ -84,7 +84,8 @@ def mapping_uuid(store: MappingStore, table: MappingTable, row_id: int) -> str:
     found = store.mapping_uuid(table, row_id)
     if found is None:
         exc_class, key = _NOT_FOUND[table]
-        raise exc_class(**{key: row_id})
+        details: dict[str, Any] = {key: row_id}
+        raise exc_class(**details)
     return found
 
 

@@ -28,7 +28,7 @@ from simulator.errors import (
     InvalidEc2Id,
     InvalidParameterValue,
     MissingParameter,
-    RequestLimitExceeded,
+    RequestTooLarge,
     ec2_error,
 )
 
@@ -242,14 +242,14 @@ def _shorten(name: str) -> str:
 
 def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:
     if len(params) > limits.max_parameters:
-        raise RequestLimitExceeded(
+        raise RequestTooLarge(
             err=f"The request has {len(params)} parameters; at most "
             f"{limits.max_parameters} are accepted"
         )
     for key, value in params:
         dots = key.count(".")
         if dots > limits.max_key_dots:
-            raise RequestLimitExceeded(
+            raise RequestTooLarge(
                 err=f"Parameter {_shorten(key)} is nested {dots} levels deep; at most "
                 f"{limits.max_key_dots} dots are accepted"
             )
@@ -257,7 +257,7 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
             continue
         size = len(value.encode("utf-8", "surrogatepass"))
         if size > limits.max_value_bytes:
-            raise RequestLimitExceeded(
+            raise RequestTooLarge(
                 err=f"The value of parameter {_shorten(key)} is {size} bytes; at most "
                 f"{limits.max_value_bytes} bytes are accepted"
             )

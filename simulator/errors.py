@@ -166,8 +166,12 @@ class MissingParameter(InvalidParameterValue):
     msg_fmt = "The request must contain the parameter %(name)s"
 
 
-class RequestLimitExceeded(InvalidParameterValue):
-    """A request over the simulator's size limits, refused before any work is done."""
+class RequestTooLarge(InvalidParameterValue):
+    """A request over the simulator's size limits, refused before any work is done.
+
+    Not AWS's ``RequestLimitExceeded``: botocore treats that code as throttling and retries
+    it, so a client would resend an oversized request instead of reporting it.
+    """
 
     msg_fmt = "%(err)s"
 

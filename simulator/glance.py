@@ -43,16 +43,47 @@ Query = tuple[tuple[str, str], ...]
 # Nova's image service hands on under ``properties`` (where kernel_id, image_state... live).
 V2_CORE_ATTRIBUTES = frozenset(
     {
-        "id", "name", "status", "visibility", "protected", "checksum", "os_hash_algo",
-        "os_hash_value", "owner", "size", "virtual_size", "min_ram", "min_disk", "created_at",
-        "updated_at", "tags", "disk_format", "container_format", "direct_url", "locations",
-        "self", "file", "schema", "os_hidden", "stores",
+        "id",
+        "name",
+        "status",
+        "visibility",
+        "protected",
+        "checksum",
+        "os_hash_algo",
+        "os_hash_value",
+        "owner",
+        "size",
+        "virtual_size",
+        "min_ram",
+        "min_disk",
+        "created_at",
+        "updated_at",
+        "tags",
+        "disk_format",
+        "container_format",
+        "direct_url",
+        "locations",
+        "self",
+        "file",
+        "schema",
+        "os_hidden",
+        "stores",
     }
 )
 # What Nova Grizzly's ``_extract_attributes`` keeps of an image, besides ``properties``.
 NOVA_ATTRIBUTES = (
-    "id", "name", "status", "container_format", "disk_format", "min_ram", "min_disk", "size",
-    "owner", "checksum", "created_at", "updated_at",
+    "id",
+    "name",
+    "status",
+    "container_format",
+    "disk_format",
+    "min_ram",
+    "min_disk",
+    "size",
+    "owner",
+    "checksum",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -78,12 +109,19 @@ class GlanceExchange:
 
     def same_answer(self, other: GlanceExchange) -> bool:
         return (self.key, self.status, self.body, self.failure) == (
-            other.key, other.status, other.body, other.failure)
+            other.key,
+            other.status,
+            other.body,
+            other.failure,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The cassette form: a JSON body stays JSON, so it reads (and diffs) as such."""
-        data: dict[str, Any] = {"method": "GET", "path": self.path,
-                                "query": [list(pair) for pair in self.query]}
+        data: dict[str, Any] = {
+            "method": "GET",
+            "path": self.path,
+            "query": [list(pair) for pair in self.query],
+        }
         if self.failure is not None:
             data["failure"] = self.failure
         else:
@@ -117,7 +155,7 @@ def exchange_target(url: str, base_url: str) -> tuple[str, Query]:
     """
     parts = urlsplit(url)
     base_path = urlsplit(base_url).path.rstrip("/")
-    path = parts.path[len(base_path):] if parts.path.startswith(base_path) else parts.path
+    path = parts.path[len(base_path) :] if parts.path.startswith(base_path) else parts.path
     return path or "/", tuple(parse_qsl(parts.query, keep_blank_values=True))
 
 
@@ -141,8 +179,9 @@ class GlanceImageBackend:
 
     def show(self, image_uuid: str) -> Image:
         """``GET /v2/images/{id}``; 404 is ImageNotFound, as Nova's glance client raised."""
-        status, data = self._get(f"{IMAGES_PATH}/{quote(image_uuid, safe='')}", (),
-                                 not_found_ok=True)
+        status, data = self._get(
+            f"{IMAGES_PATH}/{quote(image_uuid, safe='')}", (), not_found_ok=True
+        )
         if status == 404:
             raise ImageNotFound(image_id=image_uuid)
         return self._image(data, f"image {image_uuid}")
@@ -170,25 +209,27 @@ class GlanceImageBackend:
     def _get(self, path: str, query: Query, *, not_found_ok: bool = False) -> tuple[int, Any]:
         """One GET: the status and parsed JSON body, or GlanceUnavailable saying what went wrong."""
         prepared = self.session.prepare_request(
-            requests.Request("GET", self.base_url + path, params=list(query)))
+            requests.Request("GET", self.base_url + path, params=list(query))
+        )
         url = prepared.url or self.base_url + path
         recorded_path, recorded_query = exchange_target(url, self.base_url)
         try:
             response = self.session.send(prepared, timeout=self.timeout)
         except requests.Timeout:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="timeout"))
-            raise GlanceUnavailable(
-                f"Glance GET {url} timed out after {self.timeout:g}s") from None
+            raise GlanceUnavailable(f"Glance GET {url} timed out after {self.timeout:g}s") from None
         except requests.RequestException as exc:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="connection"))
             raise GlanceUnavailable(f"Glance GET {url} failed: {exc}") from None
-        self._notify(GlanceExchange(recorded_path, recorded_query, response.status_code,
-                                    response.text))
+        self._notify(
+            GlanceExchange(recorded_path, recorded_query, response.status_code, response.text)
+        )
         if response.status_code == 404 and not_found_ok:
             return 404, None
         if not 200 <= response.status_code < 300:
             raise GlanceUnavailable(
-                f"Glance GET {url} answered HTTP {response.status_code} {response.reason}")
+                f"Glance GET {url} answered HTTP {response.status_code} {response.reason}"
+            )
         try:
             return response.status_code, response.json()
         except ValueError:
@@ -204,15 +245,17 @@ class GlanceImageBackend:
         return translate_image(data)
 
     def _malformed(self, where: str, reason: str) -> GlanceUnavailable:
-        return GlanceUnavailable(f"Glance at {self.base_url} sent a malformed answer for "
-                                 f"{where}: {reason}")
+        return GlanceUnavailable(
+            f"Glance at {self.base_url} sent a malformed answer for {where}: {reason}"
+        )
 
 
 def translate_image(data: dict[str, Any]) -> Image:
     """A v2 image as Nova's image service hands it on: core attributes, the rest properties."""
     image: Image = {key: data[key] for key in NOVA_ATTRIBUTES if key in data}
     image["properties"] = {
-        key: value for key, value in data.items() if key not in V2_CORE_ATTRIBUTES}
+        key: value for key, value in data.items() if key not in V2_CORE_ATTRIBUTES
+    }
     return image
 
 
@@ -302,7 +345,8 @@ def serve_exchanges(base_url: str, exchanges: Sequence[GlanceExchange]) -> Itera
             exchange = queue.next() if queue is not None else None
         if exchange is None:
             return requests.ConnectionError(
-                f"the cassette has no Glance exchange for GET {request.url}")
+                f"the cassette has no Glance exchange for GET {request.url}"
+            )
         if exchange.failure == "timeout":
             return requests.ReadTimeout(f"recorded timeout for GET {request.url}")
         if exchange.failure == "connection":
@@ -310,6 +354,7 @@ def serve_exchanges(base_url: str, exchanges: Sequence[GlanceExchange]) -> Itera
         return exchange.status, {"Content-Type": "application/json"}, exchange.body or ""
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(responses.GET, re.compile(re.escape(base) + r"(/.*)?(\?.*)?$"),
-                          callback=answer)
+        mock.add_callback(
+            responses.GET, re.compile(re.escape(base) + r"(/.*)?(\?.*)?$"), callback=answer
+        )
         yield

@@ -85,9 +85,11 @@ CASSETTE_MARKER = "launch_sim_cassette"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--launch-sim-record-mode", choices=[mode.value for mode in RecordMode], default=None,
+        "--launch-sim-record-mode",
+        choices=[mode.value for mode in RecordMode],
+        default=None,
         help="record mode for every launch_sim_cassette test, over its marker's "
-             "(default: the marker's, else none)",
+        "(default: the marker's, else none)",
     )
 
 
@@ -126,12 +128,14 @@ def launch_sim_cassette(
     marker = request.node.get_closest_marker(CASSETTE_MARKER)
     options = marker.kwargs if marker else {}
     mode = request.config.getoption("--launch-sim-record-mode") or options.get(
-        "record_mode", RecordMode.NONE.value)
+        "record_mode", RecordMode.NONE.value
+    )
     path = _cassette_path(request, marker)
     with ExitStack() as stack:
         try:
             use = stack.enter_context(
-                use_cassette(path, mode, seed=launch_sim_seed, redact=options.get("redact", ())))
+                use_cassette(path, mode, seed=launch_sim_seed, redact=options.get("redact", ()))
+            )
         except BadInput as exc:  # a missing or broken cassette: say so, no traceback
             pytest.fail(str(exc), pytrace=False)
         yield use

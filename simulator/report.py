@@ -38,8 +38,9 @@ class Difference:
     observed: Any
 
     def describe(self, observed_as: str) -> str:
-        return (f"{self.pointer}: recorded {show(self.recorded)}, "
-                f"{observed_as} {show(self.observed)}")
+        return (
+            f"{self.pointer}: recorded {show(self.recorded)}, {observed_as} {show(self.observed)}"
+        )
 
     def to_dict(self, observed_as: str) -> dict[str, Any]:
         data: dict[str, Any] = {"pointer": self.pointer}
@@ -130,8 +131,9 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
     for cassette in results:
         failures = cassette.failures
         verdict = "all match" if not failures else _plural(len(failures), "mismatch", "mismatches")
-        lines.append(f"{cassette.path}: {_plural(len(cassette.interactions), 'interaction')}, "
-                     f"{verdict}")
+        lines.append(
+            f"{cassette.path}: {_plural(len(cassette.interactions), 'interaction')}, {verdict}"
+        )
         for failure in failures:
             lines.append(f"  {failure.where}: {failure.summary}")
             if failure.note:
@@ -139,8 +141,10 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
             lines += [f"    {d.describe(observed_as)}" for d in failure.differences]
     total = sum(len(cassette.interactions) for cassette in results)
     failed = sum(len(cassette.failures) for cassette in results)
-    lines.append(f"{_plural(len(results), 'cassette')}, {_plural(total, 'interaction')}: "
-                 + ("OK" if not failed else f"{failed} FAILED"))
+    lines.append(
+        f"{_plural(len(results), 'cassette')}, {_plural(total, 'interaction')}: "
+        + ("OK" if not failed else f"{failed} FAILED")
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -177,13 +181,20 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
     for cassette in results:
         failures = cassette.failures
         element = ET.SubElement(
-            root, "testsuite", name=cassette.path, tests=str(len(cassette.interactions)),
-            failures=str(len(failures)), errors="0", skipped="0",
+            root,
+            "testsuite",
+            name=cassette.path,
+            tests=str(len(cassette.interactions)),
+            failures=str(len(failures)),
+            errors="0",
+            skipped="0",
             time=f"{cassette.seconds:.6f}",
         )
         for result in cassette.interactions:
             case = ET.SubElement(
-                element, "testcase", classname=cassette.path,
+                element,
+                "testcase",
+                classname=cassette.path,
                 name=f"{result.where}: {result.summary}",
                 time=f"{result.seconds:.6f}",
             )

@@ -47,14 +47,19 @@ def _table(rows: Iterable[Iterable[str]], depth: int) -> list[str]:
 
 
 def _query(interaction: Interaction, keyword: str) -> list[str]:
-    return [f"{INDENT * 2}{keyword} I send the EC2 query:",
-            *_table([QUERY_HEADER, *interaction.request.params], 3)]
+    return [
+        f"{INDENT * 2}{keyword} I send the EC2 query:",
+        *_table([QUERY_HEADER, *interaction.request.params], 3),
+    ]
 
 
 def _is_table(value: Any) -> bool:
     """Whether a block device mapping can be written as the step library's table."""
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(item, dict) and item for item in value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and item for item in value)
+    )
 
 
 def _mapping_table(mappings: list[dict[str, Any]]) -> list[str]:
@@ -78,8 +83,12 @@ def _checks(interaction: Interaction) -> list[str]:
     else:
         lines.append(_step(f'And the launch fails with EC2 error "{response.error_code}"'))
     count = len(interaction.create_calls)
-    lines.append(_step(f"And there {'is' if count == 1 else 'are'} {count} create "
-                       f"call{'' if count == 1 else 's'}"))
+    lines.append(
+        _step(
+            f"And there {'is' if count == 1 else 'are'} {count} create "
+            f"call{'' if count == 1 else 's'}"
+        )
+    )
     if interaction.create_calls:
         call = interaction.create_calls[-1]
         if not default_registry().validate("create_call", call):
@@ -95,8 +104,12 @@ def _checks(interaction: Interaction) -> list[str]:
             if name == "block_device_mapping" and _is_table(value):
                 lines += _mapping_table(value)
             else:
-                lines.append(_step(f'And the create call has "{name}" equal to '
-                                   f"{json.dumps(value, sort_keys=True)}"))
+                lines.append(
+                    _step(
+                        f'And the create call has "{name}" equal to '
+                        f"{json.dumps(value, sort_keys=True)}"
+                    )
+                )
     if response.error_code is None:
         count = len(response.instance_ids)
         lines.append(_step(f"And the response has {count} instance{'' if count == 1 else 's'}"))
@@ -107,8 +120,7 @@ def _title(interaction: Interaction) -> str:
     """``RunInstances ImageId=ami-00000001, MinCount=2, ...``: what sets the launch apart."""
     params = interaction.request.params
     action = dict(params).get("Action", "request")
-    details = ", ".join(f"{name}={value}" for name, value in params
-                        if name not in TITLE_NOISE)
+    details = ", ".join(f"{name}={value}" for name, value in params if name not in TITLE_NOISE)
     text = f"{action} {details}".strip()
     return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
 
@@ -123,8 +135,10 @@ def _alone_reproduces(cassette: Cassette, index: int) -> bool:
 def scaffold(cassette: Cassette, label: str) -> str:
     """The feature for ``cassette`` (read from ``label``), as text."""
     if cassette.image_service.kind != "store":
-        raise CassetteError(f"{label}: recorded against Glance; the steps seed the store's "
-                            "image catalogue, so only store cassettes can be scaffolded")
+        raise CassetteError(
+            f"{label}: recorded against Glance; the steps seed the store's "
+            "image catalogue, so only store cassettes can be scaffolded"
+        )
     seed = json.dumps(cassette.seed, indent=2).splitlines()
     lines = [
         f"Feature: Launches recorded in {label}",

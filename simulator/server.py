@@ -30,7 +30,7 @@ from waitress import wasyncore
 from simulator.auth import Authenticator, HttpRequest, NoAuth
 from simulator.context import RequestContext
 from simulator.ec2query import error_document, new_request_id
-from simulator.errors import EC2Error, InvalidRequest, RequestLimitExceeded, UnknownError, ec2_error
+from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError, ec2_error
 from simulator.service import EC2Service, Outcome
 
 ENDPOINT_PATHS = frozenset({"/", "/services/Cloud", "/services/Cloud/"})
@@ -71,7 +71,10 @@ def refusal(exc: BaseException, status: int | None = None) -> Outcome:
     table_status, body = error_document(exc, request_id)
     document = ec2_error(exc)
     return Outcome(
-        request_id, status or table_status, body, error_code=document.code,
+        request_id,
+        status or table_status,
+        body,
+        error_code=document.code,
         error_message=document.message,
     )
 
@@ -124,7 +127,7 @@ class EC2App:
                 )
             elif max(len(request.body), declared_length(request.headers)) > self.max_body_bytes:
                 outcome = refusal(
-                    RequestLimitExceeded(
+                    RequestTooLarge(
                         err=f"The request body is larger than {self.max_body_bytes} bytes"
                     )
                 )

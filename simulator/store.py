@@ -615,8 +615,10 @@ class MappingStore:
                     wanted[table].add(watermark)
             rows = self._storage.tables
             mappings = {
-                table: [(row_id, rows[table.value][str(row_id)]["uuid"])
-                        for row_id in sorted(wanted[table.value])]
+                table: [
+                    (row_id, rows[table.value][str(row_id)]["uuid"])
+                    for row_id in sorted(wanted[table.value])
+                ]
                 for table in MappingTable
             }
             images = self._images()
@@ -628,8 +630,7 @@ class MappingStore:
                 mappings=mappings,
                 images=[_json_copy(rows[IMAGES][str(i)]) for i in sorted(wanted[IMAGES])],
                 instance_types=[
-                    _json_copy(rows[INSTANCE_TYPES][str(i)])
-                    for i in sorted(wanted[INSTANCE_TYPES])
+                    _json_copy(rows[INSTANCE_TYPES][str(i)]) for i in sorted(wanted[INSTANCE_TYPES])
                 ],
             )
 

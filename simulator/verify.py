@@ -75,12 +75,16 @@ def answer_facts(status: int, body: bytes) -> dict[str, Any]:
 
 def recorded_facts(interaction: Interaction) -> dict[str, Any]:
     response = interaction.response
-    return {"status": response.status, "error_code": response.error_code,
-            "instance_count": len(response.instance_ids)}
+    return {
+        "status": response.status,
+        "error_code": response.error_code,
+        "instance_count": len(response.instance_ids),
+    }
 
 
-def send(session: requests.Session, provider: Provider, interaction: Interaction
-         ) -> requests.Response:
+def send(
+    session: requests.Session, provider: Provider, interaction: Interaction
+) -> requests.Response:
     """The recorded request as the provider gets it: form-encoded, SigV4-signed if keys given."""
     request = interaction.request
     encoded = urlencode(list(request.params))
@@ -94,12 +98,18 @@ def send(session: requests.Session, provider: Provider, interaction: Interaction
         credentials = Credentials(keys.access_key, keys.secret_key)
         SigV4Auth(credentials, "ec2", keys.region).add_auth(signed)
     prepared = signed.prepare()
-    return session.request(request.method, prepared.url, headers=dict(prepared.headers.items()),
-                           data=prepared.body, timeout=provider.timeout)
+    return session.request(
+        request.method,
+        prepared.url,
+        headers=dict(prepared.headers.items()),
+        data=prepared.body,
+        timeout=provider.timeout,
+    )
 
 
-def verify_cassette(cassette: Cassette, label: str, provider: Provider,
-                    session: requests.Session | None = None) -> CassetteResult:
+def verify_cassette(
+    cassette: Cassette, label: str, provider: Provider, session: requests.Session | None = None
+) -> CassetteResult:
     """Send every interaction's request to ``provider`` and compare the answers' facts."""
     http = session or requests.Session()
     started = time.perf_counter()
@@ -110,14 +120,24 @@ def verify_cassette(cassette: Cassette, label: str, provider: Provider,
         try:
             response = send(http, provider, interaction)
         except requests.RequestException as exc:
-            result.interactions.append(InteractionResult(
-                index, summary, note=f"no answer from {provider.endpoint}: {exc}",
-                seconds=time.perf_counter() - began))
+            result.interactions.append(
+                InteractionResult(
+                    index,
+                    summary,
+                    note=f"no answer from {provider.endpoint}: {exc}",
+                    seconds=time.perf_counter() - began,
+                )
+            )
             continue
-        differences = json_diff(recorded_facts(interaction),
-                                answer_facts(response.status_code, response.content),
-                                ("interactions", index, "response"))
-        result.interactions.append(InteractionResult(
-            index, summary, tuple(differences), seconds=time.perf_counter() - began))
+        differences = json_diff(
+            recorded_facts(interaction),
+            answer_facts(response.status_code, response.content),
+            ("interactions", index, "response"),
+        )
+        result.interactions.append(
+            InteractionResult(
+                index, summary, tuple(differences), seconds=time.perf_counter() - began
+            )
+        )
     result.seconds = time.perf_counter() - started
     return result

@@ -54,15 +54,25 @@ def sigv4_request(
     SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
     received = http_request(request.prepare())
     return HttpRequest(
-        received.method, received.scheme, received.host, received.path, received.query,
-        {**received.headers, "host": HOST}, received.body,
+        received.method,
+        received.scheme,
+        received.host,
+        received.path,
+        received.query,
+        {**received.headers, "host": HOST},
+        received.body,
     )
 
 
 def with_headers(request: HttpRequest, **headers: str) -> HttpRequest:
     return HttpRequest(
-        request.method, request.scheme, request.host, request.path, request.query,
-        {**request.headers, **headers}, request.body,
+        request.method,
+        request.scheme,
+        request.host,
+        request.path,
+        request.query,
+        {**request.headers, **headers},
+        request.body,
     )
 
 
@@ -129,7 +139,8 @@ SIGV4_REFUSALS: dict[str, tuple[Callable[[], HttpRequest], type[EC2Error]]] = {
         AuthFailure,
     ),
     "other-scheme": (
-        lambda: with_headers(sigv4_request(), authorization="Basic YWxpY2U6cHc="), AuthFailure
+        lambda: with_headers(sigv4_request(), authorization="Basic YWxpY2U6cHc="),
+        AuthFailure,
     ),
     "garbage-date": (
         lambda: with_headers(sigv4_request(), **{"x-amz-date": "yesterday"}),
@@ -155,7 +166,12 @@ def test_sigv4_refusals(case: str) -> None:
 def test_sigv4_tampered_body_is_refused() -> None:
     signed = sigv4_request()
     tampered = HttpRequest(
-        signed.method, signed.scheme, signed.host, signed.path, signed.query, signed.headers,
+        signed.method,
+        signed.scheme,
+        signed.host,
+        signed.path,
+        signed.query,
+        signed.headers,
         signed.body.replace(b"ami-00000001", b"ami-00000002"),
     )
     assert type(refusal(auth(), tampered)) is SignatureDoesNotMatch
@@ -292,8 +308,10 @@ def test_no_auth_takes_the_sigv2_access_key() -> None:
         ({}, [("AWSAccessKeyId", "")], None),
         ({"authorization": "garbage"}, [("AWSAccessKeyId", "bob")], "bob"),
         (
-            {"authorization": "AWS4-HMAC-SHA256 Credential=carol:x/20260101/r/ec2/aws4_request, "
-             "SignedHeaders=host, Signature=00"},
+            {
+                "authorization": "AWS4-HMAC-SHA256 Credential=carol:x/20260101/r/ec2/aws4_request, "
+                "SignedHeaders=host, Signature=00"
+            },
             [("AWSAccessKeyId", "bob")],
             "carol:x",
         ),

@@ -34,8 +34,10 @@ from simulator.store import MappingStore, MappingTable
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 LAUNCH = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
-WALKTHROUGH_FAKE0 = [("BlockDeviceMapping.1.DeviceName", "/dev/fake0"),
-                     ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678")]
+WALKTHROUGH_FAKE0 = [
+    ("BlockDeviceMapping.1.DeviceName", "/dev/fake0"),
+    ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678"),
+]
 
 
 def record(path: Path, *requests: list[tuple[str, str]], **options: Any) -> Cassette:
@@ -61,8 +63,14 @@ def test_a_recorded_cassette_is_valid_stable_and_reads_back_byte_for_byte(tmp_pa
     cassette = record(path, LAUNCH + WALKTHROUGH_FAKE0, [*LAUNCH[:1], ("ImageId", "ami-000000ff")])
     data = json.loads(path.read_text())
     assert default_registry().validate("cassette", data) == []
-    assert list(data) == ["format", "version", "recorded_at", "seed", "image_service",
-                          "interactions"]
+    assert list(data) == [
+        "format",
+        "version",
+        "recorded_at",
+        "seed",
+        "image_service",
+        "interactions",
+    ]
     assert list(data["interactions"][0]) == ["request", "create_calls", "response"]
     assert cassette.to_bytes() == path.read_bytes()
     assert '["BlockDeviceMapping.1.DeviceName", "/dev/fake0"],\n' in path.read_text()
@@ -71,11 +79,15 @@ def test_a_recorded_cassette_is_valid_stable_and_reads_back_byte_for_byte(tmp_pa
 def test_the_seed_holds_only_the_rows_the_requests_touched(tmp_path: Path) -> None:
     cassette = record(tmp_path / "c.json", LAUNCH + WALKTHROUGH_FAKE0)
     assert cassette.seed["snapshots"] == [
-        {"ec2_id": "snap-12345678", "uuid": "00000000-1111-2222-3333-444444444444"}]
+        {"ec2_id": "snap-12345678", "uuid": "00000000-1111-2222-3333-444444444444"}
+    ]
     assert "volumes" not in cassette.seed
     assert "instances" not in cassette.seed
     assert [image["ec2_id"] for image in cassette.seed["images"]] == [
-        "ami-00000001", "aki-00000002", "ari-00000003"]
+        "ami-00000001",
+        "aki-00000002",
+        "ari-00000003",
+    ]
 
 
 def test_rows_created_while_recording_are_left_out_but_the_high_water_mark_is_kept() -> None:
@@ -96,8 +108,7 @@ def test_rows_created_while_recording_are_left_out_but_the_high_water_mark_is_ke
 
 def test_only_one_access_log_at_a_time_and_none_after_the_block() -> None:
     store = MappingStore.in_memory()
-    with store.access_log(), pytest.raises(StoreError, match="already logging"), \
-            store.access_log():
+    with store.access_log(), pytest.raises(StoreError, match="already logging"), store.access_log():
         pass
     store.add_mapping(MappingTable.SNAPSHOTS, "a")
     with store.access_log() as log:
@@ -110,15 +121,27 @@ def test_only_one_access_log_at_a_time_and_none_after_the_block() -> None:
 
 
 def test_credentials_and_signing_parameters_never_reach_a_request() -> None:
-    params = [("Action", "RunInstances"), ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
-              ("Signature", "c2ln"), ("SignatureMethod", "HmacSHA256"),
-              ("SignatureVersion", "2"), ("Timestamp", "2026-11-25T10:00:00Z"),
-              ("Expires", "2026-11-25T10:05:00Z"), ("SecurityToken", "tok"),
-              ("X-Amz-Signature", "00"), ("x-amz-credential", "AKIA/x"),
-              ("X-Amz-Security-Token", "tok"), ("UserData", "c2VjcmV0"), ("ClientToken", "t")]
+    params = [
+        ("Action", "RunInstances"),
+        ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+        ("Signature", "c2ln"),
+        ("SignatureMethod", "HmacSHA256"),
+        ("SignatureVersion", "2"),
+        ("Timestamp", "2026-11-25T10:00:00Z"),
+        ("Expires", "2026-11-25T10:05:00Z"),
+        ("SecurityToken", "tok"),
+        ("X-Amz-Signature", "00"),
+        ("x-amz-credential", "AKIA/x"),
+        ("X-Amz-Security-Token", "tok"),
+        ("UserData", "c2VjcmV0"),
+        ("ClientToken", "t"),
+    ]
     request = RecordedRequest.capture("post", "/", params, frozenset({"UserData"}))
-    assert request.params == (("Action", "RunInstances"), ("UserData", REDACTED),
-                              ("ClientToken", "t"))
+    assert request.params == (
+        ("Action", "RunInstances"),
+        ("UserData", REDACTED),
+        ("ClientToken", "t"),
+    )
     assert request.method == "POST"
 
 
@@ -126,8 +149,9 @@ def test_a_redacted_parameter_is_redacted_in_the_create_call_and_still_matches(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "c.json"
-    cassette = record(path, [*LAUNCH, ("UserData", "c2VjcmV0"), ("ClientToken", "one")],
-                      redact=["UserData"])
+    cassette = record(
+        path, [*LAUNCH, ("UserData", "c2VjcmV0"), ("ClientToken", "one")], redact=["UserData"]
+    )
     assert "c2VjcmV0" not in path.read_text()
     assert cassette.interactions[0].create_calls[0]["user_data"] == REDACTED
     with use_cassette(path, "none") as use:
@@ -154,8 +178,10 @@ def test_once_replays_an_existing_cassette_and_reports_the_closest_interaction(
         use.handle([*LAUNCH[:1], ("ImageId", "ami-000000fe")])
         report = use.failure_report()
     assert report is not None
-    assert "closest is interaction 1: ImageId: recorded 'ami-000000ff', requested 'ami-000000fe'" \
+    assert (
+        "closest is interaction 1: ImageId: recorded 'ami-000000ff', requested 'ami-000000fe'"
         in report
+    )
     assert path.read_bytes() == before
 
 
@@ -169,8 +195,10 @@ def test_a_changed_answer_is_a_failure_naming_pointer_and_values(
         use.handle(LAUNCH + WALKTHROUGH_FAKE0)
         report = use.failure_report()
     assert report is not None
-    assert ("/interactions/0/create_calls/0/block_device_mapping/0/delete_on_termination: "
-            "recorded true, now false") in report
+    assert (
+        "/interactions/0/create_calls/0/block_device_mapping/0/delete_on_termination: "
+        "recorded true, now false"
+    ) in report
 
 
 def test_new_episodes_appends_only_what_the_cassette_lacks(tmp_path: Path) -> None:
@@ -182,7 +210,9 @@ def test_new_episodes_appends_only_what_the_cassette_lacks(tmp_path: Path) -> No
         assert use.failure_report() is None
     cassette = load_cassette(path)
     assert [i.response.instance_ids for i in cassette.interactions] == [
-        ("i-00000001",), ("i-00000002", "i-00000003")]
+        ("i-00000001",),
+        ("i-00000002", "i-00000003"),
+    ]
     assert not replay_cassette(cassette, "c").result.failures
 
 
@@ -201,8 +231,13 @@ def test_an_image_service_kind_change_is_refused(tmp_path: Path) -> None:
     from simulator.cassette import ImageService
 
     with pytest.raises(CassetteError, match="recorded with the store image service"):
-        CassetteSession(path, RecordMode.NEW_EPISODES, MappingStore.in_memory(),
-                        recorded=cassette, image_service=ImageService("glance", "http://g"))
+        CassetteSession(
+            path,
+            RecordMode.NEW_EPISODES,
+            MappingStore.in_memory(),
+            recorded=cassette,
+            image_service=ImageService("glance", "http://g"),
+        )
 
 
 def test_a_session_records_only_inside_its_block(tmp_path: Path) -> None:
@@ -244,7 +279,10 @@ def test_without_its_floor_replay_says_the_instance_ids_differ(tmp_path: Path) -
     [failure] = replay_cassette(cassette, "c").result.failures
     [difference] = failure.differences
     assert (difference.pointer, difference.recorded, difference.observed) == (
-        "/interactions/1/response/instance_ids/0", "i-00000003", "i-00000002")
+        "/interactions/1/response/instance_ids/0",
+        "i-00000003",
+        "i-00000002",
+    )
 
 
 def test_a_store_with_instances_already_seeds_its_high_water_mark(tmp_path: Path) -> None:
@@ -285,11 +323,13 @@ def test_rerecording_replaces_only_the_interactions_that_differ(
 
 def test_merging_seeds_keeps_the_base_and_never_takes_new_instance_rows() -> None:
     base = {"snapshots": [{"ec2_id": "snap-1", "uuid": "a"}]}
-    extra = {"snapshots": [{"ec2_id": "snap-00000001", "uuid": "a"},
-                           {"ec2_id": "snap-2", "uuid": "b"}],
-             "instances": [{"ec2_id": "i-9", "uuid": "c"}]}
-    assert merge_seeds(base, extra) == {"snapshots": [{"ec2_id": "snap-1", "uuid": "a"},
-                                                      {"ec2_id": "snap-2", "uuid": "b"}]}
+    extra = {
+        "snapshots": [{"ec2_id": "snap-00000001", "uuid": "a"}, {"ec2_id": "snap-2", "uuid": "b"}],
+        "instances": [{"ec2_id": "i-9", "uuid": "c"}],
+    }
+    assert merge_seeds(base, extra) == {
+        "snapshots": [{"ec2_id": "snap-1", "uuid": "a"}, {"ec2_id": "snap-2", "uuid": "b"}]
+    }
 
 
 # --- boto3 and the pytest plugin --------------------------------------------------------------
@@ -301,9 +341,14 @@ def test_boto3_launches_record_and_replay(tmp_path: Path) -> None:
         ec2 = use.client()
         ec2.run_instances(ImageId="ami-00000001", MinCount=2, MaxCount=2)
         with pytest.raises(ec2.exceptions.ClientError, match="SnapshotNotFound"):
-            ec2.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1,
-                              BlockDeviceMappings=[{"DeviceName": "/dev/vdb",
-                                                    "Ebs": {"SnapshotId": "snap-000000ff"}}])
+            ec2.run_instances(
+                ImageId="ami-00000001",
+                MinCount=1,
+                MaxCount=1,
+                BlockDeviceMappings=[
+                    {"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "snap-000000ff"}}
+                ],
+            )
     cassette = load_cassette(path)
     assert [i.response.error_code for i in cassette.interactions] == [None, "SnapshotNotFound"]
     assert not replay_cassette(cassette, str(path)).result.failures
@@ -312,19 +357,24 @@ def test_boto3_launches_record_and_replay(tmp_path: Path) -> None:
         assert use.failure_report() is None
 
 
-PLUGIN_TEST = textwrap.dedent('''
+PLUGIN_TEST = textwrap.dedent("""
     import pytest
 
     @pytest.mark.launch_sim_cassette(record_mode="once")
     def test_launch(launch_sim_cassette):
         ec2 = launch_sim_cassette.client()
         ec2.run_instances(ImageId="ami-00000001", MinCount=COUNT, MaxCount=COUNT)
-''')
+""")
 
 
 def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *options], cwd=directory, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_the_pytest_marker_records_once_then_replays(tmp_path: Path) -> None:

@@ -28,8 +28,12 @@ def blocks(kind: str) -> list[str]:
 
 
 def commands() -> list[str]:
-    return [line[2:] for text in blocks("console") for line in text.splitlines()
-            if line.startswith("$ launch-sim ") and line.split()[2] in OFFLINE_COMMANDS]
+    return [
+        line[2:]
+        for text in blocks("console")
+        for line in text.splitlines()
+        if line.startswith("$ launch-sim ") and line.split()[2] in OFFLINE_COMMANDS
+    ]
 
 
 @pytest.fixture
@@ -49,8 +53,9 @@ def test_the_json_example_is_a_cassette_that_replays_green() -> None:
 
 
 @pytest.mark.parametrize("command", commands())
-def test_the_commands_succeed(workdir: Path, command: str,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_commands_succeed(
+    workdir: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     argv = shlex.split(command)[1:]
     target = None
     if ">" in argv:
@@ -65,8 +70,19 @@ def test_the_python_examples_run(workdir: Path) -> None:
     exec(compile(python_example, "docs/cassettes.md", "exec"), {"__name__": "docs_example"})
     (workdir / "test_docs_example.py").write_text(pytest_example)
     for _ in ("record", "replay"):
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                 "test_docs_example.py"], capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "test_docs_example.py",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert result.returncode == 0, result.stdout
     assert (workdir / "cassettes" / "boto3_launch.json").exists()

@@ -42,17 +42,22 @@ KEY, SECRET = "ops:lab", "lab-secret"
 # carry ``True``; every other mapping normalizes exactly as in the walkthrough.
 BOTO3_WALKTHROUGH: list[dict[str, Any]] = [
     {"DeviceName": "/dev/fake0", "Ebs": {"SnapshotId": "snap-12345678", "VolumeSize": 1}},
-    {"DeviceName": "/dev/fake1",
-     "Ebs": {"SnapshotId": "snap-23456789", "DeleteOnTermination": False}},
+    {
+        "DeviceName": "/dev/fake1",
+        "Ebs": {"SnapshotId": "snap-23456789", "DeleteOnTermination": False},
+    },
     {"DeviceName": "/dev/fake2", "Ebs": {"SnapshotId": "vol-87654321", "VolumeSize": 2}},
-    {"DeviceName": "/dev/fake3",
-     "Ebs": {"SnapshotId": "vol-98765432", "DeleteOnTermination": False}},
+    {
+        "DeviceName": "/dev/fake3",
+        "Ebs": {"SnapshotId": "vol-98765432", "DeleteOnTermination": False},
+    },
     {"DeviceName": "/dev/fake4", "NoDevice": ""},
     {"DeviceName": "/dev/fake5", "VirtualName": "ephemeral0"},
     {"DeviceName": "/dev/fake6", "VirtualName": "swap"},
 ]
 NORMALIZED = [
-    {"device_name": "/dev/fake4", "no_device": ""} if normalized["device_name"] == "/dev/fake4"
+    {"device_name": "/dev/fake4", "no_device": ""}
+    if normalized["device_name"] == "/dev/fake4"
     else normalized
     for _, normalized in cast(list[tuple[Any, dict[str, Any]]], WALKTHROUGH)
 ]
@@ -65,11 +70,16 @@ def launch(ec2: Any, **params: Any) -> dict[str, Any]:
     return reservation
 
 
-def client(endpoint: str | None = None, key: str = "admin", secret: str = "admin",
-           **config: Any) -> Any:
+def client(
+    endpoint: str | None = None, key: str = "admin", secret: str = "admin", **config: Any
+) -> Any:
     return boto3.session.Session().client(
-        "ec2", region_name="nova", endpoint_url=endpoint, aws_access_key_id=key,
-        aws_secret_access_key=secret, config=Config(**config) if config else None,
+        "ec2",
+        region_name="nova",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(**config) if config else None,
     )
 
 
@@ -77,9 +87,14 @@ def client(endpoint: str | None = None, key: str = "admin", secret: str = "admin
 def launch_sim_seed(launch_sim_seed: dict[str, Any]) -> dict[str, Any]:
     """The default seed plus a queued image, for Nova's ``EC2APIError``."""
     launch_sim_seed["images"].append(
-        {"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
-         "name": "queued", "status": "queued", "container_format": "ami",
-         "properties": {}}
+        {
+            "ec2_id": "ami-00000010",
+            "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+            "name": "queued",
+            "status": "queued",
+            "container_format": "ami",
+            "properties": {},
+        }
     )
     return launch_sim_seed
 
@@ -111,9 +126,9 @@ def test_the_seven_walkthrough_mappings(ec2: Any, launch_sim: Simulator) -> None
     reservation = launch(ec2, BlockDeviceMappings=BOTO3_WALKTHROUGH)
     assert launch_sim.compute.calls[-1].block_device_mapping == NORMALIZED
     shown = reservation["Instances"][0]["BlockDeviceMappings"]
-    assert [(m["DeviceName"], m["Ebs"]["VolumeId"], m["Ebs"]["DeleteOnTermination"])
-            for m in shown] == [("/dev/fake2", "vol-87654321", True),
-                                ("/dev/fake3", "vol-98765432", False)]
+    assert [
+        (m["DeviceName"], m["Ebs"]["VolumeId"], m["Ebs"]["DeleteOnTermination"]) for m in shown
+    ] == [("/dev/fake2", "vol-87654321", True), ("/dev/fake3", "vol-98765432", False)]
 
 
 def test_boto3_parses_the_reservation(ec2: Any) -> None:
@@ -126,7 +141,9 @@ def test_boto3_parses_the_reservation(ec2: Any) -> None:
     assert [i["AmiLaunchIndex"] for i in instances] == [0, 1]
     first = instances[0]
     assert (first["ImageId"], first["KernelId"], first["RamdiskId"]) == (
-        "ami-00000001", "aki-00000002", "ari-00000003"
+        "ami-00000001",
+        "aki-00000002",
+        "ari-00000003",
     )
     assert first["State"] == {"Code": 0, "Name": "pending"}
     assert (first["InstanceType"], first["Placement"]) == ("m1.tiny", {"AvailabilityZone": "nova"})
@@ -136,20 +153,47 @@ def test_boto3_parses_the_reservation(ec2: Any) -> None:
 
 ERRORS = [
     ({"ImageId": "ami-000000ff"}, "ImageNotFound", "Image ami-000000ff could not be found."),
-    ({"BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "snap-000000ff"}}]},
-     "SnapshotNotFound", "Snapshot snap-000000ff could not be found."),
-    ({"BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "vol-5"}}]},
-     "VolumeNotFound", "Volume vol-00000005 could not be found."),
+    (
+        {
+            "BlockDeviceMappings": [
+                {"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "snap-000000ff"}}
+            ]
+        },
+        "SnapshotNotFound",
+        "Snapshot snap-000000ff could not be found.",
+    ),
+    (
+        {"BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "vol-5"}}]},
+        "VolumeNotFound",
+        "Volume vol-00000005 could not be found.",
+    ),
     ({"ImageId": "ami-00000010"}, "EC2APIError", "Image must be available"),
-    ({"InstanceType": "m9.huge"}, "InstanceTypeNotFoundByName",
-     "Instance type with name m9.huge could not be found."),
-    ({"MinCount": 2, "MaxCount": 2,
-      "BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "vol-87654321"}}]},
-     "InvalidRequest", "Cannot attach one or more volumes to multiple instances"),
-    ({"BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "snap-zz"}}]},
-     "UnknownError", UNKNOWN_ERROR_MESSAGE),
-    ({"MinCount": 11, "MaxCount": 11}, "TooManyInstances",
-     "Quota exceeded for instances: Requested 11, but already used 0 of 10 instances"),
+    (
+        {"InstanceType": "m9.huge"},
+        "InstanceTypeNotFoundByName",
+        "Instance type with name m9.huge could not be found.",
+    ),
+    (
+        {
+            "MinCount": 2,
+            "MaxCount": 2,
+            "BlockDeviceMappings": [
+                {"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "vol-87654321"}}
+            ],
+        },
+        "InvalidRequest",
+        "Cannot attach one or more volumes to multiple instances",
+    ),
+    (
+        {"BlockDeviceMappings": [{"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": "snap-zz"}}]},
+        "UnknownError",
+        UNKNOWN_ERROR_MESSAGE,
+    ),
+    (
+        {"MinCount": 11, "MaxCount": 11},
+        "TooManyInstances",
+        "Quota exceeded for instances: Requested 11, but already used 0 of 10 instances",
+    ),
 ]
 
 
@@ -208,8 +252,9 @@ def test_an_unsigned_request_is_refused(sigv4_server: Callable[..., str]) -> Non
 def test_a_stale_request_is_expired(
     sigv4_server: Callable[..., str], signature_version: str
 ) -> None:
-    late = client(sigv4_server(timedelta(minutes=10)), KEY, SECRET,
-                  signature_version=signature_version)
+    late = client(
+        sigv4_server(timedelta(minutes=10)), KEY, SECRET, signature_version=signature_version
+    )
     assert client_error(lambda: launch(late)) == ("RequestExpired", 403)
 
 
@@ -241,15 +286,32 @@ def run_aws(
     assert executable is not None
     nowhere = str(tmp_path / "no-such-aws-file")
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": secret,
-        "AWS_CONFIG_FILE": nowhere, "AWS_SHARED_CREDENTIALS_FILE": nowhere,
-        "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": KEY,
+        "AWS_SECRET_ACCESS_KEY": secret,
+        "AWS_CONFIG_FILE": nowhere,
+        "AWS_SHARED_CREDENTIALS_FILE": nowhere,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
     }
     return subprocess.run(
-        [str(executable), "ec2", "run-instances", "--endpoint-url", endpoint, "--region", "nova",
-         "--output", "json", *args],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            str(executable),
+            "ec2",
+            "run-instances",
+            "--endpoint-url",
+            endpoint,
+            "--region",
+            "nova",
+            "--output",
+            "json",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 

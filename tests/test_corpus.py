@@ -19,8 +19,11 @@ FIXTURES = ROOT / "fixtures"
 CORPUS = FIXTURES / "cassettes"
 CASSETTES = sorted(CORPUS.glob("*.json"))
 RECORDER = CORPUS / "record_corpus.py"
-DATA_FILES = sorted(path for path in FIXTURES.rglob("*")
-                    if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts)
+DATA_FILES = sorted(
+    path
+    for path in FIXTURES.rglob("*")
+    if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts
+)
 
 
 def _recorder_credentials() -> list[str]:
@@ -33,8 +36,10 @@ def _recorder_credentials() -> list[str]:
 
 
 SECRETS = [
-    re.compile(r'"(Signature|AWSAccessKeyId|SignatureMethod|SignatureVersion|Timestamp|Expires|'
-               r'SecurityToken)"'),
+    re.compile(
+        r'"(Signature|AWSAccessKeyId|SignatureMethod|SignatureVersion|Timestamp|Expires|'
+        r'SecurityToken)"'
+    ),
     re.compile(r"x-amz-", re.IGNORECASE),
     re.compile(r"authorization", re.IGNORECASE),
     re.compile(r"AWS4-HMAC-SHA256"),
@@ -46,19 +51,32 @@ SECRETS = [
 
 def test_the_corpus_is_big_enough() -> None:
     assert len(CASSETTES) >= 12
-    launches = [interaction for path in CASSETTES for interaction in
-                json.loads(path.read_text())["interactions"]]
+    launches = [
+        interaction
+        for path in CASSETTES
+        for interaction in json.loads(path.read_text())["interactions"]
+    ]
     codes = {interaction["response"]["error_code"] for interaction in launches}
-    assert {None, "ImageNotFound", "SnapshotNotFound", "VolumeNotFound", "EC2APIError",
-            "UnknownError", "InvalidRequest", "TooManyInstances", "InstanceTypeNotFound",
-            "InstanceTypeNotFoundByName"} <= codes
+    assert {
+        None,
+        "ImageNotFound",
+        "SnapshotNotFound",
+        "VolumeNotFound",
+        "EC2APIError",
+        "UnknownError",
+        "InvalidRequest",
+        "TooManyInstances",
+        "InstanceTypeNotFound",
+        "InstanceTypeNotFoundByName",
+    } <= codes
 
 
 @pytest.mark.parametrize("path", CASSETTES, ids=[path.stem for path in CASSETTES])
 def test_the_cassette_replays_green(path: Path) -> None:
     result = replay_cassette(load_cassette(path), str(path)).result
-    assert not result.failures, [d.describe("replayed") for f in result.failures
-                                 for d in f.differences]
+    assert not result.failures, [
+        d.describe("replayed") for f in result.failures for d in f.differences
+    ]
 
 
 @pytest.mark.parametrize("path", CASSETTES, ids=[path.stem for path in CASSETTES])

@@ -30,7 +30,7 @@ from simulator.errors import (
     AuthFailure,
     InvalidParameterValue,
     MissingParameter,
-    RequestLimitExceeded,
+    RequestTooLarge,
     SnapshotNotFound,
 )
 
@@ -478,9 +478,9 @@ def test_validator_reports_the_first_failing_key_in_novas_order() -> None:
 
 def test_limits_too_many_parameters() -> None:
     params = [("Action", "RunInstances")] + [(f"Tag.{i}", "x") for i in range(1000)]
-    with pytest.raises(RequestLimitExceeded) as raised:
+    with pytest.raises(RequestTooLarge) as raised:
         parse_query(params)
-    assert raised.value.code == "RequestLimitExceeded"
+    assert raised.value.code == "RequestTooLarge"
     assert "1001 parameters" in raised.value.message
 
 
@@ -490,19 +490,19 @@ def test_limits_exactly_at_the_parameter_limit_pass() -> None:
 
 
 def test_limits_nesting_too_deep() -> None:
-    with pytest.raises(RequestLimitExceeded, match="9 levels deep"):
+    with pytest.raises(RequestTooLarge, match="9 levels deep"):
         parse_query([("Action", "RunInstances"), ("A.b.c.d.e.f.g.h.i.j", "x")])
     parse_query([("Action", "RunInstances"), ("A.b.c.d.e.f.g.h.i", "x")])
 
 
 def test_limits_value_too_large() -> None:
     parse_query([("Action", "RunInstances"), ("KeyName", "k" * 65536)])
-    with pytest.raises(RequestLimitExceeded, match="65537 bytes"):
+    with pytest.raises(RequestTooLarge, match="65537 bytes"):
         parse_query([("Action", "RunInstances"), ("KeyName", "k" * 65537)])
 
 
 def test_limits_value_size_counts_utf8_bytes() -> None:
-    with pytest.raises(RequestLimitExceeded, match="65538 bytes"):
+    with pytest.raises(RequestTooLarge, match="65538 bytes"):
         parse_query([("Action", "RunInstances"), ("KeyName", "é" * 32769)])
 
 
@@ -519,12 +519,12 @@ def test_limits_are_configurable() -> None:
         [("Action", "Run"), ("A.b.c", "1")],
         [("Action", "Run"), ("A", "wxyz")],
     ):
-        with pytest.raises(RequestLimitExceeded):
+        with pytest.raises(RequestTooLarge):
             parse_query(params, limits)
 
 
 def test_limits_are_checked_before_anything_else() -> None:
-    with pytest.raises(RequestLimitExceeded):
+    with pytest.raises(RequestTooLarge):
         parse_query([("image_id", "badone"), ("A.b.c.d.e.f.g.h.i.j", "x")])
 
 
@@ -679,7 +679,7 @@ def test_render_response_always_parses(text: str) -> None:
     [
         (SnapshotNotFound(snapshot_id=255), 400, "SnapshotNotFound", "snap-000000ff"),
         (MissingParameter(name="Action"), 400, "MissingParameter", "parameter Action"),
-        (RequestLimitExceeded(err="too big"), 400, "RequestLimitExceeded", "too big"),
+        (RequestTooLarge(err="too big"), 400, "RequestTooLarge", "too big"),
         (AuthFailure(), 401, "AuthFailure", "credentials"),
         (ValueError("boom"), 400, "UnknownError", "An unknown error has occurred."),
         (KeyboardInterrupt(), 400, "UnknownError", "An unknown error has occurred."),

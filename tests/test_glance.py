@@ -31,18 +31,35 @@ ACTIVE = "70a599e0-31e7-49b7-b260-868f441e862b"
 QUEUED = "20000000-0000-4000-8000-000000000001"
 KERNEL = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 IMAGES: dict[str, dict[str, Any]] = {
-    ACTIVE: {"id": ACTIVE, "name": "cirros", "status": "active", "container_format": "ami",
-             "disk_format": "ami", "min_ram": 0, "min_disk": 0, "visibility": "public",
-             "kernel_id": KERNEL, "image_state": "available"},
-    KERNEL: {"id": KERNEL, "name": "cirros-kernel", "status": "active",
-             "container_format": "aki", "disk_format": "aki"},
+    ACTIVE: {
+        "id": ACTIVE,
+        "name": "cirros",
+        "status": "active",
+        "container_format": "ami",
+        "disk_format": "ami",
+        "min_ram": 0,
+        "min_disk": 0,
+        "visibility": "public",
+        "kernel_id": KERNEL,
+        "image_state": "available",
+    },
+    KERNEL: {
+        "id": KERNEL,
+        "name": "cirros-kernel",
+        "status": "active",
+        "container_format": "aki",
+        "disk_format": "aki",
+    },
     QUEUED: {"id": QUEUED, "name": "uploading", "status": "queued", "container_format": "ami"},
 }
-SEED = {"images": [{"ec2_id": "ami-00000001", "uuid": ACTIVE, "name": "x"},
-                   {"ec2_id": "ami-00000002", "uuid": QUEUED, "name": "x"},
-                   {"ec2_id": "ami-00000003", "uuid": "30000000-0000-4000-8000-000000000003",
-                    "name": "x"}],
-        "instance_types": [{"name": "m1.small", "memory_mb": 2048, "vcpus": 1, "root_gb": 20}]}
+SEED = {
+    "images": [
+        {"ec2_id": "ami-00000001", "uuid": ACTIVE, "name": "x"},
+        {"ec2_id": "ami-00000002", "uuid": QUEUED, "name": "x"},
+        {"ec2_id": "ami-00000003", "uuid": "30000000-0000-4000-8000-000000000003", "name": "x"},
+    ],
+    "instance_types": [{"name": "m1.small", "memory_mb": 2048, "vcpus": 1, "root_gb": 20}],
+}
 
 
 def image_url(uuid: str) -> str:
@@ -59,14 +76,18 @@ def test_a_v2_image_becomes_novas_image_with_custom_properties() -> None:
 @responses.activate
 def test_show_and_detail_speak_glance_v2() -> None:
     responses.add(responses.GET, image_url(ACTIVE), json=IMAGES[ACTIVE])
-    responses.add(responses.GET, f"{BASE}/v2/images",
-                  match=[responses.matchers.query_param_matcher(
-                      {"name": "cirros", "sort_dir": "asc"})],
-                  json={"images": [IMAGES[ACTIVE]], "next": "/v2/images?marker=m&name=cirros"})
-    responses.add(responses.GET, f"{BASE}/v2/images",
-                  match=[responses.matchers.query_param_matcher(
-                      {"marker": "m", "name": "cirros"})],
-                  json={"images": [IMAGES[KERNEL]]})
+    responses.add(
+        responses.GET,
+        f"{BASE}/v2/images",
+        match=[responses.matchers.query_param_matcher({"name": "cirros", "sort_dir": "asc"})],
+        json={"images": [IMAGES[ACTIVE]], "next": "/v2/images?marker=m&name=cirros"},
+    )
+    responses.add(
+        responses.GET,
+        f"{BASE}/v2/images",
+        match=[responses.matchers.query_param_matcher({"marker": "m", "name": "cirros"})],
+        json={"images": [IMAGES[KERNEL]]},
+    )
     backend = GlanceImageBackend(BASE + "/")
     assert backend.show(ACTIVE)["name"] == "cirros"
     assert [image["id"] for image in backend.detail("cirros")] == [ACTIVE, KERNEL]
@@ -111,8 +132,9 @@ def test_a_missing_image_is_image_not_found() -> None:
         GlanceImageBackend(BASE).show(ACTIVE)
 
 
-@pytest.mark.parametrize("body", [{"images": "no"}, {"images": [{"name": "no id"}]},
-                                  {"images": [], "next": 3}])
+@pytest.mark.parametrize(
+    "body", [{"images": "no"}, {"images": [{"name": "no id"}]}, {"images": [], "next": 3}]
+)
 @responses.activate
 def test_a_malformed_listing_is_glance_unavailable(body: dict[str, Any]) -> None:
     responses.add(responses.GET, f"{BASE}/v2/images", json=body)
@@ -164,14 +186,17 @@ def glance_url() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.mark.parametrize(("image_id", "code"), [
-    ("ami-00000001", None),
-    ("cirros", None),
-    ("ami-00000002", "EC2APIError"),
-    ("uploading", "EC2APIError"),
-    ("ami-00000003", "UnknownError"),
-    ("ami-000000ff", "ImageNotFound"),
-])
+@pytest.mark.parametrize(
+    ("image_id", "code"),
+    [
+        ("ami-00000001", None),
+        ("cirros", None),
+        ("ami-00000002", "EC2APIError"),
+        ("uploading", "EC2APIError"),
+        ("ami-00000003", "UnknownError"),
+        ("ami-000000ff", "ImageNotFound"),
+    ],
+)
 def test_launches_against_a_real_glance_end_as_nova_reports_them(
     glance_url: str, image_id: str, code: str | None
 ) -> None:
@@ -205,7 +230,9 @@ def test_exchanges_are_recorded_per_thread_and_replayed_in_order(glance_url: str
     assert elsewhere == []
     taken = recording.take()
     assert [(e.path, e.status) for e in taken] == [
-        (f"/v2/images/{ACTIVE}", 200), ("/v2/images/40000000-0000-4000-8000-000000000000", 404)]
+        (f"/v2/images/{ACTIVE}", 200),
+        ("/v2/images/40000000-0000-4000-8000-000000000000", 404),
+    ]
     assert recording.take() == []
     with serve_exchanges(glance_url, taken):
         replayed = GlanceImageBackend(glance_url)
@@ -235,7 +262,11 @@ def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeatin
 @pytest.mark.parametrize("failure", ["timeout", "connection"])
 def test_recorded_failures_replay_as_failures(failure: str) -> None:
     exchange = GlanceExchange(f"/v2/images/{ACTIVE}", (), failure=failure)  # type: ignore[arg-type]
-    assert exchange.to_dict() == {"method": "GET", "path": f"/v2/images/{ACTIVE}", "query": [],
-                                  "failure": failure}
+    assert exchange.to_dict() == {
+        "method": "GET",
+        "path": f"/v2/images/{ACTIVE}",
+        "query": [],
+        "failure": failure,
+    }
     with serve_exchanges(BASE, [exchange]), pytest.raises(GlanceUnavailable):
         GlanceImageBackend(BASE).show(ACTIVE)

@@ -30,8 +30,11 @@ STS_ANSWER = (
 
 def ec2(endpoint_url: str | None = None, access_key: str = "admin") -> Any:
     return boto3.client(
-        "ec2", region_name="nova", endpoint_url=endpoint_url,
-        aws_access_key_id=access_key, aws_secret_access_key="secret",
+        "ec2",
+        region_name="nova",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key="secret",
     )
 
 
@@ -96,7 +99,8 @@ def test_errors_reach_boto3_as_client_errors(ec2_client: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2_client.run_instances(**{**LAUNCH, "ImageId": "ami-000000ff"})
     assert caught.value.response["Error"] == {
-        "Code": "ImageNotFound", "Message": "Image ami-000000ff could not be found."
+        "Code": "ImageNotFound",
+        "Message": "Image ami-000000ff could not be found.",
     }
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
@@ -186,8 +190,11 @@ def test_other_services_pass_through(launch_sim: Simulator) -> None:
 
     with ServerHandle(sts_app) as server, mock_ec2(launch_sim):
         sts = boto3.client(
-            "sts", region_name="us-east-1", endpoint_url=server.endpoint,
-            aws_access_key_id="a", aws_secret_access_key="b",
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=server.endpoint,
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
         )
         assert sts.get_caller_identity()["Account"] == "123456789012"
     assert seen == ["POST"]
@@ -230,12 +237,18 @@ def test_hook_client_answers_one_client_with_its_app(launch_sim: Simulator) -> N
 )
 def test_the_botocore_request_becomes_an_http_request(body: Any) -> None:
     prepared = AWSPreparedRequest(
-        "post", "https://ec2.nova.example:8773/services/Cloud/?X=%C3%A9",
-        {"Content-Type": "application/x-www-form-urlencoded", "X-Bytes": b"v"}, body, False,
+        "post",
+        "https://ec2.nova.example:8773/services/Cloud/?X=%C3%A9",
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Bytes": b"v"},
+        body,
+        False,
     )
     request = http_request(prepared)
     assert (request.method, request.scheme, request.host, request.path) == (
-        "POST", "https", "ec2.nova.example:8773", "/services/Cloud/"
+        "POST",
+        "https",
+        "ec2.nova.example:8773",
+        "/services/Cloud/",
     )
     assert request.params() == [("X", "\u00e9"), ("Action", "RunInstances")]
     assert request.headers["x-bytes"] == "v"

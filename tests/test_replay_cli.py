@@ -65,11 +65,14 @@ def test_a_changed_rule_exits_1_with_the_pointer_and_both_values(
     assert cassette.read_bytes() == before
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    ("{not json", "not JSON"),
-    ('{"format": "launch-sim-cassette", "version": 2}', "not a valid cassette"),
-    ('{"images": []}', "not a valid cassette"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "not JSON"),
+        ('{"format": "launch-sim-cassette", "version": 2}', "not a valid cassette"),
+        ('{"images": []}', "not a valid cassette"),
+    ],
+)
 def test_bad_cassettes_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
 ) -> None:
@@ -120,16 +123,26 @@ def test_junit_report_to_a_file(
     cassette: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = tmp_path / "report.xml"
-    code, out, _ = run(capsys, "replay", "--format", "junit", "--output", str(output),
-                       str(cassette), str(CORPUS / "kernel-ramdisk.json"))
+    code, out, _ = run(
+        capsys,
+        "replay",
+        "--format",
+        "junit",
+        "--output",
+        str(output),
+        str(cassette),
+        str(CORPUS / "kernel-ramdisk.json"),
+    )
     assert (code, out) == (1, "")
     suites = ET.parse(output).getroot()
     assert suites.tag == "testsuites"
     assert (suites.get("tests"), suites.get("failures")) == ("8", "1")
     [failure] = suites.iter("failure")
     assert POINTER in (failure.text or "")
-    assert [suite.get("name") for suite in suites] == [str(cassette),
-                                                       str(CORPUS / "kernel-ramdisk.json")]
+    assert [suite.get("name") for suite in suites] == [
+        str(cassette),
+        str(CORPUS / "kernel-ramdisk.json"),
+    ]
 
 
 def test_output_never_overwrites_an_input_cassette(
@@ -166,9 +179,22 @@ def test_validate_checks_cassettes(cassette: Path, capsys: pytest.CaptureFixture
 def start_server(tmp_path: Path, cassette: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     """``launch-sim serve --record`` in a subprocess on a free port; returns it and its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "serve", "--port", "0",
-         "--store", str(tmp_path / "store.json"), "--record", str(cassette), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "serve",
+            "--port",
+            "0",
+            "--store",
+            str(tmp_path / "store.json"),
+            "--record",
+            str(cassette),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     for line in process.stdout:
@@ -188,15 +214,24 @@ def traffic() -> Iterator[threading.Event]:
 def launch_until(endpoint: str, stop: threading.Event) -> None:
     """Launch one instance after another (with BDM and user data) until told to stop."""
     client = boto3.client(
-        "ec2", endpoint_url=endpoint, region_name="nova", aws_access_key_id="a",
+        "ec2",
+        endpoint_url=endpoint,
+        region_name="nova",
+        aws_access_key_id="a",
         aws_secret_access_key="s",
-        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5,
-                                      read_timeout=5))
+        config=botocore.config.Config(
+            retries={"max_attempts": 1}, connect_timeout=5, read_timeout=5
+        ),
+    )
     while not stop.is_set():
         try:
-            client.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=2, UserData="x",
-                                 BlockDeviceMappings=[{"DeviceName": "/dev/fake5",
-                                                       "VirtualName": "ephemeral0"}])
+            client.run_instances(
+                ImageId="ami-00000001",
+                MinCount=1,
+                MaxCount=2,
+                UserData="x",
+                BlockDeviceMappings=[{"DeviceName": "/dev/fake5", "VirtualName": "ephemeral0"}],
+            )
         except Exception:  # the server died under us: that is the point
             return
 
@@ -214,8 +249,10 @@ def test_kill_9_while_recording_leaves_a_valid_cassette(
 ) -> None:
     cassette = tmp_path / "killed.json"
     process, endpoint = start_server(tmp_path, cassette, "--redact", "UserData")
-    clients = [threading.Thread(target=launch_until, args=(endpoint, traffic), daemon=True)
-               for _ in range(3)]
+    clients = [
+        threading.Thread(target=launch_until, args=(endpoint, traffic), daemon=True)
+        for _ in range(3)
+    ]
     for client in clients:
         client.start()
     try:
@@ -237,22 +274,52 @@ def test_a_server_records_boto3_and_the_aws_cli_and_replay_is_green(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cassette = tmp_path / "served.json"
-    process, endpoint = start_server(tmp_path, cassette, "--auth", "sigv4", "--access-key",
-                                     "user:proj", "--secret-key", "s3cret")
+    process, endpoint = start_server(
+        tmp_path, cassette, "--auth", "sigv4", "--access-key", "user:proj", "--secret-key", "s3cret"
+    )
     try:
-        client = boto3.client("ec2", endpoint_url=endpoint, region_name="nova",
-                              aws_access_key_id="user:proj", aws_secret_access_key="s3cret")
+        client = boto3.client(
+            "ec2",
+            endpoint_url=endpoint,
+            region_name="nova",
+            aws_access_key_id="user:proj",
+            aws_secret_access_key="s3cret",
+        )
         client.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "user:proj", "AWS_SECRET_ACCESS_KEY": "s3cret",
-               "AWS_DEFAULT_REGION": "nova", "AWS_CONFIG_FILE": str(tmp_path / "none"),
-               "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "user:proj",
+            "AWS_SECRET_ACCESS_KEY": "s3cret",
+            "AWS_DEFAULT_REGION": "nova",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        }
         aws = Path(sys.executable).parent / "aws"
-        result = subprocess.run([str(aws), "--endpoint-url", endpoint, "ec2", "run-instances",
-                                 "--image-id", "ami-000000ff", "--count", "1"],
-                                env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [
+                str(aws),
+                "--endpoint-url",
+                endpoint,
+                "ec2",
+                "run-instances",
+                "--image-id",
+                "ami-000000ff",
+                "--count",
+                "1",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert "ImageNotFound" in result.stderr
-        wrong = boto3.client("ec2", endpoint_url=endpoint, region_name="nova",
-                             aws_access_key_id="user:proj", aws_secret_access_key="wrong")
+        wrong = boto3.client(
+            "ec2",
+            endpoint_url=endpoint,
+            region_name="nova",
+            aws_access_key_id="user:proj",
+            aws_secret_access_key="wrong",
+        )
         with pytest.raises(wrong.exceptions.ClientError):
             wrong.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)
     finally:
@@ -277,7 +344,15 @@ def test_serve_refuses_recording_options_without_record(
 def test_serve_in_mode_none_needs_an_existing_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "serve", "--store", str(tmp_path / "s.json"), "--record",
-                       str(tmp_path / "c.json"), "--record-mode", "none")
+    code, _, err = run(
+        capsys,
+        "serve",
+        "--store",
+        str(tmp_path / "s.json"),
+        "--record",
+        str(tmp_path / "c.json"),
+        "--record-mode",
+        "none",
+    )
     assert code == 2
     assert "no such cassette" in err

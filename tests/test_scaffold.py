@@ -27,8 +27,13 @@ def scaffold_into(directory: Path, cassette: Path, capsys: pytest.CaptureFixture
 
 
 def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                          cwd=directory, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("name", ["walkthrough-all-seven", "errors-lookup", "multi-instance"])
@@ -55,16 +60,24 @@ def test_the_walkthrough_mapping_reads_as_a_table(capsys: pytest.CaptureFixture[
 def test_an_interaction_that_needs_earlier_ones_sends_them_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: dict[str, Any]
 ) -> None:
-    seed["images"].append({
-        "uuid": "30000000-0000-4000-8000-000000000001", "name": "fresh", "status": "active",
-        "container_format": "ami", "properties": {}})
+    seed["images"].append(
+        {
+            "uuid": "30000000-0000-4000-8000-000000000001",
+            "name": "fresh",
+            "status": "active",
+            "container_format": "ami",
+            "properties": {},
+        }
+    )
     cassette = tmp_path / "dependent.json"
     with use_cassette(cassette, "once", seed=seed) as use:
         use.handle([("Action", "RunInstances"), ("ImageId", "fresh")])  # gives it ami-00000004
         use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000004")])
     feature = scaffold_into(tmp_path, cassette, capsys)
-    assert "Interaction 1: RunInstances ImageId=ami-00000004 -> succeeds after interactions 0" \
+    assert (
+        "Interaction 1: RunInstances ImageId=ami-00000004 -> succeeds after interactions 0"
         in feature
+    )
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout
 
@@ -79,10 +92,16 @@ def test_values_that_look_like_json_stay_strings(
 ) -> None:
     cassette = tmp_path / "odd.json"
     with use_cassette(cassette, "once") as use:
-        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001"),
-                    ("KeyName", "null"), ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
-                    ("BlockDeviceMapping.1.Ebs.VolumeSize", "null"),
-                    ("BlockDeviceMapping.2.DeviceName", "/dev/a|b\\c")])
+        use.handle(
+            [
+                ("Action", "RunInstances"),
+                ("ImageId", "ami-00000001"),
+                ("KeyName", "null"),
+                ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+                ("BlockDeviceMapping.1.Ebs.VolumeSize", "null"),
+                ("BlockDeviceMapping.2.DeviceName", "/dev/a|b\\c"),
+            ]
+        )
     [call] = json.loads(cassette.read_text())["interactions"][0]["create_calls"]
     assert call["block_device_mapping"][0]["volume_size"] == "null"
     feature = scaffold_into(tmp_path, cassette, capsys)

@@ -159,8 +159,10 @@ def test_query_and_body_parameters_are_merged(app: EC2App) -> None:
         ({}, [("AWSAccessKeyId", "bob:blue")], "blue"),
         ({}, [("AWSAccessKeyId", "carol")], "carol"),
         (
-            {"Authorization": "AWS4-HMAC-SHA256 Credential=dave:green/20260101/nova/ec2/"
-             "aws4_request, SignedHeaders=host, Signature=ab"},
+            {
+                "Authorization": "AWS4-HMAC-SHA256 Credential=dave:green/20260101/nova/ec2/"
+                "aws4_request, SignedHeaders=host, Signature=ab"
+            },
             [],
             "green",
         ),
@@ -190,14 +192,26 @@ def test_the_access_key_gives_the_context_under_auth_none(
         (environ_for(body=b"Action=Run%FFInstances"), 400, "InvalidParameterValue"),
         (environ_for(query=b"%%%&&=&=%zz&Action"), 400, "InvalidRequest"),
         (environ_for(query=b"Action=RunInstances&ImageId.1.x.y=1&ImageId=2"), 400, "UnknownError"),
-        (environ_for(body=b"{\"Action\": 1}", headers={"Content-Type": "application/json"}),
-         400, "MissingParameter"),
+        (
+            environ_for(body=b'{"Action": 1}', headers={"Content-Type": "application/json"}),
+            400,
+            "MissingParameter",
+        ),
         (environ_for(method="DELETE", body=b"Action=RunInstances"), 400, "UnknownError"),
         (environ_for(body=b"x", content_length=-5), 400, "MissingParameter"),
     ],
     ids=[
-        "other-path", "no-action", "unknown-action", "no-image", "garbage-body", "raw-non-utf8",
-        "escaped-non-utf8", "weird-query", "nesting-below-value", "json-body", "delete",
+        "other-path",
+        "no-action",
+        "unknown-action",
+        "no-image",
+        "garbage-body",
+        "raw-non-utf8",
+        "escaped-non-utf8",
+        "weird-query",
+        "nesting-below-value",
+        "json-body",
+        "delete",
         "negative-length",
     ],
 )
@@ -212,14 +226,14 @@ def test_malformed_requests_get_an_ec2_error(
 def test_a_huge_body_is_refused_without_reading_it(app: EC2App) -> None:
     environ = environ_for(body=b"A" * 10, content_length=50 * MAX_BODY_BYTES)
     status, _, body = call(app, environ)
-    assert (status, error_code(body)) == (400, "RequestLimitExceeded")
+    assert (status, error_code(body)) == (400, "RequestTooLarge")
     assert environ["wsgi.input"].requested == 0
 
 
 def test_a_huge_body_over_http_is_refused(launch_sim_server: str) -> None:
     body = urlencode([*LAUNCH, ("UserData", "A" * (MAX_BODY_BYTES + 10))]).encode()
     status, _, answer = post(launch_sim_server, body)
-    assert (status, error_code(answer)) == (400, "RequestLimitExceeded")
+    assert (status, error_code(answer)) == (400, "RequestTooLarge")
 
 
 def test_a_gigantic_declared_body_is_refused_by_the_server_before_it_is_sent(
@@ -255,14 +269,38 @@ def test_raw_http_garbage_never_gets_a_5xx(launch_sim_server: str, raw: bytes) -
 
 METHODS = st.sampled_from(["GET", "POST", "PUT", "HEAD", "OPTIONS", "\u00e9\u00e9"])
 NAMES = st.sampled_from(
-    ["Action", "ImageId", "MinCount", "MaxCount", "InstanceType", "UserData", "Version",
-     "BlockDeviceMapping.1.DeviceName", "BlockDeviceMapping.1.Ebs.SnapshotId",
-     "BlockDeviceMapping.2.NoDevice", "Placement.AvailabilityZone", "KernelId", "Timestamp",
-     "Expires", "X-Amz-Date", "a.b.c.d.e.f.g.h.i.j"]
+    [
+        "Action",
+        "ImageId",
+        "MinCount",
+        "MaxCount",
+        "InstanceType",
+        "UserData",
+        "Version",
+        "BlockDeviceMapping.1.DeviceName",
+        "BlockDeviceMapping.1.Ebs.SnapshotId",
+        "BlockDeviceMapping.2.NoDevice",
+        "Placement.AvailabilityZone",
+        "KernelId",
+        "Timestamp",
+        "Expires",
+        "X-Amz-Date",
+        "a.b.c.d.e.f.g.h.i.j",
+    ]
 ) | st.text(max_size=12)
 VALUES = st.sampled_from(
-    ["RunInstances", "ami-00000001", "snap-12345678", "vol-87654321", "010", "None", "", "-1",
-     "1e400", "0x1f"]
+    [
+        "RunInstances",
+        "ami-00000001",
+        "snap-12345678",
+        "vol-87654321",
+        "010",
+        "None",
+        "",
+        "-1",
+        "1e400",
+        "0x1f",
+    ]
 ) | st.text(max_size=20)
 FORMS = st.lists(st.tuples(NAMES, VALUES), max_size=8).map(lambda pairs: urlencode(pairs).encode())
 
@@ -350,11 +388,11 @@ def test_an_unusable_environ_is_still_an_ec2_answer(app: EC2App) -> None:
 def test_request_from_environ_reads_headers_and_host() -> None:
     environ = environ_for(query=b"a=%C3%A9", body=b"x=1", headers={"X-Amz-Date": "d"})
     request = request_from_environ(environ, 100)
-    assert request.headers == {
-        "x-amz-date": "d", "content-type": FORM, "content-length": "3"
-    }
+    assert request.headers == {"x-amz-date": "d", "content-type": FORM, "content-length": "3"}
     assert (request.host, request.url, request.query) == (
-        "127.0.0.1:8773", "http://127.0.0.1:8773/", b"a=%C3%A9"
+        "127.0.0.1:8773",
+        "http://127.0.0.1:8773/",
+        b"a=%C3%A9",
     )
 
 
@@ -419,9 +457,21 @@ def serve_process(
     extra: list[str] = getattr(request, "param", [])
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "serve", "--port", "0",
-         "--store", str(tmp_path / "store.json"), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "serve",
+            "--port",
+            "0",
+            "--store",
+            str(tmp_path / "store.json"),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         yield process

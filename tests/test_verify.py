@@ -25,11 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "cassettes"
 FAKE0 = CORPUS / "walkthrough-fake0.json"
 ENDPOINT = "http://ec2.test/services/Cloud/"
-SUCCESS = (b'<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
-           b"<instancesSet><item><instanceId>i-1</instanceId></item></instancesSet>"
-           b"</RunInstancesResponse>")
-STORE_CASSETTES = sorted(path for path in CORPUS.glob("*.json")
-                         if json.loads(path.read_text())["image_service"]["kind"] == "store")
+SUCCESS = (
+    b'<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+    b"<instancesSet><item><instanceId>i-1</instanceId></item></instancesSet>"
+    b"</RunInstancesResponse>"
+)
+STORE_CASSETTES = sorted(
+    path
+    for path in CORPUS.glob("*.json")
+    if json.loads(path.read_text())["image_service"]["kind"] == "store"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -43,7 +48,10 @@ def test_answer_facts_read_any_namespace_and_errors() -> None:
     error = render_error("ImageNotFound", "gone", "req-1")
     assert answer_facts(400, error)["error_code"] == "ImageNotFound"
     assert answer_facts(502, b"<html>bad gateway") == {
-        "status": 502, "error_code": None, "instance_count": 0}
+        "status": 502,
+        "error_code": None,
+        "instance_count": 0,
+    }
 
 
 @responses.activate
@@ -57,12 +65,22 @@ def test_matching_answers_verify_and_requests_are_sigv4_signed(
         return 200, {}, SUCCESS
 
     responses.add_callback(responses.POST, ENDPOINT, callback=answer)
-    code, out, _ = run(capsys, "verify", "--endpoint", ENDPOINT, "--access-key", "K",
-                       "--secret-key", "S", "--region", "nova", str(FAKE0))
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "--endpoint",
+        ENDPOINT,
+        "--access-key",
+        "K",
+        "--secret-key",
+        "S",
+        "--region",
+        "nova",
+        str(FAKE0),
+    )
     assert code == 0, out
     [request] = sent
-    assert str(request.headers["Authorization"]).startswith(
-        "AWS4-HMAC-SHA256 Credential=K/")
+    assert str(request.headers["Authorization"]).startswith("AWS4-HMAC-SHA256 Credential=K/")
     body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
     params = parse_qsl(body)
     assert params == [tuple(pair) for pair in load_cassette(FAKE0).interactions[0].request.params]
@@ -70,13 +88,19 @@ def test_matching_answers_verify_and_requests_are_sigv4_signed(
 
 @responses.activate
 def test_differing_answers_are_reported_by_pointer(capsys: pytest.CaptureFixture[str]) -> None:
-    responses.add(responses.POST, ENDPOINT, status=400,
-                  body=render_error("InvalidAMIID.NotFound", "no", "req-1"))
+    responses.add(
+        responses.POST,
+        ENDPOINT,
+        status=400,
+        body=render_error("InvalidAMIID.NotFound", "no", "req-1"),
+    )
     code, out, _ = run(capsys, "verify", "--endpoint", ENDPOINT, str(FAKE0))
     assert code == 1
     assert "/interactions/0/response/status: recorded 200, endpoint 400" in out
-    assert '/interactions/0/response/error_code: recorded null, endpoint "InvalidAMIID.NotFound"' \
+    assert (
+        '/interactions/0/response/error_code: recorded null, endpoint "InvalidAMIID.NotFound"'
         in out
+    )
     assert "/interactions/0/response/instance_count: recorded 1, endpoint 0" in out
 
 
@@ -104,8 +128,17 @@ def test_a_launch_sim_server_on_the_cassettes_seed_verifies(
     sim = Simulator.from_seed(load_cassette(cassette).seed)
     app = EC2App(EC2Service(sim), authenticator=SignatureAuth({"ops:demo": "s3cret"}))
     with ServerHandle(app) as server:
-        code, out, _ = run(capsys, "verify", "--endpoint", server.endpoint, "--access-key",
-                           "ops:demo", "--secret-key", "s3cret", str(cassette))
+        code, out, _ = run(
+            capsys,
+            "verify",
+            "--endpoint",
+            server.endpoint,
+            "--access-key",
+            "ops:demo",
+            "--secret-key",
+            "s3cret",
+            str(cassette),
+        )
     assert code == 0, out
 
 
@@ -121,12 +154,29 @@ def moto_endpoint() -> Iterator[str]:
 def test_moto_answers_differently_and_verify_says_where(
     moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "verify", "--endpoint", moto_endpoint, "--access-key", "testing",
-                       "--secret-key", "testing", "--region", "us-east-1", "--format", "json",
-                       str(FAKE0), str(CORPUS / "errors-lookup.json"))
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "--endpoint",
+        moto_endpoint,
+        "--access-key",
+        "testing",
+        "--secret-key",
+        "testing",
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+        str(FAKE0),
+        str(CORPUS / "errors-lookup.json"),
+    )
     report = json.loads(out)
     assert code == 1
     assert report["ok"] is False
-    pointers = {difference["pointer"] for cassette in report["cassettes"]
-                for failure in cassette["failures"] for difference in failure["differences"]}
+    pointers = {
+        difference["pointer"]
+        for cassette in report["cassettes"]
+        for failure in cassette["failures"]
+        for difference in failure["differences"]
+    }
     assert "/interactions/0/response/error_code" in pointers
