@@ -29,9 +29,8 @@ from waitress import wasyncore
 
 from simulator.auth import Authenticator, HttpRequest, NoAuth
 from simulator.context import RequestContext
-from simulator.ec2query import error_document, new_request_id
-from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError, ec2_error
-from simulator.service import EC2Service, Outcome
+from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
+from simulator.service import EC2Service, Outcome, refusal
 
 ENDPOINT_PATHS = frozenset({"/", "/services/Cloud", "/services/Cloud/"})
 MAX_BODY_BYTES = 1024 * 1024
@@ -63,20 +62,6 @@ class Exchange:
 
 
 ExchangeHook = Callable[[Exchange], None]
-
-
-def refusal(exc: BaseException, status: int | None = None) -> Outcome:
-    """The answer to a request refused before it reached :meth:`EC2Service.handle`."""
-    request_id = new_request_id()
-    table_status, body = error_document(exc, request_id)
-    document = ec2_error(exc)
-    return Outcome(
-        request_id,
-        status or table_status,
-        body,
-        error_code=document.code,
-        error_message=document.message,
-    )
 
 
 def context_for(access_key: str | None) -> RequestContext:
@@ -123,7 +108,7 @@ class EC2App:
             if request.path not in ENDPOINT_PATHS:
                 outcome = refusal(
                     InvalidRequest("There is no EC2 API at this path; use / or /services/Cloud/"),
-                    HTTPStatus.NOT_FOUND,
+                    status=HTTPStatus.NOT_FOUND,
                 )
             elif max(len(request.body), declared_length(request.headers)) > self.max_body_bytes:
                 outcome = refusal(

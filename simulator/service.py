@@ -49,6 +49,27 @@ class Outcome:
         return [item["instanceId"] for item in self.result.get("instancesSet") or []]
 
 
+def refusal(
+    exc: BaseException,
+    request_id: str | None = None,
+    *,
+    status: int | None = None,
+    create_calls: list[CreateCall] | None = None,
+) -> Outcome:
+    """The answer to a request that failed: Nova's error document and its code and message."""
+    request_id = request_id or new_request_id()
+    table_status, body = error_document(exc, request_id)
+    document = ec2_error(exc)
+    return Outcome(
+        request_id,
+        status or table_status,
+        body,
+        create_calls or [],
+        document.code,
+        document.message,
+    )
+
+
 class EC2Service:
     """Nova's Requestify -> Validator -> Executor chain around one :class:`Simulator`."""
 
@@ -67,9 +88,5 @@ class EC2Service:
                 result = self.sim.invoke(request.method_name, request.kwargs, context)
                 body = render_response(request.action, request.version, request_id, result)
             except Exception as exc:
-                status, body = error_document(exc, request_id)
-                document = ec2_error(exc)
-                return Outcome(
-                    request_id, status, body, list(calls), document.code, document.message
-                )
+                return refusal(exc, request_id, create_calls=list(calls))
         return Outcome(request_id, 200, body, list(calls), result=result)
