@@ -38,6 +38,7 @@ SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4_SERVICE = "ec2"
 SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+QUERY_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
@@ -146,10 +147,49 @@ def claimed_access_key(request: HttpRequest, params: Params) -> str | None:
     return dict(params).get("AWSAccessKeyId") or None
 
 
+def _parse_query_time(text: str) -> datetime | None:
+    """Nova's ``parse_strtime`` for query times: ``...SSZ`` or ``...SS.ffffffZ``, else None."""
+    for date_format in QUERY_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, date_format).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CLOCK_SKEW) -> None:
+    """Nova Grizzly's ``is_ec2_timestamp_expired``, which Requestify ran for every request.
+
+    ``Timestamp`` must be within ``max_skew`` of the clock (either side), ``Expires`` must not
+    have passed, and a time Nova could not parse counts as expired (HTTP 403). A request
+    with both is left to the query parser, which refuses it (HTTP 400).
+    """
+    query = dict(params)
+    timestamp, expires = query.get("Timestamp"), query.get("Expires")
+    if timestamp and expires:
+        return
+    if timestamp:
+        moment = _parse_query_time(timestamp)
+        if moment is None or abs(now - moment) > max_skew:
+            raise RequestExpired(timestamp=timestamp)
+    elif expires:
+        moment = _parse_query_time(expires)
+        if moment is None or moment < now:
+            raise RequestExpired(timestamp=expires)
+
+
 class NoAuth:
-    """``--auth none``: any signature or none; the access key only picks the context."""
+    """``--auth none``: any signature or none; the access key only picks the context.
+
+    Query ``Timestamp``/``Expires`` are still checked, as Nova's Requestify did whatever the
+    auth middleware; header-signed (SigV4) clients send neither.
+    """
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock or _utc_now
 
     def authenticate(self, request: HttpRequest, params: Params) -> str | None:
+        check_query_time(params, self._clock())
         return claimed_access_key(request, params)
 
     def credentials_hint(self) -> str:
@@ -299,8 +339,5 @@ class SignatureAuth:
         expected = _sigv2_signature(request, query, access_key, secret, method)
         if not _same(expected, query["Signature"]):
             raise SignatureDoesNotMatch()
-        if timestamp is not None:
-            self._check_fresh(_parse_time(timestamp, "Timestamp"), timestamp)
-        elif expires is not None and _parse_time(expires, "Expires") < self._clock():
-            raise RequestExpired(timestamp=expires)
+        check_query_time(tuple(query.items()), self._clock(), self._max_skew)
         return access_key
