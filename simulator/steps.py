@@ -11,9 +11,9 @@ Then step works after either:
 
 * ``When I launch with:`` passes keyword arguments straight to ``run_instances``, the way
   Nova's controller received them (useful for shapes no HTTP client can send);
-* ``When I send the EC2 query:`` sends EC2 query parameters through
-  :class:`~simulator.service.EC2Service`, the path every HTTP request takes, so the query
-  parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply.
+* ``When I send the EC2 query:`` POSTs EC2 query parameters as a form to the WSGI app
+  (:class:`~simulator.server.EC2App`, without a socket), the path every HTTP request takes,
+  so the query parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply.
 
 Table cells and expected values are typed one way everywhere: a cell that is a JSON literal
 (``1``, ``true``, ``null``, ``"text"``, ``[...]``) is that value, any other text is a string,
@@ -28,15 +28,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
 from simulator.api import Simulator
+from simulator.auth import FORM_CONTENT_TYPE, HttpRequest
 from simulator.compute import CreateCall
 from simulator.errors import EC2Error, ec2_error
 from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.server import EC2App
 from simulator.service import EC2Service
 
 DataTable = Sequence[Sequence[str]]
@@ -161,8 +164,17 @@ class LaunchWorld:
                 self.result = LaunchResult(200, list(calls), reservation=reservation)
 
     def send_query(self, params: Sequence[tuple[str, str]]) -> None:
-        """Answer EC2 query parameters exactly as the HTTP server would."""
-        outcome = EC2Service(self.sim).handle(params)
+        """POST the parameters as a form to the WSGI app, as an EC2 client would (no socket)."""
+        request = HttpRequest(
+            "POST",
+            "http",
+            "127.0.0.1",
+            "/",
+            b"",
+            {"content-type": FORM_CONTENT_TYPE},
+            urlencode(params).encode(),
+        )
+        outcome = EC2App(EC2Service(self.sim)).respond(request)
         self.result = LaunchResult(
             outcome.status,
             outcome.create_calls,
