@@ -177,7 +177,7 @@ class CloudController:
                 {
                     "deviceName": bdm.get("device_name"),
                     "ebs": {
-                        "volumeId": ec2ids.id_to_ec2_vol_id(self.store, volume_id),
+                        "volumeId": ec2ids.id_to_ec2_vol_id(volume_id, self.store),
                         "deleteOnTermination": bdm.get("delete_on_termination"),
                         "status": "detached",
                     },

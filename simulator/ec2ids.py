@@ -117,22 +117,27 @@ def glance_id_to_ec2_id(store: MappingStore, glance_id: str | None, prefix: str 
 
 
 def _id_to_ec2_mapped_id(
-    store: MappingStore, table: MappingTable, value: Any, template: str
+    value: Any, table: MappingTable, template: str, store: MappingStore | None
 ) -> str:
     if is_uuid_like(value):
+        if store is None:
+            raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
         value = store.get_or_add_mapping(table, value)
     return id_to_ec2_id(value, template)
 
 
-def id_to_ec2_inst_id(store: MappingStore, instance_id: Any) -> str | None:
+def id_to_ec2_inst_id(instance_id: Any, store: MappingStore | None = None) -> str | None:
+    """``i-%08x`` of an int, or of a uuid's mapping row (created on first sight); None stays."""
     if instance_id is None:
         return None
-    return _id_to_ec2_mapped_id(store, MappingTable.INSTANCES, instance_id, "i-%08x")
+    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, "i-%08x", store)
 
 
-def id_to_ec2_snap_id(store: MappingStore, snapshot_id: Any) -> str:
-    return _id_to_ec2_mapped_id(store, MappingTable.SNAPSHOTS, snapshot_id, "snap-%08x")
+def id_to_ec2_snap_id(snapshot_id: Any, store: MappingStore | None = None) -> str:
+    """``snap-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
+    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, "snap-%08x", store)
 
 
-def id_to_ec2_vol_id(store: MappingStore, volume_id: Any) -> str:
-    return _id_to_ec2_mapped_id(store, MappingTable.VOLUMES, volume_id, "vol-%08x")
+def id_to_ec2_vol_id(volume_id: Any, store: MappingStore | None = None) -> str:
+    """``vol-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
+    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, "vol-%08x", store)

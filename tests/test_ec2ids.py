@@ -106,6 +106,8 @@ def test_uuid_to_int_creates_rows_once() -> None:
     assert ec2ids.glance_id_to_id(store, UUID) == 8
     assert ec2ids.glance_id_to_ec2_id(store, UUID, "aki") == "aki-00000008"
     assert ec2ids.glance_id_to_id(store, None) is None
-    assert ec2ids.id_to_ec2_snap_id(store, UUID) == "snap-00000001"
-    assert ec2ids.id_to_ec2_vol_id(store, 28) == "vol-0000001c"
-    assert ec2ids.id_to_ec2_inst_id(store, None) is None
+    assert ec2ids.id_to_ec2_snap_id(UUID, store) == "snap-00000001"
+    assert ec2ids.id_to_ec2_snap_id(28) == "snap-0000001c"
+    assert ec2ids.id_to_ec2_vol_id(28) == "vol-0000001c"
+    assert ec2ids.id_to_ec2_inst_id(30) == "i-0000001e"
+    assert ec2ids.id_to_ec2_inst_id(None) is None
