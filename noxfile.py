@@ -38,9 +38,15 @@ def replay(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def fuzz(session: nox.Session) -> None:
-    """Property-based fuzzing of every input surface (bounded; pass --hypothesis-profile=long)."""
+    """Property-based fuzzing of every input surface (bounded; pass --hypothesis-profile=long).
+
+    The fuzz tests live in tests/fuzz and beside the code they fuzz (the WSGI app's in
+    tests/test_server.py), so the whole of tests/ is selected by the ``fuzz`` marker.
+    """
     session.install(".[test]")
-    session.run("pytest", "-q", "-m", "fuzz", "tests/fuzz", *session.posargs)
+    session.run(
+        "pytest", "-q", "-m", "fuzz", "--hypothesis-show-statistics", "tests", *session.posargs
+    )
 
 
 @nox.session(python=PYTHON)

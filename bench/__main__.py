@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("launch", "features", "store")
+BENCHMARKS = ("launch", "replay", "store", "features")
 
 
 def main(argv: list[str]) -> int:

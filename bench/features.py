@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import verdict
+
 SCENARIOS = 1_000
 TEST_MODULE = 'from pytest_bdd import scenarios\n\nscenarios("generated.feature")\n'
 
@@ -89,8 +91,8 @@ def run() -> None:
         generate(directory)
         serial = run_pytest(directory)
         parallel = run_pytest(directory, "-n", "auto")
-    verdict = "MET" if serial <= 30 else "NOT MET"
-    print(f"  {'1,000 scenarios, serial':<58} {serial:>12.2f} s  (target <= 30 s: {verdict})")
+    judged = f"target <= 30 s: {verdict(serial <= 30)}"
+    print(f"  {'1,000 scenarios, serial':<58} {serial:>12.2f} s  {judged}")
     print(f"  {'1,000 scenarios, pytest -n auto':<58} {parallel:>12.2f} s")
     print(f"  {'pytest-xdist speedup (serial / -n auto)':<58} {serial / parallel:>12.2f}x")
 

@@ -24,6 +24,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from bench.timing import Figure, rate, ratio_line
+from bench.walkthrough import WALKTHROUGH
 from simulator import Simulator
 from simulator.mock import mock_ec2
 from simulator.server import EC2App, ServerHandle
@@ -32,22 +33,6 @@ from simulator.service import EC2Service
 LAUNCHES = 200
 WARMUP = 20
 CREDENTIALS = {"aws_access_key_id": "bench:bench", "aws_secret_access_key": "secret"}
-
-WALKTHROUGH: list[dict[str, Any]] = [
-    {"DeviceName": "/dev/fake0", "Ebs": {"SnapshotId": "snap-12345678", "VolumeSize": 1}},
-    {
-        "DeviceName": "/dev/fake1",
-        "Ebs": {"SnapshotId": "snap-23456789", "DeleteOnTermination": False},
-    },
-    {"DeviceName": "/dev/fake2", "Ebs": {"SnapshotId": "vol-87654321", "VolumeSize": 2}},
-    {
-        "DeviceName": "/dev/fake3",
-        "Ebs": {"SnapshotId": "vol-98765432", "DeleteOnTermination": False},
-    },
-    {"DeviceName": "/dev/fake4", "NoDevice": ""},
-    {"DeviceName": "/dev/fake5", "VirtualName": "ephemeral0"},
-    {"DeviceName": "/dev/fake6", "VirtualName": "swap"},
-]
 
 
 def moto_mappings(snapshot_id: str) -> list[dict[str, Any]]:
@@ -77,7 +62,10 @@ def launches(client: Any, image_id: str, mappings: list[dict[str, Any]]) -> Call
 
 
 def client(endpoint: str | None = None, region: str = "nova") -> Any:
-    return boto3.client("ec2", region_name=region, endpoint_url=endpoint, **CREDENTIALS)
+    """A client of its own session: boto3's cached default session was built before a
+    handler such as the canned responder was inserted, and would never call it."""
+    session = boto3.session.Session()
+    return session.client("ec2", region_name=region, endpoint_url=endpoint, **CREDENTIALS)
 
 
 def moto_fixture(ec2: Any) -> tuple[str, list[dict[str, Any]]]:

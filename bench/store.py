@@ -2,6 +2,8 @@
 
 The store files are written directly as TinyDB-format JSON (building a million rows through
 the API would only measure the builder), then opened and exercised through MappingStore.
+The same files loaded into TinyDB's own MemoryStorage and read with ``Table.get(doc_id=)``
+show what a lookup costs at each size without MappingStore's uuid column.
 """
 
 from __future__ import annotations
@@ -13,15 +15,21 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from tinydb import Query, TinyDB
+from tinydb.storages import MemoryStorage
 
-from bench.timing import Figure, duration, rate, ratio_line
+from bench.timing import Figure, duration, rate, ratio_line, verdict
 from simulator.store import MappingStore, MappingTable
 
 LOOKUPS = 200_000
 WRITES = 2_000
+SIZES = (1_000, 1_000_000)
+MAX_RATIO = 1.5
+MIN_RATE = 300_000
 
 
 def write_store_file(path: Path, rows: int) -> None:
@@ -29,17 +37,28 @@ def write_store_file(path: Path, rows: int) -> None:
     path.write_text(json.dumps({MappingTable.SNAPSHOTS.value: table}, separators=(",", ":")))
 
 
-def lookup_rate(store: MappingStore, rows: int) -> Figure:
+def lookup_rate(name: str, lookup: Callable[[int], object], rows: int) -> Figure:
+    """``lookup`` of uniformly random ids, as a launch names snapshots and volumes."""
     ids = [random.randint(1, rows) for _ in range(LOOKUPS)]
-    table = MappingTable.SNAPSHOTS
 
     def lookups() -> int:
-        lookup = store.mapping_uuid
         for row_id in ids:
-            lookup(table, row_id)
+            lookup(row_id)
         return len(ids)
 
-    return rate(f"lookups by id at {rows:,} rows", lookups, unit="lookups/s")
+    return rate(name, lookups, unit="lookups/s")
+
+
+def tinydb_get(path: Path) -> Callable[[int], object]:
+    """A store file in TinyDB's MemoryStorage, looked up by ``Table.get(doc_id=)``."""
+    db = TinyDB(storage=MemoryStorage)
+    db.storage.write(json.loads(path.read_text()))
+    table = db.table(MappingTable.SNAPSHOTS.value)
+
+    def lookup(row_id: int) -> object:
+        return table.get(doc_id=row_id)["uuid"]  # type: ignore[index]
+
+    return lookup
 
 
 def write_cost(store: MappingStore, rows: int) -> Figure:
@@ -80,32 +99,60 @@ def run() -> None:
     print("== store: MappingStore (TinyDB, doc_id = EC2 integer id, journaled file) ==")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        small, large = directory / "small.json", directory / "large.json"
-        write_store_file(small, 1_000)
-        write_store_file(large, 1_000_000)
+        paths = {rows: directory / f"{rows}.json" for rows in SIZES}
+        for rows, path in paths.items():
+            write_store_file(path, rows)
+        small, large = SIZES
         opened = duration(
-            "open a 1,000,000-row file store", lambda: MappingStore.open(large).close()
+            f"open a {large:,}-row file store", lambda: MappingStore.open(paths[large]).close()
         )
         print(opened.line())
-        stores = {1_000: MappingStore.open(small), 1_000_000: MappingStore.open(large)}
-        figures = {rows: lookup_rate(store, rows) for rows, store in stores.items()}
-        for figure in figures.values():
+        stores = {rows: MappingStore.open(path) for rows, path in paths.items()}
+        ours = {
+            rows: lookup_rate(
+                f"lookups by id at {rows:,} rows",
+                partial(store.mapping_uuid, MappingTable.SNAPSHOTS),
+                rows,
+            )
+            for rows, store in stores.items()
+        }
+        for figure in ours.values():
+            print(figure.line())
+        label = f"lookup rate, {small:,} rows / {large:,} rows"
+        print(ratio_line(label, ours[small], ours[large], MAX_RATIO, at_most=True))
+        slowest = ours[large].median
+        print(
+            f"  {f'lookups at {large:,} rows':<58} {'':>12}  "
+            f"target >= {MIN_RATE:,}/s: {verdict(slowest >= MIN_RATE)}"
+        )
+        peers = {
+            rows: lookup_rate(
+                f"peer: TinyDB MemoryStorage get(doc_id=), {rows:,} rows",
+                tinydb_get(path),
+                rows,
+            )
+            for rows, path in paths.items()
+        }
+        for figure in peers.values():
+            print(figure.line())
+        print(ratio_line(f"peer {label}", peers[small], peers[large]))
+        writes = {rows: write_cost(store, rows) for rows, store in stores.items()}
+        for figure in writes.values():
             print(figure.line())
         print(
             ratio_line(
-                "lookup rate, 1,000 rows / 1,000,000 rows", figures[1_000], figures[1_000_000], None
+                f"write rate, {small:,} rows / {large:,} rows (O(1): ~1x)",
+                writes[small],
+                writes[large],
             )
-            + "  (target <= 1.5x)"
         )
-        for rows, store in stores.items():
-            print(write_cost(store, rows).line())
         start = time.perf_counter()
-        stores[1_000_000].close()
+        stores[large].close()
         closing = time.perf_counter() - start
-        print(f"  {'close (compaction) of the 1,000,000-row store':<58} {closing:>12.2f} s")
-        stores[1_000].close()
-        per_row = memory_per_mapping(large, 1_000_000)
-        print(f"  {'memory per mapping (tracemalloc, 1,000,000 rows)':<58} {per_row:>12.0f} bytes")
+        print(f"  {f'close (compaction) of the {large:,}-row store':<58} {closing:>12.2f} s")
+        stores[small].close()
+        per_row = memory_per_mapping(paths[large], large)
+        print(f"  {f'memory per mapping (tracemalloc, {large:,} rows)':<58} {per_row:>12.0f} bytes")
         print(tinydb_default_lookup(directory, 100_000).line())
 
 

@@ -47,11 +47,22 @@ def duration(name: str, action: Callable[[], object], repeats: int = 3) -> Figur
     return Figure(name, tuple(runs), "s")
 
 
+def verdict(met: bool) -> str:
+    return "MET" if met else "NOT MET"
+
+
 def ratio_line(
-    label: str, numerator: Figure, denominator: Figure, target: float | None = None
+    label: str,
+    numerator: Figure,
+    denominator: Figure,
+    target: float | None = None,
+    *,
+    at_most: bool = False,
 ) -> str:
+    """The ratio of two medians; ``target`` is a floor, or with ``at_most`` a ceiling."""
     value = numerator.median / denominator.median
-    verdict = ""
+    judged = ""
     if target is not None:
-        verdict = f"  target >= {target:g}x: {'MET' if value >= target else 'NOT MET'}"
-    return f"  {label:<58} {value:>12.2f}x{verdict}"
+        met = value <= target if at_most else value >= target
+        judged = f"  target {'<=' if at_most else '>='} {target:g}x: {verdict(met)}"
+    return f"  {label:<58} {value:>12.2f}x{judged}"

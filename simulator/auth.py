@@ -42,6 +42,7 @@ QUERY_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
+_SIGV4_FIELDS = frozenset({"Credential", "SignedHeaders", "Signature"})
 
 Params = Sequence[tuple[str, str]]
 
@@ -120,14 +121,19 @@ class _SigV4Authorization:
 
 def _parse_sigv4(header: str) -> _SigV4Authorization | None:
     """``AWS4-HMAC-SHA256 Credential=K/date/region/service/aws4_request, SignedHeaders=..,
-    Signature=..``, or None when the header is not that."""
+    Signature=..``, or None when the header is not exactly that.
+
+    Each field must appear once and nothing else may: two ``Authorization`` headers reach
+    the app joined by a comma, and reading fields from both would check one header's
+    signature under the other's credential and signed headers.
+    """
     algorithm, _, rest = header.strip().partition(" ")
     if algorithm != SIGV4_ALGORITHM:
         return None
-    fields = {
-        name.strip(): value.strip()
-        for name, _, value in (part.partition("=") for part in rest.split(","))
-    }
+    parts = [part.partition("=") for part in rest.split(",")]
+    fields = {name.strip(): value.strip() for name, _, value in parts}
+    if len(fields) != len(parts) or fields.keys() != _SIGV4_FIELDS:
+        return None
     scope = fields.get("Credential", "").rsplit("/", 4)
     signed_headers = fields.get("SignedHeaders", "")
     signature = fields.get("Signature", "")

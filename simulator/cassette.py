@@ -22,8 +22,11 @@ parameters (``UserData``), whose values become ``REDACTED`` in the request and i
 call field they turn into. Matching a request to a recording ignores boto3's random
 ``ClientToken``.
 
-Writing is atomic (temp file, fsync, rename) after every recorded interaction, so a recorder
-killed at any moment leaves the previous, valid cassette behind.
+Writing is atomic (temp file, fsync, rename), so a recorder killed at any moment leaves a
+valid cassette behind. A whole-file rewrite per interaction would make a long recording cost
+O(n^2) bytes, so a session saves after every interaction only while its cassette is small and
+then once the unsaved interactions reach a sixteenth of the saved ones (O(n) bytes in all);
+closing the session saves the rest. A killed recorder loses at most that last sixteenth.
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ Nova reads only the number of an EC2 id."""
 AUTH_REFUSALS = frozenset(
     ec2_error(cls()).code for cls in (AuthFailure, SignatureDoesNotMatch, RequestExpired)
 )
+_SAVE_SHARE = 16
+"""A recording session saves once its unsaved interactions reach 1/16 of the saved ones."""
 _FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
 _EC2_PREFIXES = {
     MappingTable.SNAPSHOTS: "snap",
@@ -243,16 +248,24 @@ class Interaction:
     instance_id_floor: int | None = None
 
     @classmethod
-    def observe(cls, request: RecordedRequest, outcome: Outcome) -> Interaction:
+    def observe(
+        cls, request: RecordedRequest, outcome: Outcome, *, canonical: bool = True
+    ) -> Interaction:
         """The interaction ``outcome`` makes of ``request``: what recording and replay both build,
-        redacted create-call fields included, so the two are always comparable."""
+        redacted create-call fields included, so the two are always comparable.
+
+        Canonical calls, what a cassette keeps, have their keys sorted at every depth and every
+        dict and list rebuilt (so the calls' own values are read in place, not deep-copied
+        first). ``canonical=False`` skips that and shares the calls' values: equal under
+        :func:`compare`, which ignores key order, and all a replay needs to find differences.
+        """
         masked = request.redacted_fields()
         calls = tuple(
-            _canonical(
-                {key: REDACTED if key in masked else value for key, value in call.to_dict().items()}
-            )
+            {key: REDACTED if key in masked else value for key, value in call.fields().items()}
             for call in outcome.create_calls
         )
+        if canonical:
+            calls = tuple(map(_canonical, calls))
         response = RecordedResponse(
             outcome.status, outcome.error_code, outcome.reservation_id, tuple(outcome.instance_ids)
         )
@@ -398,11 +411,9 @@ class Cassette:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, self.to_bytes())
 
-    def instance_high_water(self) -> int:
-        """The highest instance id replay will have issued after the last interaction."""
-        seeded = [ec2_id_to_id(row["ec2_id"]) for row in self.seed.get("instances", [])]
-        recorded = [interaction.highest_instance_id() for interaction in self.interactions]
-        return max([0, *seeded, *recorded])
+    def seeded_instance_high_water(self) -> int:
+        """The highest instance id the seed holds (0 if none): replay issues ids after it."""
+        return max([0, *(ec2_id_to_id(row["ec2_id"]) for row in self.seed.get("instances", []))])
 
     def redacted_params(self) -> frozenset[str]:
         return frozenset(
@@ -580,13 +591,22 @@ def replay_cassette(cassette: Cassette, label: str) -> Replay:
             began = time.perf_counter()
             restore_instance_floor(sim.store, recorded.instance_id_floor)
             outcome = service.handle(recorded.request.params)
-            again = Interaction.observe(recorded.request, outcome)
+            again = Interaction.observe(recorded.request, outcome, canonical=False)
+            differences = tuple(compare(recorded, again, index))
+            # A differing interaction is kept in canonical form, as re-recording writes it. A
+            # matching one keeps the recorded calls (equal by value) so the fresh ones die
+            # young: kept, they would be ~10 containers per interaction more for every full
+            # collection of the cyclic GC to walk, a tenth of a long replay's time.
+            if differences:
+                again = Interaction.observe(recorded.request, outcome)
+            else:
+                again = Interaction(recorded.request, recorded.create_calls, again.response)
             observed.append(again)
             result.interactions.append(
                 InteractionResult(
                     index,
                     recorded.request.summary(),
-                    tuple(compare(recorded, again, index)),
+                    differences,
                     seconds=time.perf_counter() - began,
                 )
             )
@@ -704,6 +724,13 @@ class CassetteSession:
         self._unplayed = list(enumerate(recorded.interactions)) if recorded else []
         self.results: list[InteractionResult] = []
         self.recorded_count = 0
+        self._unsaved = 0
+        self._recorded_high_water = max(
+            (interaction.highest_instance_id() for interaction in self.cassette.interactions),
+            default=0,
+        )
+        """The highest instance id the interactions issue, kept up to date as they grow: the
+        seed's part is asked anew each time, since the seed changes as rows are touched."""
         self._lock = threading.Lock()
         self.turn = threading.RLock()
         """Held while a request is answered and observed (see :class:`CassetteApp`)."""
@@ -723,7 +750,12 @@ class CassetteSession:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stack.close()
+        try:
+            with self._lock:
+                if self._unsaved:
+                    self._save()
+        finally:
+            self._stack.close()
 
     @property
     def failures(self) -> list[InteractionResult]:
@@ -785,15 +817,26 @@ class CassetteSession:
         seed = seed_from_rows(self.store.touched_rows(self._log), catalogue=catalogue)
         self.cassette.seed = seed if self._base_seed is None else merge_seeds(self._base_seed, seed)
         first = observed.first_instance_id()
-        high_water = self.cassette.instance_high_water()
+        high_water = max(self.cassette.seeded_instance_high_water(), self._recorded_high_water)
         if first is not None and first - 1 > high_water:
             observed = replace(observed, instance_id_floor=first - 1)
         self.cassette.interactions.append(observed)
+        self._recorded_high_water = max(self._recorded_high_water, observed.highest_instance_id())
         append_exchanges(self.cassette.image_service.exchanges, exchanges)
         if self.recorded_count == 0:
             self.cassette.recorded_at = utc_now()
         self.recorded_count += 1
-        self.cassette.save(self.path)
+        self._unsaved += 1
+        if self._unsaved * _SAVE_SHARE >= len(self.cassette.interactions) - self._unsaved:
+            self._save()
+
+    def _save(self) -> None:
+        """Write the cassette; an unwritable one is bad input (one line), not a traceback."""
+        try:
+            self.cassette.save(self.path)
+        except OSError as exc:
+            raise CassetteError(f"{self.path}: cannot write the cassette: {exc.strerror}") from None
+        self._unsaved = 0
 
 
 @dataclass

@@ -105,10 +105,8 @@ class CloudController:
 
     def default_instance_type_name(self) -> str:
         """``CONF.default_instance_type``: the seed's flavor marked default, else ``m1.small``."""
-        for itype in self.store.instance_types():
-            if itype.get("default"):
-                return str(itype["name"])
-        return DEFAULT_INSTANCE_TYPE
+        name = self.store.default_instance_type()
+        return DEFAULT_INSTANCE_TYPE if name is None else name
 
     def _format_run_instances(
         self, context: RequestContext, reservation_id: str, instances: list[Instance]

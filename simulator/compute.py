@@ -41,7 +41,8 @@ from simulator.store import MappingStore, MappingTable
 MAX_USERDATA_SIZE = 65535
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
-_HOSTNAME_INVALID = set(string.punctuation) - {"-", "."}
+_HOSTNAME_INVALID = str.maketrans("", "", string.punctuation.replace("-", "").replace(".", ""))
+"""A ``str.translate`` table deleting the punctuation Nova's hostnames drop."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Instance:
 def sanitize_hostname(name: str) -> str:
     """Nova's ``utils.sanitize_hostname``: lower case, spaces and underscores to dashes."""
     name = name.lower().replace(" ", "-").replace("_", "-")
-    name = "".join(ch for ch in name if ch not in _HOSTNAME_INVALID)
+    name = name.translate(_HOSTNAME_INVALID)
     return name.strip(".-")[:63]
 
 

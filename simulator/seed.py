@@ -8,6 +8,7 @@ first write, and every problem is reported on one line as ``file: /json/pointer:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,18 @@ IMAGE_KEYS = (
     "properties",
 )
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A ``\\u`` escape in the surrogate range: the cheap test before the full one."""
+
 
 def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file, turning every failure into a one-line reason naming the file."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            text = handle.read()
+        data = json.loads(text)
+    except RecursionError:
+        raise SeedError(f"{path}: not JSON this reader accepts: nested too deeply") from None
     except FileNotFoundError:
         raise SeedError(f"{path}: no such {what} file") from None
     except IsADirectoryError:
@@ -52,6 +59,19 @@ def read_json(path: str | Path, what: str) -> Any:
         ) from None
     except OSError as exc:
         raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
+    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(data):
+        raise SeedError(f"{path}: not Unicode text: a \\u escape is a lone surrogate")
+    return data
+
+
+def _is_unicode(data: Any) -> bool:
+    """Whether every string is Unicode text: JSON's ``\\ud800`` escape parses into a string
+    that no output (stdout, a report, a cassette) can encode, far from where it was read."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:

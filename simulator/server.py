@@ -190,6 +190,10 @@ class ServerHandle:
     Run it with :meth:`serve_forever` in the calling thread, or as a context manager in a
     background thread. :meth:`stop` may be called from any thread or a signal handler; the
     server then stops accepting, lets running requests finish, and closes every socket.
+
+    A slow client never holds a worker thread: waitress reads requests in its I/O loop and
+    hands a worker only a complete one. A connection with no complete request and nothing
+    received for ``channel_timeout`` seconds is closed.
     """
 
     def __init__(
@@ -209,6 +213,9 @@ class ServerHandle:
             sockets=[self._socket],
             threads=threads,
             channel_timeout=channel_timeout,
+            # waitress looks for idle connections every cleanup_interval (default 30 s):
+            # looking as often as the timeout honours a short one.
+            cleanup_interval=min(channel_timeout, 30),
             max_request_body_size=WAITRESS_BODY_LIMIT,
             ident="launch-sim",
         )

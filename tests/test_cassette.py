@@ -240,6 +240,27 @@ def test_an_image_service_kind_change_is_refused(tmp_path: Path) -> None:
         )
 
 
+def test_a_long_recording_keeps_all_but_a_sixteenth_on_disk_and_saves_the_rest_at_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rewriting the whole file per interaction would cost O(n^2) bytes over a session."""
+    path = tmp_path / "long.json"
+    on_disk: list[int] = []
+    save = Cassette.save
+
+    def counted(cassette: Cassette, target: Path) -> None:
+        save(cassette, target)
+        on_disk.append(len(load_cassette(target).interactions))
+
+    monkeypatch.setattr(Cassette, "save", counted)
+    with use_cassette(path, "once") as use:
+        for count in range(1, 301):
+            use.handle(LAUNCH)
+            assert count - on_disk[-1] <= count // 16
+    assert on_disk[-1] == 300 and len(on_disk) < 100
+    assert not replay_cassette(load_cassette(path), str(path)).result.failures
+
+
 def test_a_session_records_only_inside_its_block(tmp_path: Path) -> None:
     from simulator.api import Simulator
     from simulator.service import EC2Service

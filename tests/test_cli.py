@@ -102,6 +102,41 @@ def test_bad_store_file_is_never_overwritten(
     assert store.read_bytes() == before
 
 
+CORRUPTIONS = {
+    "snapshot": ('{"snapshot_id_mappings": {"1": ', "", "store snapshot {} is corrupt at byte 31"),
+    "journal": (
+        "{}",
+        '["snapshot_id_mappings",1,{"uuid":"a"}]\n{oops}\n',
+        "store journal {}.journal is corrupt at line 2 (byte 40)",
+    ),
+}
+SEED = str(ROOT / "fixtures" / "seed" / "default.json")
+COMMANDS = {
+    "launch": ["launch", "--store", "STORE", str(WALKTHROUGH)],
+    "serve": ["serve", "--port", "0", "--store", "STORE"],
+    "store-export": ["store", "--store", "STORE", "export"],
+    "store-import": ["store", "--store", "STORE", "import", SEED],
+}
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_command_resets_or_rewrites_a_corrupt_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, corruption: str
+) -> None:
+    """A corrupt snapshot or journal is reported (file and place, one line) and left as is."""
+    snapshot, journal, message = CORRUPTIONS[corruption]
+    store = tmp_path / "store.json"
+    store.write_text(snapshot)
+    Path(f"{store}.journal").write_text(journal)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert main([str(store) if arg == "STORE" else arg for arg in COMMANDS[command]]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"launch-sim: error: {message.format(store)}") and err.count("\n") == 1
+    after = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.suffix != ".lock"}
+    assert after == before
+
+
 def test_store_import_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "store.json"
     seed = tmp_path / "seed.json"

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.ec2query import (
+    _NUMBER_CHARS,
     DEFAULT_VERSION,
     QueryLimits,
     args_to_kwargs,
@@ -146,6 +147,24 @@ def test_convert_value_decimal_beyond_python3_digit_limit_becomes_a_float() -> N
 
 def test_convert_value_long_hex_is_still_an_int() -> None:
     assert convert_value("0x" + "f" * 5000) == 16**5000 - 1
+
+
+NUMBERISH = st.text(sorted(_NUMBER_CHARS), max_size=10)
+
+
+@given(NUMBERISH, st.sampled_from(sorted(set(map(chr, range(128))) - _NUMBER_CHARS)), NUMBERISH)
+def test_convert_value_skips_parsing_only_what_no_number_reading_accepts(
+    head: str, odd: str, tail: str
+) -> None:
+    """An ASCII value with a character outside ``_NUMBER_CHARS`` stays a string without
+    trying ``int``/``float``; that shortcut is sound only if every reading would fail."""
+    raw = head + odd + tail
+    for base in (16, 8, 2, 10):
+        with pytest.raises(ValueError):
+            int(raw.lower(), base)
+    with pytest.raises(ValueError):
+        float(raw)
+    assert type(convert_value(raw)) in (str, bool)
 
 
 # --- camelcase_to_underscore -----------------------------------------------------------------

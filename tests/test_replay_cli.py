@@ -71,7 +71,10 @@ def test_a_changed_rule_exits_1_with_the_pointer_and_both_values(
         ("{not json", "not JSON"),
         ('{"format": "launch-sim-cassette", "version": 2}', "not a valid cassette"),
         ('{"images": []}', "not a valid cassette"),
+        ("[" * 100_000 + "]" * 100_000, "not JSON this reader accepts: nested too deeply"),
+        ('{"format": "launch-sim-cassette", "x": "\\ud800"}', "not Unicode text"),
     ],
+    ids=["not-json", "version-2", "a-seed", "nested-too-deeply", "lone-surrogate"],
 )
 def test_bad_cassettes_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
@@ -143,6 +146,20 @@ def test_junit_report_to_a_file(
         str(cassette),
         str(CORPUS / "kernel-ramdisk.json"),
     ]
+
+
+def test_a_junit_report_stays_xml_whatever_a_recorded_value_holds(
+    cassette: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client may send ``%01``; the recorder keeps it, XML cannot carry it."""
+    document = json.loads(cassette.read_text())
+    document["interactions"][0]["request"]["params"].insert(0, ["KeyName", "\u0001\ufffe"])
+    document["interactions"][0]["response"]["instance_ids"] = ["i-00000009"]
+    cassette.write_text(json.dumps(document))
+    code, out, _ = run(capsys, "replay", "--format", "junit", str(cassette))
+    assert code == 1
+    [case] = ET.fromstring(out).iter("testcase")
+    assert "KeyName=\ufffd\ufffd" in (case.get("name") or "")
 
 
 def test_output_never_overwrites_an_input_cassette(

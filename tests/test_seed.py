@@ -37,6 +37,10 @@ def write(tmp_path: Path, data: Any, name: str = "seed.json") -> Path:
         ),
         ({"flavors": []}, "Additional properties are not allowed ('flavors' was unexpected)"),
         ({"instance_types": [{"name": "x"}]}, "/instance_types/0"),
+        (
+            {"images": [{"uuid": "00000000-1111-2222-3333-444444444444", "name": None}]},
+            "/images/0/name: None is not of type 'string'",
+        ),
     ],
 )
 def test_bad_seed_is_one_line(tmp_path: Path, content: Any, fragment: str) -> None:

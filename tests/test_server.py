@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import string
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -26,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import Simulator
-from simulator.auth import HttpRequest
+from simulator.auth import HttpRequest, SignatureAuth
 from simulator.cli import main
 from simulator.server import (
     MAX_BODY_BYTES,
@@ -49,8 +50,10 @@ def app(launch_sim: Simulator) -> EC2App:
 
 
 @pytest.fixture(scope="module")
-def fuzz_app() -> EC2App:
-    return EC2App(EC2Service(Simulator.from_seed()))
+def fuzz_apps() -> tuple[EC2App, EC2App]:
+    """One app per auth mode (``none``, ``sigv4``), shared by every fuzz example."""
+    service = EC2Service(Simulator.from_seed())
+    return EC2App(service), EC2App(service, authenticator=SignatureAuth({"fuzz": "fuzz-secret"}))
 
 
 class ReadCounter(io.BytesIO):
@@ -303,25 +306,62 @@ VALUES = st.sampled_from(
     ]
 ) | st.text(max_size=20)
 FORMS = st.lists(st.tuples(NAMES, VALUES), max_size=8).map(lambda pairs: urlencode(pairs).encode())
+HEADERS = st.dictionaries(
+    st.sampled_from(
+        ["Authorization", "X-Amz-Date", "X-Amz-Content-Sha256", "Host", "Expect", "Cookie"]
+    )
+    | st.text(alphabet=string.ascii_letters + "-", min_size=1, max_size=12),
+    st.sampled_from(
+        [
+            "AWS4-HMAC-SHA256 Credential=fuzz/20260101/nova/ec2/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=00",
+            "AWS4-HMAC-SHA256 Credential=////, Signature=",
+            "AWS4-HMAC-SHA256 ",
+            "20260101T000000Z",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "100-continue",
+        ]
+    )
+    | st.text(alphabet=st.characters(max_codepoint=255), max_size=40),
+    max_size=4,
+)
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=3 * settings.default.max_examples)
 @given(
+    sigv4=st.booleans(),
     method=METHODS,
     path=st.sampled_from(["/", "/services/Cloud/"]) | st.text(max_size=10).map(lambda t: "/" + t),
     query=FORMS | st.binary(max_size=40),
     body=FORMS | st.binary(max_size=80),
     content_type=st.sampled_from([FORM, "", "text/plain", f"{FORM}; charset=utf-8", "\u00ff"]),
+    content_length=st.none() | st.sampled_from(["", "-1", "x", "99999999999999999999"]),
+    headers=HEADERS,
 )
 def test_no_request_gets_a_5xx(
-    fuzz_app: EC2App, method: str, path: str, query: bytes, body: bytes, content_type: str
+    fuzz_apps: tuple[EC2App, EC2App],
+    sigv4: bool,
+    method: str,
+    path: str,
+    query: bytes,
+    body: bytes,
+    content_type: str,
+    content_length: str | None,
+    headers: dict[str, str],
 ) -> None:
-    environ = environ_for(method, path, query, body)
+    """Any method, path, query, body and headers, under either auth mode: an EC2 document.
+
+    ``nox -s fuzz`` runs it with the other fuzz tests (3x the profile's examples).
+    """
+    environ = environ_for(method, path, query, body, headers)
     environ["CONTENT_TYPE"] = content_type
+    if content_length is not None:
+        environ["CONTENT_LENGTH"] = content_length
     environ["PATH_INFO"] = path.encode("utf-8", "surrogatepass").decode("latin-1")
-    status, headers, answer = call(fuzz_app, environ)
+    status, answer_headers, answer = call(fuzz_apps[sigv4], environ)
     assert status < 500
-    assert headers["Content-Type"] == "text/xml"
+    assert answer_headers["Content-Type"] == "text/xml"
     ET.fromstring(answer)
 
 
@@ -440,6 +480,40 @@ def test_serve_refuses_bad_options_in_one_line(
     assert main(["serve", "--store", str(tmp_path / "store.json"), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "example.com"])
+@pytest.mark.parametrize(
+    ("options", "allowed"),
+    [
+        ([], False),
+        (["--insecure-no-auth"], True),
+        (["--auth", "sigv4", "--access-key", "k", "--secret-key", "s"], True),
+    ],
+    ids=["no-auth", "insecure-no-auth", "sigv4"],
+)
+def test_only_loopback_may_serve_without_auth_unless_insecure_is_said(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    host: str,
+    options: list[str],
+    allowed: bool,
+) -> None:
+    """An allowed host gets as far as listening, on an impossible port, so nothing binds."""
+    argv = ["serve", "--host", host, "--port", "70000", "--store", str(tmp_path / "s.json")]
+    assert main([*argv, *options]) == 2
+    err = capsys.readouterr().err
+    assert ("cannot listen" in err) is allowed
+    assert ("--insecure-no-auth" in err) is not allowed
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_serves_without_auth(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str
+) -> None:
+    argv = ["serve", "--host", host, "--port", "70000", "--store", str(tmp_path / "s.json")]
+    assert main(argv) == 2
+    assert "cannot listen" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

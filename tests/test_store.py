@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
@@ -146,6 +148,36 @@ def test_mapping_rows_are_in_ascending_id_order() -> None:
     assert list(store.mapping_rows(SNAP)) == [(2, "b"), (5, "e"), (8, "h")]
 
 
+packable_or_not = st.sampled_from(
+    [str(UUID(int=n)) for n in range(3)] + ["short", "\u00e9" * 36, "\0" + "x" * 35]
+)
+near_or_far_ids = st.none() | st.integers(1, 40) | st.integers(2**31, 2**32 - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(packable_or_not, near_or_far_ids), max_size=60))
+def test_lookups_by_id_answer_what_the_rows_hold_at_any_density(
+    calls: list[tuple[str, int | None]],
+) -> None:
+    """The uuid column that caches id lookups never disagrees with TinyDB's rows: dense and
+    far-off ids, uuids it packs and strings it cannot, live and after a reopen."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "store.json"
+        with MappingStore.open(path) as store:
+            for row_uuid, row_id in calls:
+                with contextlib.suppress(StoreError):
+                    store.add_mapping(SNAP, row_uuid, row_id)
+            rows = dict(store.mapping_rows(SNAP))
+            probes = {*rows, *range(-1, 50), 2**32, True}
+            assert {i: store.mapping_uuid(SNAP, i) for i in probes} == {
+                i: rows.get(i) for i in probes
+            }
+        with MappingStore.open(path) as store:
+            assert {i: store.mapping_uuid(SNAP, i) for i in probes} == {
+                i: rows.get(i) for i in probes
+            }
+
+
 # --- image catalogue and instance types ---
 
 
@@ -214,6 +246,19 @@ def test_instance_types() -> None:
     assert store.instance_type("m1.tiny") == {"name": "m1.tiny", "memory_mb": 512}
     assert store.instance_type("m1.huge") is None
     assert [t["name"] for t in store.instance_types()] == ["m1.small", "m1.tiny"]
+
+
+def test_the_default_instance_type_is_the_first_marked_and_reading_it_reads_all() -> None:
+    store = MappingStore.in_memory()
+    assert store.default_instance_type() is None
+    store.add_instance_type({"name": "m1.tiny", "default": False})
+    assert store.default_instance_type() is None
+    store.add_instance_type({"name": "m1.small", "default": True})
+    store.add_instance_type({"name": "m1.large", "default": True})
+    assert store.default_instance_type() == "m1.small"
+    with store.access_log() as log:
+        store.default_instance_type()
+    assert list(log.read) == [("instance_types", 1), ("instance_types", 2), ("instance_types", 3)]
 
 
 def test_is_empty_and_export() -> None:
@@ -570,6 +615,43 @@ def test_a_store_held_by_another_process_is_locked_naming_its_pid(store_path: Pa
         holder.stdin.close()
         holder.wait()
     MappingStore.open(store_path).close()
+
+
+WAITER = (
+    "import logging, sys\n"
+    "from simulator.store import MappingStore, MappingTable\n"
+    "class Waiting(logging.Handler):\n"
+    "    told = False\n"
+    "    def emit(self, record):\n"
+    "        if 'not acquired' in record.getMessage() and not self.told:\n"
+    "            self.told = True\n"
+    "            print('waiting', flush=True)\n"
+    "logging.getLogger('filelock').setLevel(logging.DEBUG)\n"
+    "logging.getLogger('filelock').addHandler(Waiting())\n"
+    "with MappingStore.open(sys.argv[1], lock_timeout=30) as store:\n"
+    "    print(store.mapping_uuid(MappingTable.SNAPSHOTS, 2), flush=True)\n"
+)
+
+
+def test_a_second_process_with_a_lock_timeout_waits_then_opens(store_path: Path) -> None:
+    """The waiter says (through filelock's own log) that it is waiting; only then does the
+    holder write once more and close, and the waiter opens the store holding that write."""
+    holder = MappingStore.open(store_path)
+    try:
+        holder.add_mapping(SNAP, "written-before", 1)
+        waiter = subprocess.Popen(
+            [sys.executable, "-c", WAITER, str(store_path)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert waiter.stdout is not None
+        assert waiter.stdout.readline() == "waiting\n"
+        holder.add_mapping(SNAP, "written-while-it-waited", 2)
+    finally:
+        holder.close()
+    out, _ = waiter.communicate(timeout=60)
+    assert (waiter.returncode, out) == (0, "written-while-it-waited\n")
 
 
 def test_a_second_open_in_the_same_process_is_locked(store_path: Path) -> None:

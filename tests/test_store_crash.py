@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from simulator.store import MappingStore, MappingTable
@@ -43,7 +44,9 @@ def acknowledged(output: str) -> dict[int, str]:
     return rows
 
 
-def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_nothing_acknowledged(
+    tmp_path: Path, report_figure: Callable[[str], None]
+) -> None:
     path = tmp_path / "store.json"
     rng = random.Random(1234)
     expected: dict[int, str] = {}
@@ -68,4 +71,8 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) ->
         missing = {row: value for row, value in expected.items() if rows.get(row) != value}
         assert not missing, f"acknowledged mappings lost: {sorted(missing)[:5]}"
         survived += 1
+    report_figure(
+        f"SIGKILLs survived/tried: {survived}/{KILLS}, "
+        f"{len(expected)} acknowledged mappings all present"
+    )
     assert survived == KILLS and len(expected) > KILLS

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzz_strategies import JSON
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -137,13 +138,6 @@ def test_query_parameters_without_the_usual_keys(params: list[tuple[str, str]]) 
     check_answer(outcome.status, outcome.body)
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=15,
-)
 KWARG_NAMES = st.sampled_from(
     [
         "image_id",

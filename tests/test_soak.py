@@ -1,0 +1,252 @@
+"""Concurrency soak: 16 client threads x 500 launches against one recording server.
+
+One ``launch-sim serve --record`` process (file store, cassette being recorded) takes a mix
+of valid and invalid launches from 16 threads at once. Every answer must be the one its kind
+of request gets alone (no 5xx, the right status and code, distinct instance ids); afterwards
+the cassette must validate, hold each request that reached the launch path exactly once with
+the answer its client got, and replay green; the store must hold one instance row per
+instance id answered, and no other new row.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from serve_helpers import serving
+
+from simulator import Simulator
+from simulator.cassette import load_cassette, replay_cassette
+from simulator.service import EC2Service
+from simulator.store import MappingStore, MappingTable
+
+THREADS, LAUNCHES = 16, 500
+Params = list[tuple[str, str]]
+LAUNCH: Params = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
+WALKTHROUGH: Params = [
+    *LAUNCH,
+    ("MinCount", "1"),
+    ("MaxCount", "1"),
+    ("BlockDeviceMapping.1.DeviceName", "/dev/fake0"),
+    ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678"),
+    ("BlockDeviceMapping.1.Ebs.VolumeSize", "1"),
+    ("BlockDeviceMapping.2.DeviceName", "/dev/fake1"),
+    ("BlockDeviceMapping.2.Ebs.SnapshotId", "snap-23456789"),
+    ("BlockDeviceMapping.2.Ebs.DeleteOnTermination", "false"),
+    ("BlockDeviceMapping.3.DeviceName", "/dev/fake2"),
+    ("BlockDeviceMapping.3.Ebs.SnapshotId", "vol-87654321"),
+    ("BlockDeviceMapping.3.Ebs.VolumeSize", "2"),
+    ("BlockDeviceMapping.4.DeviceName", "/dev/fake3"),
+    ("BlockDeviceMapping.4.Ebs.SnapshotId", "vol-98765432"),
+    ("BlockDeviceMapping.4.Ebs.DeleteOnTermination", "false"),
+    ("BlockDeviceMapping.5.DeviceName", "/dev/fake4"),
+    ("BlockDeviceMapping.5.Ebs.NoDevice", "true"),
+    ("BlockDeviceMapping.6.DeviceName", "/dev/fake5"),
+    ("BlockDeviceMapping.6.VirtualName", "ephemeral0"),
+    ("BlockDeviceMapping.7.DeviceName", "/dev/fake6"),
+    ("BlockDeviceMapping.7.VirtualName", "swap"),
+]
+JUNK = "aZ09 .-_~%&=+/?#\u00e9\u4e2d\U0001f600\t"
+
+
+def junk(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice(JUNK) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of request: how to build it and what it must get."""
+
+    params: Callable[[random.Random], Params]
+    status: int
+    code: str | None = None
+    instances: int = 0
+    path: str = "/"
+
+    @property
+    def reaches_the_launch_path(self) -> bool:
+        """Whether the recorder keeps it (the server's own refusals are not recorded)."""
+        return self.status != 404
+
+
+KINDS = {
+    "walkthrough": Kind(lambda rng: WALKTHROUGH, 200, instances=1),
+    "two-instances": Kind(
+        lambda rng: [*LAUNCH, ("MinCount", "2"), ("MaxCount", "2")], 200, instances=2
+    ),
+    "junk-params": Kind(
+        lambda rng: [
+            *LAUNCH,
+            *((f"Junk{n}.{junk(rng, 3)}", junk(rng, rng.randrange(40))) for n in range(5)),
+        ],
+        200,
+        instances=1,
+    ),
+    "unknown-snapshot": Kind(
+        lambda rng: [
+            *LAUNCH,
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.Ebs.SnapshotId", f"snap-{rng.randrange(0x100, 0x10000):08x}"),
+        ],
+        400,
+        "SnapshotNotFound",
+    ),
+    "bad-image": Kind(
+        lambda rng: [("Action", "RunInstances"), ("ImageId", f"ami-{rng.randrange(4, 999):08x}")],
+        400,
+        "ImageNotFound",
+    ),
+    "malformed-id": Kind(
+        lambda rng: [
+            *LAUNCH,
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.Ebs.SnapshotId", f"snap-{junk(rng, 6)}z"),
+        ],
+        400,
+        "UnknownError",
+    ),
+    "no-action": Kind(
+        lambda rng: [(f"Garbage{n}", junk(rng, 10)) for n in range(rng.randrange(1, 6))],
+        400,
+        "MissingParameter",
+    ),
+    "wrong-path": Kind(lambda rng: LAUNCH, 404, "InvalidRequest", path="latest/meta-data/"),
+}
+MIX = ["walkthrough", "walkthrough", "walkthrough", *KINDS]
+"""Walkthrough launches are the main course; every other kind comes once per cycle."""
+EC2 = "{http://ec2.amazonaws.com/doc/2012-08-15/}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str
+    token: str
+    status: int
+    code: str | None
+    instance_ids: tuple[str, ...]
+
+
+def read_answer(kind: str, token: str, response: requests.Response) -> Answer:
+    root = ET.fromstring(response.content)
+    return Answer(
+        kind,
+        token,
+        response.status_code,
+        root.findtext("Errors/Error/Code"),
+        tuple(item.text or "" for item in root.iter(f"{EC2}instanceId")),
+    )
+
+
+def client(endpoint: str, number: int, answers: list[Answer]) -> None:
+    """One client thread: its share of the mix, each request tagged with a ClientToken."""
+    rng = random.Random(number)
+    with requests.Session() as session:
+        session.trust_env = False  # no proxy from the environment: 127.0.0.1 only
+        for step in range(LAUNCHES):
+            name = MIX[(number + step) % len(MIX)]
+            kind = KINDS[name]
+            token = f"{name}/{number}/{step}"
+            data = [*kind.params(rng), ("ClientToken", token)]
+            response = session.post(endpoint + kind.path, data=data, timeout=60)
+            answers.append(read_answer(name, token, response))
+
+
+def wrong(answer: Answer) -> bool:
+    kind = KINDS[answer.kind]
+    expected = (kind.status, kind.code, kind.instances)
+    return (answer.status, answer.code, len(answer.instance_ids)) != expected
+
+
+def test_sixteen_threads_of_500_mixed_launches_against_one_recording_server(
+    tmp_path: Path, report_figure: Callable[[str], None]
+) -> None:
+    store_path, cassette_path = tmp_path / "store.json", tmp_path / "soak.json"
+    answers: list[list[Answer]] = [[] for _ in range(THREADS)]
+    with serving("--store", str(store_path), "--record", str(cassette_path)) as server:
+        threads = [
+            threading.Thread(target=client, args=(server.endpoint, n, answers[n]))
+            for n in range(THREADS)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    everything = [answer for per_thread in answers for answer in per_thread]
+    server_errors = sum(answer.status >= 500 for answer in everything)
+    wrong_answers = [answer for answer in everything if wrong(answer)]
+    report_figure(
+        f"soak: {len(everything)} requests from {THREADS} threads in {seconds:.1f} s "
+        f"({len(everything) / seconds:.0f}/s), {server_errors} 5xx, "
+        f"{len(wrong_answers)} wrong answers"
+    )
+    assert server.returncode == 0, server.stderr
+    assert "Traceback" not in server.stderr
+    assert len(everything) == THREADS * LAUNCHES
+    assert (server_errors, wrong_answers[:3]) == (0, [])
+
+    instance_ids = [ec2_id for answer in everything for ec2_id in answer.instance_ids]
+    assert len(instance_ids) == len(set(instance_ids))
+
+    recorded = {
+        answer.token: answer for answer in everything if KINDS[answer.kind].reaches_the_launch_path
+    }
+    check_cassette(cassette_path, recorded, server.stderr, report_figure)
+    check_store(store_path, instance_ids)
+
+
+def check_cassette(
+    path: Path,
+    sent: dict[str, Answer],
+    server_stderr: str,
+    report_figure: Callable[[str], None],
+) -> None:
+    """The cassette holds each recorded request once, with its client's answer, and replays."""
+    assert f"{len(sent)} interaction(s) recorded, 0 difference(s)" in server_stderr
+    cassette = load_cassette(path)
+    tokens = [dict(i.request.params)["ClientToken"] for i in cassette.interactions]
+    assert Counter(tokens) == Counter(sent.keys())
+    baseline = EC2Service(Simulator.from_seed())
+    expected_calls: dict[str, list[dict[str, object]]] = {}
+    for interaction, token in zip(cassette.interactions, tokens, strict=True):
+        answer = sent[token]
+        response = interaction.response
+        assert (response.status, response.error_code, response.instance_ids) == (
+            answer.status,
+            answer.code,
+            answer.instance_ids,
+        )
+        if answer.kind not in expected_calls:
+            outcome = baseline.handle(interaction.request.params)
+            expected_calls[answer.kind] = [call.to_dict() for call in outcome.create_calls]
+        assert list(interaction.create_calls) == expected_calls[answer.kind], token
+    kinds = Counter(answer.kind for answer in sent.values())
+    started = time.perf_counter()
+    replay = replay_cassette(cassette, str(path)).result
+    seconds = time.perf_counter() - started
+    report_figure(
+        f"soak cassette: {len(cassette.interactions)} interactions "
+        f"({', '.join(f'{kind} {count}' for kind, count in sorted(kinds.items()))}), "
+        f"replayed in {seconds:.1f} s, {len(replay.failures)} mismatches"
+    )
+    assert not replay.failures
+
+
+def check_store(path: Path, instance_ids: list[str]) -> None:
+    """One instance row per instance id answered, nothing lost, nothing else created."""
+    fresh = Simulator.from_seed().store
+    with MappingStore.open(path) as store:
+        rows = list(store.mapping_rows(MappingTable.INSTANCES))
+        others = {table: store.mapping_count(table) for table in MappingTable}
+    assert sorted(f"i-{row_id:08x}" for row_id, _ in rows) == sorted(instance_ids)
+    assert len({uuid for _, uuid in rows}) == len(rows)
+    del others[MappingTable.INSTANCES]
+    assert others == {table: fresh.mapping_count(table) for table in others}
