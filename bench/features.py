@@ -7,15 +7,13 @@ run is a fresh pytest process, as a user would run it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.timing import verdict
+from bench.timing import pytest_seconds, verdict
 
 SCENARIOS = 1_000
+TEST_FILE = "test_generated.py"
 TEST_MODULE = 'from pytest_bdd import scenarios\n\nscenarios("generated.feature")\n'
 
 KWARGS_SCENARIO = """
@@ -56,32 +54,7 @@ def generate(directory: Path) -> None:
         else:
             parts.append(KWARGS_SCENARIO.format(n=n, count=1 + n % 3))
     (directory / "generated.feature").write_text("".join(parts))
-    (directory / "test_generated.py").write_text(TEST_MODULE)
-
-
-def run_pytest(directory: Path, *extra: str) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *extra,
-            "test_generated.py",
-        ],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
-    if result.returncode != 0 or f"{SCENARIOS} passed" not in summary:
-        raise RuntimeError(f"generated scenarios failed: {summary}")
-    return elapsed
+    (directory / TEST_FILE).write_text(TEST_MODULE)
 
 
 def run() -> None:
@@ -89,8 +62,8 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         generate(directory)
-        serial = run_pytest(directory)
-        parallel = run_pytest(directory, "-n", "auto")
+        serial = pytest_seconds(directory, TEST_FILE, SCENARIOS)
+        parallel = pytest_seconds(directory, TEST_FILE, SCENARIOS, "-n", "auto")
     judged = f"target <= 30 s: {verdict(serial <= 30)}"
     print(f"  {'1,000 scenarios, serial':<58} {serial:>12.2f} s  {judged}")
     print(f"  {'1,000 scenarios, pytest -n auto':<58} {parallel:>12.2f} s")

@@ -25,11 +25,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.timing import duration, rate, verdict
+from bench.timing import duration, pytest_seconds, rate, verdict
 from bench.walkthrough import WALKTHROUGH
 from simulator.cassette import Cassette, RecordMode, load_cassette, replay_cassette, use_cassette
 from simulator.ec2ids import id_to_ec2_id
@@ -37,6 +36,7 @@ from simulator.ec2ids import id_to_ec2_id
 INTERACTIONS = 10_000
 TARGET = 5_000
 SPLIT_FILES = 20
+TEST_FILE = "test_split.py"
 TEST_MODULE = '''"""One test per cassette of the split corpus, like tests/test_corpus.py."""
 
 from pathlib import Path
@@ -105,23 +105,6 @@ def replayed(cassette: Cassette) -> int:
     return len(result.interactions)
 
 
-def run_pytest(directory: Path, *extra: str) -> float:
-    """Seconds for a fresh pytest process to replay every split cassette green."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, "test_split.py"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
-    if result.returncode != 0 or f"{SPLIT_FILES} passed" not in summary:
-        raise RuntimeError(f"split corpus replay failed: {summary}")
-    return elapsed
-
-
 def measure(path: Path) -> None:
     """Load and replay the corpus at ``path`` and print the figures (the fresh process)."""
     size = path.stat().st_size
@@ -166,9 +149,9 @@ def run() -> None:
         suite.mkdir()
         for number, part in enumerate(split(whole, SPLIT_FILES), start=1):
             part.save(suite / f"corpus-{number:02d}.json")
-        (suite / "test_split.py").write_text(TEST_MODULE)
-        serial = run_pytest(suite)
-        parallel = run_pytest(suite, "-n", "auto")
+        (suite / TEST_FILE).write_text(TEST_MODULE)
+        serial = pytest_seconds(suite, TEST_FILE, SPLIT_FILES)
+        parallel = pytest_seconds(suite, TEST_FILE, SPLIT_FILES, "-n", "auto")
     label = f"pytest, {SPLIT_FILES} cassettes x {INTERACTIONS // SPLIT_FILES} interactions, serial"
     print(f"  {label:<58} {serial:>12.2f} s")
     print(f"  {'pytest -n auto, same cassettes':<58} {parallel:>12.2f} s")

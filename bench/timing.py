@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,21 @@ def ratio_line(
         met = value <= target if at_most else value >= target
         judged = f"  target {'<=' if at_most else '>='} {target:g}x: {verdict(met)}"
     return f"  {label:<58} {value:>12.2f}x{judged}"
+
+
+def pytest_seconds(directory: Path, module: str, tests: int, *extra: str) -> float:
+    """Wall time of a fresh pytest process running ``module``, as a user would run it; all
+    ``tests`` must pass, or the time is of something else and the benchmark stops."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, module],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
+    if result.returncode != 0 or f"{tests} passed" not in summary:
+        raise RuntimeError(f"{directory / module} failed: {summary}")
+    return elapsed
