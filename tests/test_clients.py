@@ -40,21 +40,11 @@ KEY, SECRET = "ops:lab", "lab-secret"
 # sends ``NoDevice=""``, which Nova's value conversion leaves as ``''``, so the normalized
 # fake4 mapping carries ``no_device: ''`` where the walkthrough's kwargs (``no_device: True``)
 # carry ``True``; every other mapping normalizes exactly as in the walkthrough.
-BOTO3_WALKTHROUGH: list[dict[str, Any]] = [
-    {"DeviceName": "/dev/fake0", "Ebs": {"SnapshotId": "snap-12345678", "VolumeSize": 1}},
-    {
-        "DeviceName": "/dev/fake1",
-        "Ebs": {"SnapshotId": "snap-23456789", "DeleteOnTermination": False},
-    },
-    {"DeviceName": "/dev/fake2", "Ebs": {"SnapshotId": "vol-87654321", "VolumeSize": 2}},
-    {
-        "DeviceName": "/dev/fake3",
-        "Ebs": {"SnapshotId": "vol-98765432", "DeleteOnTermination": False},
-    },
-    {"DeviceName": "/dev/fake4", "NoDevice": ""},
-    {"DeviceName": "/dev/fake5", "VirtualName": "ephemeral0"},
-    {"DeviceName": "/dev/fake6", "VirtualName": "swap"},
-]
+BOTO3_WALKTHROUGH: list[dict[str, Any]] = json.loads(
+    (
+        Path(__file__).resolve().parent.parent / "fixtures/launches/walkthrough-boto3.json"
+    ).read_text()
+)
 NORMALIZED = [
     {"device_name": "/dev/fake4", "no_device": ""}
     if normalized["device_name"] == "/dev/fake4"
