@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from serve_helpers import serving
+from test_ec2query import WALKTHROUGH_PARAMS
 
 from simulator import Simulator
 from simulator.cassette import load_cassette, replay_cassette
@@ -30,29 +31,7 @@ from simulator.store import MappingStore, MappingTable
 THREADS, LAUNCHES = 16, 500
 Params = list[tuple[str, str]]
 LAUNCH: Params = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
-WALKTHROUGH: Params = [
-    *LAUNCH,
-    ("MinCount", "1"),
-    ("MaxCount", "1"),
-    ("BlockDeviceMapping.1.DeviceName", "/dev/fake0"),
-    ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678"),
-    ("BlockDeviceMapping.1.Ebs.VolumeSize", "1"),
-    ("BlockDeviceMapping.2.DeviceName", "/dev/fake1"),
-    ("BlockDeviceMapping.2.Ebs.SnapshotId", "snap-23456789"),
-    ("BlockDeviceMapping.2.Ebs.DeleteOnTermination", "false"),
-    ("BlockDeviceMapping.3.DeviceName", "/dev/fake2"),
-    ("BlockDeviceMapping.3.Ebs.SnapshotId", "vol-87654321"),
-    ("BlockDeviceMapping.3.Ebs.VolumeSize", "2"),
-    ("BlockDeviceMapping.4.DeviceName", "/dev/fake3"),
-    ("BlockDeviceMapping.4.Ebs.SnapshotId", "vol-98765432"),
-    ("BlockDeviceMapping.4.Ebs.DeleteOnTermination", "false"),
-    ("BlockDeviceMapping.5.DeviceName", "/dev/fake4"),
-    ("BlockDeviceMapping.5.Ebs.NoDevice", "true"),
-    ("BlockDeviceMapping.6.DeviceName", "/dev/fake5"),
-    ("BlockDeviceMapping.6.VirtualName", "ephemeral0"),
-    ("BlockDeviceMapping.7.DeviceName", "/dev/fake6"),
-    ("BlockDeviceMapping.7.VirtualName", "swap"),
-]
+WALKTHROUGH: Params = WALKTHROUGH_PARAMS
 JUNK = "aZ09 .-_~%&=+/?#\u00e9\u4e2d\U0001f600\t"
 
 
