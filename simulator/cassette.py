@@ -24,9 +24,11 @@ call field they turn into. Matching a request to a recording ignores boto3's ran
 
 Writing is atomic (temp file, fsync, rename), so a recorder killed at any moment leaves a
 valid cassette behind. A whole-file rewrite per interaction would make a long recording cost
-O(n^2) bytes, so a session saves after every interaction only while its cassette is small and
-then once the unsaved interactions reach a sixteenth of the saved ones (O(n) bytes in all);
-closing the session saves the rest. A killed recorder loses at most that last sixteenth.
+O(n^2) bytes, so a session saves after every interaction while its cassette holds fewer than
+256 (every recording of a test or a client session) and then once the unsaved interactions
+reach a sixteenth of the saved ones (O(n) bytes in all); closing the session saves the rest.
+A killed recorder loses nothing of a small cassette and at most that last sixteenth of a
+large one.
 """
 
 from __future__ import annotations
@@ -108,8 +110,10 @@ Nova reads only the number of an EC2 id."""
 AUTH_REFUSALS = frozenset(
     ec2_error(cls()).code for cls in (AuthFailure, SignatureDoesNotMatch, RequestExpired)
 )
+_SAVE_EVERY_UP_TO = 256
+"""Up to this many interactions, a recording session saves after every one of them."""
 _SAVE_SHARE = 16
-"""A recording session saves once its unsaved interactions reach 1/16 of the saved ones."""
+"""Past that, it saves once its unsaved interactions reach 1/16 of the saved ones."""
 _FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
 _EC2_PREFIXES = {
     MappingTable.SNAPSHOTS: "snap",
@@ -827,7 +831,8 @@ class CassetteSession:
             self.cassette.recorded_at = utc_now()
         self.recorded_count += 1
         self._unsaved += 1
-        if self._unsaved * _SAVE_SHARE >= len(self.cassette.interactions) - self._unsaved:
+        saved = len(self.cassette.interactions) - self._unsaved
+        if saved < _SAVE_EVERY_UP_TO or self._unsaved * _SAVE_SHARE >= saved:
             self._save()
 
     def _save(self) -> None:

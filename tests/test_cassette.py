@@ -240,7 +240,7 @@ def test_an_image_service_kind_change_is_refused(tmp_path: Path) -> None:
         )
 
 
-def test_a_long_recording_keeps_all_but_a_sixteenth_on_disk_and_saves_the_rest_at_exit(
+def test_a_recording_keeps_every_interaction_then_all_but_a_sixteenth_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rewriting the whole file per interaction would cost O(n^2) bytes over a session."""
@@ -254,10 +254,13 @@ def test_a_long_recording_keeps_all_but_a_sixteenth_on_disk_and_saves_the_rest_a
 
     monkeypatch.setattr(Cassette, "save", counted)
     with use_cassette(path, "once") as use:
-        for count in range(1, 301):
+        for count in range(1, 601):
             use.handle(LAUNCH)
-            assert count - on_disk[-1] <= count // 16
-    assert on_disk[-1] == 300 and len(on_disk) < 100
+            if count <= 256:
+                assert on_disk[-1] == count, "a small cassette is on disk after every interaction"
+            else:
+                assert count - on_disk[-1] <= count // 16
+    assert on_disk[-1] == 600 and len(on_disk) < 256 + 40
     assert not replay_cassette(load_cassette(path), str(path)).result.failures
 
 
