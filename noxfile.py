@@ -52,7 +52,7 @@ def fuzz(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install(".[lint]")
-    session.run("ruff", "check", "simulator", "tests", "features", "bench", "noxfile.py")
+    session.run("ruff", "check", "simulator", "tests", "features", "bench", "fixtures", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
