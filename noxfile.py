@@ -10,6 +10,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
+LINTED = ("simulator", "tests", "features", "bench", "fixtures", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -52,7 +53,7 @@ def fuzz(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install(".[lint]")
-    session.run("ruff", "check", "simulator", "tests", "features", "bench", "fixtures", "noxfile.py")
+    session.run("ruff", "check", *LINTED)
 
 
 @nox.session(python=PYTHON)
