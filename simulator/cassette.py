@@ -101,11 +101,6 @@ DROPPED_PARAMS = frozenset(
 _DROPPED_LOWER = frozenset(name.lower() for name in DROPPED_PARAMS)
 IGNORED_WHEN_MATCHING = frozenset({"ClientToken"})
 RESERVATION_ID = re.compile(r"^r-[0-9a-z]{8}$")
-ORPHAN_IMAGE_NAME = "(s3 mapping row only)"
-"""The name a seed gives an image that only exists as an s3 mapping row (always, for Glance
-cassettes, whose images live in the recorded exchanges). Its ``ami-`` prefix means nothing:
-Nova reads only the number of an EC2 id."""
-
 # Codes of requests the server refused before the launch path: never recorded or checked.
 AUTH_REFUSALS = frozenset(
     ec2_error(cls()).code for cls in (AuthFailure, SignatureDoesNotMatch, RequestExpired)
@@ -116,6 +111,7 @@ _SAVE_SHARE = 16
 """Past that, it saves once its unsaved interactions reach 1/16 of the saved ones."""
 _FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
 _EC2_PREFIXES = {
+    MappingTable.S3_IMAGES: "ami",
     MappingTable.SNAPSHOTS: "snap",
     MappingTable.VOLUMES: "vol",
     MappingTable.INSTANCES: "i",
@@ -473,21 +469,18 @@ def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, An
             {"ec2_id": id_to_ec2_id(row_id, prefix + "-%08x")} for row_id in row_ids
         ] or [{}]
         images += [{**entry, "uuid": record["id"], **details} for entry in entries]
-    for image_uuid, row_ids in s3_rows.items():
-        images += [
-            {
-                "ec2_id": id_to_ec2_id(row_id, "ami-%08x"),
-                "uuid": image_uuid,
-                "name": ORPHAN_IMAGE_NAME,
-            }
-            for row_id in row_ids
-        ]
+    mappings = {
+        **rows.mappings,
+        MappingTable.S3_IMAGES: sorted(
+            (row_id, image_uuid) for image_uuid, row_ids in s3_rows.items() for row_id in row_ids
+        ),
+    }
     seed: dict[str, Any] = {"images": images} if images else {}
     for section, table in MAPPING_SECTIONS.items():
         template = _EC2_PREFIXES[table] + "-%08x"
         entries = [
             {"ec2_id": id_to_ec2_id(row_id, template), "uuid": row_uuid}
-            for row_id, row_uuid in rows.mappings[table]
+            for row_id, row_uuid in mappings[table]
         ]
         if entries:
             seed[section] = entries

@@ -21,6 +21,7 @@ from simulator.store import MappingStore, MappingTable
 SeedSource = str | Path | dict[str, Any]
 
 MAPPING_SECTIONS: dict[str, MappingTable] = {
+    "s3_images": MappingTable.S3_IMAGES,
     "snapshots": MappingTable.SNAPSHOTS,
     "volumes": MappingTable.VOLUMES,
     "instances": MappingTable.INSTANCES,

@@ -90,3 +90,13 @@ def test_reapplying_the_same_seed_is_a_no_op(tmp_path: Path) -> None:
         store_path, seed=Path(__file__).parent.parent / "fixtures/seed/default.json"
     ) as sim:
         assert sim.store.mapping_count(MappingTable.SNAPSHOTS) == 2
+
+
+def test_s3_mapping_rows_without_a_catalogue_image() -> None:
+    """A Glance image's s3 row: the id resolves, the store's catalogue does not hold it."""
+    uuid = "5d0ac4a2-6b5f-4d34-9c6e-1a2b3c4d5e6f"
+    sim = Simulator.from_seed({"s3_images": [{"ec2_id": "ami-00000005", "uuid": uuid}]})
+    assert sim.store.mapping_uuid(MappingTable.S3_IMAGES, 5) == uuid
+    assert sim.store.image(uuid) is None
+    with pytest.raises(SeedError, match="/s3_images/0/ec2_id"):
+        Simulator.from_seed({"s3_images": [{"ec2_id": "snap-00000005", "uuid": uuid}]})
