@@ -40,11 +40,24 @@ SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 QUERY_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+SECRET_KEY_ENV = "LAUNCH_SIM_SECRET_KEY"
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
 _SIGV4_FIELDS = frozenset({"Credential", "SignedHeaders", "Signature"})
 
 Params = Sequence[tuple[str, str]]
+
+
+def secret_keys_given(options: Sequence[str] | None, environ: Mapping[str, str]) -> list[str]:
+    """The ``--secret-key`` values, else the one in ``$LAUNCH_SIM_SECRET_KEY``.
+
+    A secret on the command line is visible to every local user in the process list; the
+    environment variable keeps it out of there.
+    """
+    if options:
+        return list(options)
+    from_environment = environ.get(SECRET_KEY_ENV)
+    return [from_environment] if from_environment else []
 
 
 def form_pairs(raw: bytes) -> list[tuple[str, str]]:

@@ -8,11 +8,13 @@ codes follow the CLI's rule: 0 all matched, 1 a difference, 2 bad input (one lin
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from simulator.auth import SECRET_KEY_ENV, secret_keys_given
 from simulator.cassette import (
     Cassette,
     CassetteSession,
@@ -94,9 +96,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Send cassettes' requests to a live endpoint and report where its answers differ."""
-    if bool(args.access_key) != bool(args.secret_key):
-        raise BadInput("--access-key and --secret-key go together")
-    keys = SigningKeys(args.access_key, args.secret_key, args.region) if args.access_key else None
+    secrets = secret_keys_given([args.secret_key] if args.secret_key else None, os.environ)
+    if args.secret_key and not args.access_key:
+        raise BadInput("--secret-key needs --access-key K")
+    if args.access_key and not secrets:
+        raise BadInput(f"--access-key needs --secret-key S or ${SECRET_KEY_ENV}")
+    keys = SigningKeys(args.access_key, secrets[0], args.region) if args.access_key else None
     provider = Provider(args.endpoint, keys, args.timeout)
     cassettes = _load_all(args.paths)
     _check_output(args.output, [path for path, _ in cassettes])
@@ -148,7 +153,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="the EC2 API URL, e.g. http://127.0.0.1:8773/",
     )
     verify.add_argument("--access-key", metavar="K", help="SigV4-sign requests with this key")
-    verify.add_argument("--secret-key", metavar="S", help="and this secret")
+    verify.add_argument(
+        "--secret-key", metavar="S", help=f"and this secret (or ${SECRET_KEY_ENV}, kept out of ps)"
+    )
     verify.add_argument(
         "--region", default=DEFAULT_REGION, help="SigV4 region (default: %(default)s)"
     )

@@ -19,7 +19,7 @@ from typing import Any
 import platformdirs
 
 from simulator.api import Simulator
-from simulator.auth import Authenticator, NoAuth, SignatureAuth
+from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
@@ -123,9 +123,8 @@ def _is_loopback(host: str) -> bool:
 def _authenticator(args: argparse.Namespace) -> Authenticator:
     """The auth mode the options ask for; refuses to expose an open endpoint by accident."""
     access_keys: list[str] = args.access_key or []
-    secret_keys: list[str] = args.secret_key or []
     if args.auth == "none":
-        if access_keys or secret_keys:
+        if access_keys or args.secret_key:
             raise BadInput("--access-key and --secret-key are only used with --auth sigv4")
         if not _is_loopback(args.host) and not args.insecure_no_auth:
             raise BadInput(
@@ -133,8 +132,12 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
                 "anyone launch: use --auth sigv4, or --insecure-no-auth if that is intended"
             )
         return NoAuth()
+    secret_keys = secret_keys_given(args.secret_key, os.environ)
     if not access_keys or len(access_keys) != len(secret_keys):
-        raise BadInput("--auth sigv4 needs --access-key K --secret-key S pairs")
+        raise BadInput(
+            f"--auth sigv4 needs --access-key K --secret-key S pairs (or one --access-key K "
+            f"with ${SECRET_KEY_ENV})"
+        )
     if not all(access_keys) or not all(secret_keys):
         raise BadInput("an access key or secret key is empty")
     return SignatureAuth(dict(zip(access_keys, secret_keys, strict=True)))
@@ -207,7 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="none: accept any signature; sigv4: verify SigV4/SigV2 signatures (default: none)",
     )
     serve.add_argument("--access-key", action="append", help="access key for --auth sigv4")
-    serve.add_argument("--secret-key", action="append", help="its secret (repeat in pairs)")
+    serve.add_argument(
+        "--secret-key",
+        action="append",
+        help=f"its secret (repeat in pairs); for one key, ${SECRET_KEY_ENV} keeps it out of ps",
+    )
     serve.add_argument(
         "--insecure-no-auth",
         action="store_true",

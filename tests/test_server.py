@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import boto3
+import botocore.exceptions
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import Simulator
-from simulator.auth import HttpRequest, SignatureAuth
+from simulator.auth import SECRET_KEY_ENV, HttpRequest, SignatureAuth
 from simulator.cli import main
 from simulator.server import (
     MAX_BODY_BYTES,
@@ -527,9 +529,13 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixtu
 def serve_process(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[subprocess.Popen[str]]:
-    """``launch-sim serve`` on a free port with the options given by indirect parametrization."""
-    extra: list[str] = getattr(request, "param", [])
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    """``launch-sim serve`` on a free port with the options given by indirect parametrization.
+
+    The parameter is the extra arguments, or ``(arguments, environment variables)``.
+    """
+    param: list[str] | tuple[list[str], dict[str, str]] = getattr(request, "param", [])
+    extra, variables = param if isinstance(param, tuple) else (param, {})
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **variables}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -599,3 +605,38 @@ def test_serve_prints_the_access_key_and_never_the_secret(
     stdout, stderr = serve_process.communicate(timeout=60)
     assert serve_process.returncode == 0
     assert "TOPSECRET-42" not in stdout + stderr
+
+
+@pytest.mark.parametrize(
+    "serve_process",
+    [(["--auth", "sigv4", "--access-key", "ops:lab"], {SECRET_KEY_ENV: "ENV-SECRET-7"})],
+    indirect=True,
+)
+def test_serve_takes_the_secret_from_the_environment_out_of_the_process_list(
+    serve_process: subprocess.Popen[str],
+) -> None:
+    assert serve_process.stdout is not None
+    endpoint = re.search(r"http://\S+/", serve_process.stdout.readline())
+    assert endpoint
+    assert "ops:lab" in serve_process.stdout.readline()
+    assert b"ENV-SECRET-7" not in Path(f"/proc/{serve_process.pid}/cmdline").read_bytes()
+
+    def launch_with(secret: str) -> str:
+        ec2 = boto3.session.Session().client(
+            "ec2",
+            region_name="nova",
+            endpoint_url=endpoint.group(0),
+            aws_access_key_id="ops:lab",
+            aws_secret_access_key=secret,
+        )
+        try:
+            ec2.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)
+        except botocore.exceptions.ClientError as exc:
+            return str(exc.response["Error"]["Code"])
+        return "launched"
+
+    assert launch_with("ENV-SECRET-7") == "launched"
+    assert launch_with("not-it") == "SignatureDoesNotMatch"
+    serve_process.send_signal(signal.SIGTERM)
+    serve_process.communicate(timeout=60)
+    assert serve_process.returncode == 0

@@ -13,10 +13,11 @@ import responses
 from moto.server import ThreadedMotoServer
 
 from simulator.api import Simulator
-from simulator.auth import SignatureAuth
+from simulator.auth import SECRET_KEY_ENV, HttpRequest, SignatureAuth
 from simulator.cassette import load_cassette
 from simulator.cli import main
 from simulator.ec2query import render_error
+from simulator.errors import SignatureDoesNotMatch
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
 from simulator.verify import Provider, answer_facts, verify_cassette
@@ -118,7 +119,53 @@ def test_a_bad_endpoint_or_half_a_key_pair_is_bad_input(
     assert run(capsys, "verify", "--endpoint", "ec2.test", str(FAKE0))[0] == 2
     code, _, err = run(capsys, "verify", "--endpoint", ENDPOINT, "--access-key", "K", str(FAKE0))
     assert code == 2
-    assert "go together" in err
+    assert f"--access-key needs --secret-key S or ${SECRET_KEY_ENV}" in err
+    code, _, err = run(capsys, "verify", "--endpoint", ENDPOINT, "--secret-key", "S", str(FAKE0))
+    assert code == 2
+    assert "--secret-key needs --access-key K" in err
+
+
+@responses.activate
+def test_the_secret_can_come_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[requests.PreparedRequest] = []
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        sent.append(request)
+        return 200, {}, SUCCESS
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=answer)
+    monkeypatch.setenv(SECRET_KEY_ENV, "S")
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "--endpoint",
+        ENDPOINT,
+        "--access-key",
+        "K",
+        "--region",
+        "nova",
+        str(FAKE0),
+    )
+    assert code == 0, out
+    [request] = sent
+    body = request.body if isinstance(request.body, bytes) else str(request.body).encode()
+    signed = HttpRequest(
+        method="POST",
+        scheme="http",
+        host="ec2.test",
+        path="/services/Cloud/",
+        query=b"",
+        headers={
+            "host": "ec2.test",
+            **{name.lower(): str(value) for name, value in request.headers.items()},
+        },
+        body=body,
+    )
+    assert SignatureAuth({"K": "S"}).authenticate(signed, parse_qsl(body.decode())) == "K"
+    with pytest.raises(SignatureDoesNotMatch):
+        SignatureAuth({"K": "other"}).authenticate(signed, parse_qsl(body.decode()))
 
 
 @pytest.mark.parametrize("cassette", STORE_CASSETTES, ids=[p.stem for p in STORE_CASSETTES])
