@@ -10,7 +10,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
-LINTED = ("simulator", "tests", "features", "bench", "fixtures", "noxfile.py")
+TYPED = ("simulator", "tests", "features", "bench", "fixtures")
+LINTED = (*TYPED, "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -58,8 +59,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    session.install(".[typecheck]")
-    session.run("mypy", "simulator")
+    """mypy --strict over the package and every test, feature, benchmark and script.
+
+    The test extra is installed too, so the tests' imports are checked against real code.
+    """
+    session.install(".[test,typecheck]")
+    session.run("mypy", *TYPED)
 
 
 @nox.session(python=PYTHON)

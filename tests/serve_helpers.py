@@ -31,6 +31,11 @@ class Served:
     returncode: int | None = None
 
 
+def serve_command(*options: str) -> list[str]:
+    """The argv of ``launch-sim serve`` on a free port (printed on startup) with ``options``."""
+    return [sys.executable, "-m", "simulator", "serve", "--port", "0", *options]
+
+
 def _answered(endpoint: str) -> None:
     """Wait for one answer: the serving loop runs only once the signal handlers are set."""
     url = urlsplit(endpoint)
@@ -51,7 +56,7 @@ def serving(*options: str) -> Iterator[Served]:
     """
     with tempfile.TemporaryFile("w+") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "simulator", "serve", "--port", "0", *options],
+            serve_command(*options),
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,

@@ -14,7 +14,7 @@ IMAGE_UUID = "70a599e0-31e7-49b7-b260-868f441e862b"
 KERNEL_UUID = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 RAMDISK_UUID = "a440c04b-79fa-479c-bed1-0b816eaec379"
 
-WALKTHROUGH = [
+WALKTHROUGH: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (
         {"device_name": "/dev/fake0", "ebs": {"snapshot_id": "snap-12345678", "volume_size": 1}},
         {

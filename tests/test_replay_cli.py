@@ -17,6 +17,7 @@ import boto3
 import botocore.config
 import pytest
 from cassette_helpers import default_on_termination
+from serve_helpers import serve_command
 
 from simulator import cloud
 from simulator.cassette import load_cassette, replay_cassette
@@ -196,19 +197,7 @@ def test_validate_checks_cassettes(cassette: Path, capsys: pytest.CaptureFixture
 def start_server(tmp_path: Path, cassette: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     """``launch-sim serve --record`` in a subprocess on a free port; returns it and its URL."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "serve",
-            "--port",
-            "0",
-            "--store",
-            str(tmp_path / "store.json"),
-            "--record",
-            str(cassette),
-            *extra,
-        ],
+        serve_command("--store", str(tmp_path / "store.json"), "--record", str(cassette), *extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -15,7 +15,6 @@ import signal
 import socket
 import string
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ import botocore.exceptions
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from serve_helpers import serve_command
 
 from simulator import Simulator
 from simulator.auth import SECRET_KEY_ENV, HttpRequest, SignatureAuth
@@ -330,7 +330,7 @@ HEADERS = st.dictionaries(
 
 
 @pytest.mark.fuzz
-@settings(max_examples=3 * settings.default.max_examples)
+@settings(max_examples=3 * settings().max_examples)
 @given(
     sigv4=st.booleans(),
     method=METHODS,
@@ -537,17 +537,7 @@ def serve_process(
     extra, variables = param if isinstance(param, tuple) else (param, {})
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **variables}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "serve",
-            "--port",
-            "0",
-            "--store",
-            str(tmp_path / "store.json"),
-            *extra,
-        ],
+        serve_command("--store", str(tmp_path / "store.json"), *extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -586,6 +576,14 @@ def test_serve_shuts_down_cleanly_on_a_signal(
         assert store.mapping_count(MappingTable.SNAPSHOTS) == 2, "seeded on first open"
 
 
+def started(serve_process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The endpoint and the credentials hint ``serve`` prints on startup."""
+    assert serve_process.stdout is not None
+    endpoint = re.search(r"http://\S+/", serve_process.stdout.readline())
+    assert endpoint
+    return endpoint.group(0), serve_process.stdout.readline()
+
+
 @pytest.mark.parametrize(
     "serve_process",
     [["--auth", "sigv4", "--access-key", "ops:lab", "--secret-key", "TOPSECRET-42"]],
@@ -594,12 +592,9 @@ def test_serve_shuts_down_cleanly_on_a_signal(
 def test_serve_prints_the_access_key_and_never_the_secret(
     serve_process: subprocess.Popen[str],
 ) -> None:
-    assert serve_process.stdout is not None
-    endpoint = re.search(r"http://\S+/", serve_process.stdout.readline())
-    assert endpoint
-    hint = serve_process.stdout.readline()
+    endpoint, hint = started(serve_process)
     assert "ops:lab" in hint and "TOPSECRET-42" not in hint
-    status, _, body = post(endpoint.group(0), urlencode(LAUNCH).encode())
+    status, _, body = post(endpoint, urlencode(LAUNCH).encode())
     assert (status, error_code(body)) == (401, "AuthFailure")
     serve_process.send_signal(signal.SIGTERM)
     stdout, stderr = serve_process.communicate(timeout=60)
@@ -615,17 +610,15 @@ def test_serve_prints_the_access_key_and_never_the_secret(
 def test_serve_takes_the_secret_from_the_environment_out_of_the_process_list(
     serve_process: subprocess.Popen[str],
 ) -> None:
-    assert serve_process.stdout is not None
-    endpoint = re.search(r"http://\S+/", serve_process.stdout.readline())
-    assert endpoint
-    assert "ops:lab" in serve_process.stdout.readline()
+    endpoint, hint = started(serve_process)
+    assert "ops:lab" in hint
     assert b"ENV-SECRET-7" not in Path(f"/proc/{serve_process.pid}/cmdline").read_bytes()
 
     def launch_with(secret: str) -> str:
         ec2 = boto3.session.Session().client(
             "ec2",
             region_name="nova",
-            endpoint_url=endpoint.group(0),
+            endpoint_url=endpoint,
             aws_access_key_id="ops:lab",
             aws_secret_access_key=secret,
         )

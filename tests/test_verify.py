@@ -44,6 +44,20 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+@pytest.fixture
+def sent() -> Iterator[list[requests.PreparedRequest]]:
+    """The requests verify sends to ``ENDPOINT``, each answered with a one-instance launch."""
+    requests_sent: list[requests.PreparedRequest] = []
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        requests_sent.append(request)
+        return 200, {}, SUCCESS
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, ENDPOINT, callback=answer)
+        yield requests_sent
+
+
 def test_answer_facts_read_any_namespace_and_errors() -> None:
     assert answer_facts(200, SUCCESS) == {"status": 200, "error_code": None, "instance_count": 1}
     error = render_error("ImageNotFound", "gone", "req-1")
@@ -55,36 +69,38 @@ def test_answer_facts_read_any_namespace_and_errors() -> None:
     }
 
 
-@responses.activate
+@pytest.mark.parametrize("secret_from", ["option", "environment"])
 def test_matching_answers_verify_and_requests_are_sigv4_signed(
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sent: list[requests.PreparedRequest],
+    secret_from: str,
 ) -> None:
-    sent: list[requests.PreparedRequest] = []
-
-    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        sent.append(request)
-        return 200, {}, SUCCESS
-
-    responses.add_callback(responses.POST, ENDPOINT, callback=answer)
-    code, out, _ = run(
-        capsys,
-        "verify",
-        "--endpoint",
-        ENDPOINT,
-        "--access-key",
-        "K",
-        "--secret-key",
-        "S",
-        "--region",
-        "nova",
-        str(FAKE0),
-    )
+    secret = ["--secret-key", "S"] if secret_from == "option" else []
+    monkeypatch.setenv(SECRET_KEY_ENV, "S" if secret_from == "environment" else "not-this-one")
+    keys = ["--access-key", "K", *secret, "--region", "nova"]
+    code, out, _ = run(capsys, "verify", "--endpoint", ENDPOINT, *keys, str(FAKE0))
     assert code == 0, out
     [request] = sent
     assert str(request.headers["Authorization"]).startswith("AWS4-HMAC-SHA256 Credential=K/")
-    body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
-    params = parse_qsl(body)
+    body = request.body if isinstance(request.body, bytes) else str(request.body).encode()
+    params = parse_qsl(body.decode())
     assert params == [tuple(pair) for pair in load_cassette(FAKE0).interactions[0].request.params]
+    signed = HttpRequest(
+        method="POST",
+        scheme="http",
+        host="ec2.test",
+        path="/services/Cloud/",
+        query=b"",
+        headers={
+            "host": "ec2.test",
+            **{name.lower(): str(value) for name, value in request.headers.items()},
+        },
+        body=body,
+    )
+    assert SignatureAuth({"K": "S"}).authenticate(signed, params) == "K"
+    with pytest.raises(SignatureDoesNotMatch):
+        SignatureAuth({"K": "other"}).authenticate(signed, params)
 
 
 @responses.activate
@@ -123,49 +139,6 @@ def test_a_bad_endpoint_or_half_a_key_pair_is_bad_input(
     code, _, err = run(capsys, "verify", "--endpoint", ENDPOINT, "--secret-key", "S", str(FAKE0))
     assert code == 2
     assert "--secret-key needs --access-key K" in err
-
-
-@responses.activate
-def test_the_secret_can_come_from_the_environment(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent: list[requests.PreparedRequest] = []
-
-    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        sent.append(request)
-        return 200, {}, SUCCESS
-
-    responses.add_callback(responses.POST, ENDPOINT, callback=answer)
-    monkeypatch.setenv(SECRET_KEY_ENV, "S")
-    code, out, _ = run(
-        capsys,
-        "verify",
-        "--endpoint",
-        ENDPOINT,
-        "--access-key",
-        "K",
-        "--region",
-        "nova",
-        str(FAKE0),
-    )
-    assert code == 0, out
-    [request] = sent
-    body = request.body if isinstance(request.body, bytes) else str(request.body).encode()
-    signed = HttpRequest(
-        method="POST",
-        scheme="http",
-        host="ec2.test",
-        path="/services/Cloud/",
-        query=b"",
-        headers={
-            "host": "ec2.test",
-            **{name.lower(): str(value) for name, value in request.headers.items()},
-        },
-        body=body,
-    )
-    assert SignatureAuth({"K": "S"}).authenticate(signed, parse_qsl(body.decode())) == "K"
-    with pytest.raises(SignatureDoesNotMatch):
-        SignatureAuth({"K": "other"}).authenticate(signed, parse_qsl(body.decode()))
 
 
 @pytest.mark.parametrize("cassette", STORE_CASSETTES, ids=[p.stem for p in STORE_CASSETTES])
