@@ -16,7 +16,7 @@ from typing import Any
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id
 from simulator.errors import SeedError
-from simulator.store import MappingStore, MappingTable
+from simulator.store import MappingStore, MappingTable, UnsupportedJSON, load_json
 
 SeedSource = str | Path | dict[str, Any]
 
@@ -45,9 +45,9 @@ def read_json(path: str | Path, what: str) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
-        data = json.loads(text)
-    except RecursionError:
-        raise SeedError(f"{path}: not JSON this reader accepts: nested too deeply") from None
+        data = load_json(text)
+    except UnsupportedJSON as exc:
+        raise SeedError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise SeedError(f"{path}: no such {what} file") from None
     except IsADirectoryError:

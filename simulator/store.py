@@ -18,6 +18,7 @@ import enum
 import json
 import os
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -87,6 +88,30 @@ def _row_problem(table: str, row: object) -> str | None:
     return None
 
 
+class UnsupportedJSON(ValueError):
+    """Well-formed JSON past Python's own limits, reported like malformed JSON, in one line."""
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads``, with Python's limits raised as :class:`UnsupportedJSON`.
+
+    Python refuses integers longer than ``sys.get_int_max_str_digits()`` digits (a bare
+    ``ValueError``) and nesting past its recursion limit (``RecursionError``); left alone,
+    either escapes every ``JSONDecodeError`` handler as a traceback.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UnsupportedJSON("not JSON this reader accepts: nested too deeply") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:
+        raise UnsupportedJSON(
+            "not JSON this reader accepts: an integer has more than "
+            f"{sys.get_int_max_str_digits()} digits"
+        ) from None
+
+
 def _json_copy(value: Any) -> Any:
     """Deep-copy through JSON: what a caller gets back equals what a reopened store returns."""
     return json.loads(json.dumps(value, allow_nan=False))
@@ -128,12 +153,14 @@ def _load_snapshot(path: Path) -> tuple[_Tables, int]:
     except UnicodeDecodeError as exc:
         raise StoreCorrupt(f"{where} at byte {exc.start}: not UTF-8") from None
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         offset = len(text[: exc.pos].encode())
         raise StoreCorrupt(
             f"{where} at byte {offset} (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+    except UnsupportedJSON as exc:
+        raise StoreCorrupt(f"{where}: {exc}") from None
     if type(data) is not dict:
         raise StoreCorrupt(f"{where}: expected a JSON object of tables")
     for name in data:
@@ -185,9 +212,11 @@ def _replay_journal(path: Path, tables: _Tables) -> tuple[int, int]:
     offset = 0
     for number, line in enumerate(raw.split(b"\n")[:-1], start=1):
         try:
-            record = json.loads(line)
+            record = load_json(line)
+        except UnsupportedJSON as exc:
+            problem: str | None = str(exc)
         except ValueError:
-            problem: str | None = "not a JSON line"
+            problem = "not a JSON line"
         else:
             problem = _record_problem(record, tables)
         if problem:

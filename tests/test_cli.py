@@ -165,3 +165,31 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(good)]) == 0
     assert main(["validate", str(good), str(bad)]) == 2
     assert f"{bad}: seed: /images/0/uuid" in capsys.readouterr().out
+
+
+HUGE_INT = "1" * 4301
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["replay", "FILE"],
+        ["validate", "FILE"],
+        ["scaffold", "FILE"],
+        ["launch", "--memory", "--seed", "FILE", str(WALKTHROUGH)],
+        ["launch", "--memory", "FILE"],
+        ["launch", "--store", "FILE", str(WALKTHROUGH)],
+    ],
+)
+def test_an_integer_past_pythons_digit_limit_is_bad_input_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text(f'{{"images": {{"1": {{"id": "a", "name": "b", "min_ram": {HUGE_INT}}}}}}}')
+    before = path.read_bytes()
+    assert main([str(path) if arg == "FILE" else arg for arg in command]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.err.startswith("launch-sim: error: ")
+    assert f"{path}" in captured.out + captured.err
+    assert "an integer has more than 4300 digits" in captured.out + captured.err
+    assert path.read_bytes() == before

@@ -41,6 +41,11 @@ def write(tmp_path: Path, data: Any, name: str = "seed.json") -> Path:
             {"images": [{"uuid": "00000000-1111-2222-3333-444444444444", "name": None}]},
             "/images/0/name: None is not of type 'string'",
         ),
+        (
+            '{"instance_types": [{"vcpus": ' + "1" * 4301 + "}]}",
+            "not JSON this reader accepts: an integer has more than 4300 digits",
+        ),
+        ("[" * 100_000, "not JSON this reader accepts: nested too deeply"),
     ],
 )
 def test_bad_seed_is_one_line(tmp_path: Path, content: Any, fragment: str) -> None:

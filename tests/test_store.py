@@ -455,6 +455,11 @@ def test_torn_journal_tail_is_ignored_and_cut_off(tmp_path: Path, store: Mapping
         (b'{"volume_id_mappings": {"1": {"uuid": 5}}}', "row '1': field 'uuid' must be"),
         (b'{"volume_id_mappings": {"01": {"uuid": "v"}}}', "row '01': not a positive decimal"),
         (b'{"instance_types": {"1": {"vcpus": 1}}}', "row '1': field 'name' must be"),
+        (
+            b'{"images": {"1": {"id": "a", "name": "b", "min_ram": ' + b"9" * 4301 + b"}}}",
+            "is corrupt: not JSON this reader accepts: an integer has more than 4300 digits",
+        ),
+        (b"[" * 100_000, "is corrupt: not JSON this reader accepts: nested too deeply"),
     ],
 )
 def test_corrupt_snapshot_is_reported_and_left_alone(
@@ -486,6 +491,10 @@ def test_corrupt_snapshot_is_reported_and_left_alone(
         (
             b'["snapshot_id_mappings",1,{"uuid":"other"}]',
             "snapshot_id_mappings row 1 contradicts an earlier write",
+        ),
+        (
+            b'["snapshot_id_mappings",2,{"uuid":"x","n":' + b"9" * 4301 + b"}]",
+            "not JSON this reader accepts: an integer has more than 4300 digits",
         ),
     ],
 )
