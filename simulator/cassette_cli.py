@@ -8,6 +8,7 @@ codes follow the CLI's rule: 0 all matched, 1 a difference, 2 bad input (one lin
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,22 @@ from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
 
 FORMATS = ("text", "json", "junit")
 MODES = tuple(mode.value for mode in RecordMode)
+
+
+def seconds(text: str) -> float:
+    """A timeout option's value: a finite number above zero.
+
+    ``float`` accepts 0, negatives, ``nan`` and ``inf``, which urllib3 refuses only inside
+    each request (ValueError, OverflowError): a crash in ``verify``, an UnknownError for
+    every launch in ``serve``. Refused at parse time, the mistake is one usage line.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds above 0")
+    return value
 
 
 def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
@@ -161,7 +178,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     verify.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=VERIFY_TIMEOUT,
         help="seconds to wait for each answer (default: %(default)s)",
     )
@@ -198,7 +215,7 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--image-service-timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="Glance request timeout (default: %(default)s)",
