@@ -26,9 +26,10 @@ def scaffold_into(directory: Path, cassette: Path, capsys: pytest.CaptureFixture
     return feature
 
 
-def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
+def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """pytest run in ``directory`` as another project would run it, the plugin loaded."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
         cwd=directory,
         capture_output=True,
         text=True,
