@@ -17,7 +17,8 @@ from simulator.cloud import CloudController
 from simulator.compute import Quotas, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry, default_registry
-from simulator.errors import EC2Error, InvalidRequest, UnknownError
+from simulator.ec2query import DEFAULT_LIMITS, _shorten
+from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
 from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
@@ -79,8 +80,17 @@ class Simulator:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def run_instances(self, context: RequestContext | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Launch as Nova's EC2 ``RunInstances`` would, kwargs as the query parser makes them."""
+    def run_instances(
+        self, context: RequestContext | None = None, /, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Launch as Nova's EC2 ``RunInstances`` would, kwargs as the query parser makes them.
+
+        ``context`` is positional-only, as in Nova's controller, so a request key named
+        ``context`` or ``self`` is a kwarg like any other and fails as it would in Nova (a
+        TypeError in the controller call: ``UnknownError``). A value nested deeper than a
+        query parameter can be (:func:`refuse_deep_values`) is refused before it is copied.
+        """
+        refuse_deep_values(kwargs)
         request = copy.deepcopy(kwargs)
         return self.invoke("run_instances", request, context)  # type: ignore[no-any-return]
 
@@ -101,6 +111,33 @@ class Simulator:
             raise
         except Exception as exc:
             raise UnknownError(exc) from exc
+
+
+def refuse_deep_values(kwargs: dict[str, Any]) -> None:
+    """Raise :class:`RequestTooLarge` for a value nested deeper than the query limit allows.
+
+    A query parameter with n dots becomes a kwarg nested n containers deep, so the HTTP
+    path never builds anything deeper than ``max_key_dots``; Python callers and JSON
+    request files get the same limit, and with it no RecursionError in the copy.
+    """
+    limit = DEFAULT_LIMITS.max_key_dots
+    for key, value in kwargs.items():
+        if _deeper_than(value, limit):
+            raise RequestTooLarge(
+                err=f"Parameter {_shorten(key)} is nested more than {limit} levels deep; "
+                f"at most {limit} are accepted"
+            )
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` holds containers more than ``levels`` deep (recursing at most that far)."""
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, list | tuple):
+        children = value
+    else:
+        return False
+    return levels == 0 or any(_deeper_than(child, levels - 1) for child in children)
 
 
 def _label(source: SeedSource) -> str:
