@@ -182,6 +182,45 @@ Feature: Normalizing block device mappings
     Then the launch succeeds
     And every instance in the response has "rootDeviceType" equal to "ebs"
 
+  Scenario: A snapshot on the root device makes the instance EBS-backed too
+    When I launch with:
+      """
+      {"image_id": "ami-00000001",
+       "block_device_mapping": [{"device_name": "/dev/sda1", "ebs": {"snapshot_id": "snap-12345678"}}]}
+      """
+    Then the launch succeeds
+    And every instance in the response has "rootDeviceType" equal to "ebs"
+    And every instance in the response has no "blockDeviceMapping"
+
+  Scenario: The response shows the instance's devices, not the request's: NoDevice and ephemeral1 are gone
+    When I launch with:
+      """
+      {"image_id": "ami-00000001",
+       "block_device_mapping": [
+         {"device_name": "/dev/vdc", "virtual_name": "NoDevice", "ebs": {"snapshot_id": "vol-87654321"}},
+         {"device_name": "/dev/vdd", "virtual_name": "ephemeral1", "ebs": {"snapshot_id": "vol-98765432"}}]}
+      """
+    Then the launch succeeds
+    And the create call has "block_device_mapping" equal to [{"device_name": "/dev/vdc", "virtual_name": "NoDevice", "volume_id": "22222222-3333-4444-5555-666666666666", "delete_on_termination": true}, {"device_name": "/dev/vdd", "virtual_name": "ephemeral1", "volume_id": "77777777-8888-9999-0000-aaaaaaaaaaaa", "delete_on_termination": true}]
+    And every instance in the response has no "blockDeviceMapping"
+    And every instance in the response has "rootDeviceType" equal to "instance-store"
+
+  Scenario: The image names the root device
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "virtio", "status": "active", "container_format": "ami",
+                   "properties": {"root_device_name": "/dev/vda"}}]}
+      """
+    When I launch with:
+      """
+      {"image_id": "ami-00000010",
+       "block_device_mapping": [{"device_name": "/dev/vda", "ebs": {"snapshot_id": "vol-87654321"}}]}
+      """
+    Then the launch succeeds
+    And every instance in the response has "rootDeviceName" equal to "/dev/vda"
+    And every instance in the response has "rootDeviceType" equal to "ebs"
+
   Scenario: The mappings are resolved in order and the first missing id wins
     When I launch with:
       """

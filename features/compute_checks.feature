@@ -24,6 +24,20 @@ Feature: The checks compute makes on the create call
       """
     Then the launch fails with EC2 error "TooManyInstances" and message "Quota exceeded for cores: Requested 24, but already used 0 of 20 cores"
 
+  Scenario: The quota error reports min_count instances, though max_count was reserved
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "min_count": 11, "max_count": 12}
+      """
+    Then the launch fails with EC2 error "TooManyInstances" and message "Quota exceeded for instances: Requested 11, but already used 0 of 10 instances"
+
+  Scenario: Several resources over quota are named in sorted order, the first one reported
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "min_count": 3, "max_count": 30, "instance_type": "m1.xlarge"}
+      """
+    Then the launch fails with EC2 error "TooManyInstances" and message "Quota exceeded for cores,instances,ram: Requested 240, but already used 0 of 20 cores"
+
   Scenario: Over quota, a range of counts is cut down to what the quota allows
     When I launch with:
       """

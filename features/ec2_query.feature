@@ -31,6 +31,16 @@ Feature: Launching with EC2 query parameters
     And the create call has "max_count" equal to 1
     And the create call has "block_device_mapping" equal to {}
 
+  Scenario: An empty BlockDeviceMapping stays an empty string, which compute reads as no mappings
+    When I send the EC2 query:
+      | Name               | Value        |
+      | Action             | RunInstances |
+      | ImageId            | ami-00000001 |
+      | BlockDeviceMapping |              |
+    Then the launch succeeds
+    And the create call has "block_device_mapping" equal to ""
+    And the create call satisfies the schema
+
   Scenario Outline: Numbers are read the way Nova reads them: MinCount=<text>
     When I send the EC2 query:
       | Name     | Value        |

@@ -157,26 +157,35 @@ class CloudController:
         }
         return item
 
-    def _format_instance_bdm(self, instance: Instance, root_device_name: str) -> dict[str, Any]:
-        """Only mappings with a volume show; the root device is ``ebs`` if one backs it.
+    def _format_instance_bdm(self, instance: Instance, root_device_name: Any) -> dict[str, Any]:
+        """Only rows with a volume show; a snapshot or a volume on the root device makes it ``ebs``.
 
-        Nova rendered the volume's unset attach time as ``<attachTime></attachTime>``, which
-        boto3 cannot parse as a timestamp; launch-sim leaves the element out instead.
+        Nova's loop skipped volume-less rows before its root check, so a root device backed
+        by a snapshot alone read ``instance-store`` until compute had made the volume; the
+        reference's rule (snapshot or volume) is what launch-sim answers. Nova rendered the
+        volume's unset attach time as an empty ``<attachTime/>``, which boto3 cannot parse
+        as a timestamp; launch-sim gives the launch time, and the volume status
+        ``detached`` (there is no volume service to ask).
         """
         root_device_type = "instance-store"
         mapping = []
         for bdm in instance.block_device_mapping:
-            volume_id = bdm.get("volume_id")
-            if volume_id is None or bdm.get("no_device"):
+            if bdm["no_device"]:
                 continue
-            if bdm.get("device_name") == root_device_name:
+            volume_id = bdm["volume_id"]
+            if bdm["device_name"] == root_device_name and (bdm["snapshot_id"] or volume_id):
+                if volume_id is not None:
+                    assert not bdm["virtual_name"], "a volume root device with a virtual name"
                 root_device_type = "ebs"
+            if volume_id is None:
+                continue
             mapping.append(
                 {
-                    "deviceName": bdm.get("device_name"),
+                    "deviceName": bdm["device_name"],
                     "ebs": {
                         "volumeId": ec2ids.id_to_ec2_vol_id(volume_id, self.store),
-                        "deleteOnTermination": bdm.get("delete_on_termination"),
+                        "deleteOnTermination": bdm["delete_on_termination"],
+                        "attachTime": instance.created_at,
                         "status": "detached",
                     },
                 }

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from simulator.block_device import instance_block_devices, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.errors import (
@@ -112,7 +113,7 @@ class Instance:
     block_device_mapping: list[dict[str, Any]] = field(default_factory=list)
     vm_state: str = "building"
     host: str | None = None
-    root_device_name: str | None = None
+    root_device_name: Any = None
 
 
 def sanitize_hostname(name: str) -> str:
@@ -212,8 +213,9 @@ class RecordingComputeAPI:
         if instance_type["root_gb"] < int(image.get("min_disk") or 0):
             raise InstanceTypeDiskTooSmall()
         kernel_id, ramdisk_id = self._handle_kernel_and_ramdisk(call, image)
-        for bdm in bdms:
-            assert "device_name" in bdm, "block device mapping without device_name"
+        properties = image.get("properties", {})
+        root_device_name = properties_root_device_name(properties)
+        rows = instance_block_devices(instance_type, properties, bdms)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
         instances = []
@@ -236,7 +238,8 @@ class RecordingComputeAPI:
                     availability_zone=call.availability_zone,
                     hostname=sanitize_hostname(f"Server {instance_uuid}"),
                     created_at=created_at,
-                    block_device_mapping=bdms,
+                    block_device_mapping=[dict(row) for row in rows],
+                    root_device_name=root_device_name,
                 )
             )
         return instances, reservation_id
@@ -268,7 +271,7 @@ class RecordingComputeAPI:
             "cores": self.quotas.cores,
             "ram": self.quotas.ram,
         }
-        overs = [name for name in requested if requested[name] > limits[name]]
+        overs = sorted(name for name in requested if requested[name] > limits[name])
         if not overs:
             return max_count
         allowed = limits["instances"]
@@ -279,9 +282,11 @@ class RecordingComputeAPI:
         if allowed > 0 and min_count <= allowed <= max_count:
             return self._check_num_instances_quota(instance_type, min_count, allowed)
         resource = overs[0]
+        # Nova reserves max_count but reports min_count instances as the request.
+        reported = {**requested, "instances": min_count}
         raise TooManyInstances(
             overs=",".join(overs),
-            req=requested[resource],
+            req=reported[resource],
             used=0,
             allowed=limits[resource],
             resource=resource,

@@ -47,7 +47,9 @@ ODD_TEXT = st.sampled_from(
         "RunInstances",
     ]
 )
-VALUES: st.SearchStrategy[Any] = JSON | ODD_TEXT | st.sampled_from([-1, 0, 2**63, 10**400, 1e308, None, True, [], {}])
+VALUES: st.SearchStrategy[Any] = (
+    JSON | ODD_TEXT | st.sampled_from([-1, 0, 2**63, 10**400, 1e308, None, True, [], {}])
+)
 PARAMS = st.tuples(
     st.sampled_from(
         ["ImageId", "MinCount", "MaxCount", "UserData", "BlockDeviceMapping.1.Ebs.SnapshotId"]

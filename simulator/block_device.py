@@ -1,0 +1,149 @@
+"""The block device rows compute gives each new instance (Grizzly's ``compute.api`` and
+``nova.block_device``).
+
+The create call carries the request's mappings as the EC2 layer normalized them; that is the
+contract. What RunInstances then *answers* is read back from the instance's own rows, which
+compute builds differently: the image's swap/ephemeral ``mappings`` first, then the image's
+``block_device_mapping``, then the request's, each written over the row of the same device,
+swap and ephemeral sizes taken from the flavor, and ``NoDevice`` blanking a row. So a
+``NoDevice`` volume or an ``ephemeral1`` entry is in the create call but not in the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# Python 2's ``\d`` in a str pattern: ASCII digits only.
+_EPHEMERAL = re.compile(r"^ephemeral([0-9]|[1-9][0-9]+)$")
+ROW_FIELDS = (
+    "device_name",
+    "delete_on_termination",
+    "virtual_name",
+    "snapshot_id",
+    "volume_id",
+    "volume_size",
+    "no_device",
+)
+_BLANKED_BY_NO_DEVICE = ROW_FIELDS[1:6]
+
+Row = dict[str, Any]
+
+
+def is_ephemeral(name: Any) -> bool:
+    """``ephemeral0``, ``ephemeral12``; not ``ephemeral01``. A non-string fails as in Nova."""
+    return _EPHEMERAL.match(name) is not None
+
+
+def is_swap_or_ephemeral(name: Any) -> bool:
+    return name == "swap" or is_ephemeral(name)
+
+
+def properties_root_device_name(properties: Mapping[str, Any]) -> Any:
+    """The root device an image names: ``root_device_name``, else its ``root`` mapping, else None.
+
+    The instance's ``rootDeviceName`` comes from here (``/dev/sda1`` when None).
+    """
+    root_device_name = None
+    for mapping in properties.get("mappings", []):
+        if mapping["virtual"] == "root":
+            root_device_name = mapping["device"]
+    if "root_device_name" in properties:
+        root_device_name = properties["root_device_name"]
+    return root_device_name
+
+
+def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
+    """The flavor's swap or ephemeral size; 0 (the row is skipped) for ``ephemeralN``, N > 0.
+
+    A seed flavor without ``swap``/``ephemeral_gb`` has Nova's column default, 0.
+    """
+    if virtual_name == "swap":
+        return instance_type.get("swap", 0)
+    if is_ephemeral(virtual_name):
+        if int(virtual_name[len("ephemeral") :]) > 0:
+            return 0
+        return instance_type.get("ephemeral_gb", 0)
+    return 0
+
+
+def _update_or_create(rows: list[Row], values: Row) -> None:
+    """``db.block_device_mapping_update_or_create``: one row per device name.
+
+    A device named again updates its row in place; a swap or ephemeral disk named under a
+    new device replaces the rows that had it under another.
+    """
+    device_name = values["device_name"]
+    existing = next(
+        (row for row in rows if device_name is not None and row["device_name"] == device_name),
+        None,
+    )
+    if existing is None:
+        rows.append({**dict.fromkeys(ROW_FIELDS), **values})
+    else:
+        existing.update(values)
+    virtual_name = values["virtual_name"]
+    if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
+        rows[:] = [
+            row
+            for row in rows
+            if row["virtual_name"] != virtual_name or row["device_name"] == device_name
+        ]
+
+
+def _apply_image_mappings(
+    rows: list[Row], instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+) -> None:
+    """``_update_image_block_device_mapping``: the image's swap/ephemeral disks of size > 0."""
+    for mapping in mappings:
+        virtual_name = mapping["virtual"]
+        device = mapping["device"]
+        if is_swap_or_ephemeral(virtual_name) and not device.startswith("/"):
+            device = "/dev/" + device
+        if virtual_name in ("ami", "root") or not is_swap_or_ephemeral(virtual_name):
+            continue
+        size = _volume_size(instance_type, virtual_name)
+        if size == 0:
+            continue
+        values = {"device_name": device, "virtual_name": virtual_name, "volume_size": size}
+        _update_or_create(rows, values)
+
+
+def _apply_block_device_mapping(
+    rows: list[Row], instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+) -> None:
+    """``_update_block_device_mapping``: the image's or the request's mappings."""
+    for bdm in mappings:
+        assert "device_name" in bdm, "block device mapping without device_name"
+        values = {name: bdm.get(name) for name in ROW_FIELDS}
+        virtual_name = bdm.get("virtual_name")
+        if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
+            size = _volume_size(instance_type, virtual_name)
+            if size == 0:
+                continue
+            values["volume_size"] = size
+        if virtual_name == "NoDevice":
+            values["no_device"] = True
+            values.update(dict.fromkeys(_BLANKED_BY_NO_DEVICE))
+        _update_or_create(rows, values)
+
+
+def instance_block_devices(
+    instance_type: Mapping[str, Any],
+    image_properties: Mapping[str, Any],
+    requested: Sequence[Mapping[str, Any]],
+) -> list[Row]:
+    """The rows ``_populate_instance_for_bdm`` stores for one instance, in creation order.
+
+    New dicts throughout: the request's mappings are the create call's record and stay as
+    they were.
+    """
+    rows: list[Row] = []
+    mappings = image_properties.get("mappings", [])
+    if mappings:
+        _apply_image_mappings(rows, instance_type, mappings)
+    for block_device_mapping in (image_properties.get("block_device_mapping", []), requested):
+        if block_device_mapping:
+            _apply_block_device_mapping(rows, instance_type, block_device_mapping)
+    return rows

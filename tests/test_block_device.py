@@ -1,0 +1,201 @@
+"""The instance's own block device rows, and the ``blockDeviceMapping`` RunInstances answers.
+
+The create call keeps the request's mappings (tests/test_launch_path.py); these tests are
+about what compute makes of them, which is what a client reads back.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from simulator import EC2Error, Simulator
+from simulator.block_device import (
+    instance_block_devices,
+    is_ephemeral,
+    properties_root_device_name,
+)
+
+FLAVOR = {"name": "m1.test", "memory_mb": 512, "vcpus": 1, "root_gb": 1, "swap": 512}
+VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
+SNAPSHOT_UUID = "00000000-1111-2222-3333-444444444444"
+
+
+def row(**values: Any) -> dict[str, Any]:
+    return {
+        "device_name": None,
+        "delete_on_termination": None,
+        "virtual_name": None,
+        "snapshot_id": None,
+        "volume_id": None,
+        "volume_size": None,
+        "no_device": None,
+        **values,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "ephemeral"),
+    [
+        ("ephemeral0", True),
+        ("ephemeral9", True),
+        ("ephemeral12", True),
+        ("ephemeral01", False),
+        ("ephemeral", False),
+        ("Ephemeral0", False),
+        ("ephemeral٣", False),
+        ("swap", False),
+    ],
+)
+def test_ephemeral_names_are_nova_s(name: str, ephemeral: bool) -> None:
+    assert is_ephemeral(name) is ephemeral
+
+
+def test_root_device_name_comes_from_the_image() -> None:
+    assert properties_root_device_name({}) is None
+    mappings = [{"virtual": "ami", "device": "sda1"}, {"virtual": "root", "device": "/dev/vda"}]
+    assert properties_root_device_name({"mappings": mappings}) == "/dev/vda"
+    named = {"mappings": mappings, "root_device_name": "/dev/xvda"}
+    assert properties_root_device_name(named) == "/dev/xvda", "the property wins"
+
+
+def test_no_device_blanks_the_row_and_sizes_come_from_the_flavor() -> None:
+    requested: list[dict[str, Any]] = [
+        {"device_name": "/dev/vdb", "virtual_name": "NoDevice", "volume_id": VOLUME_UUID},
+        {"device_name": "/dev/vdc", "virtual_name": "swap", "volume_size": 99},
+        {"device_name": "/dev/vdd", "virtual_name": "ephemeral0"},
+        {"device_name": "/dev/vde", "virtual_name": "ephemeral1"},
+        {"device_name": "/dev/vdf", "snapshot_id": SNAPSHOT_UUID, "delete_on_termination": True},
+    ]
+    before = copy.deepcopy(requested)
+    assert instance_block_devices(FLAVOR, {}, requested) == [
+        row(device_name="/dev/vdb", no_device=True),
+        row(device_name="/dev/vdc", virtual_name="swap", volume_size=512),
+        row(device_name="/dev/vdf", snapshot_id=SNAPSHOT_UUID, delete_on_termination=True),
+    ], "ephemeral0 has size 0 in this flavor and ephemeral1 is never kept"
+    assert requested == before, "the create call's mappings are not changed"
+
+
+def test_the_request_overrides_the_image_device_by_device() -> None:
+    properties = {
+        "mappings": [
+            {"virtual": "ami", "device": "sda1"},
+            {"virtual": "swap", "device": "sdb"},
+            {"virtual": "ephemeral0", "device": "sdc"},
+        ],
+        "block_device_mapping": [{"device_name": "/dev/sdd", "volume_id": VOLUME_UUID}],
+    }
+    flavor = {**FLAVOR, "ephemeral_gb": 10}
+    requested = [
+        {"device_name": "/dev/sdd", "virtual_name": "NoDevice"},
+        {"device_name": "/dev/sde", "virtual_name": "swap"},
+    ]
+    assert instance_block_devices(flavor, properties, requested) == [
+        row(device_name="/dev/sdc", virtual_name="ephemeral0", volume_size=10),
+        row(device_name="/dev/sdd", no_device=True),
+        row(device_name="/dev/sde", virtual_name="swap", volume_size=512),
+    ], "swap moved from sdb to sde; the image's volume on sdd is switched off"
+
+
+def test_a_mapping_without_a_device_name_fails_as_nova_s_assert() -> None:
+    with pytest.raises(AssertionError):
+        instance_block_devices(FLAVOR, {}, [{"virtual_name": "swap"}])
+
+
+# --- through run_instances: what the response shows ---------------------------------------
+
+
+def first_instance(sim: Simulator, **kwargs: Any) -> dict[str, Any]:
+    item: dict[str, Any] = sim.run_instances(image_id="ami-00000001", **kwargs)["instancesSet"][0]
+    return item
+
+
+def test_only_volume_rows_that_are_devices_show(sim: Simulator) -> None:
+    bdm = [
+        {
+            "device_name": "/dev/vdc",
+            "virtual_name": "NoDevice",
+            "ebs": {"snapshot_id": "vol-87654321"},
+        },
+        {
+            "device_name": "/dev/vdd",
+            "virtual_name": "ephemeral1",
+            "ebs": {"snapshot_id": "vol-98765432"},
+        },
+        {
+            "device_name": "/dev/vde",
+            "ebs": {"snapshot_id": "vol-98765432", "delete_on_termination": False},
+        },
+        {"device_name": "/dev/vdf", "ebs": {"snapshot_id": "snap-12345678"}},
+    ]
+    item = first_instance(sim, block_device_mapping=bdm)
+    assert [mapping["deviceName"] for mapping in item["blockDeviceMapping"]] == ["/dev/vde"]
+    ebs = item["blockDeviceMapping"][0]["ebs"]
+    assert ebs == {
+        "volumeId": "vol-98765432",
+        "deleteOnTermination": False,
+        "attachTime": item["launchTime"],
+        "status": "detached",
+    }
+    assert len(sim.compute.calls[-1].block_device_mapping) == 4, "the create call keeps all four"
+
+
+def test_no_volume_no_block_device_mapping_element(sim: Simulator) -> None:
+    item = first_instance(
+        sim, block_device_mapping=[{"device_name": "/dev/vdb", "virtual_name": "swap"}]
+    )
+    assert "blockDeviceMapping" not in item
+    assert item["rootDeviceType"] == "instance-store"
+
+
+@pytest.mark.parametrize("ec2_id", ["vol-87654321", "snap-12345678"])
+def test_a_snapshot_or_volume_on_the_root_device_makes_it_ebs(sim: Simulator, ec2_id: str) -> None:
+    bdm = [{"device_name": "/dev/sda1", "ebs": {"snapshot_id": ec2_id}}]
+    item = first_instance(sim, block_device_mapping=bdm)
+    assert (item["rootDeviceName"], item["rootDeviceType"]) == ("/dev/sda1", "ebs")
+
+
+def test_the_image_names_the_root_device(seed: dict[str, Any]) -> None:
+    seed["images"][0]["properties"]["root_device_name"] = "/dev/vda"
+    sim = Simulator.from_seed(seed)
+    assert first_instance(sim)["rootDeviceName"] == "/dev/vda"
+    bdm = [{"device_name": "/dev/vda", "ebs": {"snapshot_id": "vol-87654321"}}]
+    item = first_instance(sim, block_device_mapping=bdm)
+    assert (item["rootDeviceName"], item["rootDeviceType"]) == ("/dev/vda", "ebs")
+    other = [{"device_name": "/dev/sda1", "ebs": {"snapshot_id": "vol-87654321"}}]
+    assert first_instance(sim, block_device_mapping=other)["rootDeviceType"] == "instance-store"
+
+
+def test_the_image_s_own_volumes_show(seed: dict[str, Any]) -> None:
+    seed["images"][0]["properties"]["block_device_mapping"] = [
+        {"device_name": "/dev/vdz", "volume_id": VOLUME_UUID, "delete_on_termination": False}
+    ]
+    sim = Simulator.from_seed(seed)
+    item = first_instance(sim)
+    assert [(m["deviceName"], m["ebs"]["volumeId"]) for m in item["blockDeviceMapping"]] == [
+        ("/dev/vdz", "vol-87654321")
+    ]
+    switched_off = [{"device_name": "/dev/vdz", "virtual_name": "NoDevice"}]
+    assert "blockDeviceMapping" not in first_instance(sim, block_device_mapping=switched_off)
+
+
+def test_a_malformed_image_mapping_is_unknown_error(seed: dict[str, Any]) -> None:
+    seed["images"][0]["properties"]["mappings"] = [{"device": "sdb"}]
+    sim = Simulator.from_seed(seed)
+    with pytest.raises(EC2Error) as caught:
+        first_instance(sim)
+    assert caught.value.code == "UnknownError"
+
+
+def test_a_volume_root_device_with_a_virtual_name_is_unknown_error(seed: dict[str, Any]) -> None:
+    [small] = [flavor for flavor in seed["instance_types"] if flavor["name"] == "m1.small"]
+    small["swap"] = 512
+    sim = Simulator.from_seed(seed)
+    bdm = [
+        {"device_name": "/dev/sda1", "virtual_name": "swap", "ebs": {"snapshot_id": "vol-87654321"}}
+    ]
+    with pytest.raises(EC2Error) as caught:
+        first_instance(sim, block_device_mapping=bdm)
+    assert caught.value.code == "UnknownError"
