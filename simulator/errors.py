@@ -117,6 +117,26 @@ class InstanceTypeDiskTooSmall(Invalid):
     msg_fmt = "Instance type's disk is too small for requested image."
 
 
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid"
+
+
+class InvalidPortRange(Invalid):
+    msg_fmt = "Invalid port range %(from_port)s:%(to_port)s. %(msg)s"
+
+
+class InvalidInstanceIDMalformed(Invalid):
+    msg_fmt = 'Invalid id: %(val)s (expecting "i-...").'
+
+
+class Duplicate(EC2Error):
+    msg_fmt = "An unknown exception occurred."
+
+
+class KeyPairExists(Duplicate):
+    msg_fmt = "Key pair %(key_name)s already exists."
+
+
 class EC2APIError(EC2Error):
     """Nova's generic EC2 error: its code is ``ec2_code`` when given, else the class name."""
 
@@ -250,11 +270,19 @@ _ID_REWRITES: tuple[tuple[type[EC2Error], str, str], ...] = (
     (SnapshotNotFound, "snapshot_id", "snap-%08x"),
 )
 
+# Grizzly's own codes for the key pair errors, checked after EC2APIError.
+_FIXED_CODES: tuple[tuple[type[EC2Error], str], ...] = (
+    (KeyPairExists, "InvalidKeyPair.Duplicate"),
+    (InvalidKeypair, "InvalidKeyPair.Format"),
+)
+
 _CLASS_NAME_CODES: tuple[type[EC2Error], ...] = (
     InvalidParameterValue,
+    InvalidPortRange,
     NotAuthorized,
     InvalidRequest,
     QuotaError,
+    InvalidInstanceIDMalformed,
 )
 
 _STATUS: dict[type[EC2Error], int] = {
@@ -273,6 +301,9 @@ def ec2_error(exc: BaseException) -> EC2ErrorDocument:
         return EC2ErrorDocument(type(exc).__name__, str(exc))
     if isinstance(exc, EC2APIError):
         return EC2ErrorDocument(exc.ec2_code or "EC2APIError", str(exc))
+    for cls, code in _FIXED_CODES:
+        if isinstance(exc, cls):
+            return EC2ErrorDocument(code, str(exc))
     if isinstance(exc, _CLASS_NAME_CODES):
         return EC2ErrorDocument(type(exc).__name__, str(exc), _STATUS.get(type(exc), 400))
     return EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
