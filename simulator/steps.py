@@ -24,6 +24,7 @@ written, because converting them is what the query parser is there to do.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +36,12 @@ from pytest_bdd import given, parsers, then, when
 
 from simulator.api import Simulator
 from simulator.auth import FORM_CONTENT_TYPE, HttpRequest
+from simulator.cassette import load_cassette, replay_cassette
 from simulator.compute import CreateCall
-from simulator.errors import EC2Error, ec2_error
+from simulator.errors import BadInput, EC2Error, ec2_error
+from simulator.report import ABSENT, CassetteResult, render_text, show
 from simulator.resources import default_seed_path
-from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.seed import SeedSource, apply_seed, load_seed, read_json
 from simulator.server import EC2App
 from simulator.service import EC2Service
 
@@ -56,6 +59,9 @@ _IMAGE = (
     r"container format (?P<container_format>\S+)"
 )
 _JSON_VALUE = r"(?P<value>.+)"
+_LIST_INDEX = re.compile(r"0|[1-9][0-9]*")
+REPLAYED_AS = "replayed"
+"""How replay reports name the fresh side of a difference (``recorded 1, replayed 2``)."""
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -128,6 +134,47 @@ class LaunchResult:
         )
 
 
+def set_at_pointer(document: Any, pointer: str, value: Any) -> None:
+    """Set the value a JSON pointer (RFC 6901) names: a dict key (new or not) or a list item
+    that exists. A pointer into nothing is a :class:`BadInput` naming it."""
+    if not pointer.startswith("/"):
+        raise BadInput(f"{pointer!r} is not a JSON pointer: it must start with /")
+    *parents, last = (part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
+    container = document
+    try:
+        for part in parents:
+            container = container[_key(container, part)]
+        key = _key(container, last)
+        if isinstance(container, list):
+            container[key]  # an item must exist to be replaced
+        container[key] = value
+    except (LookupError, TypeError, ValueError):
+        raise BadInput(f"{pointer}: no such place in the document") from None
+
+
+def _key(container: Any, part: str) -> Any:
+    """A pointer token as the key of ``container``: list indexes are plain decimal numbers."""
+    if isinstance(container, list):
+        if not _LIST_INDEX.fullmatch(part):
+            raise ValueError(part)
+        return int(part)
+    return part
+
+
+def reported_value(text: str) -> Any:
+    """A value as a replay report writes it: JSON, or ``(absent)`` for no value at all."""
+    return ABSENT if text == show(ABSENT) else typed_cell(text)
+
+
+@dataclass
+class Replayed:
+    """A cassette replay a scenario asked for: the verdicts, or why it could not be replayed."""
+
+    label: str
+    result: CassetteResult | None = None
+    refusal: str | None = None
+
+
 @dataclass
 class LaunchWorld:
     """One scenario's state: the simulator the steps act on and the last launch's result.
@@ -138,6 +185,7 @@ class LaunchWorld:
 
     sim: Simulator
     result: LaunchResult | None = None
+    replayed: Replayed | None = None
 
     def reseed(self, source: SeedSource) -> None:
         """Start over from a new store holding exactly ``source``."""
@@ -195,6 +243,20 @@ class LaunchWorld:
         result = self.last
         _expect(bool(result.create_calls), f"the launch made no create call: {result.describe()}")
         return result.create_calls[-1].to_dict()
+
+    @property
+    def last_replay(self) -> Replayed:
+        """The last cassette replay; a Then step before any replay is a scenario bug."""
+        if self.replayed is None:
+            raise AssertionError("no cassette was replayed yet: a When step must come first")
+        return self.replayed
+
+    def replay_verdicts(self) -> CassetteResult:
+        """The last cassette replay's verdicts; a cassette that was refused has none."""
+        replayed = self.last_replay
+        if replayed.result is None:
+            raise AssertionError(f"the cassette {replayed.label} was refused: {replayed.refusal}")
+        return replayed.result
 
     def instances(self) -> list[dict[str, Any]]:
         """The instances of the last launch's reservation."""
@@ -337,6 +399,48 @@ def send_query(launch_world: LaunchWorld, datatable: DataTable) -> None:
     launch_world.send_query(table_pairs(datatable, QUERY_HEADER))
 
 
+@when(
+    parsers.re(
+        r"I (?P<attempt>try to )?replay the cassette "
+        + _QUOTED.format("path")
+        + r"(?: with "
+        + _QUOTED.format("pointer")
+        + " set to "
+        + _JSON_VALUE
+        + ")?"
+    )
+)
+def replay(
+    launch_world: LaunchWorld,
+    pytestconfig: pytest.Config,
+    tmp_path: Path,
+    path: str,
+    attempt: str | None,
+    pointer: str | None,
+    value: str | None,
+) -> None:
+    """Replay a cassette (relative to the rootdir) as ``launch-sim replay`` does, on its own
+    seed, optionally a copy with one value changed: the way to show what a change of
+    behaviour looks like. A cassette that cannot be replayed fails the step with the file and
+    the reason, unless the step *tries* to replay it: the refusal is then the outcome."""
+    label = path if pointer is None else f'{path} with "{pointer}" set to {value}'
+    source = _rooted(pytestconfig, path)
+    try:
+        if pointer is not None and value is not None:
+            cassette = read_json(source, "cassette")
+            set_at_pointer(cassette, pointer, typed_cell(value))
+            source = tmp_path / source.name
+            source.write_text(json.dumps(cassette), encoding="utf-8")
+        launch_world.replayed = Replayed(
+            label, replay_cassette(load_cassette(source), label).result
+        )
+    except BadInput as exc:
+        launch_world.replayed = Replayed(label, refusal=str(exc))
+    refusal = launch_world.replayed.refusal
+    if refusal is not None and attempt is None:
+        pytest.fail(f"cannot replay the cassette {label}: {refusal}", pytrace=False)
+
+
 # --- Then: the outcome --------------------------------------------------------------------
 
 
@@ -460,3 +564,68 @@ def http_status(launch_world: LaunchWorld, status: str) -> None:
     """The HTTP status the answer carries (200, or 400 for an EC2 error document)."""
     actual = launch_world.last.status
     _expect(actual == int(status), f"expected HTTP status {status}, but it is {actual}")
+
+
+@then("every interaction matches")
+def every_interaction_matches(launch_world: LaunchWorld) -> None:
+    """Replaying the cassette gave what it recorded, for every interaction."""
+    result = launch_world.replay_verdicts()
+    _expect(
+        not result.failures,
+        "expected every interaction to match, but\n" + render_text([result], REPLAYED_AS),
+    )
+
+
+@then(parsers.re(r"(?P<count>\d+) interactions? differs?"))
+def interactions_differ(launch_world: LaunchWorld, count: str) -> None:
+    """Exactly this many interactions of the replayed cassette differ from their recording."""
+    result = launch_world.replay_verdicts()
+    _expect(
+        len(result.failures) == int(count),
+        f"expected {count} differing interaction(s), but\n" + render_text([result], REPLAYED_AS),
+    )
+
+
+@then(
+    parsers.re(
+        "the replay differs at "
+        + _QUOTED.format("pointer")
+        + r"(?:: recorded (?P<recorded>.+?), replayed (?P<replayed>.+))?"
+    )
+)
+def replay_differs_at(
+    launch_world: LaunchWorld, pointer: str, recorded: str | None, replayed: str | None
+) -> None:
+    """The replay differs at this JSON pointer into the cassette, as ``launch-sim replay``
+    reports it, and, when the step says so, with these values (JSON, or ``(absent)``)."""
+    result = launch_world.replay_verdicts()
+    found = [
+        difference
+        for failure in result.failures
+        for difference in failure.differences
+        if difference.pointer == pointer
+    ]
+    _expect(
+        bool(found),
+        f"expected a difference at {pointer}, but\n" + render_text([result], REPLAYED_AS),
+    )
+    if recorded is not None and replayed is not None:
+        expected = (show(reported_value(recorded)), show(reported_value(replayed)))
+        actual = (show(found[0].recorded), show(found[0].observed))
+        _expect(
+            actual == expected,
+            f"expected {pointer}: recorded {expected[0]}, {REPLAYED_AS} {expected[1]}, "
+            f"but it is {found[0].describe(REPLAYED_AS)}",
+        )
+
+
+@then(parsers.re("the cassette is refused because " + _QUOTED.format("reason")))
+def cassette_refused(launch_world: LaunchWorld, reason: str) -> None:
+    """Trying to replay the cassette was refused, with ``reason`` in the one-line message
+    (``no such cassette file``, ``not JSON``, ``not a valid cassette``...)."""
+    replayed = launch_world.last_replay
+    _expect(
+        replayed.refusal is not None and reason in replayed.refusal,
+        f"expected the cassette {replayed.label} to be refused because {reason!r}, but "
+        + (f"it was refused: {replayed.refusal}" if replayed.refusal else "it was replayed"),
+    )
