@@ -52,24 +52,13 @@ class Simulator:
     def from_seed(cls, seed: SeedSource | None = None, **options: Any) -> Simulator:
         """An in-memory simulator seeded from a seed file or dict (default: the shipped seed)."""
         store = MappingStore.in_memory()
-        contracts = options.get("contracts") or default_registry()
-        source = default_seed_path() if seed is None else seed
-        apply_seed(store, load_seed(source, contracts), _label(source))
+        _seed_store(store, seed, options.get("contracts"))
         return cls(store, **options)
 
     @classmethod
     def open(cls, path: str | Path, seed: SeedSource | None = None, **options: Any) -> Simulator:
         """A simulator on a file store; a new (empty) store is first seeded (default seed)."""
-        store = MappingStore.open(path)
-        try:
-            contracts = options.get("contracts") or default_registry()
-            if seed is not None or store.is_empty():
-                source = default_seed_path() if seed is None else seed
-                apply_seed(store, load_seed(source, contracts), _label(source))
-        except BaseException:
-            store.close()
-            raise
-        return cls(store, **options)
+        return cls(open_store(path, seed, contracts=options.get("contracts")), **options)
 
     def close(self) -> None:
         self.store.close()
@@ -111,6 +100,36 @@ class Simulator:
             raise
         except Exception as exc:
             raise UnknownError(exc) from exc
+
+
+def open_store(
+    path: str | Path,
+    seed: SeedSource | None = None,
+    *,
+    contracts: ContractRegistry | None = None,
+    seed_if_empty: bool = True,
+) -> MappingStore:
+    """The file store at ``path``, with ``seed`` applied, or the default seed if it is empty.
+
+    An empty store is a new one (rows are never deleted), so this is how every store is
+    created from ``fixtures/seed/default.json``; ``seed_if_empty=False`` leaves a new store
+    empty for ``store import``. A seed that fails closes the store again (and releases it).
+    """
+    store = MappingStore.open(path)
+    try:
+        if seed is not None or (seed_if_empty and store.is_empty()):
+            _seed_store(store, seed, contracts)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _seed_store(
+    store: MappingStore, seed: SeedSource | None, contracts: ContractRegistry | None
+) -> None:
+    source = default_seed_path() if seed is None else seed
+    apply_seed(store, load_seed(source, contracts or default_registry()), _label(source))
 
 
 def refuse_deep_values(kwargs: dict[str, Any]) -> None:

@@ -14,21 +14,27 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import platformdirs
 
-from simulator.api import Simulator
+from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
+from simulator.cassette import seed_from_rows
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
-from simulator.seed import apply_seed, load_seed, read_json
+from simulator.seed import IMAGE_KEYS, apply_seed, load_seed, read_json
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
 from simulator.service import EC2Service
 from simulator.store import MappingStore
 
 STORE_ENV = "LAUNCH_SIM_STORE"
+STORE_COMMANDS = {
+    "import": "fill a new or empty store from a seed (refuses a store holding rows)",
+    "add": "merge a seed into the store (rows already there must agree)",
+    "export": "print every row of the store as a seed (store import reads it back)",
+}
 
 
 def default_store_path() -> Path:
@@ -101,14 +107,51 @@ def _schema_for(data: Any) -> str:
 
 
 def cmd_store(args: argparse.Namespace) -> int:
+    """``export`` prints the store as a seed; ``import`` fills a new or empty store from a
+    seed, ``add`` merges one into a store that may hold rows already.
+
+    The seed is read and checked before the store is opened, so bad input creates nothing;
+    the default store (no ``--store``) is created from the shipped seed like any command's.
+    """
     path = args.store or default_store_path()
-    with MappingStore.open(path) as store:
-        if args.store_command == "export":
-            _print_json(store.export())
-        else:
-            apply_seed(store, load_seed(args.seed_file, default_registry()), str(args.seed_file))
-            print(f"{path}: imported {args.seed_file}")
+    importing = args.store_command == "import"
+    seed = None if args.store_command == "export" else load_seed(args.seed_file, default_registry())
+    with open_store(path, seed_if_empty=args.store is None) as store:
+        if seed is None:
+            _print_json(export_seed(store))
+            return 0
+        if importing and not store.is_empty():
+            raise BadInput(
+                f"store {path} already holds rows: store import fills only a new or empty "
+                "store (store add merges a seed into it)"
+            )
+        apply_seed(store, seed, str(args.seed_file))
+    print(f"{path}: {'imported' if importing else 'added'} {args.seed_file}")
     return 0
+
+
+def export_seed(store: MappingStore) -> dict[str, Any]:
+    """Every row of ``store`` as a seed that ``store import`` turns back into the same store.
+
+    The seed is written as a cassette's is (:func:`seed_from_rows`), then checked: against
+    the seed schema, and by applying it to an empty store and comparing every row. A row a
+    seed cannot carry (say an image key the schema does not know) is refused, not dropped.
+    """
+    rows = store.rows()
+    where = f"store {store.path} cannot be exported as a seed"
+    for image in rows.images:
+        extra = sorted(image.keys() - {"id", *IMAGE_KEYS})
+        if extra:
+            raise BadInput(f"{where}: image {image['id']} has keys a seed cannot hold: {extra}")
+    seed = seed_from_rows(rows)
+    violations = default_registry().validate("seed", seed)
+    if violations:
+        raise BadInput(f"{where}: {violations[0]}")
+    copy = MappingStore.in_memory()
+    apply_seed(copy, seed, where)
+    if copy.rows() != rows:
+        raise BadInput(f"{where}: importing it would not give back the same rows")
+    return seed
 
 
 def _is_loopback(host: str) -> bool:
@@ -163,8 +206,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other bad input.
+
+    argparse prints the whole usage block before the error; here it is the error and a
+    pointer to ``--help``. Subcommand parsers inherit the class (``add_subparsers`` uses
+    the parent's), so every level answers alike.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        reason = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {reason} (see {self.prog} --help)\n")
+
+
+def _add_store_options(
+    parser: argparse.ArgumentParser, *, seed: bool = True, default: Any = None
+) -> None:
+    """``--store`` (and ``--seed``) as every store-using command spells them.
+
+    ``default=argparse.SUPPRESS`` lets a nested subcommand repeat ``--store`` without its
+    default overwriting the value given before the subcommand.
+    """
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=default,
+        help=f"store file (default: ${STORE_ENV} or the user data dir)",
+    )
+    if seed:
+        parser.add_argument("--seed", type=Path, help="seed file applied to the store first")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Typed as the base class: add_commands takes the subparsers of any ArgumentParser.
+    parser: argparse.ArgumentParser = OneLineParser(
         prog="launch-sim",
         description="Contract-testing simulator of Nova's EC2 RunInstances launch path.",
     )
@@ -172,10 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     launch = commands.add_parser("launch", help="run one launch described as JSON kwargs")
     launch.add_argument("request", type=Path, help="JSON object of run_instances kwargs")
-    launch.add_argument(
-        "--store", type=Path, help=f"store file (default: ${STORE_ENV} or the user data dir)"
-    )
-    launch.add_argument("--seed", type=Path, help="seed file applied to the store first")
+    _add_store_options(launch)
     launch.add_argument("--memory", action="store_true", help="use an in-memory store")
     launch.set_defaults(handler=cmd_launch)
 
@@ -184,12 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     store = commands.add_parser("store", help="manage a store file")
-    store.add_argument("--store", type=Path, help="store file")
-    store_commands = store.add_subparsers(dest="store_command", required=True)
-    for name in ("import", "add"):
-        sub = store_commands.add_parser(name, help="add a seed file's rows to the store")
-        sub.add_argument("seed_file", type=Path)
-    store_commands.add_parser("export", help="print the store as JSON")
+    _add_store_options(store, seed=False)
+    store_commands = store.add_subparsers(dest="store_command", required=True, metavar="COMMAND")
+    for name, summary in STORE_COMMANDS.items():
+        sub = store_commands.add_parser(name, help=summary)
+        if name != "export":
+            sub.add_argument("seed_file", type=Path, metavar="SEED", help="a seed file")
+        _add_store_options(sub, seed=False, default=argparse.SUPPRESS)
     store.set_defaults(handler=cmd_store)
 
     serve = commands.add_parser("serve", help="serve the EC2 Query API over HTTP")
@@ -199,10 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s; 0: any free)"
     )
-    serve.add_argument(
-        "--store", type=Path, help=f"store file (default: ${STORE_ENV} or the user data dir)"
-    )
-    serve.add_argument("--seed", type=Path, help="seed file applied to the store first")
+    _add_store_options(serve)
     serve.add_argument(
         "--auth",
         choices=("none", "sigv4"),

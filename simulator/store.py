@@ -771,6 +771,19 @@ class MappingStore:
 
     # --- whole store ---
 
+    def rows(self) -> TouchedRows:
+        """Every row, ids ascending, in the shape :meth:`touched_rows` gives a log's rows.
+
+        One shape for both lets one function turn either into a seed: a cassette's, or
+        ``store export``'s of the whole store.
+        """
+        with self._lock:
+            return TouchedRows(
+                mappings={table: list(self.mapping_rows(table)) for table in MappingTable},
+                images=self._copies(IMAGES),
+                instance_types=self._copies(INSTANCE_TYPES),
+            )
+
     def is_empty(self) -> bool:
         with self._lock:
             return not any(self._storage.tables.values())

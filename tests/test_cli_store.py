@@ -1,0 +1,167 @@
+"""``launch-sim store``: export prints a seed that import turns back into the same store,
+import fills only a new or empty store, add merges, and the default store always starts
+from the shipped seed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+from simulator.cli import main
+from simulator.resources import default_seed_path
+from simulator.store import MappingStore, MappingTable
+
+GLANCE_ONLY = "99999999-8888-7777-6666-555555555555"
+UNLISTED = "12121212-3434-5656-7878-909090909090"
+CIRROS = "11111111-2222-3333-4444-555555555555"
+SNAPSHOT = {
+    "snapshots": [{"ec2_id": "snap-0000000a", "uuid": "aaaaaaaa-0000-0000-0000-000000000000"}]
+}
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def contents(path: Path) -> dict[str, Any]:
+    with MappingStore.open(path) as store:
+        return store.export()
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.fixture
+def busy_store(tmp_path: Path) -> Path:
+    """A store with every kind of row: launches' instance rows, an image listed under two
+    s3 ids, one without any, and an s3 row for an image that is not in the catalogue."""
+    path = tmp_path / "busy.json"
+    with Simulator.open(path) as sim:
+        cirros = sim.store.images_named("cirros")[0]["id"]
+        sim.store.add_mapping(MappingTable.S3_IMAGES, cirros, 40)
+        sim.store.add_mapping(MappingTable.S3_IMAGES, GLANCE_ONLY, 41)
+        sim.store.add_image({"id": UNLISTED, "name": "unlisted", "status": "active"})
+        sim.run_instances(image_id="ami-00000001", min_count=2)
+        sim.run_instances(image_id="ami-00000028")
+    return path
+
+
+def test_export_is_a_valid_seed_that_imports_into_an_identical_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], busy_store: Path
+) -> None:
+    code, out, err = cli(capsys, "store", "--store", busy_store, "export")
+    assert (code, err) == (0, "")
+    seed = json.loads(out)
+    assert {"images", "s3_images", "instances", "instance_types"} <= seed.keys()
+    assert {"uuid": UNLISTED, "name": "unlisted", "status": "active"} in seed["images"]
+    assert {"ec2_id": "ami-00000029", "uuid": GLANCE_ONLY} in seed["s3_images"]
+    exported = write_json(tmp_path / "export.json", seed)
+    assert cli(capsys, "validate", exported) == (0, f"{exported}: valid seed\n", "")
+    copy = tmp_path / "new.json"
+    assert cli(capsys, "store", "import", "--store", copy, exported)[0] == 0
+    assert contents(copy) == contents(busy_store)
+
+
+def test_import_refuses_a_store_holding_rows_and_add_merges_into_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], busy_store: Path
+) -> None:
+    seed = write_json(tmp_path / "seed.json", SNAPSHOT)
+    before = contents(busy_store)
+    code, out, err = cli(capsys, "store", "import", "--store", busy_store, seed)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"launch-sim: error: store {busy_store} already holds rows: store import fills only "
+        "a new or empty store (store add merges a seed into it)\n"
+    )
+    assert contents(busy_store) == before
+    assert cli(capsys, "store", "add", "--store", busy_store, seed) == (
+        0,
+        f"{busy_store}: added {seed}\n",
+        "",
+    )
+    after = contents(busy_store)
+    assert after["snapshot_id_mappings"]["10"] == {"uuid": SNAPSHOT["snapshots"][0]["uuid"]}
+    del after["snapshot_id_mappings"]["10"]
+    assert after == before
+
+
+CIRROS_ROW = {"id": CIRROS, "name": "cirros"}
+UNEXPORTABLE = {
+    "unknown image key": (
+        {"1": {**CIRROS_ROW, "architecture": "x86_64"}},
+        f"image {CIRROS} has keys a seed cannot hold: ['architecture']",
+    ),
+    "not a uuid": ({"1": {"id": "cirros-1", "name": "cirros"}}, "/images/0/uuid: 'cirros-1'"),
+    "conflicting duplicates": (
+        {"1": CIRROS_ROW, "2": {**CIRROS_ROW, "status": "active"}},
+        f"/images/1: {CIRROS} already exists with other values",
+    ),
+    "identical duplicates": (
+        {"1": CIRROS_ROW, "2": CIRROS_ROW},
+        "importing it would not give back the same rows",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNEXPORTABLE)
+def test_a_row_a_seed_cannot_carry_is_refused_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    images, reason = UNEXPORTABLE[case]
+    path = write_json(tmp_path / "store.json", {"images": images})
+    code, out, err = cli(capsys, "store", "export", "--store", path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"launch-sim: error: store {path} cannot be exported as a seed: ")
+    assert reason in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["import", "add"])
+def test_a_bad_seed_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    seed = write_json(tmp_path / "seed.json", {"flavors": []})
+    store = tmp_path / "store.json"
+    code, _, err = cli(capsys, "store", "--store", store, command, seed)
+    assert code == 2 and str(seed) in err and err.count("\n") == 1
+    assert not store.exists()
+
+
+@pytest.fixture
+def default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Where the user-data-dir store goes, with ``$LAUNCH_SIM_STORE`` unset."""
+    monkeypatch.delenv("LAUNCH_SIM_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = tmp_path / "data" / "launch-sim" / "store.json"
+    yield path
+
+
+def default_seed_store(tmp_path: Path) -> dict[str, Any]:
+    path = tmp_path / "reference.json"
+    Simulator.open(path, seed=default_seed_path()).close()
+    return contents(path)
+
+
+@pytest.mark.parametrize("command", ["add", "import", "export"])
+def test_the_default_store_is_created_from_the_shipped_seed_by_every_store_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], default_store: Path, command: str
+) -> None:
+    seed = write_json(tmp_path / "seed.json", SNAPSHOT)
+    code, out, _ = cli(capsys, "store", command, *([] if command == "export" else [seed]))
+    expected = default_seed_store(tmp_path)
+    if command == "add":
+        assert code == 0
+        expected["snapshot_id_mappings"]["10"] = {"uuid": SNAPSHOT["snapshots"][0]["uuid"]}
+    elif command == "import":
+        assert code == 2, "the default store is never empty: import refuses it"
+    else:
+        assert code == 0 and json.loads(out) == json.loads(default_seed_path().read_text())
+    assert contents(default_store) == expected
