@@ -258,8 +258,38 @@ def _record_owner(fd: int) -> None:
     os.write(fd, f"{os.getpid()}\n".encode())
 
 
-def _acquire_lock(path: Path, timeout: float) -> FileLock:
+def _create_lock_file(lock_path: Path) -> os.stat_result | None:
+    """The new lock file's identity if this call created it; None if it existed already (or
+    cannot be created, which acquiring the lock then reports)."""
+    try:
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _release_lock(lock: FileLock, created: os.stat_result | None) -> None:
+    """Release the lock of a store that failed to open, and remove its file if this open
+    created it, so pointing ``--store`` at the wrong file leaves nothing behind.
+
+    The file is unlinked while still locked, and only if its name still names the file
+    created: a process waiting on it finds its locked file unlinked and filelock retries.
+    """
+    try:
+        with contextlib.suppress(OSError):
+            if created is not None and os.path.samestat(os.stat(lock.lock_file), created):
+                os.unlink(lock.lock_file)
+    finally:
+        lock.release()
+
+
+def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result | None]:
+    """The store's lock, and the lock file's identity if this call created the file."""
     lock_path = Path(f"{path}.lock")
+    created = _create_lock_file(lock_path)
     lock = FileLock(lock_path, timeout=timeout, thread_local=False, on_acquired=_record_owner)
     try:
         lock.acquire()
@@ -272,7 +302,7 @@ def _acquire_lock(path: Path, timeout: float) -> FileLock:
         raise StoreLocked(f"store {path} is locked by {holder}") from None
     except OSError as exc:
         raise StoreError(f"cannot lock store {path}: {exc}") from exc
-    return lock
+    return lock, created
 
 
 @dataclass
@@ -289,10 +319,11 @@ class _StoreFiles:
 
     @classmethod
     def open(cls, path: Path, lock_timeout: float, durability: Durability) -> tuple[Self, _Tables]:
-        """Lock, load and replay; on any failure release the lock and leave every file as it was."""
+        """Lock, load and replay; on any failure release the lock and leave every file as it was
+        (a lock file this call created is removed again)."""
         if not path.parent.is_dir():
             raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
-        lock = _acquire_lock(path, lock_timeout)
+        lock, created = _acquire_lock(path, lock_timeout)
         try:
             journal = Path(f"{path}.journal")
             if path.exists():
@@ -311,10 +342,10 @@ class _StoreFiles:
                 os.truncate(journal, acknowledged)
             fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:
-            lock.release()
+            _release_lock(lock, created)
             raise StoreError(f"cannot open store {path}: {exc}") from exc
         except BaseException:
-            lock.release()
+            _release_lock(lock, created)
             raise
         files = cls(path, lock, fd, acknowledged, snapshot_size, durability == "fsync")
         return files, tables

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tinydb import TinyDB
 
+from simulator import store as store_module
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
 from simulator.store import MappingStore, MappingTable
 
@@ -748,3 +749,41 @@ def test_any_add_mapping_sequence_round_trips(
                     lowest = min(row_id for row_id, u in rows.items() if u == uuid)
                     assert store.mapping_id(table, uuid) == lowest
                 assert store.add_mapping(table, "next") == max(rows, default=0) + 1
+
+
+def test_a_failed_open_removes_the_lock_file_it_created(tmp_path: Path) -> None:
+    not_a_store = tmp_path / "README.md"
+    shutil.copy(ROOT / "README.md", not_a_store)
+    before = file_bytes(tmp_path)
+    with pytest.raises(StoreCorrupt):
+        MappingStore.open(not_a_store)
+    assert file_bytes(tmp_path) == before, "no README.md.lock left behind"
+    with MappingStore.open(tmp_path / "store.json"):
+        pass
+    lock = tmp_path / "store.json.lock"
+    assert lock.exists(), "a store that opened keeps its lock file, as filelock leaves it"
+    (tmp_path / "store.json").write_text("[]")
+    with pytest.raises(StoreCorrupt):
+        MappingStore.open(tmp_path / "store.json")
+    assert lock.exists(), "a lock file this open did not create is left alone"
+
+
+def test_a_lock_file_replaced_meanwhile_is_not_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the file this open created is removed: if its name now names another file
+    (another process removed ours and made its own), that one stays."""
+    path = tmp_path / "store.json"
+    path.write_text("[]")
+    lock = Path(f"{path}.lock")
+    real_load = store_module._load_snapshot
+
+    def replace_lock_then_load(snapshot: Path) -> Any:
+        lock.unlink()
+        lock.write_text("someone else's\n")
+        return real_load(snapshot)
+
+    monkeypatch.setattr(store_module, "_load_snapshot", replace_lock_then_load)
+    with pytest.raises(StoreCorrupt):
+        MappingStore.open(path)
+    assert lock.read_text() == "someone else's\n"
