@@ -46,10 +46,26 @@ def _table(rows: Iterable[Iterable[str]], depth: int) -> list[str]:
     return [INDENT * depth + "| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
 
 
+def _fits_a_cell(text: str) -> bool:
+    """Whether a table cell can hold ``text``: Gherkin trims a cell's edges, and a line break
+    other than an escaped ``\\n`` would end the row."""
+    return text == text.strip() and len(text.replace("\n", "").splitlines()) <= 1
+
+
 def _query(interaction: Interaction, keyword: str) -> list[str]:
+    """The query as a table, or as a JSON doc string when some name or value cannot be a cell."""
+    params = interaction.request.params
+    if all(_fits_a_cell(name) and _fits_a_cell(value) for name, value in params):
+        return [
+            f"{INDENT * 2}{keyword} I send the EC2 query:",
+            *_table([QUERY_HEADER, *params], 3),
+        ]
+    pairs = ",\n ".join(json.dumps(list(pair)) for pair in params)
     return [
-        f"{INDENT * 2}{keyword} I send the EC2 query:",
-        *_table([QUERY_HEADER, *interaction.request.params], 3),
+        f"{INDENT * 2}{keyword} I send the EC2 query as JSON:",
+        f'{INDENT * 3}"""',
+        *(INDENT * 3 + line for line in f"[{pairs}]".splitlines()),
+        f'{INDENT * 3}"""',
     ]
 
 
@@ -121,7 +137,7 @@ def _title(interaction: Interaction) -> str:
     params = interaction.request.params
     action = dict(params).get("Action", "request")
     details = ", ".join(f"{name}={value}" for name, value in params if name not in TITLE_NOISE)
-    text = f"{action} {details}".strip()
+    text = " ".join(f"{action} {details}".split())
     return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"
 
 

@@ -110,3 +110,30 @@ def test_values_that_look_like_json_stay_strings(
     assert "| /dev/a\\|b\\\\c |" in feature
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+def test_values_a_table_cell_would_trim_are_sent_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / "spaces.json"
+    with use_cassette(cassette, "once") as use:
+        use.handle(
+            [
+                ("Action", "RunInstances"),
+                ("ImageId", "ami-00000001"),
+                ("Placement.AvailabilityZone", "   "),
+                ("KeyName", " key\u2028 "),
+            ]
+        )
+        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("KeyName", "a\nb")])
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    assert (
+        'When I send the EC2 query as JSON:\n      """\n      [["Action", "RunInstances"],\n'
+        in (feature)
+    )
+    assert '["Placement.AvailabilityZone", "   "]' in feature
+    assert 'And the create call has "availability_zone" equal to "   "' in feature
+    assert "| KeyName | a\\nb |" in feature
+    assert "Interaction 1: RunInstances ImageId=ami-00000001, KeyName=a b -> succeeds" in feature
+    result = run_pytest(tmp_path)
+    assert "2 passed" in result.stdout, result.stdout
