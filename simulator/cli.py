@@ -22,9 +22,9 @@ from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
 from simulator.cassette import seed_from_rows
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
-from simulator.contracts import default_registry
+from simulator.contracts import ContractRegistry, default_registry
 from simulator.errors import BadInput, EC2Error, explain
-from simulator.seed import IMAGE_KEYS, apply_seed, load_seed, read_json
+from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, read_json
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
 from simulator.service import EC2Service
 from simulator.store import MappingStore
@@ -82,28 +82,51 @@ def _open_simulator(args: argparse.Namespace) -> Simulator:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check each file against the schema its shape names (seed, cassette or create call)."""
+    """Check every file, even after a bad one, each against the schema it is meant for.
+
+    One line per file on stdout (valid, or its first violation, or why it cannot be read);
+    if any failed, one line on stderr and exit code 2.
+    """
     registry = default_registry()
     failed = 0
     for path in args.files:
-        data = read_json(path, "JSON")
-        schema = _schema_for(data)
+        try:
+            data = read_json(path, "JSON")
+        except BadInput as exc:
+            failed += 1
+            print(exc)
+            continue
+        schema = schema_for(data, registry)
         violations = registry.validate(schema, data)
         if violations:
             failed += 1
-            for violation in violations:
-                print(f"{path}: {schema}: {violation}")
+            print(f"{path}: {schema}: {describe_violations(violations)}")
         else:
             print(f"{path}: valid {schema}")
-    return 2 if failed else 0
+    if failed:
+        raise BadInput(f"{failed} of {len(args.files)} file(s) failed validation")
+    return 0
 
 
-def _schema_for(data: Any) -> str:
-    if isinstance(data, dict) and data.get("format") == "launch-sim-cassette":
-        return "cassette"
-    if isinstance(data, dict) and "image_href" in data:
-        return "create_call"
-    return "seed"
+VALIDATED_SCHEMAS = ("seed", "cassette", "create_call")
+
+
+def schema_for(data: Any, registry: ContractRegistry) -> str:
+    """The schema a document is meant for: the one whose top-level properties name the
+    most of its keys; on a tie (say no known key) a seed, as for anything but an object.
+
+    Counting every key rather than testing one telltale key means a document missing the
+    very key that would identify it (a create call without ``image_href``, a cassette
+    without ``format``) is still checked against its own schema, which then says what is
+    missing, instead of against the seed schema, which would only list unknown keys.
+    """
+    if not isinstance(data, dict):
+        return "seed"
+
+    def shared(name: str) -> int:
+        return len(data.keys() & registry[name].schema.get("properties", {}).keys())
+
+    return max(VALIDATED_SCHEMAS, key=shared)
 
 
 def cmd_store(args: argparse.Namespace) -> int:

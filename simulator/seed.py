@@ -15,7 +15,7 @@ from typing import Any
 
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id
-from simulator.errors import SeedError
+from simulator.errors import SeedError, Violation
 from simulator.store import MappingStore, MappingTable, UnsupportedJSON, load_json
 
 SeedSource = str | Path | dict[str, Any]
@@ -81,11 +81,14 @@ def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]
     seed = source if isinstance(source, dict) else read_json(source, "seed")
     violations = contracts.validate("seed", seed)
     if violations:
-        raise SeedError(
-            f"{label}: {violations[0]}"
-            + (f" (and {len(violations) - 1} more)" if len(violations) > 1 else "")
-        )
+        raise SeedError(f"{label}: {describe_violations(violations)}")
     return seed
+
+
+def describe_violations(violations: list[Violation]) -> str:
+    """Schema violations in one line: the first, and how many more there are."""
+    more = len(violations) - 1
+    return f"{violations[0]}" + (f" (and {more} more)" if more else "")
 
 
 def _image_record(entry: dict[str, Any]) -> dict[str, Any]:

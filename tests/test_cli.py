@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from simulator import Simulator
 from simulator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +165,72 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(good)]) == 0
     assert main(["validate", str(good), str(bad)]) == 2
     assert f"{bad}: seed: /images/0/uuid" in capsys.readouterr().out
+
+
+def create_call() -> dict[str, Any]:
+    sim = Simulator.from_seed()
+    sim.run_instances(image_id="ami-00000001")
+    return sim.compute.calls[-1].to_dict()
+
+
+def cassette() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json").read_text()
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("document", "line"),
+    [
+        (
+            {k: v for k, v in create_call().items() if k != "image_href"},
+            "create_call: /: 'image_href' is a required property",
+        ),
+        (
+            {k: v for k, v in cassette().items() if k != "format"},
+            "cassette: /: 'format' is a required property",
+        ),
+        ({**create_call(), "images": []}, "create_call: /: Additional properties"),
+        ([], "seed: /: [] is not of type 'object'"),
+        (
+            {"flavors": []},
+            "seed: /: Additional properties are not allowed ('flavors' was unexpected)",
+        ),
+    ],
+)
+def test_validate_checks_a_document_against_the_schema_most_of_its_keys_belong_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: Any, line: str
+) -> None:
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(document))
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().out.startswith(f"{path}: {line}")
+
+
+def test_validate_reports_every_file_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = ROOT / "fixtures" / "seed" / "default.json"
+    call = tmp_path / "call.json"
+    call.write_text(json.dumps(create_call()))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps({"images": [{"uuid": "x"}]}))
+    missing = tmp_path / "missing.json"
+    files = [seed, missing, call, broken, invalid, tmp_path]
+    assert main(["validate", *map(str, files)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"{seed}: valid seed",
+        f"{missing}: no such JSON file",
+        f"{call}: valid create_call",
+        f"{broken}: not JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+        f"{invalid}: seed: /images/0: 'name' is a required property (and 1 more)",
+        f"{tmp_path}: is a directory, not a JSON file",
+    ]
+    assert captured.err == "launch-sim: error: 4 of 6 file(s) failed validation\n"
 
 
 HUGE_INT = "1" * 4301
