@@ -13,7 +13,13 @@ Then step works after either:
   Nova's controller received them (useful for shapes no HTTP client can send);
 * ``When I send the EC2 query:`` POSTs EC2 query parameters as a form to the WSGI app
   (:class:`~simulator.server.EC2App`, without a socket), the path every HTTP request takes,
-  so the query parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply.
+  so the query parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply
+  (``When I send the EC2 query as JSON:`` takes the same path, for values a cell would trim).
+
+Cassettes are replayed the way ``launch-sim replay`` replays them (one code path, so a
+scenario and the command cannot disagree), and the replay steps word their checks and
+failures in that command's terms: JSON pointers into the cassette, recorded and replayed
+values.
 
 Table cells and expected values are typed one way everywhere: a cell that is a JSON literal
 (``1``, ``true``, ``null``, ``"text"``, ``[...]``) is that value, any other text is a string,

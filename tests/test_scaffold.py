@@ -26,6 +26,14 @@ def scaffold_into(directory: Path, cassette: Path, capsys: pytest.CaptureFixture
     return feature
 
 
+def record(cassette: Path, *requests: list[tuple[str, str]]) -> Path:
+    """A cassette of launches of ami-00000001 with these parameters more, on the default seed."""
+    with use_cassette(cassette, "once") as use:
+        for params in requests:
+            use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001"), *params])
+    return cassette
+
+
 def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """pytest run in ``directory`` as another project would run it, the plugin loaded."""
     return subprocess.run(
@@ -91,18 +99,15 @@ def test_a_glance_cassette_cannot_be_scaffolded(capsys: pytest.CaptureFixture[st
 def test_values_that_look_like_json_stay_strings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cassette = tmp_path / "odd.json"
-    with use_cassette(cassette, "once") as use:
-        use.handle(
-            [
-                ("Action", "RunInstances"),
-                ("ImageId", "ami-00000001"),
-                ("KeyName", "null"),
-                ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
-                ("BlockDeviceMapping.1.Ebs.VolumeSize", "null"),
-                ("BlockDeviceMapping.2.DeviceName", "/dev/a|b\\c"),
-            ]
-        )
+    cassette = record(
+        tmp_path / "odd.json",
+        [
+            ("KeyName", "null"),
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.Ebs.VolumeSize", "null"),
+            ("BlockDeviceMapping.2.DeviceName", "/dev/a|b\\c"),
+        ],
+    )
     [call] = json.loads(cassette.read_text())["interactions"][0]["create_calls"]
     assert call["block_device_mapping"][0]["volume_size"] == "null"
     feature = scaffold_into(tmp_path, cassette, capsys)
@@ -115,22 +120,16 @@ def test_values_that_look_like_json_stay_strings(
 def test_values_a_table_cell_would_trim_are_sent_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cassette = tmp_path / "spaces.json"
-    with use_cassette(cassette, "once") as use:
-        use.handle(
-            [
-                ("Action", "RunInstances"),
-                ("ImageId", "ami-00000001"),
-                ("Placement.AvailabilityZone", "   "),
-                ("KeyName", " key\u2028 "),
-            ]
-        )
-        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("KeyName", "a\nb")])
-    feature = scaffold_into(tmp_path, cassette, capsys)
-    assert (
-        'When I send the EC2 query as JSON:\n      """\n      [["Action", "RunInstances"],\n'
-        in (feature)
+    cassette = record(
+        tmp_path / "spaces.json",
+        [("Placement.AvailabilityZone", "   "), ("KeyName", " key\u2028 ")],
+        [("KeyName", "a\nb")],
     )
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    doc_string = (
+        'When I send the EC2 query as JSON:\n      """\n      [["Action", "RunInstances"],\n'
+    )
+    assert doc_string in feature
     assert '["Placement.AvailabilityZone", "   "]' in feature
     assert 'And the create call has "availability_zone" equal to "   "' in feature
     assert "| KeyName | a\\nb |" in feature
