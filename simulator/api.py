@@ -17,7 +17,7 @@ from simulator.cloud import CloudController
 from simulator.compute import Quotas, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry, default_registry
-from simulator.ec2query import DEFAULT_LIMITS, _shorten
+from simulator.ec2query import DEFAULT_LIMITS, shorten
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
 from simulator.resources import default_seed_path
@@ -143,7 +143,7 @@ def refuse_deep_values(kwargs: dict[str, Any]) -> None:
     for key, value in kwargs.items():
         if _deeper_than(value, limit):
             raise RequestTooLarge(
-                err=f"Parameter {_shorten(key)} is nested more than {limit} levels deep; "
+                err=f"Parameter {shorten(key)} is nested more than {limit} levels deep; "
                 f"at most {limit} are accepted"
             )
 

@@ -74,6 +74,7 @@ from simulator.seed import (
     MAPPING_SECTIONS,
     SeedSource,
     apply_seed,
+    describe_violations,
     load_seed,
     read_json,
 )
@@ -443,8 +444,7 @@ def load_cassette(path: Path, contracts: ContractRegistry | None = None) -> Cass
     data = read_json(path, "cassette")
     violations = (contracts or default_registry()).validate("cassette", data)
     if violations:
-        more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-        raise CassetteError(f"{path}: not a valid cassette: {violations[0]}{more}")
+        raise CassetteError(f"{path}: not a valid cassette: {describe_violations(violations)}")
     return Cassette.from_dict(data)
 
 

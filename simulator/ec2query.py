@@ -155,7 +155,7 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
 
 def _as_dict(node: object, dotted_key: str) -> dict[str, Any]:
     if not isinstance(node, dict):
-        raise TypeError(f"parameter {_shorten(dotted_key)} nests below a plain value")
+        raise TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
     return node
 
 
@@ -256,7 +256,8 @@ def parse_query(
     )
 
 
-def _shorten(name: str) -> str:
+def shorten(name: str) -> str:
+    """A parameter name cut to a readable length for an error message (names are unbounded)."""
     if len(name) <= _MAX_NAME_IN_MESSAGE:
         return name
     return name[:_MAX_NAME_IN_MESSAGE] + "..."
@@ -272,7 +273,7 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
         dots = key.count(".")
         if dots > limits.max_key_dots:
             raise RequestTooLarge(
-                err=f"Parameter {_shorten(key)} is nested {dots} levels deep; at most "
+                err=f"Parameter {shorten(key)} is nested {dots} levels deep; at most "
                 f"{limits.max_key_dots} dots are accepted"
             )
         if (
@@ -283,7 +284,7 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
         size = len(value.encode("utf-8", "surrogatepass"))
         if size > limits.max_value_bytes:
             raise RequestTooLarge(
-                err=f"The value of parameter {_shorten(key)} is {size} bytes; at most "
+                err=f"The value of parameter {shorten(key)} is {size} bytes; at most "
                 f"{limits.max_value_bytes} bytes are accepted"
             )
 

@@ -68,4 +68,3 @@ from simulator.errors import UNKNOWN_ERROR_MESSAGE, ec2_error
 def test_the_executor_table(exc: BaseException, code: str, message: str) -> None:
     document = ec2_error(exc)
     assert (document.code, document.message, document.status) == (code, message, 400)
-
