@@ -27,6 +27,8 @@ ROW_FIELDS = (
     "no_device",
 )
 _BLANKED_BY_NO_DEVICE = ROW_FIELDS[1:6]
+_EMPTY_ROW = dict.fromkeys(ROW_FIELDS)
+_ROW_FIELD_SET = frozenset(ROW_FIELDS)
 
 Row = dict[str, Any]
 
@@ -68,32 +70,42 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     return 0
 
 
-def _update_or_create(rows: list[Row], values: Row) -> None:
-    """``db.block_device_mapping_update_or_create``: one row per device name.
+class _Rows:
+    """An instance's rows in creation order, found by device name as the database finds them."""
 
-    A device named again updates its row in place; a swap or ephemeral disk named under a
-    new device replaces the rows that had it under another.
-    """
-    device_name = values["device_name"]
-    existing = next(
-        (row for row in rows if device_name is not None and row["device_name"] == device_name),
-        None,
-    )
-    if existing is None:
-        rows.append({**dict.fromkeys(ROW_FIELDS), **values})
-    else:
-        existing.update(values)
-    virtual_name = values["virtual_name"]
-    if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
-        rows[:] = [
-            row
-            for row in rows
-            if row["virtual_name"] != virtual_name or row["device_name"] == device_name
-        ]
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self._by_device: dict[Any, Row] = {}
+
+    def update_or_create(self, values: Row) -> None:
+        """``db.block_device_mapping_update_or_create``: one row per device name.
+
+        A device named again updates its row in place; a swap or ephemeral disk named under
+        a new device replaces the rows that had it under another. ``values`` holds every
+        field of a row.
+        """
+        device_name = values["device_name"]
+        existing = None if device_name is None else self._by_device.get(device_name)
+        if existing is None:
+            self.rows.append(values)
+            if device_name is not None:
+                self._by_device[device_name] = values
+        else:
+            existing.update(values)
+        virtual_name = values["virtual_name"]
+        if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
+            replaced = [
+                row
+                for row in self.rows
+                if row["virtual_name"] == virtual_name and row["device_name"] != device_name
+            ]
+            for row in replaced:
+                self.rows.remove(row)
+                self._by_device.pop(row["device_name"], None)
 
 
 def _apply_image_mappings(
-    rows: list[Row], instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+    rows: _Rows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
 ) -> None:
     """``_update_image_block_device_mapping``: the image's swap/ephemeral disks of size > 0."""
     for mapping in mappings:
@@ -107,17 +119,19 @@ def _apply_image_mappings(
         if size == 0:
             continue
         values = {"device_name": device, "virtual_name": virtual_name, "volume_size": size}
-        _update_or_create(rows, values)
+        rows.update_or_create({**_EMPTY_ROW, **values})
 
 
 def _apply_block_device_mapping(
-    rows: list[Row], instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+    rows: _Rows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
 ) -> None:
     """``_update_block_device_mapping``: the image's or the request's mappings."""
     for bdm in mappings:
         assert "device_name" in bdm, "block device mapping without device_name"
-        values = {name: bdm.get(name) for name in ROW_FIELDS}
-        virtual_name = bdm.get("virtual_name")
+        values = _EMPTY_ROW.copy()
+        for name in bdm.keys() & _ROW_FIELD_SET:
+            values[name] = bdm[name]
+        virtual_name = values["virtual_name"]
         if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
             size = _volume_size(instance_type, virtual_name)
             if size == 0:
@@ -126,7 +140,7 @@ def _apply_block_device_mapping(
         if virtual_name == "NoDevice":
             values["no_device"] = True
             values.update(dict.fromkeys(_BLANKED_BY_NO_DEVICE))
-        _update_or_create(rows, values)
+        rows.update_or_create(values)
 
 
 def instance_block_devices(
@@ -139,11 +153,11 @@ def instance_block_devices(
     New dicts throughout: the request's mappings are the create call's record and stay as
     they were.
     """
-    rows: list[Row] = []
+    rows = _Rows()
     mappings = image_properties.get("mappings", [])
     if mappings:
         _apply_image_mappings(rows, instance_type, mappings)
     for block_device_mapping in (image_properties.get("block_device_mapping", []), requested):
         if block_device_mapping:
             _apply_block_device_mapping(rows, instance_type, block_device_mapping)
-    return rows
+    return rows.rows

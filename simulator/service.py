@@ -8,6 +8,8 @@ create calls made, the EC2 error code, the reservation and instance ids).
 
 from __future__ import annotations
 
+import os
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from simulator.ec2query import (
     new_request_id,
     parse_query,
     render_response,
+    request_id_from,
 )
 from simulator.errors import ec2_error
 
@@ -76,12 +79,14 @@ class EC2Service:
     def __init__(self, sim: Simulator, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.sim = sim
         self.limits = limits
+        # Request ids need to be unique, not unguessable: one OS seed, no system call each.
+        self._request_ids = random.Random(os.urandom(32))
 
     def handle(
         self, params: Sequence[tuple[str, str]], context: RequestContext | None = None
     ) -> Outcome:
         """Answer one request; never raises for anything a client can send."""
-        request_id = new_request_id()
+        request_id = request_id_from(self._request_ids.getrandbits(128))
         with self.sim.compute.capture() as calls:
             try:
                 request = parse_query(params, self.limits)

@@ -628,11 +628,13 @@ class MappingStore:
     def mapping_id(self, table: MappingTable, uuid: str) -> int | None:
         """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order."""
         with self._lock:
-            name = table.value
-            row_id = self._uuid_index(name).get(uuid)
-            if row_id is not None and self._access_log is not None:
-                self._access_log.read.setdefault((name, row_id))
-            return row_id
+            return self._mapping_id(table.value, uuid)
+
+    def _mapping_id(self, name: str, uuid: str) -> int | None:
+        row_id = self._uuid_index(name).get(uuid)
+        if row_id is not None and self._access_log is not None:
+            self._access_log.read.setdefault((name, row_id))
+        return row_id
 
     def highest_id(self, table: MappingTable) -> int:
         """The highest id issued in ``table`` (0 if none): where autoincrement continues."""
@@ -674,7 +676,7 @@ class MappingStore:
     def get_or_add_mapping(self, table: MappingTable, uuid: str) -> int:
         """The id of ``uuid``, creating it if needed, as one step under the lock."""
         with self._lock:
-            row_id = self.mapping_id(table, uuid)
+            row_id = self._mapping_id(table.value, uuid)
             return self.add_mapping(table, uuid) if row_id is None else row_id
 
     def mapping_rows(self, table: MappingTable) -> Iterator[tuple[int, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -111,3 +113,8 @@ def test_uuid_to_int_creates_rows_once() -> None:
     assert ec2ids.id_to_ec2_vol_id(28) == "vol-0000001c"
     assert ec2ids.id_to_ec2_inst_id(30) == "i-0000001e"
     assert ec2ids.id_to_ec2_inst_id(None) is None
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_uuid4_text_is_what_the_uuid_module_writes(bits: int) -> None:
+    assert ec2ids.uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator import Simulator
 from simulator.ec2ids import py2_int
 from simulator.ec2query import (
     _NUMBER_CHARS,
@@ -35,6 +36,7 @@ from simulator.errors import (
     RequestTooLarge,
     SnapshotNotFound,
 )
+from simulator.service import EC2Service
 
 NS = "{http://ec2.amazonaws.com/doc/2012-08-15/}"
 NS_V = "{http://ec2.amazonaws.com/doc/v/}"
@@ -732,3 +734,13 @@ def test_new_request_id() -> None:
     pattern = r"req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
     assert re.fullmatch(pattern, first)
     assert first != second
+
+
+def test_each_answer_of_a_service_has_its_own_request_id() -> None:
+    service = EC2Service(Simulator.from_seed())
+    ids = {
+        service.handle([("Action", "RunInstances"), ("ImageId", "x")]).request_id
+        for _ in range(500)
+    }
+    assert len(ids) == 500
+    assert all(re.fullmatch(r"req-[0-9a-f-]{36}", request_id) for request_id in ids)
