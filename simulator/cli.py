@@ -22,7 +22,7 @@ from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
 from simulator.cassette import seed_from_rows
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
-from simulator.contracts import ContractRegistry, default_registry
+from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, read_json
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
@@ -96,7 +96,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(exc)
             continue
-        schema = schema_for(data, registry)
+        schema = registry.schema_for(data)
         violations = registry.validate(schema, data)
         if violations:
             failed += 1
@@ -106,27 +106,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if failed:
         raise BadInput(f"{failed} of {len(args.files)} file(s) failed validation")
     return 0
-
-
-VALIDATED_SCHEMAS = ("seed", "cassette", "create_call")
-
-
-def schema_for(data: Any, registry: ContractRegistry) -> str:
-    """The schema a document is meant for: the one whose top-level properties name the
-    most of its keys; on a tie (say no known key) a seed, as for anything but an object.
-
-    Counting every key rather than testing one telltale key means a document missing the
-    very key that would identify it (a create call without ``image_href``, a cassette
-    without ``format``) is still checked against its own schema, which then says what is
-    missing, instead of against the seed schema, which would only list unknown keys.
-    """
-    if not isinstance(data, dict):
-        return "seed"
-
-    def shared(name: str) -> int:
-        return len(data.keys() & registry[name].schema.get("properties", {}).keys())
-
-    return max(VALIDATED_SCHEMAS, key=shared)
 
 
 def cmd_store(args: argparse.Namespace) -> int:

@@ -83,6 +83,10 @@ class Contract:
             raise ContractViolation(self.name, found)
 
 
+DOCUMENT_SCHEMAS = ("seed", "cassette", "create_call")
+"""The schemas a whole document is checked against (the others are parts of these)."""
+
+
 class ContractRegistry:
     """The schemas shipped with launch-sim, loaded once, by name (``create_call``, ``seed`` ...)."""
 
@@ -107,6 +111,23 @@ class ContractRegistry:
     def validate(self, name: str, instance: Any) -> list[Violation]:
         return self[name].violations(instance)
 
+    def schema_for(self, data: Any) -> str:
+        """The schema a document is meant for: the one whose top-level properties name the
+        most of its keys; on a tie (say no known key) a seed, as for anything but an object.
+
+        Counting every key rather than testing one telltale key means a document missing the
+        very key that would identify it (a create call without ``image_href``, a cassette
+        without ``format``) is still checked against its own schema, which then says what is
+        missing, instead of against the seed schema, which would only list unknown keys.
+        """
+        if not isinstance(data, dict):
+            return "seed"
+
+        def shared(name: str) -> int:
+            return len(data.keys() & self[name].schema.get("properties", {}).keys())
+
+        return max(DOCUMENT_SCHEMAS, key=shared)
+
     def check(self, name: str, instance: Any) -> None:
         self[name].check(instance)
 
@@ -115,3 +136,13 @@ class ContractRegistry:
 def default_registry() -> ContractRegistry:
     """The shipped schemas, compiled once per process (they never change while it runs)."""
     return ContractRegistry()
+
+
+def validate(record: Any, schema: str | None = None) -> list[Violation]:
+    """Check a record (a create call's ``to_dict()``, a seed, a cassette) against the shipped
+    schema it is meant for, or against ``schema`` when named; an empty list means valid.
+
+    What ``launch-sim validate`` does for a file, for a value already in hand.
+    """
+    registry = default_registry()
+    return registry.validate(schema or registry.schema_for(record), record)

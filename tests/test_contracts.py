@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import ContractViolation, Simulator
-from simulator.contracts import ContractRegistry, default_registry
+from simulator.contracts import ContractRegistry, default_registry, validate
 
 VALID_CALL: dict[str, Any] = {
     "instance_type": {
@@ -102,3 +102,14 @@ def test_fast_and_reference_validators_agree(change: dict[str, Any]) -> None:
     contract = default_registry()["create_call"]
     call = {**VALID_CALL, **change}
     assert contract.fast_is_valid(call) == (contract.reference_violations(call) == [])
+
+
+def test_validate_picks_the_schema_a_record_is_meant_for(sim: Simulator) -> None:
+    sim.run_instances(image_id="ami-00000001")
+    assert validate(sim.compute.calls[-1].to_dict()) == []
+    broken = {**VALID_CALL, "image_href": "ami-00000001"}
+    assert [v.pointer for v in validate(broken)] == ["/image_href"]
+    del broken["image_href"]
+    assert [v.reason for v in validate(broken)] == ["'image_href' is a required property"]
+    assert validate({"snapshots": [{"ec2_id": "snap-1"}]})[0].pointer == "/snapshots/0"
+    assert validate({"format": 1}, "cassette"), "a named schema is used as named"
