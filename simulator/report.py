@@ -80,6 +80,8 @@ def _identical(recorded: Any, observed: Any) -> bool:
         return False
     # Loops, not all() over generators, and leaves compared in line: this runs for every
     # node of every replayed interaction; a generator costs a third more, a call per leaf half.
+    # The dict and list loops stay two: one shared loop (zipping the dict's values with a
+    # list of the other's) made the walk nearly twice as slow on create calls.
     if kind is dict:
         if recorded.keys() != observed.keys():
             return False
