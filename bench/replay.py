@@ -30,7 +30,14 @@ from pathlib import Path
 
 from bench.timing import duration, pytest_seconds, rate, verdict
 from bench.walkthrough import WALKTHROUGH
-from simulator.cassette import Cassette, RecordMode, load_cassette, replay_cassette, use_cassette
+from simulator.cassette import (
+    Cassette,
+    RecordMode,
+    gc_frozen,
+    load_cassette,
+    replay_cassette,
+    use_cassette,
+)
 from simulator.ec2ids import id_to_ec2_id
 
 INTERACTIONS = 10_000
@@ -94,8 +101,10 @@ def split(whole: Cassette, files: int) -> list[Cassette]:
 
 
 def replayed(cassette: Cassette) -> int:
-    """Replay ``cassette``; any difference from the recording is an error, not a figure."""
-    result = replay_cassette(cassette, "bench corpus").result
+    """Replay ``cassette`` as ``launch-sim replay`` does (under :func:`gc_frozen`); any
+    difference from the recording is an error, not a figure."""
+    with gc_frozen():
+        result = replay_cassette(cassette, "bench corpus").result
     if result.failures:
         first = result.failures[0]
         raise RuntimeError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 # Python 2's ``\d`` in a str pattern: ASCII digits only.
@@ -27,7 +28,7 @@ ROW_FIELDS = (
     "no_device",
 )
 _BLANKED_BY_NO_DEVICE = ROW_FIELDS[1:6]
-_EMPTY_ROW = dict.fromkeys(ROW_FIELDS)
+_EMPTY_ROW = MappingProxyType(dict.fromkeys(ROW_FIELDS))
 _ROW_FIELD_SET = frozenset(ROW_FIELDS)
 
 Row = dict[str, Any]
@@ -64,7 +65,7 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     if virtual_name == "swap":
         return instance_type.get("swap", 0)
     if is_ephemeral(virtual_name):
-        if int(virtual_name[len("ephemeral") :]) > 0:
+        if virtual_name != "ephemeral0":  # N > 0: the pattern has no leading zeros
             return 0
         return instance_type.get("ephemeral_gb", 0)
     return 0

@@ -579,13 +579,15 @@ class Replay:
 
 
 @contextmanager
-def _long_lived_objects_frozen() -> Iterator[None]:
-    """Keep the objects alive now (above all the loaded cassette) out of the cyclic GC's way.
+def gc_frozen() -> Iterator[None]:
+    """Keep the objects alive now (above all the loaded cassettes) out of the cyclic GC's way.
 
-    A loaded cassette is hundreds of thousands of containers that live until the replay
-    ends; every full collection the replay triggers would walk them all again, about a tenth
-    of a long replay's time. ``gc.freeze`` moves them to the permanent generation for the
-    duration; if someone else froze objects already, their freeze is left alone.
+    Loaded cassettes are hundreds of thousands of containers that live until the replay
+    ends; every full collection a replay triggers would walk them all again, about a tenth
+    of a long replay's time. ``gc.freeze`` moves them to the permanent generation until the
+    block ends. Both calls act on the whole process, so only a program that owns its
+    process uses this (``launch-sim replay``), never the library on a test's behalf; a
+    freeze made before the block is left alone.
     """
     if gc.get_freeze_count():
         yield
@@ -602,7 +604,7 @@ def replay_cassette(cassette: Cassette, label: str) -> Replay:
     started = time.perf_counter()
     result = CassetteResult(label)
     observed: list[Interaction] = []
-    with replay_simulator(cassette, label) as sim, _long_lived_objects_frozen():
+    with replay_simulator(cassette, label) as sim:
         service = EC2Service(sim)
         for index, recorded in enumerate(cassette.interactions):
             began = time.perf_counter()

@@ -21,6 +21,7 @@ from simulator.cassette import (
     CassetteSession,
     ImageService,
     RecordMode,
+    gc_frozen,
     load_cassette,
     recorded_for,
     replay_cassette,
@@ -97,16 +98,18 @@ def cmd_replay(args: argparse.Namespace) -> int:
     _check_output(args.output, [path for path, _ in cassettes])
     rerecord = RecordMode(args.record_mode) is RecordMode.ALL
     results = []
-    for path, cassette in cassettes:
-        replay = replay_cassette(cassette, str(path))
-        results.append(replay.result)
-        updated = replay.rerecorded(cassette) if rerecord else None
-        if updated is not None:
-            updated.save(path)
-            print(
-                f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) of {path}",
-                file=sys.stderr,
-            )
+    with gc_frozen():
+        for path, cassette in cassettes:
+            replay = replay_cassette(cassette, str(path))
+            results.append(replay.result)
+            updated = replay.rerecorded(cassette) if rerecord else None
+            if updated is not None:
+                updated.save(path)
+                print(
+                    f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) "
+                    f"of {path}",
+                    file=sys.stderr,
+                )
     _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
     return 1 if any(result.failures for result in results) and not rerecord else 0
 

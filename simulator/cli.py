@@ -117,15 +117,19 @@ def cmd_store(args: argparse.Namespace) -> int:
     """
     path = args.store or default_store_path()
     importing = args.store_command == "import"
-    seed = None if args.store_command == "export" else load_seed(args.seed_file, default_registry())
+    exporting = args.store_command == "export"
+    if exporting and args.store is not None and not path.exists():
+        raise BadInput(f"no store at {path}: nothing to export")
+    seed = None if exporting else load_seed(args.seed_file, default_registry())
     with open_store(path, seed_if_empty=args.store is None) as store:
         if seed is None:
             _print_json(export_seed(store))
             return 0
         if importing and not store.is_empty():
+            default = "" if args.store else " (the default store starts from the shipped seed)"
             raise BadInput(
-                f"store {path} already holds rows: store import fills only a new or empty "
-                "store (store add merges a seed into it)"
+                f"store {path} already holds rows{default}: store import fills only a new or "
+                "empty store (store add merges a seed into it; --store names a new file)"
             )
         apply_seed(store, seed, str(args.seed_file))
     print(f"{path}: {'imported' if importing else 'added'} {args.seed_file}")
@@ -148,7 +152,7 @@ def export_seed(store: MappingStore) -> dict[str, Any]:
     seed = seed_from_rows(rows)
     violations = default_registry().validate("seed", seed)
     if violations:
-        raise BadInput(f"{where}: {violations[0]}")
+        raise BadInput(f"{where}: {describe_violations(violations)}")
     copy = MappingStore.in_memory()
     apply_seed(copy, seed, where)
     if copy.rows() != rows:

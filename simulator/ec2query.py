@@ -387,10 +387,8 @@ def _underscore_to_xmlcase(key: str) -> str:
     return camel[:1].lower() + camel[1:]
 
 
-@functools.lru_cache(maxsize=64)
 def _isoformat(moment: datetime.datetime) -> str:
-    """Cached: one launch renders its time once per instance and once per volume. Fields,
-    not ``strftime``, which cost twice as much."""
+    """Nova's ``YYYY-MM-DDTHH:MM:SS.mmmZ``, from the fields: ``strftime`` cost twice as much."""
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
         f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"

@@ -16,7 +16,14 @@ from typing import Any
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id
 from simulator.errors import SeedError, Violation
-from simulator.store import MappingStore, MappingTable, UnsupportedJSON, load_json
+from simulator.store import (
+    IMAGES,
+    INSTANCE_TYPES,
+    MappingStore,
+    MappingTable,
+    UnsupportedJSON,
+    load_json,
+)
 
 SeedSource = str | Path | dict[str, Any]
 
@@ -137,11 +144,14 @@ def _check_new_records(
 def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>") -> None:
     """Write a validated seed into ``store``; rows already there with the same value are kept.
 
-    Every conflict is found before the first write, so a refused seed changes nothing.
+    Every conflict, and every row the store would refuse (an id 0, a NaN in a property), is
+    found before the first write, so a refused seed changes nothing.
     """
     rows = _planned_rows(seed)
     planned: dict[tuple[MappingTable, int], str] = {}
     for pointer, table, row_id, uuid in rows:
+        if row_id < 1:
+            raise SeedError(f"{label}: {pointer}: EC2 ids start at 1; this one is {row_id}")
         existing = planned.get((table, row_id)) or store.mapping_uuid(table, row_id)
         if existing is not None and existing != uuid:
             raise SeedError(
@@ -152,6 +162,11 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
     itypes = [dict(entry) for entry in seed.get("instance_types", [])]
     _check_new_records(label, "images", "id", images, store.image)
     _check_new_records(label, "instance_types", "name", itypes, store.instance_type)
+    for section, records in ((IMAGES, images), (INSTANCE_TYPES, itypes)):
+        for index, record in enumerate(records):
+            refusal = store.row_refusal(section, record)
+            if refusal is not None:
+                raise SeedError(f"{label}: /{section}/{index}: {refusal}")
     for record in images:
         if store.image(record["id"]) is None:
             store.add_image(record)

@@ -79,14 +79,23 @@ class EC2Service:
     def __init__(self, sim: Simulator, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.sim = sim
         self.limits = limits
-        # Request ids need to be unique, not unguessable: one OS seed, no system call each.
         self._request_ids = random.Random(os.urandom(32))
+        self._request_ids_pid = os.getpid()
+
+    def _new_request_id(self) -> str:
+        """Request ids need to be unique, not unguessable: bits from a generator seeded by the
+        OS once (a system call per request cost a hundredth of a replayed launch), seeded
+        again in a forked child so it does not repeat its parent's ids."""
+        if self._request_ids_pid != os.getpid():
+            self._request_ids = random.Random(os.urandom(32))
+            self._request_ids_pid = os.getpid()
+        return request_id_from(self._request_ids.getrandbits(128))
 
     def handle(
         self, params: Sequence[tuple[str, str]], context: RequestContext | None = None
     ) -> Outcome:
         """Answer one request; never raises for anything a client can send."""
-        request_id = request_id_from(self._request_ids.getrandbits(128))
+        request_id = self._new_request_id()
         with self.sim.compute.capture() as calls:
             try:
                 request = parse_query(params, self.limits)

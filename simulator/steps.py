@@ -50,6 +50,7 @@ from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed, read_json
 from simulator.server import EC2App
 from simulator.service import EC2Service
+from simulator.store import UnsupportedJSON, load_json
 
 DataTable = Sequence[Sequence[str]]
 
@@ -84,8 +85,8 @@ def _show(value: Any) -> str:
 def typed_cell(text: str) -> Any:
     """A table cell or expected value: a JSON literal when it is one, else the text itself."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return load_json(text)
+    except (json.JSONDecodeError, UnsupportedJSON):
         return text
 
 
@@ -112,8 +113,8 @@ def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str
 def _json_doc_string(text: str, what: str) -> Any:
     """Parse a doc string that must hold JSON, saying which step's it was."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return load_json(text)
+    except (json.JSONDecodeError, UnsupportedJSON) as exc:
         raise AssertionError(f"{what} is not JSON: {exc}") from None
 
 
@@ -184,6 +185,29 @@ def _key(container: Any, part: str) -> Any:
             raise ValueError(part)
         return int(part)
     return part
+
+
+def _recorded_and_replayed(values: str) -> tuple[str, str]:
+    """``RECORDED, replayed REPLAYED`` split where the recorded part is a whole value (JSON or
+    ``(absent)``): a recorded string may itself hold ``, replayed ``."""
+    separator = ", replayed "
+    splits = [
+        (values[:at], values[at + len(separator) :])
+        for at in range(len(values))
+        if values.startswith(separator, at)
+    ]
+    for recorded, replayed in splits:
+        if recorded == show(ABSENT) or _is_json(recorded):
+            return recorded, replayed
+    return splits[0]
+
+
+def _is_json(text: str) -> bool:
+    try:
+        load_json(text)
+    except (json.JSONDecodeError, UnsupportedJSON):
+        return False
+    return True
 
 
 def reported_value(text: str) -> Any:
@@ -623,12 +647,10 @@ def interactions_differ(launch_world: LaunchWorld, count: str) -> None:
     parsers.re(
         "the replay differs at "
         + _QUOTED.format("pointer")
-        + r"(?:: recorded (?P<recorded>.+?), replayed (?P<replayed>.+))?"
+        + r"(?:: recorded (?P<values>.+, replayed .+))?"
     )
 )
-def replay_differs_at(
-    launch_world: LaunchWorld, pointer: str, recorded: str | None, replayed: str | None
-) -> None:
+def replay_differs_at(launch_world: LaunchWorld, pointer: str, values: str | None) -> None:
     """The replay differs at this JSON pointer into the cassette, as ``launch-sim replay``
     reports it, and, when the step says so, with these values (JSON, or ``(absent)``)."""
     result = launch_world.replay_verdicts()
@@ -642,7 +664,8 @@ def replay_differs_at(
         bool(found),
         f"expected a difference at {pointer}, but\n" + render_text([result], REPLAYED_AS),
     )
-    if recorded is not None and replayed is not None:
+    if values is not None:
+        recorded, replayed = _recorded_and_replayed(values)
         expected = (show(reported_value(recorded)), show(reported_value(replayed)))
         actual = (show(found[0].recorded), show(found[0].observed))
         _expect(

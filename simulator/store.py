@@ -909,6 +909,16 @@ class MappingStore:
         return [self._copy(table, int(key)) for key in sorted(self._storage.tables[table], key=int)]
 
     @staticmethod
+    def row_refusal(table: str, value: dict[str, Any]) -> str | None:
+        """Why writing ``value`` into ``table`` (``images`` or ``instance_types``) would be
+        refused, or None: a seed is checked whole before its first write."""
+        try:
+            MappingStore._document(table, value)
+        except StoreError as exc:
+            return str(exc)
+        return None
+
+    @staticmethod
     def _document(table: str, value: dict[str, Any]) -> dict[str, Any]:
         """A checked, JSON-normalised private copy, out of reach of the caller's later mutations."""
         try:

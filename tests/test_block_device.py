@@ -199,3 +199,10 @@ def test_a_volume_root_device_with_a_virtual_name_is_unknown_error(seed: dict[st
     with pytest.raises(EC2Error) as caught:
         first_instance(sim, block_device_mapping=bdm)
     assert caught.value.code == "UnknownError"
+
+
+def test_an_ephemeral_number_past_python_3_s_digit_limit_is_still_dropped() -> None:
+    """Python 2's ``int`` had no digit limit: Nova dropped such a row and launched."""
+    huge = "ephemeral1" + "0" * 5000
+    requested = [{"device_name": "/dev/vdb", "virtual_name": huge}]
+    assert instance_block_devices({**FLAVOR, "ephemeral_gb": 5}, {}, requested) == []

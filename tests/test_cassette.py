@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from simulator.cassette import (
     CassetteSession,
     RecordedRequest,
     RecordMode,
+    gc_frozen,
     load_cassette,
     merge_seeds,
     recorded_for,
@@ -419,3 +421,18 @@ def test_the_pytest_marker_records_once_then_replays(tmp_path: Path) -> None:
     missing = run_pytest(tmp_path, "--launch-sim-record-mode=none")
     assert missing.returncode != 0
     assert "no such cassette, and record mode 'none' records nothing" in missing.stdout
+
+
+def test_gc_frozen_freezes_for_the_block_and_leaves_an_earlier_freeze_alone() -> None:
+    assert gc.get_freeze_count() == 0
+    with gc_frozen():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with gc_frozen():
+            pass
+        assert gc.get_freeze_count() == before, "someone else's freeze is not undone"
+    finally:
+        gc.unfreeze()

@@ -80,7 +80,7 @@ def test_import_refuses_a_store_holding_rows_and_add_merges_into_it(
     assert (code, out) == (2, "")
     assert err == (
         f"launch-sim: error: store {busy_store} already holds rows: store import fills only "
-        "a new or empty store (store add merges a seed into it)\n"
+        "a new or empty store (store add merges a seed into it; --store names a new file)\n"
     )
     assert contents(busy_store) == before
     assert cli(capsys, "store", "add", "--store", busy_store, seed) == (
@@ -165,3 +165,32 @@ def test_the_default_store_is_created_from_the_shipped_seed_by_every_store_comma
     else:
         assert code == 0 and json.loads(out) == json.loads(default_seed_path().read_text())
     assert contents(default_store) == expected
+
+
+def test_export_of_a_store_that_does_not_exist_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo.json"
+    code, out, err = cli(capsys, "store", "--store", typo, "export")
+    assert (code, out) == (2, "")
+    assert f"no store at {typo}" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_seed_the_store_would_refuse_half_way_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A NaN in a property passes the schema; the store refuses it, before any row is written."""
+    store = tmp_path / "store.json"
+    Simulator.open(store).close()
+    before = contents(store)
+    seed = tmp_path / "nan.json"
+    seed.write_text(
+        '{"images": [{"uuid": "9a9a9a9a-0000-0000-0000-000000000000", "name": "fine"},'
+        ' {"uuid": "8b8b8b8b-0000-0000-0000-000000000000", "name": "nan",'
+        ' "properties": {"size": NaN}}],'
+        ' "instance_types": [{"name": "m9", "memory_mb": 1, "vcpus": 1, "root_gb": 1}]}'
+    )
+    code, _, err = cli(capsys, "store", "--store", store, "add", seed)
+    assert code == 2 and "/images/1" in err and err.count("\n") == 1
+    assert contents(store) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -744,3 +745,18 @@ def test_each_answer_of_a_service_has_its_own_request_id() -> None:
     }
     assert len(ids) == 500
     assert all(re.fullmatch(r"req-[0-9a-f-]{36}", request_id) for request_id in ids)
+
+
+def test_a_forked_child_does_not_repeat_its_parent_s_request_ids() -> None:
+    service = EC2Service(Simulator.from_seed())
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, through the pipe
+        os.write(write, service.handle([("Action", "Nothing")]).request_id.encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        child = pipe.read()
+    assert child.startswith("req-")
+    assert child != service.handle([("Action", "Nothing")]).request_id

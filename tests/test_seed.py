@@ -10,6 +10,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.errors import SeedError
+from simulator.seed import apply_seed
 from simulator.store import MappingStore, MappingTable
 
 
@@ -78,6 +79,59 @@ def test_conflicting_seed_changes_nothing(tmp_path: Path) -> None:
     with MappingStore.open(store_path) as after:
         assert list(after.mapping_rows(MappingTable.SNAPSHOTS)) == snapshot_rows
         assert after.image("9a9a9a9a-0000-0000-0000-000000000000") is None
+
+
+@pytest.mark.parametrize(
+    ("refused", "message"),
+    [
+        (
+            {
+                "snapshots": [
+                    {"ec2_id": "snap-00000000", "uuid": "99999999-9999-9999-9999-999999999999"}
+                ]
+            },
+            "/snapshots/0/ec2_id: EC2 ids start at 1; this one is 0",
+        ),
+        (
+            {
+                "images": [
+                    {
+                        "uuid": "8b8b8b8b-0000-0000-0000-000000000000",
+                        "name": "nan",
+                        "properties": {"size": float("nan")},
+                    }
+                ]
+            },
+            "/images/1: refusing to write a images row: not JSON",
+        ),
+        (
+            {
+                "instance_types": [
+                    {
+                        "name": "m9.inf",
+                        "memory_mb": 1,
+                        "vcpus": 1,
+                        "root_gb": 1,
+                        "weight": float("inf"),
+                    }
+                ]
+            },
+            "/instance_types/0: refusing to write a instance_types row: not JSON",
+        ),
+    ],
+    ids=["id-zero", "nan-property", "inf-in-a-flavor"],
+)
+def test_a_row_the_store_refuses_stops_the_seed_before_its_first_write(
+    refused: dict[str, Any], message: str
+) -> None:
+    """The schema admits these; the store does not, and nothing of the seed is written."""
+    store = MappingStore.in_memory()
+    first = {"uuid": "9a9a9a9a-0000-0000-0000-000000000000", "name": "first"}
+    seed = {**refused, "images": [first, *refused.get("images", [])]}
+    with pytest.raises(SeedError, match=message):
+        apply_seed(store, seed, "s.json")
+    assert store.image("9a9a9a9a-0000-0000-0000-000000000000") is None
+    assert store.is_empty()
 
 
 def test_duplicate_image_inside_one_seed() -> None:

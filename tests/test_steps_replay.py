@@ -11,7 +11,7 @@ import pytest
 from test_scaffold import FEATURE_TEST, run_pytest
 
 from simulator.errors import BadInput
-from simulator.steps import set_at_pointer
+from simulator.steps import _recorded_and_replayed, set_at_pointer
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE0 = ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json"
@@ -154,3 +154,17 @@ def test_set_at_pointer(pointer: str, expected: dict[str, Any]) -> None:
 def test_set_at_pointer_refuses_a_place_the_document_lacks(pointer: str) -> None:
     with pytest.raises(BadInput, match=r"JSON pointer|no such place"):
         set_at_pointer({"list": [1]}, pointer, 2)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ("false, replayed true", ("false", "true")),
+        ('(absent), replayed "i-00000003"', ("(absent)", '"i-00000003"')),
+        ('"/dev/a, replayed x", replayed "/dev/fake0"', ('"/dev/a, replayed x"', '"/dev/fake0"')),
+    ],
+)
+def test_a_reported_difference_splits_after_a_whole_recorded_value(
+    values: str, expected: tuple[str, str]
+) -> None:
+    assert _recorded_and_replayed(values) == expected
