@@ -62,6 +62,7 @@ from simulator.glance import (
     serve_exchanges,
 )
 from simulator.images import ImageBackend, StoreImageBackend
+from simulator.jsonio import read_json, write_atomically
 from simulator.mock import hook_client
 from simulator.report import (
     CassetteResult,
@@ -77,11 +78,10 @@ from simulator.seed import (
     apply_seed,
     describe_violations,
     load_seed,
-    read_json,
 )
 from simulator.server import EC2App, Exchange
 from simulator.service import EC2Service, Outcome
-from simulator.store import AccessLog, MappingStore, MappingTable, TouchedRows, write_atomically
+from simulator.store import AccessLog, MappingStore, MappingTable, TouchedRows
 
 FORMAT = "launch-sim-cassette"
 VERSION = 1

@@ -24,7 +24,8 @@ from simulator.cassette import seed_from_rows
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
-from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, read_json
+from simulator.jsonio import read_json
+from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
 from simulator.service import EC2Service
 from simulator.store import MappingStore

@@ -19,13 +19,10 @@ import jsonschema
 import jsonschema_rs
 
 from simulator.errors import ContractViolation, Violation
+from simulator.jsonio import json_pointer
 from simulator.resources import data_dir
 
 SCHEMA_SUFFIX = ".schema.json"
-
-
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
@@ -75,7 +72,7 @@ class Contract:
     def reference_violations(self, instance: Any) -> list[Violation]:
         errors = [leaf for error in self.reference.iter_errors(instance) for leaf in _leaves(error)]
         errors.sort(key=lambda error: list(map(str, error.absolute_path)))
-        return [Violation(_pointer(error.absolute_path), error.message) for error in errors]
+        return [Violation(json_pointer(error.absolute_path), error.message) for error in errors]
 
     def check(self, instance: Any) -> None:
         found = self.violations(instance)

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.contracts import _pointer
 from simulator.ec2query import xml_safe
+from simulator.jsonio import canonical, json_pointer
 
 SUMMARY_WIDTH = 160
 
@@ -56,7 +56,7 @@ def show(value: Any) -> str:
     """A value as JSON text (what the cassette holds), or ``(absent)``."""
     if value is ABSENT:
         return "(absent)"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return canonical(value)
 
 
 def json_diff(recorded: Any, observed: Any, path: Sequence[str | int] = ()) -> list[Difference]:
@@ -127,7 +127,7 @@ def _differences(recorded: Any, observed: Any, path: Sequence[str | int]) -> lis
         return found
     if type(recorded) is type(observed) and recorded == observed:
         return []
-    return [Difference(_pointer(path), recorded, observed)]
+    return [Difference(json_pointer(path), recorded, observed)]
 
 
 @dataclass(frozen=True)

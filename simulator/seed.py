@@ -7,8 +7,6 @@ first write, and every problem is reported on one line as ``file: /json/pointer:
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,13 +14,12 @@ from typing import Any
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id
 from simulator.errors import SeedError, Violation
+from simulator.jsonio import read_json
 from simulator.store import (
     IMAGES,
     INSTANCE_TYPES,
     MappingStore,
     MappingTable,
-    UnsupportedJSON,
-    load_json,
 )
 
 SeedSource = str | Path | dict[str, Any]
@@ -42,45 +39,6 @@ IMAGE_KEYS = (
     "min_disk",
     "properties",
 )
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-"""A ``\\u`` escape in the surrogate range: the cheap test before the full one."""
-
-
-def read_json(path: str | Path, what: str) -> Any:
-    """Parse a JSON file, turning every failure into a one-line reason naming the file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        data = load_json(text)
-    except UnsupportedJSON as exc:
-        raise SeedError(f"{path}: {exc}") from None
-    except FileNotFoundError:
-        raise SeedError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise SeedError(f"{path}: is a directory, not a {what} file") from None
-    except UnicodeDecodeError as exc:
-        raise SeedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise SeedError(
-            f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except OSError as exc:
-        raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
-    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(data):
-        raise SeedError(f"{path}: not Unicode text: a \\u escape is a lone surrogate")
-    return data
-
-
-def _is_unicode(data: Any) -> bool:
-    """Whether every string is Unicode text: JSON's ``\\ud800`` escape parses into a string
-    that no output (stdout, a report, a cassette) can encode, far from where it was read."""
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
 
 def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:
     """The seed as a dict, schema-checked; ``source`` is a path or an already parsed dict."""

@@ -45,12 +45,12 @@ from simulator.auth import FORM_CONTENT_TYPE, HttpRequest
 from simulator.cassette import load_cassette, replay_cassette
 from simulator.compute import CreateCall
 from simulator.errors import BadInput, EC2Error, ec2_error
+from simulator.jsonio import UnsupportedJSON, load_json, read_json
 from simulator.report import ABSENT, CassetteResult, render_text, show
 from simulator.resources import default_seed_path
-from simulator.seed import SeedSource, apply_seed, load_seed, read_json
+from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.server import EC2App
 from simulator.service import EC2Service
-from simulator.store import UnsupportedJSON, load_json
 
 DataTable = Sequence[Sequence[str]]
 

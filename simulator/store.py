@@ -17,9 +17,6 @@ import contextlib
 import enum
 import json
 import os
-import stat
-import sys
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +30,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
+from simulator.jsonio import UnsupportedJSON, load_json, write_atomically
 
 Durability = Literal["flush", "fsync"]
 _Tables = dict[str, dict[str, Any]]
@@ -86,30 +84,6 @@ def _row_problem(table: str, row: object) -> str | None:
         if type(row.get(name)) is not str:
             return f"field {name!r} must be a string"
     return None
-
-
-class UnsupportedJSON(ValueError):
-    """Well-formed JSON past Python's own limits, reported like malformed JSON, in one line."""
-
-
-def load_json(text: str | bytes) -> Any:
-    """``json.loads``, with Python's limits raised as :class:`UnsupportedJSON`.
-
-    Python refuses integers longer than ``sys.get_int_max_str_digits()`` digits (a bare
-    ``ValueError``) and nesting past its recursion limit (``RecursionError``); left alone,
-    either escapes every ``JSONDecodeError`` handler as a traceback.
-    """
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise UnsupportedJSON("not JSON this reader accepts: nested too deeply") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise
-    except ValueError:
-        raise UnsupportedJSON(
-            "not JSON this reader accepts: an integer has more than "
-            f"{sys.get_int_max_str_digits()} digits"
-        ) from None
 
 
 def _json_copy(value: Any) -> Any:
@@ -227,28 +201,6 @@ def _replay_journal(path: Path, tables: _Tables) -> tuple[int, int]:
         tables[table][str(doc_id)] = doc
         offset += len(line) + 1
     return offset, len(raw)
-
-
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Replace ``path`` so that a crash leaves either the old or the new file, never a mix."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            if path.exists():
-                os.fchmod(file.fileno(), stat.S_IMODE(path.stat().st_mode))
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def _record_owner(fd: int) -> None:
