@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from urllib.parse import parse_qsl
 
 from botocore.auth import SigV2Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -33,13 +32,13 @@ from simulator.errors import (
     RequestExpired,
     SignatureDoesNotMatch,
 )
+from simulator.httprequest import HttpRequest
 
 SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4_SERVICE = "ec2"
 SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 QUERY_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 SECRET_KEY_ENV = "LAUNCH_SIM_SECRET_KEY"
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
@@ -58,54 +57,6 @@ def secret_keys_given(options: Sequence[str] | None, environ: Mapping[str, str])
         return list(options)
     from_environment = environ.get(SECRET_KEY_ENV)
     return [from_environment] if from_environment else []
-
-
-def form_pairs(raw: bytes) -> list[tuple[str, str]]:
-    """``a=1&b=2`` as ordered ``(name, value)`` pairs, repeated names kept, UTF-8 only.
-
-    Refusing undecodable bytes (rather than replacing them) keeps a garbled id from turning
-    into a different, valid-looking one.
-    """
-    try:
-        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise InvalidParameterValue(err="The request parameters are not valid UTF-8") from None
-
-
-@dataclass(frozen=True)
-class HttpRequest:
-    """An EC2 request as both transports (the WSGI server and the boto3 hook) hand it over.
-
-    It holds exactly what a signature covers: method, host, path, raw query, the headers
-    (lower-case names) and the body. ``path`` is percent-decoded, as WSGI gives it.
-    """
-
-    method: str
-    scheme: str
-    host: str
-    path: str
-    query: bytes
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def url(self) -> str:
-        """The URL without its query, as the signers want it."""
-        return f"{self.scheme}://{self.host}{self.path}"
-
-    @property
-    def is_form(self) -> bool:
-        """Whether the body carries parameters (webob read a body only for form posts)."""
-        content_type = self.headers.get("content-type", "").partition(";")[0].strip().lower()
-        return content_type in ("", FORM_CONTENT_TYPE)
-
-    def query_params(self) -> list[tuple[str, str]]:
-        return form_pairs(self.query)
-
-    def params(self) -> list[tuple[str, str]]:
-        """Query parameters then form-body parameters, in order (webob's ``req.params``)."""
-        body_params = form_pairs(self.body) if self.body and self.is_form else []
-        return self.query_params() + body_params
 
 
 class Authenticator(Protocol):

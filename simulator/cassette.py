@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.api import Simulator
-from simulator.auth import HttpRequest
 from simulator.contracts import ContractRegistry, default_registry
 from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_type
 from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
@@ -61,6 +60,7 @@ from simulator.glance import (
     append_exchanges,
     serve_exchanges,
 )
+from simulator.httprequest import HttpRequest
 from simulator.images import ImageBackend, StoreImageBackend
 from simulator.jsonio import read_json, write_atomically
 from simulator.mock import hook_client

@@ -35,7 +35,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
 
 from simulator.api import Simulator
-from simulator.auth import HttpRequest
+from simulator.httprequest import HttpRequest
 from simulator.server import EC2App
 from simulator.service import EC2Service
 

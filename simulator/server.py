@@ -27,9 +27,10 @@ from typing import Any, Self
 import waitress
 from waitress import wasyncore
 
-from simulator.auth import Authenticator, HttpRequest, NoAuth
+from simulator.auth import Authenticator, NoAuth
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
+from simulator.httprequest import HttpRequest
 from simulator.service import EC2Service, Outcome, refusal
 
 ENDPOINT_PATHS = frozenset({"/", "/services/Cloud", "/services/Cloud/"})

@@ -41,10 +41,10 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from simulator.api import Simulator
-from simulator.auth import FORM_CONTENT_TYPE, HttpRequest
 from simulator.cassette import load_cassette, replay_cassette
 from simulator.compute import CreateCall
 from simulator.errors import BadInput, EC2Error, ec2_error
+from simulator.httprequest import FORM_CONTENT_TYPE, HttpRequest
 from simulator.jsonio import UnsupportedJSON, load_json, read_json
 from simulator.report import ABSENT, CassetteResult, render_text, show
 from simulator.resources import default_seed_path

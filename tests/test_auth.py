@@ -19,11 +19,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from simulator.auth import (
-    HttpRequest,
     NoAuth,
     SignatureAuth,
     claimed_access_key,
-    form_pairs,
 )
 from simulator.errors import (
     AuthFailure,
@@ -32,6 +30,7 @@ from simulator.errors import (
     RequestExpired,
     SignatureDoesNotMatch,
 )
+from simulator.httprequest import HttpRequest, form_pairs
 from simulator.mock import http_request
 
 HOST = "127.0.0.1:8773"

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pytest
 
 from simulator import Simulator
-from simulator.auth import HttpRequest, NoAuth
+from simulator.auth import NoAuth
+from simulator.httprequest import HttpRequest
 from simulator.server import EC2App
 from simulator.service import EC2Service
 

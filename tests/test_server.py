@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from serve_helpers import serve_command
 
 from simulator import Simulator
-from simulator.auth import SECRET_KEY_ENV, HttpRequest, SignatureAuth
+from simulator.auth import SECRET_KEY_ENV, SignatureAuth
 from simulator.cli import main
+from simulator.httprequest import HttpRequest
 from simulator.server import (
     MAX_BODY_BYTES,
     EC2App,

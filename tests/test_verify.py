@@ -13,11 +13,12 @@ import responses
 from moto.server import ThreadedMotoServer
 
 from simulator.api import Simulator
-from simulator.auth import SECRET_KEY_ENV, HttpRequest, SignatureAuth
+from simulator.auth import SECRET_KEY_ENV, SignatureAuth
 from simulator.cassette import load_cassette
 from simulator.cli import main
 from simulator.ec2query import render_error
 from simulator.errors import SignatureDoesNotMatch
+from simulator.httprequest import HttpRequest
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
 from simulator.verify import Provider, answer_facts, verify_cassette
