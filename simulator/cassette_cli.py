@@ -17,6 +17,8 @@ from pathlib import Path
 
 from simulator.auth import SECRET_KEY_ENV, secret_keys_given
 from simulator.cassette import (
+    DEFAULT,
+    SERVE_DEFAULT,
     Cassette,
     CassetteSession,
     ImageService,
@@ -96,7 +98,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Replay cassettes offline; ``--record-mode all`` re-records the interactions that differ."""
     cassettes = _load_all(args.paths)
     _check_output(args.output, [path for path, _ in cassettes])
-    rerecord = RecordMode(args.record_mode) is RecordMode.ALL
+    rerecord = RecordMode(args.record_mode).rules.rerecords_on_replay
     results = []
     with gc_frozen():
         for path, cassette in cassettes:
@@ -158,7 +160,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     replay.add_argument(
         "--record-mode",
         choices=MODES,
-        default=RecordMode.NONE.value,
+        default=DEFAULT.value,
         help="none/once/new_episodes: compare only, never write (default); "
         "all: re-record the interactions that differ",
     )
@@ -200,7 +202,7 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--record-mode",
         choices=MODES,
-        default=RecordMode.ONCE.value,
+        default=SERVE_DEFAULT.value,
         help="once: record a new cassette, check an existing one (default); new_episodes: "
         "also record requests it lacks; all: record afresh; none: check only",
     )
@@ -251,7 +253,7 @@ def serve_recording(
 ) -> Iterator[AppFactory]:
     """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's."""
     if args.record is None:
-        if args.redact or args.record_mode != RecordMode.ONCE.value:
+        if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
         yield EC2App
         return

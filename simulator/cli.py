@@ -20,12 +20,11 @@ import platformdirs
 
 from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
-from simulator.cassette import seed_from_rows
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.jsonio import read_json
-from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed
+from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
 from simulator.service import EC2Service
 from simulator.store import MappingStore

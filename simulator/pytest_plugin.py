@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from simulator.api import Simulator
-from simulator.cassette import CassetteUse, RecordMode, use_cassette
+from simulator.cassette import DEFAULT, CassetteUse, RecordMode, use_cassette
 from simulator.errors import BadInput
 from simulator.mock import mock_ec2
 from simulator.resources import default_seed_path
@@ -128,7 +128,7 @@ def launch_sim_cassette(
     marker = request.node.get_closest_marker(CASSETTE_MARKER)
     options = marker.kwargs if marker else {}
     mode = request.config.getoption("--launch-sim-record-mode") or options.get(
-        "record_mode", RecordMode.NONE.value
+        "record_mode", DEFAULT.value
     )
     path = _cassette_path(request, marker)
     with ExitStack() as stack:

@@ -3,6 +3,9 @@
 A bad seed must never half-apply: the file is parsed, checked against
 ``seed.schema.json`` and checked for conflicts with rows already in the store before the
 first write, and every problem is reported on one line as ``file: /json/pointer: reason``.
+
+Seeds are also written here, from store rows: the rows a recording touched (a cassette's
+seed, grown by :func:`merge_seeds` as the cassette grows) or every row (``store export``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.contracts import ContractRegistry
-from simulator.ec2ids import ec2_id_to_id
+from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_type
 from simulator.errors import SeedError, Violation
 from simulator.jsonio import read_json
 from simulator.store import (
@@ -20,6 +23,7 @@ from simulator.store import (
     INSTANCE_TYPES,
     MappingStore,
     MappingTable,
+    TouchedRows,
 )
 
 SeedSource = str | Path | dict[str, Any]
@@ -39,6 +43,13 @@ IMAGE_KEYS = (
     "min_disk",
     "properties",
 )
+_EC2_PREFIXES = {
+    MappingTable.S3_IMAGES: "ami",
+    MappingTable.SNAPSHOTS: "snap",
+    MappingTable.VOLUMES: "vol",
+    MappingTable.INSTANCES: "i",
+}
+
 
 def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:
     """The seed as a dict, schema-checked; ``source`` is a path or an already parsed dict."""
@@ -133,3 +144,79 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
     for itype in itypes:
         if store.instance_type(itype["name"]) is None:
             store.add_instance_type(itype)
+
+
+# --- seeds from store rows ----------------------------------------------------------------
+
+
+def sorted_keys(value: Any) -> Any:
+    """Keys sorted at every depth, so a written file's bytes depend on content only."""
+    if isinstance(value, dict):
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_keys(item) for item in value]
+    return value
+
+
+def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, Any]:
+    """The seed that recreates ``rows``; sections and entries in id order.
+
+    ``catalogue=False`` (Glance was the image service) leaves the store's image catalogue
+    out: Glance's answers are in the exchanges, so only the s3 id mappings matter.
+    """
+    s3_rows: dict[str, list[int]] = {}
+    for row_id, image_uuid in rows.mappings[MappingTable.S3_IMAGES]:
+        s3_rows.setdefault(image_uuid, []).append(row_id)
+    images: list[dict[str, Any]] = []
+    for record in rows.images if catalogue else []:
+        details = {key: sorted_keys(record[key]) for key in IMAGE_KEYS if key in record}
+        prefix = image_type(record.get("container_format"))
+        row_ids = s3_rows.pop(record["id"], [])
+        entries: list[dict[str, Any]] = [
+            {"ec2_id": id_to_ec2_id(row_id, prefix + "-%08x")} for row_id in row_ids
+        ] or [{}]
+        images += [{**entry, "uuid": record["id"], **details} for entry in entries]
+    mappings = {
+        **rows.mappings,
+        MappingTable.S3_IMAGES: sorted(
+            (row_id, image_uuid) for image_uuid, row_ids in s3_rows.items() for row_id in row_ids
+        ),
+    }
+    seed: dict[str, Any] = {"images": images} if images else {}
+    for section, table in MAPPING_SECTIONS.items():
+        template = _EC2_PREFIXES[table] + "-%08x"
+        entries = [
+            {"ec2_id": id_to_ec2_id(row_id, template), "uuid": row_uuid}
+            for row_id, row_uuid in mappings[table]
+        ]
+        if entries:
+            seed[section] = entries
+    if rows.instance_types:
+        seed["instance_types"] = [sorted_keys(itype) for itype in rows.instance_types]
+    return seed
+
+
+def _seed_key(section: str, entry: dict[str, Any]) -> Any:
+    if section == "instance_types":
+        return entry["name"]
+    row_id = ec2_id_to_id(entry["ec2_id"]) if "ec2_id" in entry else None
+    return (entry["uuid"], row_id) if section == "images" else row_id
+
+
+def merge_seeds(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` plus the entries of ``extra`` it lacks, for cassettes that grow.
+
+    ``instances`` rows only mark where instance ids start, and the old interactions must
+    start where they did: ``extra``'s are left out (new interactions get a floor instead).
+    """
+    merged = {section: list(entries) for section, entries in base.items()}
+    for section, entries in extra.items():
+        if section == "instances":
+            continue
+        target = merged.setdefault(section, [])
+        known = {_seed_key(section, entry) for entry in target}
+        for entry in entries:
+            if _seed_key(section, entry) not in known:
+                known.add(_seed_key(section, entry))
+                target.append(entry)
+    return merged

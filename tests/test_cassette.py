@@ -23,14 +23,13 @@ from simulator.cassette import (
     RecordMode,
     gc_frozen,
     load_cassette,
-    merge_seeds,
     recorded_for,
     replay_cassette,
-    seed_from_rows,
     use_cassette,
 )
 from simulator.contracts import default_registry
 from simulator.errors import StoreError
+from simulator.seed import merge_seeds, seed_from_rows
 from simulator.store import MappingStore, MappingTable
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,369 @@
+"""The cassette format: interactions and their redaction, the file form, and ``compare``.
+
+A cassette holds what a launch depends on and what it produced: the store rows the recorded
+requests touched (as a seed), Glance's answers when Glance was the image service, and per
+interaction the request parameters, the ``compute_api.create`` calls and the response facts.
+
+What is compared, and why not more:
+
+* create calls, status, EC2 error code and instance ids, exactly. Instance ids come from
+  the instance id mapping table's autoincrement, so the seed carries the row below the first
+  id the recording issued, and an interaction whose ids do not follow the previous one's
+  (another client launched in between) carries ``instance_id_floor``, which replay restores;
+* the reservation id by its format only: Nova draws it at random;
+* not the XML body, request id or launch time, which vary by design.
+
+Secrets never reach a cassette: signatures, access keys, timestamps, security tokens and
+``X-Amz-*`` parameters are dropped and headers are not kept at all; ``redact`` names more
+parameters (``UserData``), whose values become ``REDACTED`` in the request and in the create
+call field they turn into. Matching a request to a recording ignores boto3's random
+``ClientToken``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from simulator.contracts import ContractRegistry, default_registry
+from simulator.ec2ids import ec2_id_to_id
+from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
+from simulator.errors import BadInput
+from simulator.glance import GlanceExchange
+from simulator.jsonio import read_json, write_atomically
+from simulator.report import Difference, json_diff, summarize_params
+from simulator.seed import describe_violations, sorted_keys
+from simulator.service import Outcome
+
+FORMAT = "launch-sim-cassette"
+VERSION = 1
+REDACTED = "REDACTED"
+"""What a redacted value reads. It is valid base64, so a redacted ``UserData`` still passes
+Nova's check on replay."""
+
+DROPPED_PARAMS = frozenset(
+    {
+        "Signature",
+        "AWSAccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "Timestamp",
+        "Expires",
+        "SecurityToken",
+    }
+)
+_DROPPED_LOWER = frozenset(name.lower() for name in DROPPED_PARAMS)
+IGNORED_WHEN_MATCHING = frozenset({"ClientToken"})
+RESERVATION_ID = re.compile(r"^r-[0-9a-z]{8}$")
+
+Params = tuple[tuple[str, str], ...]
+
+
+class CassetteError(BadInput):
+    """A cassette cannot be used: unreadable, not JSON, not valid, or the wrong kind."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_dropped(name: str) -> bool:
+    """Whether a parameter never reaches a cassette: credentials and signing noise."""
+    lowered = name.lower()
+    return lowered in _DROPPED_LOWER or lowered.startswith(SIGV4_QUERY_PREFIX.lower())
+
+
+def _field_of(name: str) -> str:
+    """The create-call field a parameter feeds: ``SecurityGroup.1`` -> ``security_group``."""
+    words = [part for part in name.split(".") if not part.isdigit()]
+    return camelcase_to_underscore(words[-1] if words else name)
+
+
+# --- interactions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as a cassette keeps it: method, path and parameters, secrets dropped."""
+
+    method: str
+    path: str
+    params: Params
+
+    @classmethod
+    def capture(
+        cls,
+        method: str,
+        path: str,
+        params: Iterable[tuple[str, str]],
+        redact: frozenset[str] = frozenset(),
+    ) -> RecordedRequest:
+        kept = tuple(
+            (name, REDACTED if name in redact else value)
+            for name, value in params
+            if not is_dropped(name)
+        )
+        return cls(method.upper(), path, kept)
+
+    def match_key(self) -> Params:
+        """What must be equal for a request to be this one: its parameters, in name order
+        (a repeated name keeps its order, since the last one wins), ``ClientToken`` aside."""
+        pairs = [pair for pair in self.params if pair[0] not in IGNORED_WHEN_MATCHING]
+        return tuple(sorted(pairs, key=lambda pair: pair[0]))
+
+    def redacted_fields(self) -> frozenset[str]:
+        return frozenset(_field_of(name) for name, value in self.params if value == REDACTED)
+
+    def summary(self) -> str:
+        return summarize_params(self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "params": [list(pair) for pair in self.params],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RecordedRequest:
+        return cls(
+            data["method"], data["path"], tuple((name, value) for name, value in data["params"])
+        )
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    """The facts of an answer that a contract is about."""
+
+    status: int
+    error_code: str | None
+    reservation_id: str | None
+    instance_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "error_code": self.error_code,
+            "reservation_id": self.reservation_id,
+            "instance_ids": list(self.instance_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RecordedResponse:
+        return cls(
+            data["status"], data["error_code"], data["reservation_id"], tuple(data["instance_ids"])
+        )
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One request, the create calls it made and the answer it got."""
+
+    request: RecordedRequest
+    create_calls: tuple[dict[str, Any], ...]
+    response: RecordedResponse
+    instance_id_floor: int | None = None
+
+    @classmethod
+    def observe(
+        cls, request: RecordedRequest, outcome: Outcome, *, canonical: bool = True
+    ) -> Interaction:
+        """The interaction ``outcome`` makes of ``request``: what recording and replay both build,
+        redacted create-call fields included, so the two are always comparable.
+
+        Canonical calls, what a cassette keeps, have their keys sorted at every depth and every
+        dict and list rebuilt (so the calls' own values are read in place, not deep-copied
+        first). ``canonical=False`` skips that and shares the calls' values: equal under
+        :func:`compare`, which ignores key order, and all a replay needs to find differences.
+        """
+        masked = request.redacted_fields()
+        calls = tuple(
+            {key: REDACTED if key in masked else value for key, value in call.fields().items()}
+            for call in outcome.create_calls
+        )
+        if canonical:
+            calls = tuple(map(sorted_keys, calls))
+        response = RecordedResponse(
+            outcome.status, outcome.error_code, outcome.reservation_id, tuple(outcome.instance_ids)
+        )
+        return cls(request, calls, response)
+
+    def first_instance_id(self) -> int | None:
+        ids = self.response.instance_ids
+        return ec2_id_to_id(ids[0]) if ids else None
+
+    def highest_instance_id(self) -> int:
+        ids = [ec2_id_to_id(ec2_id) for ec2_id in self.response.instance_ids]
+        return max([*ids, self.instance_id_floor or 0])
+
+    def compared(self) -> dict[str, Any]:
+        """The part replay compares exactly (the reservation id is compared by format)."""
+        response = self.response.to_dict()
+        del response["reservation_id"]
+        return {"create_calls": list(self.create_calls), "response": response}
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "request": self.request.to_dict(),
+            "create_calls": list(self.create_calls),
+            "response": self.response.to_dict(),
+        }
+        if self.instance_id_floor is not None:
+            data["instance_id_floor"] = self.instance_id_floor
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Interaction:
+        return cls(
+            RecordedRequest.from_dict(data["request"]),
+            tuple(data["create_calls"]),
+            RecordedResponse.from_dict(data["response"]),
+            data.get("instance_id_floor"),
+        )
+
+
+def _reservation_form(reservation_id: str | None) -> str | None:
+    if reservation_id is None:
+        return None
+    return "r-xxxxxxxx" if RESERVATION_ID.match(reservation_id) else reservation_id
+
+
+def compare(recorded: Interaction, observed: Interaction, index: int) -> list[Difference]:
+    """Where ``observed`` differs from ``recorded``, as pointers into the cassette."""
+    where = ("interactions", index)
+    found = json_diff(recorded.compared(), observed.compared(), where)
+    before, after = recorded.response.reservation_id, observed.response.reservation_id
+    if _reservation_form(before) != _reservation_form(after):
+        found += json_diff(before, after, (*where, "response", "reservation_id"))
+    return found
+
+
+# --- the cassette ------------------------------------------------------------------------
+
+
+@dataclass
+class ImageService:
+    """Where images came from while recording: the store's catalogue, or Glance over HTTP."""
+
+    kind: Literal["store", "glance"] = "store"
+    base_url: str | None = None
+    exchanges: list[GlanceExchange] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind == "store":
+            return {"kind": "store"}
+        return {
+            "kind": "glance",
+            "base_url": self.base_url,
+            "exchanges": [exchange.to_dict() for exchange in self.exchanges],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageService:
+        return cls(
+            data["kind"],
+            data.get("base_url"),
+            [GlanceExchange.from_dict(item) for item in data.get("exchanges", [])],
+        )
+
+
+@dataclass
+class Cassette:
+    """A cassette in memory; :meth:`to_bytes` is its one canonical file form."""
+
+    seed: dict[str, Any] = field(default_factory=dict)
+    image_service: ImageService = field(default_factory=ImageService)
+    interactions: list[Interaction] = field(default_factory=list)
+    recorded_at: str = field(default_factory=utc_now)
+    _rendered: dict[int, tuple[Interaction, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each interaction's file text, by identity: a recorder rewrites the whole file after
+    every interaction, and rendering only the new one keeps that linear in its size."""
+
+    def _header(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "recorded_at": self.recorded_at,
+            "seed": self.seed,
+            "image_service": self.image_service.to_dict(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self._header(),
+            "interactions": [interaction.to_dict() for interaction in self.interactions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Cassette:
+        """A schema-valid cassette document as a :class:`Cassette`."""
+        return cls(
+            seed=data["seed"],
+            image_service=ImageService.from_dict(data["image_service"]),
+            interactions=[Interaction.from_dict(item) for item in data["interactions"]],
+            recorded_at=data["recorded_at"],
+        )
+
+    def to_bytes(self) -> bytes:
+        """Pretty JSON in a fixed key order, one line per parameter: git diffs read well.
+
+        The same text as rendering :meth:`to_dict`, assembled from cached interactions.
+        """
+        chunks = []
+        for interaction in self.interactions:
+            cached = self._rendered.get(id(interaction))
+            if cached is None or cached[0] is not interaction:
+                cached = interaction, _render(interaction.to_dict(), 2)
+                self._rendered[id(interaction)] = cached
+            chunks.append(cached[1])
+        interactions = (
+            "[\n" + ",\n".join("    " + chunk for chunk in chunks) + "\n  ]" if chunks else "[]"
+        )
+        header = _render(self._header(), 0)
+        return f'{header[:-2]},\n  "interactions": {interactions}\n}}\n'.encode("ascii")
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, self.to_bytes())
+
+    def seeded_instance_high_water(self) -> int:
+        """The highest instance id the seed holds (0 if none): replay issues ids after it."""
+        return max([0, *(ec2_id_to_id(row["ec2_id"]) for row in self.seed.get("instances", []))])
+
+    def redacted_params(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for interaction in self.interactions
+            for name, value in interaction.request.params
+            if value == REDACTED
+        )
+
+
+def _render(value: Any, depth: int) -> str:
+    """JSON with objects spread over lines and lists of scalars kept on one."""
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = [
+            f"{pad}{json.dumps(key)}: {_render(item, depth + 1)}" for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        items = [pad + _render(item, depth + 1) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * depth + "]"
+    return json.dumps(value)
+
+
+def load_cassette(path: Path, contracts: ContractRegistry | None = None) -> Cassette:
+    """Read and check a cassette; any problem is a :class:`CassetteError` of one line."""
+    data = read_json(path, "cassette")
+    violations = (contracts or default_registry()).validate("cassette", data)
+    if violations:
+        raise CassetteError(f"{path}: not a valid cassette: {describe_violations(violations)}")
+    return Cassette.from_dict(data)

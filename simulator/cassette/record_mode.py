@@ -1,0 +1,83 @@
+"""Record modes: vcrpy's four, and every decision each one makes, in one table.
+
+A recording session, :func:`~simulator.cassette.recorder.use_cassette`, the pytest marker
+and the ``launch-sim`` commands never branch on a mode: they ask its :class:`Rules` (as
+vcrpy's cassette asks its record mode whether it is write-protected). A mode's meaning is
+therefore read in one row of :data:`_RULES`, and a new question is a new column.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.cassette.format import Cassette, CassetteError, load_cassette
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a record mode decides, wherever a cassette is used."""
+
+    checks_existing: bool
+    """An existing cassette is loaded and requests are checked against it; otherwise it is
+    ignored and recorded afresh."""
+    records_missing: bool
+    """A missing cassette is recorded from scratch; otherwise it is an error."""
+    grows_existing: bool
+    """Requests an existing cassette lacks are appended to it, on a store seeded as for a
+    fresh recording; otherwise they are failures."""
+    rerecords_on_replay: bool
+    """``launch-sim replay`` writes back the interactions that differ (it has no new
+    requests, so that is the only recording it can do)."""
+
+
+class RecordMode(enum.StrEnum):
+    """vcrpy's record modes, with the same meaning for a test, a server and replay."""
+
+    NONE = "none"
+    """Replay only: the cassette must exist, a request it does not hold is an error."""
+    ONCE = "once"
+    """Record a cassette that does not exist yet; once it exists, behave like ``none``."""
+    NEW_EPISODES = "new_episodes"
+    """Check the requests the cassette holds, record the ones it does not."""
+    ALL = "all"
+    """Record everything afresh, ignoring what the cassette held."""
+
+    @property
+    def rules(self) -> Rules:
+        return _RULES[self]
+
+
+_RULES = {
+    RecordMode.NONE: Rules(
+        checks_existing=True, records_missing=False, grows_existing=False, rerecords_on_replay=False
+    ),
+    RecordMode.ONCE: Rules(
+        checks_existing=True, records_missing=True, grows_existing=False, rerecords_on_replay=False
+    ),
+    RecordMode.NEW_EPISODES: Rules(
+        checks_existing=True, records_missing=True, grows_existing=True, rerecords_on_replay=False
+    ),
+    RecordMode.ALL: Rules(
+        checks_existing=False, records_missing=True, grows_existing=False, rerecords_on_replay=True
+    ),
+}
+
+DEFAULT = RecordMode.NONE
+"""The default of tests, :func:`use_cassette` and ``launch-sim replay``: check, never write."""
+SERVE_DEFAULT = RecordMode.ONCE
+"""The default of ``launch-sim serve --record``: a server is where cassettes get recorded."""
+
+
+def recorded_for(path: Path, mode: RecordMode) -> Cassette | None:
+    """The cassette a session checks requests against; None when it records from scratch."""
+    rules = mode.rules
+    if rules.checks_existing and path.exists():
+        return load_cassette(path)
+    if not rules.records_missing:
+        raise CassetteError(
+            f"{path}: no such cassette, and record mode {mode.value!r} records nothing "
+            "(record it with 'once')"
+        )
+    return None

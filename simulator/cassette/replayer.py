@@ -1,0 +1,141 @@
+"""The replayer: every recorded request sent again through :meth:`EC2Service.handle`.
+
+Replaying rebuilds the recorded state in memory (the cassette's seed, and Glance's recorded
+answers) and sends each request down the path every HTTP request takes, so a difference in
+a create call, an error code, a status or an instance id means the launch path changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+
+from simulator.api import Simulator
+from simulator.cassette.format import Cassette, Interaction, compare, utc_now
+from simulator.contracts import default_registry
+from simulator.glance import GlanceImageBackend, serve_exchanges
+from simulator.images import ImageBackend, StoreImageBackend
+from simulator.report import CassetteResult, InteractionResult
+from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.service import EC2Service
+from simulator.store import MappingStore, MappingTable
+
+_FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
+
+
+@contextmanager
+def replay_simulator(
+    cassette: Cassette, label: str, seed: SeedSource | None = None
+) -> Iterator[Simulator]:
+    """A simulator in the state the cassette was recorded in, with no network.
+
+    The store is in memory, built from ``seed`` (if given) and the cassette's seed; for a
+    Glance cassette the recorded exchanges answer Glance's URL through ``responses``.
+    """
+    store = MappingStore.in_memory()
+    if seed is not None:
+        apply_seed(store, load_seed(seed, default_registry()))
+    apply_seed(store, cassette.seed, f"{label}: /seed")
+    with ExitStack() as stack:
+        images = cassette.image_service
+        backend: ImageBackend = StoreImageBackend(store)
+        if images.kind == "glance" and images.base_url is not None:
+            stack.enter_context(serve_exchanges(images.base_url, images.exchanges))
+            backend = GlanceImageBackend(images.base_url)
+        sim = Simulator(store, image_backend=backend)
+        stack.callback(sim.close)
+        yield sim
+
+
+def restore_instance_floor(store: MappingStore, floor: int | None) -> None:
+    """Make autoincrement continue after ``floor``, as it did when the interaction was recorded.
+
+    Ids never go back, so a floor below what is already issued is left alone (the instance
+    ids then differ, and replay says so).
+    """
+    if floor is not None and store.highest_id(MappingTable.INSTANCES) < floor:
+        placeholder = str(uuid.uuid5(_FLOOR_NAMESPACE, str(floor)))
+        store.add_mapping(MappingTable.INSTANCES, placeholder, floor)
+
+
+@dataclass
+class Replay:
+    """A cassette replayed: the verdicts, and the interactions as they came out this time."""
+
+    result: CassetteResult
+    observed: list[Interaction]
+
+    def rerecorded(self, cassette: Cassette) -> Cassette | None:
+        """The cassette with every differing interaction replaced by what replay saw, or None
+        if nothing differs (a matching interaction keeps its bytes, reservation id included,
+        so re-recording shows in git only where behaviour changed)."""
+        if not self.result.failures:
+            return None
+        interactions = [
+            recorded
+            if verdict.ok
+            else replace(observed, instance_id_floor=recorded.instance_id_floor)
+            for recorded, observed, verdict in zip(
+                cassette.interactions, self.observed, self.result.interactions, strict=True
+            )
+        ]
+        return replace(cassette, interactions=interactions, recorded_at=utc_now())
+
+
+@contextmanager
+def gc_frozen() -> Iterator[None]:
+    """Keep the objects alive now (above all the loaded cassettes) out of the cyclic GC's way.
+
+    Loaded cassettes are hundreds of thousands of containers that live until the replay
+    ends; every full collection a replay triggers would walk them all again, about a tenth
+    of a long replay's time. ``gc.freeze`` moves them to the permanent generation until the
+    block ends. Both calls act on the whole process, so only a program that owns its
+    process uses this (``launch-sim replay``), never the library on a test's behalf; a
+    freeze made before the block is left alone.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def replay_cassette(cassette: Cassette, label: str) -> Replay:
+    """Send every recorded request through :meth:`EC2Service.handle` and compare."""
+    started = time.perf_counter()
+    result = CassetteResult(label)
+    observed: list[Interaction] = []
+    with replay_simulator(cassette, label) as sim:
+        service = EC2Service(sim)
+        for index, recorded in enumerate(cassette.interactions):
+            began = time.perf_counter()
+            restore_instance_floor(sim.store, recorded.instance_id_floor)
+            outcome = service.handle(recorded.request.params)
+            again = Interaction.observe(recorded.request, outcome, canonical=False)
+            differences = tuple(compare(recorded, again, index))
+            # A differing interaction is kept in canonical form, as re-recording writes it. A
+            # matching one keeps the recorded calls (equal by value) so the fresh ones die
+            # young: kept, they would be ~10 containers per interaction more for every full
+            # collection of the cyclic GC to walk, a tenth of a long replay's time.
+            if differences:
+                again = Interaction.observe(recorded.request, outcome)
+            else:
+                again = Interaction(recorded.request, recorded.create_calls, again.response)
+            observed.append(again)
+            result.interactions.append(
+                InteractionResult(
+                    index,
+                    recorded.request.summary(),
+                    differences,
+                    seconds=time.perf_counter() - began,
+                )
+            )
+    result.seconds = time.perf_counter() - started
+    return Replay(result, observed)
