@@ -21,9 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tinydb import TinyDB
 
-from simulator import store as store_module
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
-from simulator.store import MappingStore, MappingTable
+from simulator.store import MappingStore, MappingTable, engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAP = MappingTable.SNAPSHOTS
@@ -776,14 +775,14 @@ def test_a_lock_file_replaced_meanwhile_is_not_removed(
     path = tmp_path / "store.json"
     path.write_text("[]")
     lock = Path(f"{path}.lock")
-    real_load = store_module._load_snapshot
+    real_load = engine._load_snapshot
 
     def replace_lock_then_load(snapshot: Path) -> Any:
         lock.unlink()
         lock.write_text("someone else's\n")
         return real_load(snapshot)
 
-    monkeypatch.setattr(store_module, "_load_snapshot", replace_lock_then_load)
+    monkeypatch.setattr(engine, "_load_snapshot", replace_lock_then_load)
     with pytest.raises(StoreCorrupt):
         MappingStore.open(path)
     assert lock.read_text() == "someone else's\n"

@@ -1,0 +1,268 @@
+"""The file engine of a store: snapshot, journal, lock and compaction.
+
+On disk a store is a TinyDB-format JSON snapshot plus an append-only journal of JSON lines,
+one ``[table, doc_id, document]`` record per write, beside a lock file naming the owner's PID.
+Loading refuses anything but a well-formed store (``StoreCorrupt``), and every failure to open
+leaves the files as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal, Self
+
+from filelock import FileLock, Timeout
+
+from simulator.errors import StoreCorrupt, StoreError, StoreLocked
+from simulator.jsonio import UnsupportedJSON, load_json, write_atomically
+from simulator.store.tables import REQUIRED_STRINGS, Tables, empty_tables, is_doc_id, row_problem
+
+Durability = Literal["flush", "fsync"]
+
+_JSON_SEPARATORS: Final = (",", ":")
+_COMPACTION_FLOOR: Final = 1 << 20
+_COMPACTION_CEILING: Final = 64 << 20
+
+
+def _encode(tables: Tables) -> bytes:
+    return json.dumps(tables, separators=_JSON_SEPARATORS).encode()
+
+
+def _load_snapshot(path: Path) -> tuple[Tables, int]:
+    """The snapshot's tables and size; anything but a well-formed store is StoreCorrupt."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"cannot read store {path}: {exc.strerror}") from exc
+    where = f"store snapshot {path} is corrupt"
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError as exc:
+        raise StoreCorrupt(f"{where} at byte {exc.start}: not UTF-8") from None
+    try:
+        data = load_json(text)
+    except json.JSONDecodeError as exc:
+        offset = len(text[: exc.pos].encode())
+        raise StoreCorrupt(
+            f"{where} at byte {offset} (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+    except UnsupportedJSON as exc:
+        raise StoreCorrupt(f"{where}: {exc}") from None
+    if type(data) is not dict:
+        raise StoreCorrupt(f"{where}: expected a JSON object of tables")
+    for name in data:
+        if name not in REQUIRED_STRINGS:
+            raise StoreCorrupt(f"{where}: unknown table {name!r}")
+    tables = empty_tables()
+    for name, rows in data.items():
+        if type(rows) is not dict:
+            raise StoreCorrupt(f"{where}: table {name!r} is not a JSON object")
+        for key, row in rows.items():
+            problem = None if is_doc_id(key) else "not a positive decimal doc_id"
+            problem = problem or row_problem(name, row)
+            if problem:
+                raise StoreCorrupt(f"{where}: table {name!r} row {key!r}: {problem}")
+        tables[name] = rows
+    return tables, len(raw)
+
+
+def _record_problem(record: Any, tables: Tables) -> str | None:
+    if type(record) is not list or len(record) != 3:
+        return "expected [table, doc_id, document]"
+    table, doc_id, doc = record
+    if table not in REQUIRED_STRINGS:
+        return f"unknown table {table!r}"
+    if type(doc_id) is not int or doc_id < 1:
+        return f"doc_id {doc_id!r} is not a positive integer"
+    problem = row_problem(table, doc)
+    if problem:
+        return problem
+    existing = tables[table].get(str(doc_id))
+    if existing is not None and existing != doc:
+        return f"{table} row {doc_id} contradicts an earlier write"
+    return None
+
+
+def _replay_journal(path: Path, tables: Tables) -> tuple[int, int]:
+    """Apply the journal to ``tables``; return (acknowledged length, file length).
+
+    Every write is one ``write()`` of a line ending in a newline, and is acknowledged only once
+    that call returned, so an unterminated last line is a crash mid-append that nobody was told
+    about: it is skipped. Every terminated line was acknowledged and must be intact.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return 0, 0
+    except OSError as exc:
+        raise StoreError(f"cannot read store journal {path}: {exc.strerror}") from exc
+    offset = 0
+    for number, line in enumerate(raw.split(b"\n")[:-1], start=1):
+        try:
+            record = load_json(line)
+        except UnsupportedJSON as exc:
+            problem: str | None = str(exc)
+        except ValueError:
+            problem = "not a JSON line"
+        else:
+            problem = _record_problem(record, tables)
+        if problem:
+            raise StoreCorrupt(
+                f"store journal {path} is corrupt at line {number} (byte {offset}): {problem}"
+            )
+        table, doc_id, doc = record
+        tables[table][str(doc_id)] = doc
+        offset += len(line) + 1
+    return offset, len(raw)
+
+
+def _record_owner(fd: int) -> None:
+    """Leave our PID in the lock file so whoever is refused the lock can be told who holds it."""
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, f"{os.getpid()}\n".encode())
+
+
+def _create_lock_file(lock_path: Path) -> os.stat_result | None:
+    """The new lock file's identity if this call created it; None if it existed already (or
+    cannot be created, which acquiring the lock then reports)."""
+    try:
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _release_lock(lock: FileLock, created: os.stat_result | None) -> None:
+    """Release the lock of a store that failed to open, and remove its file if this open
+    created it, so pointing ``--store`` at the wrong file leaves nothing behind.
+
+    The file is unlinked while still locked, and only if its name still names the file
+    created: a process waiting on it finds its locked file unlinked and filelock retries.
+    """
+    try:
+        with contextlib.suppress(OSError):
+            if created is not None and os.path.samestat(os.stat(lock.lock_file), created):
+                os.unlink(lock.lock_file)
+    finally:
+        lock.release()
+
+
+def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result | None]:
+    """The store's lock, and the lock file's identity if this call created the file."""
+    lock_path = Path(f"{path}.lock")
+    created = _create_lock_file(lock_path)
+    lock = FileLock(lock_path, timeout=timeout, thread_local=False, on_acquired=_record_owner)
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            owner = lock_path.read_text().strip()
+        except OSError:
+            owner = ""
+        holder = f"PID {owner}" if owner.isdigit() else "another process"
+        raise StoreLocked(f"store {path} is locked by {holder}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot lock store {path}: {exc}") from exc
+    return lock, created
+
+
+@dataclass
+class StoreFiles:
+    """The on-disk half of a file store: the lock it holds, its snapshot and its journal."""
+
+    path: Path
+    lock: FileLock
+    journal_fd: int
+    journal_size: int
+    snapshot_size: int
+    fsync: bool
+    broken: OSError | None = None
+
+    @classmethod
+    def open(cls, path: Path, lock_timeout: float, durability: Durability) -> tuple[Self, Tables]:
+        """Lock, load and replay; on any failure release the lock and leave every file as it was
+        (a lock file this call created is removed again)."""
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
+        lock, created = _acquire_lock(path, lock_timeout)
+        try:
+            journal = Path(f"{path}.journal")
+            if path.exists():
+                tables, snapshot_size = _load_snapshot(path)
+            elif journal.exists() and journal.stat().st_size:
+                raise StoreCorrupt(
+                    f"store {path} is missing but its journal {journal} is not empty"
+                )
+            else:
+                tables = empty_tables()
+                payload = _encode(tables)
+                write_atomically(path, payload)
+                snapshot_size = len(payload)
+            acknowledged, size = _replay_journal(journal, tables)
+            if acknowledged < size:
+                os.truncate(journal, acknowledged)
+            fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as exc:
+            _release_lock(lock, created)
+            raise StoreError(f"cannot open store {path}: {exc}") from exc
+        except BaseException:
+            _release_lock(lock, created)
+            raise
+        files = cls(path, lock, fd, acknowledged, snapshot_size, durability == "fsync")
+        return files, tables
+
+    def append(self, table: str, doc_id: int, doc: dict[str, Any], tables: Tables) -> None:
+        """Journal one write; returns only once the line is with the OS (or on disk, for fsync).
+
+        A failed append leaves an unknown tail, so the store refuses writes until a compaction
+        has replaced the journal; compacting first when the journal is large keeps replay time
+        proportional to the snapshot while costing O(1) per write amortised.
+        """
+        limit = min(max(self.snapshot_size, _COMPACTION_FLOOR), _COMPACTION_CEILING)
+        if self.journal_size > limit:
+            self.compact(tables)
+        if self.broken is not None:
+            raise StoreError(
+                f"store {self.path} refuses writes after a failed append: {self.broken}"
+            )
+        line = f"{json.dumps([table, doc_id, doc], separators=_JSON_SEPARATORS)}\n".encode()
+        try:
+            unwritten = memoryview(line)
+            while unwritten:
+                unwritten = unwritten[os.write(self.journal_fd, unwritten) :]
+            if self.fsync:
+                os.fsync(self.journal_fd)
+        except OSError as exc:
+            self.broken = exc
+            raise StoreError(f"cannot append to store journal {self.path}.journal: {exc}") from exc
+        self.journal_size += len(line)
+
+    def compact(self, tables: Tables) -> None:
+        """Fold the journal into a new snapshot; replay is idempotent, so a crash midway is safe."""
+        if self.journal_size == 0 and self.broken is None:
+            return
+        payload = _encode(tables)
+        try:
+            write_atomically(self.path, payload)
+            os.ftruncate(self.journal_fd, 0)
+            os.fsync(self.journal_fd)
+        except OSError as exc:
+            raise StoreError(f"cannot compact store {self.path}: {exc}") from exc
+        self.journal_size = 0
+        self.snapshot_size = len(payload)
+        self.broken = None
+
+    def close(self, tables: Tables) -> None:
+        try:
+            self.compact(tables)
+        finally:
+            os.close(self.journal_fd)
+            self.lock.release()
