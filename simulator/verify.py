@@ -10,9 +10,10 @@ hold the cassette's seed for the answers to mean anything (``launch-sim serve --
 
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +21,7 @@ import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from urllib3.exceptions import NewConnectionError
 
 from simulator.cassette import Cassette, Interaction
 from simulator.errors import BadInput
@@ -28,6 +30,15 @@ from simulator.report import CassetteResult, InteractionResult, json_diff
 DEFAULT_REGION = "nova"
 DEFAULT_TIMEOUT = 30.0
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def shown_url(url: str) -> str:
+    """``url`` as reports and errors show it: a ``user:password@`` written in it is left out.
+
+    Textual, so it also serves a URL too malformed to parse.
+    """
+    return _USERINFO.sub(r"\1", url)
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class SigningKeys:
     """What SigV4-signs verification requests; without it they go unsigned."""
 
     access_key: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     region: str = DEFAULT_REGION
 
 
@@ -48,9 +59,67 @@ class Provider:
     timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise BadInput(f"--endpoint {self.endpoint!r} is not an http(s) URL")
+        problem = endpoint_problem(self.endpoint)
+        if problem is not None:
+            raise BadInput(f"--endpoint {self.shown}: {problem}")
+        if self.keys is not None and urlsplit(self.endpoint).username is not None:
+            # requests would send them as Basic auth, replacing the SigV4 Authorization.
+            raise BadInput(f"--endpoint {self.shown}: a user:password@ cannot go with SigV4 keys")
+
+    @property
+    def shown(self) -> str:
+        """The endpoint as messages show it (no credentials)."""
+        return shown_url(self.endpoint)
+
+    def __repr__(self) -> str:
+        return f"Provider(endpoint={self.shown!r}, keys={self.keys!r}, timeout={self.timeout!r})"
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    """Why ``endpoint`` is not a URL requests can be sent to, or None.
+
+    Checked before any request, so a typo is one line of bad input rather than a
+    traceback from the URL parser or one connection error per recorded interaction.
+    """
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError as exc:  # an unclosed IPv6 bracket
+        return f"not a valid URL ({str(exc).lower()})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "the URL names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    if parts.query or parts.fragment:
+        return "the URL may not carry a query or fragment (the requests bring their own)"
+    return None
+
+
+def _unreachable(exc: requests.RequestException) -> str | None:
+    """Why no connection to the endpoint could be made (None: one was made, then failed)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out"
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if not isinstance(reason, NewConnectionError):
+        return None
+    cause = reason.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return "no connection could be made"
+
+
+def _failure(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong with a connection that was made, in a few words."""
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, requests.ConnectionError):
+        return "the connection broke before an answer was complete"
+    return type(exc).__name__
 
 
 def _local(tag: str) -> str:
@@ -110,7 +179,12 @@ def send(
 def verify_cassette(
     cassette: Cassette, label: str, provider: Provider, session: requests.Session | None = None
 ) -> CassetteResult:
-    """Send every interaction's request to ``provider`` and compare the answers' facts."""
+    """Send every interaction's request to ``provider`` and compare the answers' facts.
+
+    An endpoint that cannot be connected to at all is :class:`BadInput` (one line, with the
+    reason): no comparison means anything then. One that takes the connection but gives no
+    complete answer fails that interaction only.
+    """
     http = session or requests.Session()
     started = time.perf_counter()
     result = CassetteResult(label)
@@ -119,12 +193,17 @@ def verify_cassette(
         summary = interaction.request.summary()
         try:
             response = send(http, provider, interaction)
+        except requests.exceptions.InvalidURL:
+            raise BadInput(f"--endpoint {provider.shown}: not a valid URL") from None
         except requests.RequestException as exc:
+            unreachable = _unreachable(exc)
+            if unreachable is not None:
+                raise BadInput(f"cannot reach {provider.shown}: {unreachable}") from None
             result.interactions.append(
                 InteractionResult(
                     index,
                     summary,
-                    note=f"no answer from {provider.endpoint}: {exc}",
+                    note=f"no answer from {provider.shown}: {_failure(exc, provider.timeout)}",
                     seconds=time.perf_counter() - began,
                 )
             )

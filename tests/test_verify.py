@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -21,7 +25,7 @@ from simulator.errors import SignatureDoesNotMatch
 from simulator.httprequest import HttpRequest
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
-from simulator.verify import Provider, answer_facts, verify_cassette
+from simulator.verify import Provider, SigningKeys, answer_facts, shown_url, verify_cassette
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "cassettes"
@@ -201,3 +205,100 @@ def test_moto_answers_differently_and_verify_says_where(
         for difference in failure["differences"]
     }
     assert "/interactions/0/response/error_code" in pointers
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (connecting to it is refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+@pytest.mark.parametrize(
+    ("endpoint", "expected"),
+    [
+        (
+            "http://127.0.0.1:{closed}/",
+            "cannot reach http://127.0.0.1:{closed}/: connection refused",
+        ),
+        ("http://127.0.0.1:99999/", "port must be a number from 1 to 65535"),
+        ("http://127.0.0.1:abc/", "port must be a number from 1 to 65535"),
+        ("http://127.0.0.1:0/", "port must be a number from 1 to 65535"),
+        ("http://[::1/", "http://[::1/: not a valid URL"),
+        ("http://a b/", "http://a b/: not a valid URL"),
+        ("http:///services/Cloud/", "names no host"),
+        ("http://127.0.0.1:{closed}/?Action=x", "may not carry a query"),
+    ],
+)
+def test_an_unreachable_or_malformed_endpoint_is_one_line_of_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    endpoint: str,
+    expected: str,
+    signed: bool,
+) -> None:
+    closed = _closed_port()
+    keys = ["--access-key", "K", "--secret-key", "S"] if signed else []
+    endpoint, expected = endpoint.format(closed=closed), expected.format(closed=closed)
+    with caplog.at_level(logging.DEBUG, logger="urllib3"):
+        code, out, err = run(capsys, "verify", "--endpoint", endpoint, *keys, str(FAKE0))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("launch-sim: error: "), err
+    assert expected in err
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_the_command_prints_one_line_for_an_unreachable_endpoint() -> None:
+    closed = _closed_port()
+    command = [sys.executable, "-m", "simulator", "verify", "--endpoint"]
+    done = subprocess.run(
+        [*command, f"http://127.0.0.1:{closed}/", str(CORPUS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert (
+        done.stderr
+        == f"launch-sim: error: cannot reach http://127.0.0.1:{closed}/: connection refused\n"
+    )
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A loopback port that accepts connections and never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+
+def test_credentials_written_in_the_endpoint_are_never_shown(
+    capsys: pytest.CaptureFixture[str], silent_endpoint: str
+) -> None:
+    with_userinfo = silent_endpoint.replace("//", "//alice:pa55word@")
+    for argv in (
+        ["--endpoint", with_userinfo.replace(silent_endpoint[-6:], ":1/")],
+        ["--endpoint", with_userinfo + "?x"],
+        ["--endpoint", with_userinfo, "--access-key", "K", "--secret-key", "S"],
+        ["--endpoint", with_userinfo, "--timeout", "0.2"],
+        ["--endpoint", with_userinfo, "--timeout", "0.2", "--format", "json"],
+        ["--endpoint", with_userinfo, "--timeout", "0.2", "--format", "junit"],
+    ):
+        code, out, err = run(capsys, "verify", *argv, str(FAKE0))
+        assert code in (1, 2)
+        assert "pa55word" not in out + err and "alice" not in out + err
+    code, out, _ = run(
+        capsys, "verify", "--endpoint", with_userinfo, "--timeout", "0.2", str(FAKE0)
+    )
+    assert code == 1
+    assert f"no answer from {silent_endpoint}: no answer within 0.2 s" in out
+
+
+def test_a_provider_shows_neither_the_secret_nor_the_endpoints_password() -> None:
+    provider = Provider("https://alice:pa55word@ec2.test/")
+    assert provider.shown == "https://ec2.test/"
+    assert "pa55word" not in repr(provider)
+    assert "s3cret" not in repr(Provider("https://ec2.test/", SigningKeys("K", "s3cret")))
+    assert shown_url("http://[::1/") == "http://[::1/"
+    assert shown_url("http://a:b@c@host:1/x@y") == "http://host:1/x@y"
