@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import ec2ids
+from simulator import id_mappings
+from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.store import MappingStore
+
+_SNAPSHOT = EC2_ID_PREFIXES["snapshots"] + "-"
+_VOLUME = EC2_ID_PREFIXES["volumes"] + "-"
 
 
 def parse_block_device_mapping(store: MappingStore, bdm: Any) -> Any:
@@ -21,10 +25,10 @@ def parse_block_device_mapping(store: MappingStore, bdm: Any) -> Any:
     if ebs:
         ec2_id = ebs.pop("snapshot_id", None)
         if ec2_id:
-            if ec2_id.startswith("snap-"):
-                bdm["snapshot_id"] = ec2ids.ec2_snap_id_to_uuid(store, ec2_id)
-            elif ec2_id.startswith("vol-"):
-                bdm["volume_id"] = ec2ids.ec2_vol_id_to_uuid(store, ec2_id)
+            if ec2_id.startswith(_SNAPSHOT):
+                bdm["snapshot_id"] = id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
+            elif ec2_id.startswith(_VOLUME):
+                bdm["volume_id"] = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
             ebs.setdefault("delete_on_termination", True)
         bdm.update(ebs)
     return bdm

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import ec2ids
+from simulator import ec2ids, id_mappings
 from simulator.bdm import parse_block_device_mapping
 from simulator.compute import Instance, RecordingComputeAPI
 from simulator.context import RequestContext
@@ -21,6 +21,7 @@ from simulator.errors import (
     InstanceTypeNotFoundByName,
     InvalidEc2Id,
 )
+from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
 from simulator.store import MappingStore
 
@@ -43,14 +44,14 @@ class CloudController:
         min_count = int(kwargs.get("min_count", 1))
         if kwargs.get("kernel_id"):
             kernel = self._get_image(kwargs["kernel_id"])
-            kwargs["kernel_id"] = ec2ids.id_to_glance_id(self.store, kernel["id"])
+            kwargs["kernel_id"] = id_mappings.id_to_glance_id(self.store, kernel["id"])
         if kwargs.get("ramdisk_id"):
             ramdisk = self._get_image(kwargs["ramdisk_id"])
-            kwargs["ramdisk_id"] = ec2ids.id_to_glance_id(self.store, ramdisk["id"])
+            kwargs["ramdisk_id"] = id_mappings.id_to_glance_id(self.store, ramdisk["id"])
         for bdm in kwargs.get("block_device_mapping", []):
             parse_block_device_mapping(self.store, bdm)
         image = self._get_image(kwargs["image_id"])
-        image_uuid = ec2ids.id_to_glance_id(self.store, image["id"])
+        image_uuid = id_mappings.id_to_glance_id(self.store, image["id"])
         if not image:
             raise ImageNotFoundEC2(image_id=kwargs["image_id"])
         image_state = self._get_image_state(image)
@@ -125,12 +126,16 @@ class CloudController:
     def _format_instance(self, context: RequestContext, instance: Instance) -> dict[str, Any]:
         item: dict[str, Any] = {
             "instanceId": ec2ids.id_to_ec2_id(instance.ec2_int_id),
-            "imageId": ec2ids.glance_id_to_ec2_id(self.store, instance.image_ref),
+            "imageId": id_mappings.glance_id_to_ec2_id(self.store, instance.image_ref),
         }
         if instance.kernel_id:
-            item["kernelId"] = ec2ids.glance_id_to_ec2_id(self.store, instance.kernel_id, "aki")
+            item["kernelId"] = id_mappings.glance_id_to_ec2_id(
+                self.store, instance.kernel_id, EC2_ID_PREFIXES["kernels"]
+            )
         if instance.ramdisk_id:
-            item["ramdiskId"] = ec2ids.glance_id_to_ec2_id(self.store, instance.ramdisk_id, "ari")
+            item["ramdiskId"] = id_mappings.glance_id_to_ec2_id(
+                self.store, instance.ramdisk_id, EC2_ID_PREFIXES["ramdisks"]
+            )
         item["instanceState"] = {"code": 0, "name": "pending"}
         key_name = instance.key_name
         if context.is_admin:
@@ -183,7 +188,7 @@ class CloudController:
                 {
                     "deviceName": bdm["device_name"],
                     "ebs": {
-                        "volumeId": ec2ids.id_to_ec2_vol_id(volume_id, self.store),
+                        "volumeId": id_mappings.id_to_ec2_vol_id(volume_id, self.store),
                         "deleteOnTermination": bdm["delete_on_termination"],
                         "attachTime": instance.created_at,
                         "status": "detached",

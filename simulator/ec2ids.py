@@ -1,9 +1,9 @@
-"""EC2 id <-> integer <-> UUID conversions, as Nova's ``ec2utils`` does them.
+"""EC2 id <-> integer conversions and uuid text, as Nova's ``ec2utils`` does them: no store.
 
 EC2 ids carry the mapping row's integer id in **hexadecimal** after the last dash
-(``snap-0000000a`` is row 10). The pure conversions are plain functions; those that need
-the mapping tables take the :class:`MappingStore` explicitly. As in Nova, the int -> uuid
-direction only raises, while the uuid -> int direction creates rows on demand.
+(``snap-0000000a`` is row 10). Everything here is arithmetic on the id itself, so the query
+parser and the seed reader use it without a store; the conversions that look rows up
+(uuid <-> row) are in :mod:`simulator.id_mappings`.
 """
 
 from __future__ import annotations
@@ -11,26 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from simulator.errors import (
-    ImageNotFound,
-    InstanceNotFound,
-    InvalidEc2Id,
-    NotFound,
-    SnapshotNotFound,
-    VolumeNotFound,
-)
-from simulator.store import MappingStore, MappingTable
+from simulator.errors import InvalidEc2Id
+from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 
 _UUID_LIKE = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
-
-_NOT_FOUND: dict[MappingTable, tuple[type[NotFound], str]] = {
-    MappingTable.S3_IMAGES: (ImageNotFound, "image_id"),
-    MappingTable.SNAPSHOTS: (SnapshotNotFound, "snapshot_id"),
-    MappingTable.VOLUMES: (VolumeNotFound, "volume_id"),
-    MappingTable.INSTANCES: (InstanceNotFound, "instance_id"),
-}
+_MACHINE_IMAGE = EC2_ID_PREFIXES["s3_images"]
+_INSTANCE_TEMPLATE = ec2_id_template(EC2_ID_PREFIXES["instances"])
 
 
 def py2_int(text: str, base: int) -> int:
@@ -55,24 +43,25 @@ def ec2_id_to_id(ec2_id: str) -> int:
         raise InvalidEc2Id(ec2_id=ec2_id) from None
 
 
-def id_to_ec2_id(instance_id: Any, template: str = "i-%08x") -> str:
+def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:
     return template % int(instance_id)
 
 
 def image_type(container_format: Any) -> str:
     """The EC2 prefix for a Glance container format (kernel -> aki, ramdisk -> ari, else ami)."""
     if container_format in ("kernel", "aki"):
-        return "aki"
+        return EC2_ID_PREFIXES["kernels"]
     if container_format in ("ramdisk", "ari"):
-        return "ari"
-    return "ami"
+        return EC2_ID_PREFIXES["ramdisks"]
+    return _MACHINE_IMAGE
 
 
-def image_ec2_id(image_id: Any, image_type_prefix: str = "ami") -> str:
+def image_ec2_id(image_id: Any, image_type_prefix: str = _MACHINE_IMAGE) -> str:
+    """The EC2 id of an s3 image id; one that is no integer reads as image 0, as in Nova."""
     try:
-        return id_to_ec2_id(image_id, image_type_prefix + "-%08x")
+        return id_to_ec2_id(image_id, ec2_id_template(image_type_prefix))
     except ValueError:
-        return "ami-00000000"
+        return id_to_ec2_id(0, ec2_id_template(_MACHINE_IMAGE))
 
 
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -88,67 +77,3 @@ def uuid4_text(random_bits: int) -> str:
 
 def is_uuid_like(value: Any) -> bool:
     return isinstance(value, str) and _UUID_LIKE.match(value) is not None
-
-
-def mapping_uuid(store: MappingStore, table: MappingTable, row_id: int) -> str:
-    """The uuid of mapping row ``row_id``; raises the table's NotFound (never creates)."""
-    found = store.mapping_uuid(table, row_id)
-    if found is None:
-        exc_class, key = _NOT_FOUND[table]
-        details: dict[str, Any] = {key: row_id}
-        raise exc_class(**details)
-    return found
-
-
-def ec2_snap_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
-    return mapping_uuid(store, MappingTable.SNAPSHOTS, ec2_id_to_id(ec2_id))
-
-
-def ec2_vol_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
-    return mapping_uuid(store, MappingTable.VOLUMES, ec2_id_to_id(ec2_id))
-
-
-def ec2_inst_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
-    return mapping_uuid(store, MappingTable.INSTANCES, ec2_id_to_id(ec2_id))
-
-
-def id_to_glance_id(store: MappingStore, image_id: int) -> str:
-    return mapping_uuid(store, MappingTable.S3_IMAGES, image_id)
-
-
-def glance_id_to_id(store: MappingStore, glance_id: str | None) -> int | None:
-    """The s3 image id of a Glance uuid, creating the row on first sight (as Nova does)."""
-    if glance_id is None:
-        return None
-    return store.get_or_add_mapping(MappingTable.S3_IMAGES, glance_id)
-
-
-def glance_id_to_ec2_id(store: MappingStore, glance_id: str | None, prefix: str = "ami") -> str:
-    return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
-
-
-def _id_to_ec2_mapped_id(
-    value: Any, table: MappingTable, template: str, store: MappingStore | None
-) -> str:
-    if is_uuid_like(value):
-        if store is None:
-            raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
-        value = store.get_or_add_mapping(table, value)
-    return id_to_ec2_id(value, template)
-
-
-def id_to_ec2_inst_id(instance_id: Any, store: MappingStore | None = None) -> str | None:
-    """``i-%08x`` of an int, or of a uuid's mapping row (created on first sight); None stays."""
-    if instance_id is None:
-        return None
-    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, "i-%08x", store)
-
-
-def id_to_ec2_snap_id(snapshot_id: Any, store: MappingStore | None = None) -> str:
-    """``snap-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, "snap-%08x", store)
-
-
-def id_to_ec2_vol_id(volume_id: Any, store: MappingStore | None = None) -> str:
-    """``vol-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, "vol-%08x", store)

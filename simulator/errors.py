@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+
 UNKNOWN_ERROR_MESSAGE = "An unknown error has occurred. Please try your request again."
 
 
@@ -255,20 +257,21 @@ class EC2ErrorDocument:
     status: int = 400
 
 
-def _id_rewritten(exc: EC2Error, key: str, template: str) -> str:
+def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
     value = exc.kwargs.get(key)
     try:
-        ec2_id = template % int(value)  # type: ignore[arg-type]
+        ec2_id = ec2_id_template(EC2_ID_PREFIXES[kind]) % int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(exc)
     return type(exc).msg_fmt % {key: ec2_id}
 
 
 _ID_REWRITES: tuple[tuple[type[EC2Error], str, str], ...] = (
-    (InstanceNotFound, "instance_id", "i-%08x"),
-    (VolumeNotFound, "volume_id", "vol-%08x"),
-    (SnapshotNotFound, "snapshot_id", "snap-%08x"),
+    (InstanceNotFound, "instance_id", "instances"),
+    (VolumeNotFound, "volume_id", "volumes"),
+    (SnapshotNotFound, "snapshot_id", "snapshots"),
 )
+"""The not-found errors whose message Nova's Executor rewrites: the id keyword and its kind."""
 
 # Grizzly's own codes for the key pair errors, checked after EC2APIError.
 _FIXED_CODES: tuple[tuple[type[EC2Error], str], ...] = (
@@ -294,9 +297,9 @@ _STATUS: dict[type[EC2Error], int] = {
 
 def ec2_error(exc: BaseException) -> EC2ErrorDocument:
     """Nova's Executor: the EC2 ``(code, message)`` an exception is reported as."""
-    for cls, key, template in _ID_REWRITES:
+    for cls, key, kind in _ID_REWRITES:
         if isinstance(exc, cls):
-            return EC2ErrorDocument(cls.__name__, _id_rewritten(exc, key, template))
+            return EC2ErrorDocument(cls.__name__, _id_rewritten(exc, key, kind))
     if isinstance(exc, NotFound):
         return EC2ErrorDocument(type(exc).__name__, str(exc))
     if isinstance(exc, EC2APIError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from simulator import ec2ids
+from simulator import id_mappings
 from simulator.errors import ImageNotFound
 from simulator.store import MappingStore
 
@@ -53,7 +53,7 @@ class S3ImageService:
         self.backend = backend
 
     def show(self, image_id: int) -> Image:
-        image_uuid = ec2ids.id_to_glance_id(self.store, image_id)
+        image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
         return self._translate_uuid_to_id(self.backend.show(image_uuid))
 
     def detail(self, name: str) -> list[Image]:
@@ -62,12 +62,12 @@ class S3ImageService:
     def _translate_uuid_to_id(self, image: Image) -> Image:
         translated = dict(image)
         if "id" in translated:
-            translated["id"] = ec2ids.glance_id_to_id(self.store, translated["id"])
+            translated["id"] = id_mappings.glance_id_to_id(self.store, translated["id"])
         properties = translated.get("properties")
         if isinstance(properties, dict):
             properties = dict(properties)
             for prop in ("kernel_id", "ramdisk_id"):
                 if prop in properties:
-                    properties[prop] = ec2ids.glance_id_to_id(self.store, properties[prop])
+                    properties[prop] = id_mappings.glance_id_to_id(self.store, properties[prop])
             translated["properties"] = properties
         return translated

@@ -1,4 +1,4 @@
-"""EC2 id conversions: Nova's ``ec2utils`` rules (hex after the last dash, ``%08x``)."""
+"""EC2 id arithmetic: Nova's ``ec2utils`` rules (hex after the last dash, ``%08x``), no store."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import ec2ids
-from simulator.errors import ImageNotFound, InvalidEc2Id, SnapshotNotFound, VolumeNotFound
-from simulator.store import MappingStore, MappingTable
-
-UUID = "00000000-1111-2222-3333-444444444444"
+from simulator.errors import InvalidEc2Id
 
 
 @pytest.mark.parametrize(
@@ -84,35 +81,6 @@ def test_round_trip(row_id: int, prefix: str) -> None:
     assert ec2_id == ec2_id.lower() and len(ec2_id) >= len(prefix) + 9
     assert ec2ids.ec2_id_to_id(ec2_id) == row_id
     assert ec2ids.ec2_id_to_id(ec2_id.upper()) == row_id
-
-
-def test_int_to_uuid_lookups_raise_and_never_create() -> None:
-    store = MappingStore.in_memory()
-    store.add_mapping(MappingTable.SNAPSHOTS, UUID, 10)
-    assert ec2ids.ec2_snap_id_to_uuid(store, "snap-0000000a") == UUID
-    with pytest.raises(SnapshotNotFound) as snap:
-        ec2ids.ec2_snap_id_to_uuid(store, "snap-ff")
-    assert snap.value.code == "SnapshotNotFound"
-    assert snap.value.message == "Snapshot snap-000000ff could not be found."
-    with pytest.raises(VolumeNotFound):
-        ec2ids.ec2_vol_id_to_uuid(store, "vol-0000000a")
-    with pytest.raises(ImageNotFound):
-        ec2ids.id_to_glance_id(store, 1)
-    assert store.mapping_count(MappingTable.VOLUMES) == 0
-
-
-def test_uuid_to_int_creates_rows_once() -> None:
-    store = MappingStore.in_memory()
-    store.add_mapping(MappingTable.S3_IMAGES, "11111111-1111-1111-1111-111111111111", 7)
-    assert ec2ids.glance_id_to_id(store, UUID) == 8
-    assert ec2ids.glance_id_to_id(store, UUID) == 8
-    assert ec2ids.glance_id_to_ec2_id(store, UUID, "aki") == "aki-00000008"
-    assert ec2ids.glance_id_to_id(store, None) is None
-    assert ec2ids.id_to_ec2_snap_id(UUID, store) == "snap-00000001"
-    assert ec2ids.id_to_ec2_snap_id(28) == "snap-0000001c"
-    assert ec2ids.id_to_ec2_vol_id(28) == "vol-0000001c"
-    assert ec2ids.id_to_ec2_inst_id(30) == "i-0000001e"
-    assert ec2ids.id_to_ec2_inst_id(None) is None
 
 
 @given(st.integers(min_value=0, max_value=2**128 - 1))

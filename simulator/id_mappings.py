@@ -1,0 +1,90 @@
+"""EC2 ids through the mapping tables, as Nova's ``ec2utils`` looks them up in its database.
+
+An EC2 id's integer is a row of a mapping table (``s3_images``, ``snapshot_id_mappings``,
+``volume_id_mappings``, ``instance_id_mappings``) that holds the resource's uuid; these
+conversions take the :class:`MappingStore` explicitly. As in Nova, the int -> uuid direction
+only raises, while the uuid -> int direction creates rows on demand. The arithmetic on the
+ids themselves is :mod:`simulator.ec2ids`, which needs no store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_ec2_id, is_uuid_like
+from simulator.errors import (
+    ImageNotFound,
+    InstanceNotFound,
+    NotFound,
+    SnapshotNotFound,
+    VolumeNotFound,
+)
+from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+from simulator.store import MappingStore, MappingTable
+
+_NOT_FOUND: dict[MappingTable, tuple[type[NotFound], str]] = {
+    MappingTable.S3_IMAGES: (ImageNotFound, "image_id"),
+    MappingTable.SNAPSHOTS: (SnapshotNotFound, "snapshot_id"),
+    MappingTable.VOLUMES: (VolumeNotFound, "volume_id"),
+    MappingTable.INSTANCES: (InstanceNotFound, "instance_id"),
+}
+
+
+def mapping_uuid(store: MappingStore, table: MappingTable, row_id: int) -> str:
+    """The uuid of mapping row ``row_id``; raises the table's NotFound (never creates)."""
+    found = store.mapping_uuid(table, row_id)
+    if found is None:
+        exc_class, key = _NOT_FOUND[table]
+        details: dict[str, Any] = {key: row_id}
+        raise exc_class(**details)
+    return found
+
+
+def ec2_snap_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
+    return mapping_uuid(store, MappingTable.SNAPSHOTS, ec2_id_to_id(ec2_id))
+
+
+def ec2_vol_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
+    return mapping_uuid(store, MappingTable.VOLUMES, ec2_id_to_id(ec2_id))
+
+
+def id_to_glance_id(store: MappingStore, image_id: int) -> str:
+    return mapping_uuid(store, MappingTable.S3_IMAGES, image_id)
+
+
+def glance_id_to_id(store: MappingStore, glance_id: str | None) -> int | None:
+    """The s3 image id of a Glance uuid, creating the row on first sight (as Nova does)."""
+    if glance_id is None:
+        return None
+    return store.get_or_add_mapping(MappingTable.S3_IMAGES, glance_id)
+
+
+def glance_id_to_ec2_id(
+    store: MappingStore, glance_id: str | None, prefix: str = EC2_ID_PREFIXES["s3_images"]
+) -> str:
+    return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
+
+
+def _id_to_ec2_mapped_id(value: Any, table: MappingTable, store: MappingStore | None) -> str:
+    if is_uuid_like(value):
+        if store is None:
+            raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
+        value = store.get_or_add_mapping(table, value)
+    return id_to_ec2_id(value, ec2_id_template(EC2_ID_PREFIXES[table.name.lower()]))
+
+
+def id_to_ec2_inst_id(instance_id: Any, store: MappingStore | None = None) -> str | None:
+    """``i-%08x`` of an int, or of a uuid's mapping row (created on first sight); None stays."""
+    if instance_id is None:
+        return None
+    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, store)
+
+
+def id_to_ec2_snap_id(snapshot_id: Any, store: MappingStore | None = None) -> str:
+    """``snap-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
+    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, store)
+
+
+def id_to_ec2_vol_id(volume_id: Any, store: MappingStore | None = None) -> str:
+    """``vol-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
+    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, store)
