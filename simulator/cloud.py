@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from simulator import ec2ids, id_mappings
-from simulator.bdm import parse_block_device_mapping
 from simulator.compute import Instance, RecordingComputeAPI
 from simulator.context import RequestContext
+from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
     EC2APIError,
     ImageNotFound,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from simulator.block_device import instance_block_devices, properties_root_device_name
+from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import uuid4_text

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulator import bdm
+from simulator import ec2_bdm
 from simulator.store import MappingStore
 
 
 def default_on_termination(value: bool) -> Callable[[MappingStore, Any], Any]:
     """``parse_block_device_mapping`` with another default for ``delete_on_termination``:
     the "one normalization rule changed" that replay must catch."""
-    original = bdm.parse_block_device_mapping
+    original = ec2_bdm.parse_block_device_mapping
 
     def changed(store: MappingStore, mapping: Any) -> Any:
         ebs = mapping.get("ebs")

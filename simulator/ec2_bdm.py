@@ -1,4 +1,7 @@
-"""``_parse_block_device_mapping``: one EC2 block device mapping normalized for compute.
+"""The EC2 side of block devices: the request's mappings as the EC2 API hands them to compute.
+
+Nova's ``CloudController._parse_block_device_mapping`` normalizes one EC2 mapping for the
+create call; the rows compute then builds for the instance are :mod:`simulator.compute_bdm`.
 
 Grizzly 2013.1 semantics (after LP #1089371): the ``ebs`` sub-dict is always popped; its
 ``snapshot_id`` is an EC2 id that becomes ``snapshot_id`` (``snap-``) or ``volume_id``

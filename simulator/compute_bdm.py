@@ -1,12 +1,13 @@
-"""The block device rows compute gives each new instance (Grizzly's ``compute.api`` and
-``nova.block_device``).
+"""The compute side of block devices: the rows compute gives each new instance (Grizzly's
+``compute.api`` and ``nova.block_device``).
 
-The create call carries the request's mappings as the EC2 layer normalized them; that is the
-contract. What RunInstances then *answers* is read back from the instance's own rows, which
-compute builds differently: the image's swap/ephemeral ``mappings`` first, then the image's
-``block_device_mapping``, then the request's, each written over the row of the same device,
-swap and ephemeral sizes taken from the flavor, and ``NoDevice`` blanking a row. So a
-``NoDevice`` volume or an ``ephemeral1`` entry is in the create call but not in the answer.
+The create call carries the request's mappings as the EC2 layer normalized them
+(:mod:`simulator.ec2_bdm`); that is the contract. What RunInstances then *answers* is read
+back from the instance's own rows, which compute builds differently: the image's
+swap/ephemeral ``mappings`` first, then the image's ``block_device_mapping``, then the
+request's, each written over the row of the same device, swap and ephemeral sizes taken
+from the flavor, and ``NoDevice`` blanking a row. So a ``NoDevice`` volume or an
+``ephemeral1`` entry is in the create call but not in the answer.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from simulator import EC2Error, Simulator
-from simulator.block_device import (
+from simulator.compute_bdm import (
     instance_block_devices,
     is_ephemeral,
     properties_root_device_name,

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import EC2Error, Simulator
-from simulator.bdm import parse_block_device_mapping
 from simulator.contracts import default_registry
+from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.ec2ids import is_uuid_like
 from simulator.store import MappingStore, MappingTable
 
