@@ -17,9 +17,9 @@ from simulator.cloud import CloudController
 from simulator.compute import Quotas, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry, default_registry
-from simulator.ec2query import DEFAULT_LIMITS, shorten
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
+from simulator.limits import DEFAULT_LIMITS, shorten
 from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore

@@ -17,7 +17,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from xml.sax import saxutils
 
@@ -31,6 +31,7 @@ from simulator.errors import (
     RequestTooLarge,
     ec2_error,
 )
+from simulator.limits import DEFAULT_LIMITS, QueryLimits, shorten
 
 DEFAULT_VERSION = "2012-08-15"
 
@@ -56,7 +57,6 @@ _INT_PREFIXES = tuple(
 _NEAR_ZERO = 1e-7
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _URL_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
-_MAX_NAME_IN_MESSAGE = 64
 _MAX_UTF8_BYTES = 4
 """The most bytes one character takes in UTF-8: a value this short need not be encoded
 to be known small enough."""
@@ -179,23 +179,6 @@ def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class QueryLimits:
-    """Sizes a request is refused beyond, before any conversion work is spent on it.
-
-    The server's body limit bounds the whole request; these bound its shape, so a hostile
-    request cannot make the protocol layer build huge or deeply nested structures.
-    """
-
-    max_parameters: int = 1000
-    max_key_dots: int = 8
-    max_value_bytes: int = 64 * 1024
-    unbounded_value_keys: frozenset[str] = field(default_factory=lambda: frozenset({"UserData"}))
-
-
-DEFAULT_LIMITS = QueryLimits()
-
-
-@dataclass(frozen=True)
 class QueryRequest:
     """One parsed EC2 query: what the controller is called with, and what the server checks.
 
@@ -254,13 +237,6 @@ def parse_query(
         expires=expires,
         access_key=query.get("AWSAccessKeyId"),
     )
-
-
-def shorten(name: str) -> str:
-    """A parameter name cut to a readable length for an error message (names are unbounded)."""
-    if len(name) <= _MAX_NAME_IN_MESSAGE:
-        return name
-    return name[:_MAX_NAME_IN_MESSAGE] + "..."
 
 
 def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:

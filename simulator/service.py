@@ -18,8 +18,6 @@ from simulator.api import Simulator
 from simulator.compute import CreateCall
 from simulator.context import RequestContext
 from simulator.ec2query import (
-    DEFAULT_LIMITS,
-    QueryLimits,
     error_document,
     new_request_id,
     parse_query,
@@ -27,6 +25,7 @@ from simulator.ec2query import (
     request_id_from,
 )
 from simulator.errors import ec2_error
+from simulator.limits import DEFAULT_LIMITS, QueryLimits
 
 
 @dataclass

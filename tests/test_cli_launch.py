@@ -13,8 +13,9 @@ from simulator import Simulator
 from simulator.api import refuse_deep_values
 from simulator.cli import main
 from simulator.context import RequestContext
-from simulator.ec2query import DEFAULT_LIMITS, parse_query
+from simulator.ec2query import parse_query
 from simulator.errors import EC2Error, RequestTooLarge, UnknownError
+from simulator.limits import DEFAULT_LIMITS
 
 LIMIT = DEFAULT_LIMITS.max_key_dots
 

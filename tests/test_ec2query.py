@@ -19,7 +19,6 @@ from simulator.ec2ids import py2_int
 from simulator.ec2query import (
     _NUMBER_CHARS,
     DEFAULT_VERSION,
-    QueryLimits,
     args_to_kwargs,
     camelcase_to_underscore,
     convert_value,
@@ -37,6 +36,7 @@ from simulator.errors import (
     RequestTooLarge,
     SnapshotNotFound,
 )
+from simulator.limits import QueryLimits
 from simulator.service import EC2Service
 
 NS = "{http://ec2.amazonaws.com/doc/2012-08-15/}"

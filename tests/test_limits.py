@@ -16,7 +16,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.compute import MAX_USERDATA_SIZE
-from simulator.ec2query import DEFAULT_LIMITS
+from simulator.limits import DEFAULT_LIMITS
 from simulator.server import MAX_BODY_BYTES, EC2App, ServerHandle
 from simulator.service import EC2Service
 
