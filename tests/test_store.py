@@ -6,12 +6,13 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,10 +20,12 @@ from uuid import UUID
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
+from tinydb.table import Document
 
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
-from simulator.store import MappingStore, MappingTable, engine
+from simulator.jsonio import write_atomically
+from simulator.store import JournaledStorage, MappingStore, MappingTable, engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAP = MappingTable.SNAPSHOTS
@@ -347,6 +350,187 @@ def test_close_compacts_into_a_snapshot_tinydb_itself_reads(store_path: Path) ->
     with TinyDB(store_path, access_mode="r") as db:
         assert db.table("snapshot_id_mappings").get(doc_id=10) == {"uuid": "u"}
         assert db.table("instance_types").get(doc_id=1) == {"name": "m1.tiny"}
+
+
+# --- TinyDB's own API on a store ---
+
+
+def test_a_tinydb_insert_into_an_open_store_is_one_journal_line_lookups_see(
+    tmp_path: Path, store: MappingStore
+) -> None:
+    assert store.path is not None
+    snapshots = store.tinydb.table(SNAP.value)
+    assert store.add_mapping(SNAP, "a") == 1
+    assert store.mapping_id(SNAP, "a") == 1, "builds the uuid index"
+    assert snapshots.insert({"uuid": "b"}) == 2
+    assert [json.loads(line) for line in journal_of(store.path).read_text().splitlines()] == [
+        ["snapshot_id_mappings", 1, {"uuid": "a"}],
+        ["snapshot_id_mappings", 2, {"uuid": "b"}],
+    ]
+    assert store.mapping_id(SNAP, "b") == 2
+    assert store.mapping_uuid(SNAP, 2) == "b"
+    assert store.add_mapping(SNAP, "c") == 3, "autoincrement continues past TinyDB's row"
+    assert snapshots.insert({"uuid": "d"}) == 4, "and TinyDB's past MappingStore's"
+    assert snapshots.get(doc_id=3) == {"uuid": "c"}
+    assert snapshots.count(Query().uuid == "c") == 1
+    copy = crashed_copy(store.path, tmp_path / "crash")
+    with MappingStore.open(copy) as recovered:
+        assert list(recovered.mapping_rows(SNAP)) == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+
+
+def test_a_tinydb_update_rewrites_the_snapshot_and_survives_a_crash_and_a_reopen(
+    tmp_path: Path, store_path: Path
+) -> None:
+    """A changed row cannot be a journal line (replay refuses a line that contradicts an
+    earlier one), so the journal is folded in and the snapshot rewritten."""
+    with MappingStore.open(store_path) as store:
+        store.add_mapping(SNAP, "a")
+        store.add_image(image("g", "cirros"))
+        assert store.images_named("cirros") != [], "builds the image index"
+        images = store.tinydb.table("images")
+        images.update({"name": "cirros-0.6", "min_ram": 64}, Query().id == "g")
+        store.tinydb.table(SNAP.value).update({"note": "kept"}, doc_ids=[1])
+        assert journal_of(store_path).read_bytes() == b""
+        assert store.images_named("cirros") == []
+        assert store.image("g") == image("g", "cirros-0.6", min_ram=64)
+        assert store.images_named("cirros-0.6") == [image("g", "cirros-0.6", min_ram=64)]
+        assert store.mapping_uuid(SNAP, 1) == "a"
+        store.add_mapping(SNAP, "b")
+        copy = crashed_copy(store_path, tmp_path / "crash")
+    for path in (copy, store_path):
+        with MappingStore.open(path) as reopened:
+            assert reopened.image("g") == image("g", "cirros-0.6", min_ram=64)
+            assert reopened.export()[SNAP.value] == {
+                "1": {"uuid": "a", "note": "kept"},
+                "2": {"uuid": "b"},
+            }
+
+
+def test_a_tinydb_write_of_several_rows_is_whole_or_absent(
+    store: MappingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert store.path is not None
+    store.add_mapping(SNAP, "a")
+    volumes = store.tinydb.table(MappingTable.VOLUMES.value)
+    writes: list[Path] = []
+
+    def fail_after_compaction(path: Path, payload: bytes) -> None:
+        writes.append(path)
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        write_atomically(path, payload)
+
+    monkeypatch.setattr(engine, "write_atomically", fail_after_compaction)
+    with pytest.raises(StoreError, match=r"cannot rewrite store .*No space left"):
+        volumes.insert_multiple([{"uuid": "v1"}, {"uuid": "v2"}])
+    assert json.loads(store.path.read_text())["snapshot_id_mappings"] == {"1": {"uuid": "a"}}
+    assert store.mapping_count(MappingTable.VOLUMES) == 0
+    assert volumes.all() == []
+    assert volumes.insert_multiple([{"uuid": "v1"}, {"uuid": "v2"}]) == [1, 2]
+    assert list(store.mapping_rows(MappingTable.VOLUMES)) == [(1, "v1"), (2, "v2")]
+    assert json.loads(store.path.read_text())["volume_id_mappings"] == {
+        "1": {"uuid": "v1"},
+        "2": {"uuid": "v2"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (lambda db: db.table(SNAP.value).remove(doc_ids=[1]), "never removes rows"),
+        (lambda db: db.table("images").truncate(), "never removes rows"),
+        (lambda db: db.drop_table(SNAP.value), "never removes rows"),
+        (lambda db: db.drop_tables(), "never removes rows"),
+        (lambda db: db.insert({"uuid": "x"}), "unknown table '_default'"),
+        (
+            lambda db: db.table(SNAP.value).update({"uuid": "other"}, doc_ids=[1]),
+            "snapshot_id_mappings row 1 already maps to a; refusing to remap it to other",
+        ),
+        (lambda db: db.table(SNAP.value).insert({"uid": "x"}), "field 'uuid' must be a string"),
+        (lambda db: db.table("images").update({"name": None}), "field 'name' must be a string"),
+        (
+            lambda db: db.table(SNAP.value).insert(Document({"uuid": "x"}, doc_id=0)),
+            "doc_id '0' is not a positive decimal",
+        ),
+        (
+            lambda db: db.table(SNAP.value).insert({"uuid": "x", "n": float("nan")}),
+            "not JSON",
+        ),
+    ],
+)
+def test_tinydb_writes_the_store_refuses_change_nothing(
+    store: MappingStore, write: Any, message: str
+) -> None:
+    assert store.path is not None
+    store.add_mapping(SNAP, "a")
+    store.add_image(image("g", "cirros"))
+    before = (file_bytes(store.path.parent), store.export())
+    with pytest.raises(StoreError, match=re.escape(message)):
+        write(store.tinydb)
+    assert (file_bytes(store.path.parent), store.export()) == before
+    assert store.tinydb.table(SNAP.value).all() == [{"uuid": "a"}]
+    assert store.tinydb.table("images").all() == [image("g", "cirros")]
+
+
+def test_tinydb_opens_a_store_file_with_journaled_storage(tmp_path: Path, store_path: Path) -> None:
+    """``TinyDB(path, storage=JournaledStorage)``: the store's lock, journal and rules under
+    TinyDB's API; the file stays one that plain ``TinyDB(path)`` reads."""
+    with TinyDB(store_path, storage=JournaledStorage, lock_timeout=0) as db:
+        assert db.tables() == set(TABLE_NAMES)
+        with pytest.raises(StoreLocked):
+            MappingStore.open(store_path)
+        assert db.table("instance_types").insert({"name": "m1.tiny", "default": True}) == 1
+        assert journal_of(store_path).read_text() == (
+            '["instance_types",1,{"name":"m1.tiny","default":true}]\n'
+        )
+        db.table(SNAP.value).insert_multiple([{"uuid": "a"}, {"uuid": "b"}])
+        copy = crashed_copy(store_path, tmp_path / "crash")
+    with TinyDB(store_path, access_mode="r") as plain:
+        assert plain.table(SNAP.value).get(doc_id=2) == {"uuid": "b"}
+        assert plain.table("instance_types").all() == [{"name": "m1.tiny", "default": True}]
+    for path in (copy, store_path):
+        with MappingStore.open(path) as store:
+            assert store.default_instance_type() == "m1.tiny"
+            assert store.mapping_id(SNAP, "b") == 2
+    with pytest.raises(StoreError, match="is closed"):
+        db.table(SNAP.value).all()
+    memory = TinyDB(storage=JournaledStorage)
+    assert memory.table("images").insert(image("g", "cirros")) == 1
+    memory.close()
+    with pytest.raises(StoreError, match="in-memory store is closed"):
+        memory.table("images").all()
+
+
+def test_a_mapping_store_write_between_tinydbs_read_and_write_is_not_lost(
+    store: MappingStore,
+) -> None:
+    """TinyDB's read-modify-write is two calls; a row added between them makes the TinyDB
+    write look like its removal, which is refused."""
+    volumes = store.tinydb.table(MappingTable.VOLUMES.value)
+    volumes.insert({"uuid": "v"})
+
+    def add_meanwhile(row: MutableMapping[str, Any]) -> None:
+        store.add_mapping(MappingTable.VOLUMES, "meanwhile")
+        row["note"] = "lost?"
+
+    with pytest.raises(StoreError, match="never removes rows"):
+        volumes.update(add_meanwhile, doc_ids=[1])
+    assert store.export()[MappingTable.VOLUMES.value] == {
+        "1": {"uuid": "v"},
+        "2": {"uuid": "meanwhile"},
+    }
+    volumes.update({"note": "kept"}, doc_ids=[1])
+    assert volumes.all() == [{"uuid": "v", "note": "kept"}, {"uuid": "meanwhile"}]
+
+
+def test_tinydb_close_closes_the_store(store_path: Path) -> None:
+    store = MappingStore.open(store_path)
+    store.add_mapping(SNAP, "a")
+    store.tinydb.close()
+    with pytest.raises(StoreError, match="is closed"):
+        store.add_mapping(SNAP, "b")
+    with MappingStore.open(store_path) as reopened:
+        assert list(reopened.mapping_rows(SNAP)) == [(1, "a")]
 
 
 def test_flush_compacts_while_open(store: MappingStore) -> None:

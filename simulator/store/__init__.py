@@ -9,6 +9,9 @@ On disk a store is a TinyDB-format JSON snapshot plus an append-only journal of 
 TinyDB's own writers rewrite a whole table per insert, which would make every new EC2 id cost
 O(rows); here each write is one appended line and one dict assignment, and the journal is
 folded into the snapshot (compaction) on close, on flush and when it has grown large.
+TinyDB's own API works on a store all the same (``TinyDB(path, storage=JournaledStorage)``,
+or ``MappingStore.tinydb`` on an open one): a new row is one journal line there too, and
+anything more one atomic rewrite of the snapshot.
 """
 
 from simulator.store.access_log import AccessLog, TouchedRows

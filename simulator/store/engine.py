@@ -260,6 +260,21 @@ class StoreFiles:
         self.snapshot_size = len(payload)
         self.broken = None
 
+    def rewrite(self, tables: Tables, changed: Tables) -> None:
+        """Replace the snapshot of ``tables`` by ``changed``, where rows may differ from rows
+        already journaled (TinyDB's ``update``); atomic, like a compaction.
+
+        The journal is folded in first: a line of it left beside the new snapshot by a crash
+        would contradict the changed row, which replay refuses as corruption.
+        """
+        self.compact(tables)
+        payload = _encode(changed)
+        try:
+            write_atomically(self.path, payload)
+        except OSError as exc:
+            raise StoreError(f"cannot rewrite store {self.path}: {exc}") from exc
+        self.snapshot_size = len(payload)
+
     def close(self, tables: Tables) -> None:
         try:
             self.compact(tables)

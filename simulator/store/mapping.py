@@ -6,26 +6,24 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from tinydb import TinyDB
-from tinydb.table import Table
 
 from simulator.errors import StoreError
 from simulator.store.access_log import AccessLog, TouchedRows
-from simulator.store.engine import Durability, StoreFiles
+from simulator.store.engine import Durability
 from simulator.store.indexes import ImageIndex, InstanceTypeIndex, UuidColumn, uuid_index
-from simulator.store.storage import JournaledStorage
+from simulator.store.storage import JournaledStorage, Serialised, StoreDatabase
 from simulator.store.tables import (
     IMAGES,
     INSTANCE_TYPES,
     REQUIRED_STRINGS,
     MappingTable,
     clone,
-    empty_tables,
     json_copy,
+    refused_remapping,
     row_problem,
 )
 
@@ -39,13 +37,16 @@ class MappingStore:
     highest ever issued, which is what SQL autoincrement continues from.
     """
 
-    def __init__(self, storage: JournaledStorage, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, storage: JournaledStorage) -> None:
+        self.path = None if storage.files is None else storage.files.path
         self._storage = storage
-        self._db = TinyDB(storage=lambda: storage)
-        self._tables: dict[str, Table] = {name: self._db.table(name) for name in storage.tables}
         self._lock = threading.RLock()
-        self._closed = False
+        self.tinydb: TinyDB = StoreDatabase(
+            storage=Serialised(storage, self._lock, self._drop_indexes)
+        )
+        """TinyDB's own API on this store, for tools: its writes follow the store's rules
+        (:class:`JournaledStorage`) and MappingStore's lookups see them at once. Like any
+        TinyDB, one thread at a time; an access log sees neither its reads nor its writes."""
         self._highest: dict[str, int] = {}
         self._uuid_indexes: dict[str, dict[str, int]] = {}
         self._uuid_columns = {
@@ -58,7 +59,7 @@ class MappingStore:
     @classmethod
     def in_memory(cls) -> MappingStore:
         """A store that never touches the file system, for tests and cassette replay."""
-        return cls(JournaledStorage(empty_tables(), None), None)
+        return cls(JournaledStorage())
 
     @classmethod
     def open(
@@ -77,18 +78,12 @@ class MappingStore:
         the process dying; ``"fsync"`` also survives the machine dying, at a disk flush per
         write.
         """
-        if durability not in ("flush", "fsync"):
-            raise ValueError(f"durability must be 'flush' or 'fsync', not {durability!r}")
-        store_path = Path(path).absolute()
-        files, tables = StoreFiles.open(store_path, lock_timeout, durability)
-        return cls(JournaledStorage(tables, files), store_path)
+        return cls(JournaledStorage(path, lock_timeout=lock_timeout, durability=durability))
 
     def close(self) -> None:
         """Compact the files and release the lock; later calls do nothing."""
         with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._db.close()
+            self._storage.close()
 
     def __enter__(self) -> Self:
         return self
@@ -104,7 +99,7 @@ class MappingStore:
     def flush(self) -> None:
         """Make every write so far durable in the snapshot and empty the journal."""
         with self._lock:
-            self._check_open()
+            self._storage.check_open()
             self._storage.flush()
 
     # --- mapping rows ---
@@ -157,10 +152,7 @@ class MappingStore:
                 if existing == uuid:
                     return row_id
                 if existing is not None:
-                    raise StoreError(
-                        f"{name} row {row_id} already maps to {existing}; "
-                        f"refusing to remap it to {uuid}"
-                    )
+                    raise refused_remapping(name, row_id, existing, uuid)
             self._insert(name, row_id, {"uuid": uuid})
             self._uuid_columns[name].put(row_id, uuid, len(self._storage.tables[name]))
             index = self._uuid_indexes.get(name)
@@ -185,7 +177,7 @@ class MappingStore:
 
     def mapping_count(self, table: MappingTable) -> int:
         with self._lock:
-            return len(self._tables[table.value])
+            return len(self._storage.tables[table.value])
 
     # --- image catalogue ---
 
@@ -329,14 +321,20 @@ class MappingStore:
 
     # --- internals ---
 
-    def _check_open(self) -> None:
-        if self._closed:
-            where = "in-memory store" if self.path is None else f"store {self.path}"
-            raise StoreError(f"{where} is closed")
+    def _drop_indexes(self) -> None:
+        """After a write through :attr:`tinydb`, which may have added or changed any row.
+
+        The uuid columns stay: a TinyDB write never changes a mapping row's uuid, and a row
+        missing from a column is looked up in its table.
+        """
+        self._highest.clear()
+        self._uuid_indexes.clear()
+        self._image_index = None
+        self._instance_type_index = None
 
     def _insert(self, table: str, doc_id: int | None, doc: dict[str, Any]) -> int:
         """The one write path: check, journal, then publish in memory."""
-        self._check_open()
+        self._storage.check_open()
         problem = row_problem(table, doc)
         if problem:
             raise StoreError(f"refusing to write a {table} row: {problem}")
@@ -344,7 +342,6 @@ class MappingStore:
         if doc_id is None:
             doc_id = highest + 1
         self._storage.put(table, doc_id, doc)
-        self._tables[table].clear_cache()
         self._highest[table] = max(highest, doc_id)
         return doc_id
 

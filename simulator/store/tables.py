@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from simulator.errors import StoreError
+
 Tables = dict[str, dict[str, Any]]
 """TinyDB's data model: table name -> doc_id as a decimal string -> document."""
 
@@ -55,6 +57,13 @@ def row_problem(table: str, row: object) -> str | None:
         if type(row.get(name)) is not str:
             return f"field {name!r} must be a string"
     return None
+
+
+def refused_remapping(table: str, row_id: int, existing: str, uuid: str) -> StoreError:
+    """An EC2 id a client has seen must keep naming the same resource: no row is remapped."""
+    return StoreError(
+        f"{table} row {row_id} already maps to {existing}; refusing to remap it to {uuid}"
+    )
 
 
 def json_copy(value: Any) -> Any:
