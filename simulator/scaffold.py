@@ -20,12 +20,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from simulator.cassette import Cassette, CassetteError, Interaction, replay_cassette
-from simulator.compute import CreateCall
+from simulator.compute import CREATE_CALL_KEYS
 from simulator.contracts import default_registry
-from simulator.steps import QUERY_HEADER, typed_cell
+from simulator.step_args import QUERY_HEADER, typed_cell
 
 INDENT = "  "
-CREATE_CALL_FIELDS = tuple(field.name for field in dataclasses.fields(CreateCall))
 TITLE_NOISE = frozenset({"Action", "Version", "ClientToken"})
 TITLE_WIDTH = 120
 
@@ -113,7 +112,7 @@ def _checks(interaction: Interaction) -> list[str]:
         flavor_name = flavor.get("name") if isinstance(flavor, dict) else None
         if isinstance(flavor_name, str):
             lines.append(_step(f'And the create call\'s "instance_type" name is "{flavor_name}"'))
-        for name in CREATE_CALL_FIELDS:
+        for name in CREATE_CALL_KEYS:
             if name not in call or (name == "instance_type" and isinstance(flavor_name, str)):
                 continue
             value: Any = call[name]

@@ -2,60 +2,53 @@
 
 Scenarios are meant to be read (and written) by people who know EC2 and Nova, not Python,
 so every step says what it means in domain words, and a failing step says what was expected
-and what the simulator did. The steps keep no state of their own: everything a scenario
-builds or observes lives in one :class:`LaunchWorld` per scenario (the ``launch_world``
-fixture of :mod:`simulator.pytest_plugin`), so scenarios cannot leak into each other.
+and what the simulator did. This module holds the step definitions only: what a scenario
+builds and observes is its :class:`~simulator.launch_world.LaunchWorld`, and step
+arguments (table cells, data tables, JSON doc strings) are read by
+:mod:`simulator.step_args`, the way ``launch-sim scaffold`` writes them.
 
-A launch goes one of two ways, and both end in the same :class:`LaunchResult`, so every
-Then step works after either:
-
-* ``When I launch with:`` passes keyword arguments straight to ``run_instances``, the way
-  Nova's controller received them (useful for shapes no HTTP client can send);
-* ``When I send the EC2 query:`` POSTs EC2 query parameters as a form to the WSGI app
-  (:class:`~simulator.server.EC2App`, without a socket), the path every HTTP request takes,
-  so the query parser's conversions (octal ``010``, ``None``, list order ``1, 10, 2``) apply
-  (``When I send the EC2 query as JSON:`` takes the same path, for values a cell would trim).
+``When I launch with:`` passes keyword arguments straight to ``run_instances``; ``When I send
+the EC2 query:`` POSTs EC2 query parameters to the WSGI app, so the query parser's
+conversions apply (``When I send the EC2 query as JSON:`` takes the same path, for values a
+cell would trim). Either way every Then step works after it.
 
 Cassettes are replayed the way ``launch-sim replay`` replays them (one code path, so a
 scenario and the command cannot disagree), and the replay steps word their checks and
 failures in that command's terms: JSON pointers into the cassette, recorded and replayed
 values.
-
-Table cells and expected values are typed one way everywhere: a cell that is a JSON literal
-(``1``, ``true``, ``null``, ``"text"``, ``[...]``) is that value, any other text is a string,
-and an empty cell means "no such key". EC2 query values are the exception: they are sent as
-written, because converting them is what the query parser is there to do.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from simulator.api import Simulator
 from simulator.cassette import load_cassette, replay_cassette
-from simulator.compute import CreateCall
-from simulator.errors import BadInput, EC2Error, ec2_error
-from simulator.httprequest import FORM_CONTENT_TYPE, HttpRequest
-from simulator.jsonio import UnsupportedJSON, load_json, read_json
-from simulator.report import ABSENT, CassetteResult, render_text, show
+from simulator.errors import BadInput
+from simulator.jsonio import read_json
+from simulator.launch_world import LaunchWorld as LaunchWorld  # re-exported for the plugin
+from simulator.launch_world import Replayed
+from simulator.report import render_text, show
 from simulator.resources import default_seed_path
-from simulator.seed import SeedSource, apply_seed, load_seed
-from simulator.server import EC2App
-from simulator.service import EC2Service
-
-DataTable = Sequence[Sequence[str]]
-
-QUERY_HEADER = ("Name", "Value")
-PROPERTIES_HEADER = ("property", "value")
+from simulator.step_args import (
+    PROPERTIES_HEADER,
+    QUERY_HEADER,
+    REPLAYED_AS,
+    DataTable,
+    expect,
+    json_object,
+    json_pairs,
+    recorded_and_replayed,
+    reported_value,
+    set_at_pointer,
+    table_pairs,
+    table_records,
+    typed_cell,
+)
 
 # Parts of step texts shared by several steps, so their wording cannot drift apart.
 _QUOTED = r'"(?P<{}>[^"]+)"'
@@ -66,253 +59,6 @@ _IMAGE = (
     r"container format (?P<container_format>\S+)"
 )
 _JSON_VALUE = r"(?P<value>.+)"
-_LIST_INDEX = re.compile(r"0|[1-9][0-9]*")
-REPLAYED_AS = "replayed"
-"""How replay reports name the fresh side of a difference (``recorded 1, replayed 2``)."""
-
-
-def _expect(condition: bool, message: str) -> None:
-    """Fail the step with ``message``: a sentence a scenario's reader can act on."""
-    if not condition:
-        raise AssertionError(message)
-
-
-def _show(value: Any) -> str:
-    """A value as JSON, the notation scenarios write values in (datetimes as text)."""
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def typed_cell(text: str) -> Any:
-    """A table cell or expected value: a JSON literal when it is one, else the text itself."""
-    try:
-        return load_json(text)
-    except (json.JSONDecodeError, UnsupportedJSON):
-        return text
-
-
-def table_records(datatable: DataTable) -> list[dict[str, Any]]:
-    """One dict per row below the header row; an empty cell leaves its key out."""
-    header, *rows = datatable
-    return [
-        {key: typed_cell(cell) for key, cell in zip(header, row, strict=True) if cell != ""}
-        for row in rows
-    ]
-
-
-def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str, str]]:
-    """The rows of a two-column table whose first row must be ``header``, cells as written."""
-    first, *rows = datatable
-    _expect(
-        tuple(first) == header,
-        f"the table must start with the row | {header[0]} | {header[1]} |, "
-        f"not | {' | '.join(first)} |",
-    )
-    return [(row[0], row[1]) for row in rows]
-
-
-def _json_doc_string(text: str, what: str) -> Any:
-    """Parse a doc string that must hold JSON, saying which step's it was."""
-    try:
-        return load_json(text)
-    except (json.JSONDecodeError, UnsupportedJSON) as exc:
-        raise AssertionError(f"{what} is not JSON: {exc}") from None
-
-
-def json_object(text: str, what: str) -> dict[str, Any]:
-    """Parse a doc string that must hold one JSON object, saying which step's it was."""
-    value = _json_doc_string(text, what)
-    if not isinstance(value, dict):
-        raise AssertionError(f"{what} must be a JSON object {{...}}, not {_show(value)}")
-    return value
-
-
-def json_pairs(text: str, what: str) -> list[tuple[str, str]]:
-    """Parse a doc string that must hold a JSON list of ``[name, value]`` pairs of strings."""
-    value = _json_doc_string(text, what)
-    _expect(
-        isinstance(value, list)
-        and all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
-            for pair in value
-        ),
-        f'{what} must be a JSON list of ["Name", "Value"] pairs of strings, not {_show(value)}',
-    )
-    return [(name, item) for name, item in value]
-
-
-@dataclass
-class LaunchResult:
-    """What one launch produced, the same whether it was sent as kwargs or as a query."""
-
-    status: int
-    create_calls: list[CreateCall]
-    reservation: dict[str, Any] | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-
-    def describe(self) -> str:
-        """How the launch ended, in the words a failing step reports."""
-        if self.error_code is None:
-            return f"the launch succeeded (HTTP {self.status})"
-        return (
-            f"the launch failed with EC2 error {self.error_code!r} "
-            f"and message {self.error_message!r} (HTTP {self.status})"
-        )
-
-
-def set_at_pointer(document: Any, pointer: str, value: Any) -> None:
-    """Set the value a JSON pointer (RFC 6901) names: a dict key (new or not) or a list item
-    that exists. A pointer into nothing is a :class:`BadInput` naming it."""
-    if not pointer.startswith("/"):
-        raise BadInput(f"{pointer!r} is not a JSON pointer: it must start with /")
-    *parents, last = (part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
-    container = document
-    try:
-        for part in parents:
-            container = container[_key(container, part)]
-        key = _key(container, last)
-        if isinstance(container, list):
-            container[key]  # an item must exist to be replaced
-        container[key] = value
-    except (LookupError, TypeError, ValueError):
-        raise BadInput(f"{pointer}: no such place in the document") from None
-
-
-def _key(container: Any, part: str) -> Any:
-    """A pointer token as the key of ``container``: list indexes are plain decimal numbers."""
-    if isinstance(container, list):
-        if not _LIST_INDEX.fullmatch(part):
-            raise ValueError(part)
-        return int(part)
-    return part
-
-
-def _recorded_and_replayed(values: str) -> tuple[str, str]:
-    """``RECORDED, replayed REPLAYED`` split where the recorded part is a whole value (JSON or
-    ``(absent)``): a recorded string may itself hold ``, replayed ``."""
-    separator = ", replayed "
-    splits = [
-        (values[:at], values[at + len(separator) :])
-        for at in range(len(values))
-        if values.startswith(separator, at)
-    ]
-    for recorded, replayed in splits:
-        if recorded == show(ABSENT) or _is_json(recorded):
-            return recorded, replayed
-    return splits[0]
-
-
-def _is_json(text: str) -> bool:
-    try:
-        load_json(text)
-    except (json.JSONDecodeError, UnsupportedJSON):
-        return False
-    return True
-
-
-def reported_value(text: str) -> Any:
-    """A value as a replay report writes it: JSON, or ``(absent)`` for no value at all."""
-    return ABSENT if text == show(ABSENT) else typed_cell(text)
-
-
-@dataclass
-class Replayed:
-    """A cassette replay a scenario asked for: the verdicts, or why it could not be replayed."""
-
-    label: str
-    result: CassetteResult | None = None
-    refusal: str | None = None
-
-
-@dataclass
-class LaunchWorld:
-    """One scenario's state: the simulator the steps act on and the last launch's result.
-
-    ``sim`` starts as the ``launch_sim`` fixture; a Given step that sets up a whole new
-    store (an empty one, a seed file) replaces it, and steps that add rows write into it.
-    """
-
-    sim: Simulator
-    result: LaunchResult | None = None
-    replayed: Replayed | None = None
-
-    def reseed(self, source: SeedSource) -> None:
-        """Start over from a new store holding exactly ``source``."""
-        self.sim = Simulator.from_seed(source)
-
-    def add_to_store(self, seed: dict[str, Any]) -> None:
-        """Add seed rows to the current store, schema-checked as a seed file would be."""
-        apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "Given step")
-
-    def launch(self, kwargs: dict[str, Any]) -> None:
-        """``run_instances(**kwargs)`` through the Python API, its outcome kept as the result."""
-        with self.sim.compute.capture() as calls:
-            try:
-                reservation = self.sim.invoke("run_instances", kwargs)
-            except EC2Error as exc:
-                document = ec2_error(exc)
-                self.result = LaunchResult(
-                    document.status,
-                    list(calls),
-                    error_code=document.code,
-                    error_message=document.message,
-                )
-            else:
-                self.result = LaunchResult(200, list(calls), reservation=reservation)
-
-    def send_query(self, params: Sequence[tuple[str, str]]) -> None:
-        """POST the parameters as a form to the WSGI app, as an EC2 client would (no socket)."""
-        request = HttpRequest(
-            "POST",
-            "http",
-            "127.0.0.1",
-            "/",
-            b"",
-            {"content-type": FORM_CONTENT_TYPE},
-            urlencode(params).encode(),
-        )
-        outcome = EC2App(EC2Service(self.sim)).respond(request)
-        self.result = LaunchResult(
-            outcome.status,
-            outcome.create_calls,
-            outcome.result,
-            outcome.error_code,
-            outcome.error_message,
-        )
-
-    @property
-    def last(self) -> LaunchResult:
-        """The last launch's result; a Then step before any When step is a scenario bug."""
-        if self.result is None:
-            raise AssertionError("nothing was launched yet: a When step must come first")
-        return self.result
-
-    def create_call(self) -> dict[str, Any]:
-        """The last launch's (last) create call, as the JSON record cassettes hold."""
-        result = self.last
-        _expect(bool(result.create_calls), f"the launch made no create call: {result.describe()}")
-        return result.create_calls[-1].to_dict()
-
-    @property
-    def last_replay(self) -> Replayed:
-        """The last cassette replay; a Then step before any replay is a scenario bug."""
-        if self.replayed is None:
-            raise AssertionError("no cassette was replayed yet: a When step must come first")
-        return self.replayed
-
-    def replay_verdicts(self) -> CassetteResult:
-        """The last cassette replay's verdicts; a cassette that was refused has none."""
-        replayed = self.last_replay
-        if replayed.result is None:
-            raise AssertionError(f"the cassette {replayed.label} was refused: {replayed.refusal}")
-        return replayed.result
-
-    def instances(self) -> list[dict[str, Any]]:
-        """The instances of the last launch's reservation."""
-        result = self.last
-        if result.reservation is None:
-            raise AssertionError(f"there is no response: {result.describe()}")
-        return list(result.reservation.get("instancesSet") or [])
 
 
 def _rooted(pytestconfig: pytest.Config, path: str) -> Path:
@@ -366,7 +112,7 @@ def image(
     ``and properties:`` (a row with an empty value is left out), or missing altogether
     with ``and no properties`` (Nova then fails with a KeyError)."""
     wants_table = properties == " and properties:"
-    _expect(
+    expect(
         wants_table == (datatable is not None),
         "an image step has a | property | value | table exactly when it ends in 'and properties:'",
     )
@@ -505,14 +251,14 @@ def replay(
 def launch_succeeds(launch_world: LaunchWorld) -> None:
     """The launch returned a reservation, not an EC2 error."""
     result = launch_world.last
-    _expect(result.error_code is None, f"expected a successful launch, but {result.describe()}")
+    expect(result.error_code is None, f"expected a successful launch, but {result.describe()}")
 
 
 @then(parsers.re("the launch fails with EC2 error " + _QUOTED.format("code")))
 def launch_fails(launch_world: LaunchWorld, code: str) -> None:
     """The launch ended in the EC2 error ``code`` (the ``<Code>`` of the error document)."""
     result = launch_world.last
-    _expect(result.error_code == code, f"expected EC2 error {code!r}, but {result.describe()}")
+    expect(result.error_code == code, f"expected EC2 error {code!r}, but {result.describe()}")
 
 
 @then(
@@ -525,7 +271,7 @@ def launch_fails(launch_world: LaunchWorld, code: str) -> None:
 def launch_fails_with_message(launch_world: LaunchWorld, code: str, message: str) -> None:
     """The launch ended in the EC2 error ``code`` with exactly this ``<Message>``."""
     result = launch_world.last
-    _expect(
+    expect(
         (result.error_code, result.error_message) == (code, message),
         f"expected EC2 error {code!r} and message {message!r}, but {result.describe()}",
     )
@@ -537,9 +283,9 @@ def block_device_mapping_is(launch_world: LaunchWorld, datatable: DataTable) -> 
     mapping per row, an empty cell meaning the mapping has no such key."""
     expected = table_records(datatable)
     actual = launch_world.create_call()["block_device_mapping"]
-    _expect(
+    expect(
         actual == expected,
-        f"expected the block device mapping\n  {_show(expected)}\nbut it is\n  {_show(actual)}",
+        f"expected the block device mapping\n  {show(expected)}\nbut it is\n  {show(actual)}",
     )
 
 
@@ -547,11 +293,11 @@ def block_device_mapping_is(launch_world: LaunchWorld, datatable: DataTable) -> 
 def create_call_field(launch_world: LaunchWorld, field: str, value: str) -> None:
     """One argument of the create call equals a value (JSON: ``1``, ``null``, ``"text"``...)."""
     call = launch_world.create_call()
-    _expect(field in call, f"the create call has no argument {field!r}; it has {sorted(call)}")
+    expect(field in call, f"the create call has no argument {field!r}; it has {sorted(call)}")
     expected = typed_cell(value)
-    _expect(
+    expect(
         call[field] == expected,
-        f"expected {field} = {_show(expected)}, but it is {_show(call[field])}",
+        f"expected {field} = {show(expected)}, but it is {show(call[field])}",
     )
 
 
@@ -559,14 +305,14 @@ def create_call_field(launch_world: LaunchWorld, field: str, value: str) -> None
 def create_call_instance_type(launch_world: LaunchWorld, name: str) -> None:
     """The create call asks for the instance type (flavor) with this name."""
     actual = launch_world.create_call()["instance_type"].get("name")
-    _expect(actual == name, f"expected instance type {name!r}, but it is {actual!r}")
+    expect(actual == name, f"expected instance type {name!r}, but it is {actual!r}")
 
 
 @then(parsers.re(r"there (?:is|are) (?P<count>\d+) create calls?"))
 def create_call_count(launch_world: LaunchWorld, count: str) -> None:
     """The last launch reached ``compute_api.create`` this many times (0 or 1)."""
     calls = launch_world.last.create_calls
-    _expect(
+    expect(
         len(calls) == int(count), f"expected {count} create call(s), but there were {len(calls)}"
     )
 
@@ -575,7 +321,7 @@ def create_call_count(launch_world: LaunchWorld, count: str) -> None:
 def create_call_schema(launch_world: LaunchWorld) -> None:
     """The create call is valid against ``schemas/create_call.schema.json``."""
     violations = launch_world.sim.contracts.validate("create_call", launch_world.create_call())
-    _expect(
+    expect(
         not violations, "the create call violates its schema: " + "; ".join(map(str, violations))
     )
 
@@ -584,7 +330,7 @@ def create_call_schema(launch_world: LaunchWorld) -> None:
 def response_instance_count(launch_world: LaunchWorld, count: str) -> None:
     """The reservation returned holds this many instances."""
     instances = launch_world.instances()
-    _expect(
+    expect(
         len(instances) == int(count),
         f"expected {count} instance(s) in the response, but there are {len(instances)}",
     )
@@ -603,9 +349,9 @@ def every_instance_field(launch_world: LaunchWorld, field: str, value: str) -> N
     has this value (JSON)."""
     expected = typed_cell(value)
     actual = [instance.get(field) for instance in launch_world.instances()]
-    _expect(
+    expect(
         bool(actual) and all(item == expected for item in actual),
-        f"expected {field} = {_show(expected)} in every instance, but found {_show(actual)}",
+        f"expected {field} = {show(expected)} in every instance, but found {show(actual)}",
     )
 
 
@@ -613,21 +359,21 @@ def every_instance_field(launch_world: LaunchWorld, field: str, value: str) -> N
 def every_instance_lacks(launch_world: LaunchWorld, field: str) -> None:
     """No instance item of the response carries this key (``kernelId`` when there is none)."""
     having = [instance[field] for instance in launch_world.instances() if field in instance]
-    _expect(not having, f"expected no {field}, but found {_show(having)}")
+    expect(not having, f"expected no {field}, but found {show(having)}")
 
 
 @then(parsers.re(r"the HTTP status is (?P<status>\d+)"))
 def http_status(launch_world: LaunchWorld, status: str) -> None:
     """The HTTP status the answer carries (200, or 400 for an EC2 error document)."""
     actual = launch_world.last.status
-    _expect(actual == int(status), f"expected HTTP status {status}, but it is {actual}")
+    expect(actual == int(status), f"expected HTTP status {status}, but it is {actual}")
 
 
 @then("every interaction matches")
 def every_interaction_matches(launch_world: LaunchWorld) -> None:
     """Replaying the cassette gave what it recorded, for every interaction."""
     result = launch_world.replay_verdicts()
-    _expect(
+    expect(
         not result.failures,
         "expected every interaction to match, but\n" + render_text([result], REPLAYED_AS),
     )
@@ -637,7 +383,7 @@ def every_interaction_matches(launch_world: LaunchWorld) -> None:
 def interactions_differ(launch_world: LaunchWorld, count: str) -> None:
     """Exactly this many interactions of the replayed cassette differ from their recording."""
     result = launch_world.replay_verdicts()
-    _expect(
+    expect(
         len(result.failures) == int(count),
         f"expected {count} differing interaction(s), but\n" + render_text([result], REPLAYED_AS),
     )
@@ -660,15 +406,15 @@ def replay_differs_at(launch_world: LaunchWorld, pointer: str, values: str | Non
         for difference in failure.differences
         if difference.pointer == pointer
     ]
-    _expect(
+    expect(
         bool(found),
         f"expected a difference at {pointer}, but\n" + render_text([result], REPLAYED_AS),
     )
     if values is not None:
-        recorded, replayed = _recorded_and_replayed(values)
+        recorded, replayed = recorded_and_replayed(values)
         expected = (show(reported_value(recorded)), show(reported_value(replayed)))
         actual = (show(found[0].recorded), show(found[0].observed))
-        _expect(
+        expect(
             actual == expected,
             f"expected {pointer}: recorded {expected[0]}, {REPLAYED_AS} {expected[1]}, "
             f"but it is {found[0].describe(REPLAYED_AS)}",
@@ -680,7 +426,7 @@ def cassette_refused(launch_world: LaunchWorld, reason: str) -> None:
     """Trying to replay the cassette was refused, with ``reason`` in the one-line message
     (``no such cassette file``, ``not JSON``, ``not a valid cassette``...)."""
     replayed = launch_world.last_replay
-    _expect(
+    expect(
         replayed.refusal is not None and reason in replayed.refusal,
         f"expected the cassette {replayed.label} to be refused because {reason!r}, but "
         + (f"it was refused: {replayed.refusal}" if replayed.refusal else "it was replayed"),

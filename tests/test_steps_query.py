@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.steps import json_pairs
+from simulator.step_args import json_pairs
 
 
 def test_pairs_keep_their_order_and_their_spaces() -> None:

@@ -11,7 +11,7 @@ import pytest
 from test_scaffold import FEATURE_TEST, run_pytest
 
 from simulator.errors import BadInput
-from simulator.steps import _recorded_and_replayed, set_at_pointer
+from simulator.step_args import recorded_and_replayed, set_at_pointer
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE0 = ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json"
@@ -167,4 +167,4 @@ def test_set_at_pointer_refuses_a_place_the_document_lacks(pointer: str) -> None
 def test_a_reported_difference_splits_after_a_whole_recorded_value(
     values: str, expected: tuple[str, str]
 ) -> None:
-    assert _recorded_and_replayed(values) == expected
+    assert recorded_and_replayed(values) == expected
