@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from simulator.errors import (
     InvalidParameterValue,
     RequestExpired,
     SignatureDoesNotMatch,
+    UnknownError,
 )
 from simulator.httprequest import HttpRequest
 
@@ -38,13 +40,37 @@ SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4_SERVICE = "ec2"
 SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
-QUERY_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
+QUERY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+QUERY_TIME_FORMAT_FRACTION = "%Y-%m-%dT%H:%M:%S.%fZ"
+REQUESTIFY_KEYS = (
+    "Action",
+    "Signature",
+    "AWSAccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "Version",
+    "Timestamp",
+)
+"""The keys Grizzly's Requestify popped from every request, a missing one being a plain 400."""
 SECRET_KEY_ENV = "LAUNCH_SIM_SECRET_KEY"
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
 _SIGV4_FIELDS = frozenset({"Credential", "SignedHeaders", "Signature"})
+_FRACTION_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z", re.ASCII)
 
 Params = Sequence[tuple[str, str]]
+QueryTimeCheck = Callable[[Params, datetime, timedelta], None]
+"""Refuses a request whose query ``Timestamp``/``Expires`` its release would not take (given
+the parameters, the server's clock and the allowed skew): :func:`check_query_time` is
+Grizzly's; a release that checked no time (Folsom) is a function that does nothing."""
+
+
+class PlainBadRequest(Exception):
+    """Grizzly answered webob's plain ``400 Bad Request`` page here, not an EC2 document.
+
+    Raised where Nova's NoAuth (no ``AWSAccessKeyId``) or Requestify (a key it pops is
+    missing) raised ``webob.exc.HTTPBadRequest``; the server renders the page.
+    """
 
 
 def secret_keys_given(options: Sequence[str] | None, environ: Mapping[str, str]) -> list[str]:
@@ -118,21 +144,30 @@ def claimed_access_key(request: HttpRequest, params: Params) -> str | None:
 
 
 def _parse_query_time(text: str) -> datetime | None:
-    """Nova's ``parse_strtime`` for query times: ``...SSZ`` or ``...SS.ffffffZ``, else None."""
-    for date_format in QUERY_TIME_FORMATS:
-        try:
-            return datetime.strptime(text, date_format).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
+    """Grizzly 2013.1.5's ``parse_strtime`` in ``is_ec2_timestamp_expired``, or None.
+
+    3 to 6 fraction digits (aws-sdk-java's milliseconds) select the fraction format, any
+    other text the whole-second one, so ``.5Z`` or seven digits fail to parse. Python 2
+    matched ASCII digits only, where Python 3 takes any Unicode digit.
+    """
+    if not text.isascii():
+        return None
+    date_format = (
+        QUERY_TIME_FORMAT_FRACTION if _FRACTION_TIME.fullmatch(text) else QUERY_TIME_FORMAT
+    )
+    try:
+        return datetime.strptime(text, date_format).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CLOCK_SKEW) -> None:
     """Nova Grizzly's ``is_ec2_timestamp_expired``, which Requestify ran for every request.
 
-    ``Timestamp`` must be within ``max_skew`` of the clock (either side), ``Expires`` must not
-    have passed, and a time Nova could not parse counts as expired (HTTP 403). A request
-    with both is left to the query parser, which refuses it (HTTP 400).
+    ``Timestamp`` must be within ``max_skew`` of the clock (either side); ``Expires`` must
+    be at least a second ahead (Nova's ``is_older_than(expires, -1)``); a time Nova could
+    not parse counts as expired (HTTP 403). A request with both is left to the query
+    parser, which refuses it (HTTP 400).
     """
     query = dict(params)
     timestamp, expires = query.get("Timestamp"), query.get("Expires")
@@ -144,22 +179,70 @@ def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CL
             raise RequestExpired(timestamp=timestamp)
     elif expires:
         moment = _parse_query_time(expires)
-        if moment is None or moment < now:
+        if moment is None or now - moment > timedelta(seconds=-1):
             raise RequestExpired(timestamp=expires)
+
+
+def is_query_signed(request: HttpRequest, params: Params) -> bool:
+    """Whether the request is signed the way Nova knew (SigV2 and older, in its parameters).
+
+    A request with a SigV4 ``Authorization`` header is not, whatever its parameters hold:
+    today's clients send none of Requestify's keys, and launch-sim exempts them.
+    """
+    if _parse_sigv4(request.headers.get("authorization", "")) is not None:
+        return False
+    return any(name in ("Signature", "SignatureVersion") for name, _ in params)
+
+
+def check_requestify_keys(params: Params) -> None:
+    """Requestify's ``KeyError``s, in its order: ``Action``, ``SignatureVersion``, then each
+    key it pops (``SignatureMethod`` not when the version is 1), else :class:`PlainBadRequest`.
+
+    A version Python 2's ``int()`` could not read escaped Requestify (a 500 from
+    FaultWrapper in Nova), which launch-sim answers as ``UnknownError``.
+    """
+    query = dict(params)
+    if "Action" not in query or "SignatureVersion" not in query:
+        raise PlainBadRequest()
+    version = query["SignatureVersion"]
+    try:
+        if "_" in version:  # Python 3's int() reads 1_0; Python 2's did not
+            raise ValueError(version)
+        version_one = int(version) == 1
+    except ValueError:
+        raise UnknownError() from None
+    if any(
+        key not in query
+        for key in REQUESTIFY_KEYS
+        if not (version_one and key == "SignatureMethod")
+    ):
+        raise PlainBadRequest()
 
 
 class NoAuth:
     """``--auth none``: any signature or none; the access key only picks the context.
 
     Query ``Timestamp``/``Expires`` are still checked, as Nova's Requestify did whatever the
-    auth middleware; header-signed (SigV4) clients send neither.
+    auth middleware; header-signed (SigV4) clients send neither. A query-signed request
+    also meets Nova's NoAuth (``AWSAccessKeyId`` present) and Requestify's key checks.
     """
 
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        query_time: QueryTimeCheck = check_query_time,
+    ) -> None:
         self._clock = clock or _utc_now
+        self._query_time = query_time
 
     def authenticate(self, request: HttpRequest, params: Params) -> str | None:
-        check_query_time(params, self._clock())
+        query_signed = is_query_signed(request, params)
+        if query_signed and all(name != "AWSAccessKeyId" for name, _ in params):
+            raise PlainBadRequest()
+        self._query_time(params, self._clock(), MAX_CLOCK_SKEW)
+        if query_signed:
+            check_requestify_keys(params)
         return claimed_access_key(request, params)
 
     def credentials_hint(self) -> str:
@@ -238,6 +321,8 @@ class SignatureAuth:
     SigV4 ``Authorization`` headers (any region, service ``ec2``) and SigV2 query signatures
     (``SignatureVersion=2``, HmacSHA256 or HmacSHA1) are verified; the signature is checked
     before the clock, so a stale request is only called stale once it is known to be genuine.
+    A genuine SigV2 request then meets Requestify's checks, as it did behind Nova's
+    keystone middleware: its clock (``query_time``), then the keys it pops.
     """
 
     def __init__(
@@ -246,12 +331,14 @@ class SignatureAuth:
         *,
         clock: Callable[[], datetime] = _utc_now,
         max_skew: timedelta = MAX_CLOCK_SKEW,
+        query_time: QueryTimeCheck = check_query_time,
     ) -> None:
         if not secrets or not all(key and secret for key, secret in secrets.items()):
             raise ValueError("SignatureAuth needs at least one non-empty access key and secret")
         self._secrets = dict(secrets)
         self._clock = clock
         self._max_skew = max_skew
+        self._query_time = query_time
 
     def __repr__(self) -> str:
         return f"SignatureAuth(access_keys={sorted(self._secrets)!r})"
@@ -264,9 +351,8 @@ class SignatureAuth:
         header = request.headers.get("authorization")
         if header is not None:
             return self._check_sigv4(request, header)
-        query = dict(params)
-        if "Signature" in query:
-            return self._check_sigv2(request, query)
+        if any(name == "Signature" for name, _ in params):
+            return self._check_sigv2(request, params)
         raise AuthFailure()
 
     def _secret(self, access_key: str | None) -> str:
@@ -297,17 +383,16 @@ class SignatureAuth:
         self._check_fresh(moment, amz_date)
         return authorization.access_key
 
-    def _check_sigv2(self, request: HttpRequest, query: Mapping[str, str]) -> str:
+    def _check_sigv2(self, request: HttpRequest, params: Params) -> str:
+        query = dict(params)
         method = query.get("SignatureMethod", "")
-        timestamp, expires = query.get("Timestamp"), query.get("Expires")
         if query.get("SignatureVersion") != "2" or method not in _SIGV2_DIGESTS:
-            raise AuthFailure()
-        if timestamp is None and expires is None:
             raise AuthFailure()
         access_key = query.get("AWSAccessKeyId", "")
         secret = self._secret(access_key)
         expected = _sigv2_signature(request, query, access_key, secret, method)
         if not _same(expected, query["Signature"]):
             raise SignatureDoesNotMatch()
-        check_query_time(tuple(query.items()), self._clock(), self._max_skew)
+        self._query_time(params, self._clock(), self._max_skew)
+        check_requestify_keys(params)
         return access_key

@@ -36,7 +36,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 
 from simulator.api import Simulator
 from simulator.httprequest import HttpRequest
-from simulator.server import EC2App
+from simulator.server import EC2App, content_type_of
 from simulator.service import EC2Service
 
 EC2_BEFORE_SEND = "before-send.ec2"
@@ -87,7 +87,10 @@ class _EC2Responder:
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
         outcome = self.app.respond(http_request(request))
-        headers = {"Content-Type": "text/xml", "Content-Length": str(len(outcome.body))}
+        headers = {
+            "Content-Type": content_type_of(outcome),
+            "Content-Length": str(len(outcome.body)),
+        }
         return AWSResponse(request.url, outcome.status, headers, _RawBody(outcome.body))
 
 

@@ -5,7 +5,8 @@ them to :meth:`EC2Service.handle`, the one request path the boto3 hook and casse
 share. Whatever a client sends, the answer is an EC2 document: Nova's FaultWrapper turned
 escaping exceptions into HTTP 500 pages, but a contract-testing tool that answers 500 tells
 its user nothing, so here an unexpected failure is ``UnknownError`` (HTTP 400), the code
-Nova's Executor gave everything it did not recognise.
+Nova's Executor gave everything it did not recognise. The one exception is Grizzly's own:
+a query-signed request its middleware refused with webob's plain 400 page gets that page.
 
 :class:`ServerHandle` serves an app with waitress (a real multi-threaded WSGI server) on one
 listening socket, either in the calling thread until a signal (``launch-sim serve``) or in a
@@ -19,7 +20,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import FrameType, TracebackType
 from typing import Any, Self
@@ -27,7 +28,7 @@ from typing import Any, Self
 import waitress
 from waitress import wasyncore
 
-from simulator.auth import Authenticator, NoAuth
+from simulator.auth import Authenticator, NoAuth, PlainBadRequest
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.httprequest import HttpRequest
@@ -40,6 +41,11 @@ WAITRESS_BODY_LIMIT = 16 * MAX_BODY_BYTES
 client cannot make the server buffer gigabytes just to be refused."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8773
+EC2_CONTENT_TYPE = "text/xml"
+_WEBOB_400_EXPLANATION = (
+    "The server could not comply with the request since\r\n"
+    "it is either malformed or otherwise incorrect.\r\n"
+)
 
 _log = logging.getLogger("launch_sim.server")
 
@@ -63,6 +69,38 @@ class Exchange:
 
 
 ExchangeHook = Callable[[Exchange], None]
+
+
+@dataclass
+class PageOutcome(Outcome):
+    """An answer that is no EC2 document: a web page, with its own content type."""
+
+    content_type: str = field(default="text/plain; charset=UTF-8")
+
+
+def content_type_of(outcome: Outcome) -> str:
+    """The ``Content-Type`` an outcome is sent with (both transports ask here)."""
+    return outcome.content_type if isinstance(outcome, PageOutcome) else EC2_CONTENT_TYPE
+
+
+def webob_bad_request(accept: str) -> PageOutcome:
+    """The page WebOb 1.2.3 (Grizzly's pin) rendered for a bare ``HTTPBadRequest``.
+
+    Its ``generate_response`` chose HTML when the ``Accept`` header named html or
+    ``*/*`` (requests and curl send that), plain text otherwise (boto 2 sends none).
+    """
+    status = "400 Bad Request"
+    if "html" in accept or "*/*" in accept:
+        body = (
+            f"<html>\n <head>\n  <title>{status}</title>\n </head>\n <body>\n"
+            f"  <h1>{status}</h1>\n  {_WEBOB_400_EXPLANATION}<br /><br />\n\n\n\n </body>\n</html>"
+        )
+        content_type = "text/html; charset=UTF-8"
+    else:
+        explanation = " ".join(_WEBOB_400_EXPLANATION.replace("\r", "").split("\n"))
+        body = f"{status}\n\n{explanation}\n\n   "
+        content_type = "text/plain; charset=UTF-8"
+    return PageOutcome("", 400, body.encode(), content_type=content_type)
 
 
 def context_for(access_key: str | None) -> RequestContext:
@@ -98,12 +136,20 @@ class EC2App:
         status = HTTPStatus(outcome.status)
         start_response(
             f"{status.value} {status.phrase}",
-            [("Content-Type", "text/xml"), ("Content-Length", str(len(outcome.body)))],
+            [
+                ("Content-Type", content_type_of(outcome)),
+                ("Content-Length", str(len(outcome.body))),
+            ],
         )
         return [outcome.body]
 
     def respond(self, request: HttpRequest) -> Outcome:
-        """Answer one request (and tell the hook); never raises."""
+        """Answer one request (and tell the hook); never raises.
+
+        The hook gets no parameters for a request refused before the EC2 layer would have
+        seen them (a wrong path, an oversized body, a Grizzly middleware page): a recorder
+        has nothing there it could replay.
+        """
         params: tuple[tuple[str, str], ...] = ()
         try:
             if request.path not in ENDPOINT_PATHS:
@@ -121,6 +167,8 @@ class EC2App:
                 params = tuple(request.params())
                 access_key = self.authenticator.authenticate(request, params)
                 outcome = self.service.handle(params, context_for(access_key))
+        except PlainBadRequest:
+            outcome, params = webob_bad_request(request.headers.get("accept", "")), ()
         except EC2Error as exc:
             outcome = refusal(exc)
         except Exception as exc:

@@ -19,7 +19,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from simulator.auth import (
+    REQUESTIFY_KEYS,
     NoAuth,
+    PlainBadRequest,
     SignatureAuth,
     claimed_access_key,
 )
@@ -29,6 +31,7 @@ from simulator.errors import (
     InvalidParameterValue,
     RequestExpired,
     SignatureDoesNotMatch,
+    UnknownError,
 )
 from simulator.httprequest import HttpRequest, form_pairs
 from simulator.mock import http_request
@@ -232,9 +235,9 @@ SIGV2_REFUSALS: dict[str, tuple[Callable[[], HttpRequest], type[EC2Error]]] = {
     "tampered": (lambda: replaced(sigv2_params(), ImageId="ami-00000002"), SignatureDoesNotMatch),
     "version-1": (lambda: replaced(sigv2_params(), SignatureVersion="1"), AuthFailure),
     "md5": (lambda: replaced(sigv2_params(), SignatureMethod="HmacMD5"), AuthFailure),
-    "no-timestamp": (
+    "timestamp-removed": (
         lambda: form_request([(k, v) for k, v in sigv2_params() if k != "Timestamp"]),
-        AuthFailure,
+        SignatureDoesNotMatch,
     ),
 }
 
@@ -250,21 +253,52 @@ def test_sigv2_stale_timestamp_is_expired() -> None:
     assert type(error) is RequestExpired
 
 
-def sigv2_with_expires(expires: datetime) -> HttpRequest:
-    params = {k: v for k, v in sigv2_params() if k != "Timestamp"}
-    params["Expires"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+def sigv2_resigned(
+    without: tuple[str, ...] = (), secret: str = SECRET, **extra: str
+) -> HttpRequest:
+    """A SigV2 request signed (by botocore) after dropping ``without`` and adding ``extra``."""
+    params = {k: v for k, v in sigv2_params() if k not in (*without, "Signature")}
+    params.update(extra)
     request = AWSRequest(method="POST", url=f"http://{HOST}/")
-    _, params["Signature"] = SigV2Auth(Credentials(KEY, SECRET)).calc_signature(request, params)
+    _, params["Signature"] = SigV2Auth(Credentials(KEY, secret)).calc_signature(request, params)
     return form_request(list(params.items()))
 
 
-def test_sigv2_expires_in_the_future_is_accepted() -> None:
-    assert check(auth(), sigv2_with_expires(datetime.now(UTC) + timedelta(minutes=1))) == KEY
+def expires_at(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_sigv2_expires_in_the_past_is_expired() -> None:
-    request = sigv2_with_expires(datetime.now(UTC) - timedelta(seconds=1))
-    assert type(refusal(auth(), request)) is RequestExpired
+def test_sigv2_expires_alone_is_grizzlys_plain_400_as_requestify_pops_timestamp() -> None:
+    future = expires_at(datetime.now(UTC) + timedelta(minutes=1))
+    with pytest.raises(PlainBadRequest):
+        check(auth(), sigv2_resigned(("Timestamp",), Expires=future))
+
+
+def test_sigv2_expires_in_the_past_is_expired_before_requestify_looks_at_keys() -> None:
+    past = expires_at(datetime.now(UTC) - timedelta(seconds=1))
+    assert type(refusal(auth(), sigv2_resigned(("Timestamp",), Expires=past))) is RequestExpired
+
+
+@pytest.mark.parametrize("missing", ["Timestamp", "Version", "Action"])
+def test_a_genuine_sigv2_request_missing_a_key_requestify_pops_is_a_plain_400(
+    missing: str,
+) -> None:
+    with pytest.raises(PlainBadRequest):
+        check(auth(), sigv2_resigned((missing,)))
+
+
+def test_a_forged_sigv2_request_missing_a_key_is_refused_as_forged() -> None:
+    request = sigv2_resigned(("Version",), secret="guess")
+    assert type(refusal(auth(), request)) is SignatureDoesNotMatch
+
+
+def test_the_query_time_rule_is_injectable() -> None:
+    """A release that checked no time (Folsom) swaps the rule; Grizzly's is the default."""
+    stale = sigv2_resigned(Timestamp=expires_at(datetime.now(UTC) - timedelta(hours=1)))
+    assert type(refusal(auth(), stale)) is RequestExpired
+    lenient = SignatureAuth({KEY: SECRET}, query_time=lambda params, now, skew: None)
+    assert check(lenient, stale) == KEY
+    assert NoAuth(query_time=lambda params, now, skew: None).authenticate(stale, stale.params())
 
 
 # --- no secret ever shows --------------------------------------------------------------------
@@ -347,3 +381,64 @@ def test_a_body_that_is_not_a_form_carries_no_parameters(content_type: str) -> N
 def test_parameters_must_be_utf8(raw: bytes) -> None:
     with pytest.raises(InvalidParameterValue, match="UTF-8"):
         form_pairs(raw)
+
+
+# --- Grizzly's NoAuth and Requestify for query-signed requests -------------------------------
+
+SIGV2_KEYS = {
+    "AWSAccessKeyId": "k:p",
+    "SignatureMethod": "HmacSHA256",
+    "SignatureVersion": "2",
+    "Signature": "anything",
+}
+
+
+def unsigned_v2(without: tuple[str, ...] = (), **changes: str) -> list[tuple[str, str]]:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    params = {**dict(form_pairs(BODY.encode())), **SIGV2_KEYS, "Timestamp": now, **changes}
+    return [(k, v) for k, v in params.items() if k not in without]
+
+
+def no_auth(params: list[tuple[str, str]], headers: dict[str, str] | None = None) -> str | None:
+    request = HttpRequest("GET", "http", HOST, "/", b"", {"host": HOST, **(headers or {})}, b"")
+    return NoAuth().authenticate(request, params)
+
+
+def test_no_auth_takes_a_complete_query_signed_request() -> None:
+    assert no_auth(unsigned_v2()) == "k:p"
+    assert no_auth(unsigned_v2(("SignatureMethod",), SignatureVersion="1")) == "k:p"
+    assert no_auth(unsigned_v2(SignatureVersion=" 1 ")) == "k:p"
+
+
+@pytest.mark.parametrize("missing", REQUESTIFY_KEYS)
+def test_no_auth_answers_a_query_signed_request_missing_a_popped_key_with_a_plain_400(
+    missing: str,
+) -> None:
+    params = unsigned_v2((missing,))
+    if missing == "Signature":
+        params.append(("SignatureVersion", "2"))
+    with pytest.raises(PlainBadRequest):
+        no_auth(params)
+
+
+def test_no_auth_checks_the_clock_before_requestifys_keys() -> None:
+    params = unsigned_v2(("Version",), Timestamp="2001-01-01T00:00:00Z")
+    with pytest.raises(RequestExpired):
+        no_auth(params)
+    with pytest.raises(PlainBadRequest):  # Grizzly's NoAuth came first
+        no_auth(unsigned_v2(("AWSAccessKeyId",), Timestamp="2001-01-01T00:00:00Z"))
+
+
+@pytest.mark.parametrize("version", ["x", "1_0", ""])
+def test_a_signature_version_python_2_could_not_read_is_unknown_error(version: str) -> None:
+    """Nova's ``int(version)`` raised ValueError past Requestify: FaultWrapper's 500."""
+    with pytest.raises(UnknownError):
+        no_auth(unsigned_v2(SignatureVersion=version))
+
+
+def test_header_signed_and_unsigned_requests_keep_their_exemption() -> None:
+    bare = list(form_pairs(BODY.encode()))
+    assert no_auth(bare) is None
+    request = sigv4_request(secret="anything")
+    with_v2_leftovers = [*request.params(), ("Signature", "x")]
+    assert NoAuth().authenticate(request, with_v2_leftovers) == KEY

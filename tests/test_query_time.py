@@ -1,16 +1,18 @@
-"""Nova Grizzly's Timestamp/Expires check, which applied whatever the auth middleware."""
+"""Nova Grizzly's Timestamp/Expires check, which applied whatever the auth middleware, and
+the plain 400 page its middleware gave a query-signed request missing a key it pops."""
 
 from __future__ import annotations
 
+import http.client
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from simulator import Simulator
 from simulator.auth import NoAuth
 from simulator.httprequest import HttpRequest
-from simulator.server import EC2App
+from simulator.server import EC2App, Exchange, ServerHandle
 from simulator.service import EC2Service
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -30,12 +32,24 @@ def answer(*extra: tuple[str, str]) -> tuple[int, str | None]:
         ((), (200, None)),
         ((("Timestamp", "2026-11-25T11:56:00Z"),), (200, None)),
         ((("Timestamp", "2026-11-25T12:04:00.123456Z"),), (200, None)),
+        ((("Timestamp", "2026-11-25T12:04:00.123Z"),), (200, None)),
+        ((("Timestamp", "2026-11-25T12:04:00.5Z"),), (403, "RequestExpired")),
+        ((("Timestamp", "2026-11-25T12:04:00.12Z"),), (403, "RequestExpired")),
+        ((("Timestamp", "2026-11-25T12:04:00.1234567Z"),), (403, "RequestExpired")),
+        ((("Timestamp", "2026-11-25T12:04:00.Z"),), (403, "RequestExpired")),
+        ((("Timestamp", "2026-11-25T12:04:00"),), (403, "RequestExpired")),
+        ((("Timestamp", "\u0662026-11-25T12:04:00Z"),), (403, "RequestExpired")),
+        ((("Timestamp", "2026-11-25T12:04:00.\u0661\u0662\u0663Z"),), (403, "RequestExpired")),
         ((("Timestamp", "2026-11-25T11:54:59Z"),), (403, "RequestExpired")),
         ((("Timestamp", "2026-11-25T12:05:01Z"),), (403, "RequestExpired")),
         ((("Timestamp", "yesterday"),), (403, "RequestExpired")),
         ((("Timestamp", "2026-11-25T12:00:00+00:00"),), (403, "RequestExpired")),
         ((("Expires", "2026-11-25T13:00:00Z"),), (200, None)),
         ((("Expires", "2026-11-25T11:59:59Z"),), (403, "RequestExpired")),
+        ((("Expires", "2026-11-25T12:00:00Z"),), (403, "RequestExpired")),
+        ((("Expires", "2026-11-25T12:00:00.999Z"),), (403, "RequestExpired")),
+        ((("Expires", "2026-11-25T12:00:01Z"),), (200, None)),
+        ((("Expires", "2026-11-25T12:00:01.5Z"),), (403, "RequestExpired")),
         (
             (("Timestamp", "2026-11-25T12:00:00Z"), ("Expires", "2026-11-25T13:00:00Z")),
             (400, "InvalidParameterValue"),
@@ -45,4 +59,57 @@ def answer(*extra: tuple[str, str]) -> tuple[int, str | None]:
 def test_query_time_under_auth_none(
     extra: tuple[tuple[str, str], ...], expected: tuple[int, str | None]
 ) -> None:
+    """Grizzly 2013.1.5: whole seconds, or 3 to 6 fraction digits (``_ms_time_regex``);
+    ``Expires`` a second ahead at least (``is_older_than(expires, -1)``)."""
     assert answer(*extra) == expected
+
+
+PLAIN_400 = (
+    b"400 Bad Request\n\nThe server could not comply with the request since it is either "
+    b"malformed or otherwise incorrect. \n\n   "
+)
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type", "body_start"),
+    [
+        (None, "text/plain; charset=UTF-8", PLAIN_400),
+        ("application/xml", "text/plain; charset=UTF-8", PLAIN_400),
+        ("*/*", "text/html; charset=UTF-8", b"<html>\n <head>\n  <title>400 Bad Request"),
+        ("text/html", "text/html; charset=UTF-8", b"<html>\n <head>\n  <title>400 Bad Request"),
+    ],
+)
+def test_a_query_signed_request_without_timestamp_gets_webobs_page_over_http(
+    accept: str | None, content_type: str, body_start: bytes
+) -> None:
+    """Grizzly's Requestify popped ``Timestamp``: its KeyError was webob's bare 400 page,
+    plain or HTML by ``Accept`` as WebOb 1.2.3 chose; the recorder is told no parameters."""
+    exchanges: list[Exchange] = []
+    app = EC2App(EC2Service(Simulator.from_seed()), on_exchange=exchanges.append)
+    params = [
+        ("Action", "RunInstances"),
+        ("ImageId", "ami-00000001"),
+        ("Version", "2012-08-15"),
+        ("AWSAccessKeyId", "admin"),
+        ("SignatureMethod", "HmacSHA256"),
+        ("SignatureVersion", "2"),
+        ("Signature", "unchecked"),
+    ]
+    with ServerHandle(app) as server:
+        url = urlsplit(server.endpoint)
+        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+        headers = {} if accept is None else {"Accept": accept}
+        connection.request("GET", f"/?{urlencode(params)}", headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+    assert (response.status, response.getheader("Content-Type")) == (400, content_type)
+    assert body.startswith(body_start)
+    assert response.getheader("Content-Length") == str(len(body))
+    [exchange] = exchanges
+    assert (exchange.params, exchange.outcome.status, exchange.outcome.error_code) == (
+        (),
+        400,
+        None,
+    )
+    assert not app.service.sim.compute.calls
