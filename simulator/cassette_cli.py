@@ -31,6 +31,7 @@ from simulator.cassette import (
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
 from simulator.report import render
+from simulator.scaffold import scaffold
 from simulator.server import EC2App
 from simulator.store import MappingStore
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
@@ -134,9 +135,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_scaffold(args: argparse.Namespace) -> int:
     """Print a Gherkin feature re-creating a cassette's interactions."""
-    # Imported here: the step library pulls in pytest, which no other command needs.
-    from simulator.scaffold import scaffold
-
     sys.stdout.write(scaffold(load_cassette(args.cassette), str(args.cassette)))
     return 0
 

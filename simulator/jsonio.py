@@ -87,8 +87,21 @@ def read_json(path: str | Path, what: str) -> Any:
 
 
 def canonical(value: Any) -> str:
-    """A value as one line of JSON text with sorted keys: how reports and steps show values."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    """A value as one line of JSON text with sorted keys: how reports and steps show values.
+
+    A value JSON has no form for (a launch time is a datetime) is shown as its text, so a
+    failing step says what it found instead of failing to say it.
+    """
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def sorted_keys(value: Any) -> Any:
+    """Keys sorted at every depth, so a written file's bytes depend on content only."""
+    if isinstance(value, dict):
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_keys(item) for item in value]
+    return value
 
 
 def json_pointer(path: Iterable[Any]) -> str:

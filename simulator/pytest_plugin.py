@@ -23,11 +23,11 @@ import pytest
 from simulator.api import Simulator
 from simulator.cassette import DEFAULT, CassetteUse, RecordMode, use_cassette
 from simulator.errors import BadInput
+from simulator.launch_world import LaunchWorld
 from simulator.mock import mock_ec2
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
-from simulator.steps import LaunchWorld
 
 # Registering the step library as a plugin makes its step definitions visible to every test
 # module; importing it alone would not, because pytest-bdd defines steps as fixtures of the

@@ -17,7 +17,8 @@ from typing import Any
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_type
 from simulator.errors import SeedError, Violation
-from simulator.jsonio import read_json
+from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+from simulator.jsonio import read_json, sorted_keys
 from simulator.store import (
     IMAGES,
     INSTANCE_TYPES,
@@ -43,12 +44,6 @@ IMAGE_KEYS = (
     "min_disk",
     "properties",
 )
-_EC2_PREFIXES = {
-    MappingTable.S3_IMAGES: "ami",
-    MappingTable.SNAPSHOTS: "snap",
-    MappingTable.VOLUMES: "vol",
-    MappingTable.INSTANCES: "i",
-}
 
 
 def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:
@@ -149,15 +144,6 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
 # --- seeds from store rows ----------------------------------------------------------------
 
 
-def sorted_keys(value: Any) -> Any:
-    """Keys sorted at every depth, so a written file's bytes depend on content only."""
-    if isinstance(value, dict):
-        return {key: sorted_keys(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [sorted_keys(item) for item in value]
-    return value
-
-
 def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, Any]:
     """The seed that recreates ``rows``; sections and entries in id order.
 
@@ -173,7 +159,7 @@ def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, An
         prefix = image_type(record.get("container_format"))
         row_ids = s3_rows.pop(record["id"], [])
         entries: list[dict[str, Any]] = [
-            {"ec2_id": id_to_ec2_id(row_id, prefix + "-%08x")} for row_id in row_ids
+            {"ec2_id": id_to_ec2_id(row_id, ec2_id_template(prefix))} for row_id in row_ids
         ] or [{}]
         images += [{**entry, "uuid": record["id"], **details} for entry in entries]
     mappings = {
@@ -184,7 +170,7 @@ def seed_from_rows(rows: TouchedRows, *, catalogue: bool = True) -> dict[str, An
     }
     seed: dict[str, Any] = {"images": images} if images else {}
     for section, table in MAPPING_SECTIONS.items():
-        template = _EC2_PREFIXES[table] + "-%08x"
+        template = ec2_id_template(EC2_ID_PREFIXES[section])
         entries = [
             {"ec2_id": id_to_ec2_id(row_id, template), "uuid": row_uuid}
             for row_id, row_uuid in mappings[table]

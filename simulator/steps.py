@@ -30,8 +30,7 @@ from pytest_bdd import given, parsers, then, when
 from simulator.cassette import load_cassette, replay_cassette
 from simulator.errors import BadInput
 from simulator.jsonio import read_json
-from simulator.launch_world import LaunchWorld as LaunchWorld  # re-exported for the plugin
-from simulator.launch_world import Replayed
+from simulator.launch_world import LaunchWorld, Replayed
 from simulator.report import render_text, show
 from simulator.resources import default_seed_path
 from simulator.step_args import (

@@ -17,12 +17,6 @@ def test_values_are_shown_as_json() -> None:
         steps.every_instance_field(world, "ipAddress", '"é"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="simulator.jsonio.canonical (report.show) writes no datetime; steps' old _show wrote "
-    "it as text (json.dumps default=str)",
-)
 def test_a_datetime_is_shown_as_text() -> None:
     world = LaunchWorld(Simulator.from_seed())
     world.launch({"image_id": "ami-00000001"})

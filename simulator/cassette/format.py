@@ -35,9 +35,9 @@ from simulator.ec2ids import ec2_id_to_id
 from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
 from simulator.errors import BadInput
 from simulator.glance import GlanceExchange
-from simulator.jsonio import read_json, write_atomically
+from simulator.jsonio import read_json, sorted_keys, write_atomically
 from simulator.report import Difference, json_diff, summarize_params
-from simulator.seed import describe_violations, sorted_keys
+from simulator.seed import describe_violations
 from simulator.service import Outcome
 
 FORMAT = "launch-sim-cassette"
