@@ -53,6 +53,10 @@ REQUESTIFY_KEYS = (
 )
 """The keys Grizzly's Requestify popped from every request, a missing one being a plain 400."""
 SECRET_KEY_ENV = "LAUNCH_SIM_SECRET_KEY"
+UNSIGNED_CONTENT_TYPE = "A request with a body must sign its Content-Type header (SignedHeaders)"
+"""SigV4 signs the body's bytes, not whether they are parameters: ``Content-Type`` decides
+that (webob read a form body only), so a body whose type is not signed could be made to
+mean something else (parameters dropped or added) under the same signature."""
 
 _SIGV2_DIGESTS = {"HmacSHA256": "sha256", "HmacSHA1": "sha1"}
 _SIGV4_FIELDS = frozenset({"Credential", "SignedHeaders", "Signature"})
@@ -322,7 +326,9 @@ class SignatureAuth:
     (``SignatureVersion=2``, HmacSHA256 or HmacSHA1) are verified; the signature is checked
     before the clock, so a stale request is only called stale once it is known to be genuine.
     A genuine SigV2 request then meets Requestify's checks, as it did behind Nova's
-    keystone middleware: its clock (``query_time``), then the keys it pops.
+    keystone middleware: its clock (``query_time``), then the keys it pops. A SigV4 request
+    with a body must sign ``Content-Type`` (:data:`UNSIGNED_CONTENT_TYPE`); SigV2 signs the
+    parameters themselves, wherever they came from.
     """
 
     def __init__(
@@ -380,6 +386,8 @@ class SignatureAuth:
         expected = _sigv4_signature(request, authorization, secret, amz_date)
         if not _same(expected, authorization.signature):
             raise SignatureDoesNotMatch()
+        if request.body and "content-type" not in authorization.signed_headers:
+            raise AuthFailure(UNSIGNED_CONTENT_TYPE)
         self._check_fresh(moment, amz_date)
         return authorization.access_key
 

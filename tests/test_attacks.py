@@ -332,6 +332,27 @@ ATTACKS: dict[str, tuple[Case, timedelta]] = {
         lambda t: signed(t).with_header("Content-Type", "text/plain"),
         NOW,
     ),
+    # an unsigned Content-Type decides whether the signed body is parameters
+    "content-type-unsigned": (lambda t: signed(t, signed=("host", "x-amz-date")), NOW),
+    "content-type-unsigned-then-flipped": (
+        lambda t: sigv4(
+            replace(request(t, LAUNCH), query=form(LAUNCH), body=b"MaxCount=5"),
+            ALICE,
+            ALICE_SECRET,
+            at=t.clock.now(),
+            signed=("host", "x-amz-date"),
+        ).with_header("Content-Type", "text/plain"),
+        NOW,
+    ),
+    "body-without-content-type": (
+        lambda t: sigv4(
+            without_header(request(t, LAUNCH), "Content-Type"),
+            ALICE,
+            ALICE_SECRET,
+            at=t.clock.now(),
+        ),
+        NOW,
+    ),
     "date-header-refreshed": (
         lambda t: sigv4(
             request(t, LAUNCH), ALICE, ALICE_SECRET, at=t.clock.now() - timedelta(minutes=10)

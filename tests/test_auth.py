@@ -20,6 +20,7 @@ from botocore.credentials import Credentials
 
 from simulator.auth import (
     REQUESTIFY_KEYS,
+    UNSIGNED_CONTENT_TYPE,
     NoAuth,
     PlainBadRequest,
     SignatureAuth,
@@ -54,6 +55,11 @@ def sigv4_request(
         method="POST", url=f"http://{HOST}/", data=body.encode(), headers={"Content-Type": FORM}
     )
     SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
+    return signed_as_received(request)
+
+
+def signed_as_received(request: AWSRequest) -> HttpRequest:
+    """A request botocore signed, as the server receives it (the host header included)."""
     received = http_request(request.prepare())
     return HttpRequest(
         received.method,
@@ -184,6 +190,27 @@ def test_sigv4_missing_signed_header_is_refused() -> None:
     headers = {name: value for name, value in signed.headers.items() if name != "content-type"}
     stripped = HttpRequest("POST", "http", HOST, "/", b"", headers, signed.body)
     assert type(refusal(auth(), stripped)) is SignatureDoesNotMatch
+
+
+def test_botocore_signs_the_content_type_of_an_ec2_form_post() -> None:
+    """What boto3 and the AWS CLI send keeps working under the unsigned Content-Type rule."""
+    request = sigv4_request()
+    signed = request.headers["authorization"].partition("SignedHeaders=")[2].partition(",")[0]
+    assert "content-type" in signed.split(";")
+    assert check(auth(), request) == KEY
+
+
+def test_a_sigv4_body_whose_content_type_is_not_signed_is_refused() -> None:
+    """SigV4 covers the body's bytes, not whether they are parameters: Content-Type decides."""
+    request = AWSRequest(method="POST", url=f"http://{HOST}/", data=BODY.encode())
+    SigV4Auth(Credentials(KEY, SECRET), "ec2", "nova").add_auth(request)
+    unsigned_type = with_headers(signed_as_received(request), **{"content-type": FORM})
+    error = refusal(auth(), unsigned_type)
+    assert type(error) is AuthFailure
+    assert error.message == UNSIGNED_CONTENT_TYPE
+    bodiless = AWSRequest(method="GET", url=f"http://{HOST}/?{BODY}")
+    SigV4Auth(Credentials(KEY, SECRET), "ec2", "nova").add_auth(bodiless)
+    assert check(auth(), signed_as_received(bodiless)) == KEY
 
 
 @pytest.mark.parametrize("skew", [timedelta(minutes=6), timedelta(minutes=-6)])
