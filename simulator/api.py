@@ -20,6 +20,7 @@ from simulator.contracts import ContractRegistry, default_registry
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
 from simulator.limits import DEFAULT_LIMITS, shorten
+from simulator.profiles import Profile, get_profile
 from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore
@@ -39,8 +40,10 @@ class Simulator:
         quotas: Quotas | None = None,
         rng: random.Random | None = None,
         keep_calls: int | None = None,
+        profile: str | Profile | None = None,
     ) -> None:
         self.store = store
+        self.profile = get_profile(profile)
         self.contracts = contracts or default_registry()
         self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
         self.compute = RecordingComputeAPI(
