@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from simulator.api import Simulator
 from simulator.cassette import load_cassette, replay_cassette
 from simulator.errors import BadInput
 from simulator.jsonio import read_json
@@ -85,6 +86,21 @@ def empty_store(launch_world: LaunchWorld) -> None:
 def seed_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, path: str) -> None:
     """The store holds exactly the seed file at ``path`` (relative to the project's rootdir)."""
     launch_world.reseed(_rooted(pytestconfig, path))
+
+
+@given(parsers.re("the " + _QUOTED.format("name") + " profile"))
+def behaviour_profile(launch_world: LaunchWorld, name: str) -> None:
+    """From now on the simulator answers as this Nova release (``folsom``, ``grizzly``,
+    ``havana`` or ``icehouse``, see :mod:`simulator.profiles`), on the store it already
+    holds: the seed and every row added so far stay. An unknown name fails the step with
+    the known ones."""
+    sim = launch_world.sim
+    try:
+        launch_world.sim = Simulator(
+            sim.store, image_backend=sim.image_backend, contracts=sim.contracts, profile=name
+        )
+    except BadInput as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @given("the store is seeded with:")
