@@ -53,8 +53,10 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
+    """ruff, then import-linter's layer contract (pyproject.toml), so a wrong import fails CI."""
     session.install(".[lint]")
     session.run("ruff", "check", *LINTED)
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHON)
