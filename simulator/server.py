@@ -25,8 +25,11 @@ from http import HTTPStatus
 from types import FrameType, TracebackType
 from typing import Any, Self
 
-import waitress
 from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from simulator.auth import Authenticator, NoAuth, PlainBadRequest
 from simulator.context import RequestContext
@@ -39,6 +42,8 @@ MAX_BODY_BYTES = 1024 * 1024
 WAITRESS_BODY_LIMIT = 16 * MAX_BODY_BYTES
 """waitress buffers a body before the app sees it; beyond this it answers 413 itself, so a
 client cannot make the server buffer gigabytes just to be refused."""
+MAX_HEADER_BYTES = 256 * 1024
+"""The request line and headers together, beyond which waitress refuses a request (431)."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8773
 EC2_CONTENT_TYPE = "text/xml"
@@ -224,6 +229,49 @@ def request_from_environ(environ: Mapping[str, Any], read_limit: int) -> HttpReq
     )
 
 
+def framing_refusal(error: Any) -> Outcome:
+    """The EC2 answer to a request waitress could not parse (a ``waitress.utilities.Error``).
+
+    Its 4xx status is kept (400, 413 body or 431 headers too large); a 5xx (501 for a
+    ``Transfer-Encoding`` other than chunked) becomes 400, as every refusal here is. The
+    message keeps waitress's reason up to any quote: after one, waitress quotes the
+    client's bytes, which could be credentials.
+    """
+    status = int(getattr(error, "code", 500))
+    reason = str(getattr(error, "body", "")).partition('"')[0].strip()
+    exc: EC2Error
+    if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+        exc = RequestTooLarge(err=f"The request body is larger than {WAITRESS_BODY_LIMIT} bytes")
+    elif status == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE:
+        exc = RequestTooLarge(err=f"The request headers are larger than {MAX_HEADER_BYTES} bytes")
+    elif status == HTTPStatus.INTERNAL_SERVER_ERROR:
+        exc = _unexpected(RuntimeError(reason))
+    else:
+        exc = InvalidRequest(f"The request is not valid HTTP/1.1: {reason}")
+    return refusal(exc, status=status if status < 500 else None)
+
+
+class _EC2ErrorTask(ErrorTask):  # type: ignore[misc]
+    """waitress's answer to a request it could not parse, as an EC2 error document."""
+
+    def execute(self) -> None:
+        outcome = framing_refusal(self.request.error)
+        status = HTTPStatus(outcome.status)
+        self.status = f"{status.value} {status.phrase}"
+        self.response_headers.append(("Content-Type", EC2_CONTENT_TYPE))
+        self.set_close_on_finish()
+        self.content_length = len(outcome.body)
+        self.write(outcome.body)
+
+
+class _EC2Channel(HTTPChannel):  # type: ignore[misc]
+    error_task_class = _EC2ErrorTask
+
+
+class _EC2Server(TcpWSGIServer):  # type: ignore[misc]
+    channel_class = _EC2Channel
+
+
 def _listen(host: str, port: int) -> socket.socket:
     if not 0 <= port <= 65535:  # getaddrinfo would silently wrap it
         raise ValueError(f"port must be 0-65535, not {port}")
@@ -256,17 +304,34 @@ class ServerHandle:
     ) -> None:
         self._socket = _listen(host, port)
         self._map: dict[int, Any] = {}
-        self._server = waitress.create_server(
-            app,
-            map=self._map,
-            sockets=[self._socket],
+        adjustments = Adjustments(
             threads=threads,
             channel_timeout=channel_timeout,
             # waitress looks for idle connections every cleanup_interval (default 30 s):
             # looking as often as the timeout honours a short one.
             cleanup_interval=min(channel_timeout, 30),
             max_request_body_size=WAITRESS_BODY_LIMIT,
+            max_request_header_size=MAX_HEADER_BYTES,
             ident="launch-sim",
+        )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(threads)
+        # What waitress.create_server does for one socket, with the channel that answers
+        # unparseable requests with EC2 documents.
+        self._server = _EC2Server(
+            app,
+            self._map,
+            True,
+            self._socket,
+            dispatcher=dispatcher,
+            adj=adjustments,
+            bind_socket=False,
+            sockinfo=(
+                self._socket.family,
+                self._socket.type,
+                self._socket.proto,
+                self._socket.getsockname(),
+            ),
         )
         self._lock = threading.RLock()
         self._stopping = False
