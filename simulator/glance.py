@@ -32,7 +32,7 @@ import requests
 import responses
 
 from simulator.errors import BadInput, EC2Error, ImageNotFound
-from simulator.images import Image
+from simulator.images import IMAGE_FIELDS, Image
 
 DEFAULT_TIMEOUT = 10.0
 IMAGES_PATH = "/v2/images"
@@ -73,12 +73,7 @@ V2_CORE_ATTRIBUTES = frozenset(
 # What Nova Grizzly's ``_extract_attributes`` keeps of an image, besides ``properties``.
 NOVA_ATTRIBUTES = (
     "id",
-    "name",
-    "status",
-    "container_format",
-    "disk_format",
-    "min_ram",
-    "min_disk",
+    *IMAGE_FIELDS,
     "size",
     "owner",
     "checksum",

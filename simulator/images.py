@@ -15,6 +15,9 @@ from simulator.errors import ImageNotFound
 from simulator.store import MappingStore
 
 Image = dict[str, Any]
+IMAGE_FIELDS = ("name", "status", "container_format", "disk_format", "min_ram", "min_disk")
+"""The Glance attributes the launch path reads, beside ``id`` and ``properties``: what a
+seed may give an image and what a Glance answer must carry for the launch to see it."""
 
 
 class ImageBackend(Protocol):

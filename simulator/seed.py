@@ -18,6 +18,7 @@ from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_type
 from simulator.errors import SeedError, Violation
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+from simulator.images import IMAGE_FIELDS
 from simulator.jsonio import read_json, sorted_keys
 from simulator.store import (
     IMAGES,
@@ -35,15 +36,8 @@ MAPPING_SECTIONS: dict[str, MappingTable] = {
     "volumes": MappingTable.VOLUMES,
     "instances": MappingTable.INSTANCES,
 }
-IMAGE_KEYS = (
-    "name",
-    "status",
-    "container_format",
-    "disk_format",
-    "min_ram",
-    "min_disk",
-    "properties",
-)
+IMAGE_KEYS = (*IMAGE_FIELDS, "properties")
+"""What a seed's image entry may hold beside its ids."""
 
 
 def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]:

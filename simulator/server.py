@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any, Self
 
 from waitress import wasyncore
@@ -373,12 +373,7 @@ class ServerHandle:
         self._thread.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
         if self._thread is not None:
             self._thread.join()

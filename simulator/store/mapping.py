@@ -21,6 +21,7 @@ from simulator.store.tables import (
     INSTANCE_TYPES,
     REQUIRED_STRINGS,
     MappingTable,
+    checked_row,
     clone,
     json_copy,
     refused_remapping,
@@ -402,11 +403,4 @@ class MappingStore:
     @staticmethod
     def _document(table: str, value: dict[str, Any]) -> dict[str, Any]:
         """A checked, JSON-normalised private copy, out of reach of the caller's later mutations."""
-        try:
-            doc: dict[str, Any] = json_copy(value)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"refusing to write a {table} row: not JSON: {exc}") from exc
-        problem = row_problem(table, doc)
-        if problem:
-            raise StoreError(f"refusing to write a {table} row: {problem}")
-        return doc
+        return checked_row(table, value, f"refusing to write a {table} row")

@@ -27,12 +27,11 @@ from simulator.store.tables import (
     REQUIRED_STRINGS,
     MappingTable,
     Tables,
+    checked_row,
     clone,
     empty_tables,
     is_doc_id,
-    json_copy,
     refused_remapping,
-    row_problem,
 )
 
 _MAPPING_TABLES = frozenset(table.value for table in MappingTable)
@@ -153,13 +152,7 @@ class JournaledStorage(Storage):
         refused = f"refusing to write a {table} row"
         if not is_doc_id(key):
             raise StoreError(f"{refused}: doc_id {key!r} is not a positive decimal")
-        try:
-            doc: dict[str, Any] = json_copy(row)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"{refused}: not JSON: {exc}") from exc
-        problem = row_problem(table, doc)
-        if problem:
-            raise StoreError(f"{refused}: {problem}")
+        doc = checked_row(table, row, refused)
         if old is not None and table in _MAPPING_TABLES and doc["uuid"] != old["uuid"]:
             raise refused_remapping(table, int(key), old["uuid"], doc["uuid"])
         return doc

@@ -86,3 +86,19 @@ def clone(value: Any) -> Any:
 
 def empty_tables() -> Tables:
     return {name: {} for name in REQUIRED_STRINGS}
+
+
+def checked_row(table: str, value: Any, refused: str) -> dict[str, Any]:
+    """A JSON-normalised private copy of a row ``table`` accepts, else StoreError(``refused: why``).
+
+    MappingStore's writes and TinyDB's writes through the store share it, so neither can
+    acknowledge a row the other (or a reopen) would refuse.
+    """
+    try:
+        doc: dict[str, Any] = json_copy(value)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"{refused}: not JSON: {exc}") from exc
+    problem = row_problem(table, doc)
+    if problem:
+        raise StoreError(f"{refused}: {problem}")
+    return doc
