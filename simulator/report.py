@@ -18,7 +18,12 @@ from typing import Any
 from simulator.ec2query import xml_safe
 from simulator.jsonio import canonical, json_pointer
 
-SUMMARY_WIDTH = 160
+VALUE_WIDTH = 64
+"""The longest parameter value a request summary shows whole: ids, device names and
+counts always fit, a user data blob does not (it is shown by its start and length)."""
+UNSHOWN_PARAMS = frozenset({"Version", "ClientToken"})
+"""Parameters a request summary leaves out: every client sends them and they change nothing
+in the launch (Nova's Requestify pops ``Version``; ``run_instances`` ignores the token)."""
 
 
 class Absent(enum.Enum):
@@ -164,9 +169,18 @@ class CassetteResult:
 
 
 def summarize_params(params: Sequence[tuple[str, str]]) -> str:
-    """A request on one line (``Action=RunInstances ImageId=...``), shortened if long."""
-    text = " ".join(f"{name}={value}" for name, value in params)
-    return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
+    """A request on one line (``Action=RunInstances ImageId=...``): every parameter that
+    matters, in full, since a difference is often explained by a value far down the request
+    (``BlockDeviceMapping.7.Ebs.SnapshotId``); only a value too long to read is shortened."""
+    return " ".join(
+        f"{name}={_shortened(value)}" for name, value in params if name not in UNSHOWN_PARAMS
+    )
+
+
+def _shortened(value: str) -> str:
+    if len(value) <= VALUE_WIDTH:
+        return value
+    return f"{value[: VALUE_WIDTH // 2]}…({len(value)} characters)"
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:

@@ -1,0 +1,65 @@
+"""The reports people read (text, JUnit for CI, HTML kept as an artifact) say everything a
+difference needs to be understood: the request in full, and both values."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.report import summarize_params
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL_SEVEN = ROOT / "fixtures" / "cassettes" / "walkthrough-all-seven.json"
+
+
+@pytest.fixture
+def changed_all_seven(tmp_path: Path) -> Path:
+    """The all-seven walkthrough with its last mapping's recorded device name changed."""
+    cassette = json.loads(ALL_SEVEN.read_text(encoding="utf-8"))
+    cassette["interactions"][0]["create_calls"][0]["block_device_mapping"][-1]["device_name"] = (
+        "/dev/changed"
+    )
+    path = tmp_path / "all-seven.json"
+    path.write_text(json.dumps(cassette), encoding="utf-8")
+    return path
+
+
+def replay_report(path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["replay", str(path), "--format", fmt]) == 1
+    return capsys.readouterr().out
+
+
+def request_params(path: Path) -> list[tuple[str, str]]:
+    cassette = json.loads(path.read_text(encoding="utf-8"))
+    return [(name, value) for name, value in cassette["interactions"][0]["request"]["params"]]
+
+
+def test_the_text_report_shows_every_mapping_parameter_in_full(
+    changed_all_seven: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = replay_report(changed_all_seven, "text", capsys)
+    (line,) = [line for line in report.splitlines() if line.startswith("  interaction 0: ")]
+    for name, value in request_params(changed_all_seven):
+        if name not in ("Version", "ClientToken"):
+            assert f" {name}={value}" in f" {line}", name
+    assert "…" not in line
+    assert "BlockDeviceMapping.5.Ebs.NoDevice=true" in line
+
+
+def test_the_junit_report_names_each_case_by_its_full_request(
+    changed_all_seven: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = replay_report(changed_all_seven, "junit", capsys)
+    (case,) = ET.fromstring(report).iter("testcase")
+    for name, value in request_params(changed_all_seven):
+        if name not in ("Version", "ClientToken"):
+            assert f" {name}={value}" in f" {case.get('name')}", name
+
+
+def test_a_value_too_long_to_read_is_shortened_with_its_length() -> None:
+    summary = summarize_params([("Action", "RunInstances"), ("UserData", "A" * 65536)])
+    assert summary == "Action=RunInstances UserData=" + "A" * 32 + "…(65536 characters)"
