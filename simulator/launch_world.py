@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from simulator.api import Simulator
 from simulator.compute import CreateCall
-from simulator.errors import EC2Error, ec2_error
+from simulator.errors import EC2Error, ec2_error, explain
 from simulator.httprequest import FORM_CONTENT_TYPE, HttpRequest
 from simulator.report import CassetteResult
 from simulator.seed import SeedSource, apply_seed, load_seed
@@ -42,15 +42,19 @@ class LaunchResult:
     reservation: dict[str, Any] | None = None
     error_code: str | None = None
     error_message: str | None = None
+    cause: str | None = None
+    """What an ``UnknownError`` hides, as ``launch-sim launch`` reports it (a contract
+    violation, say): Nova's answer says nothing, a scenario's reader needs to know."""
 
     def describe(self) -> str:
         """How the launch ended, in the words a failing step reports."""
         if self.error_code is None:
             return f"the launch succeeded (HTTP {self.status})"
-        return (
+        ending = (
             f"the launch failed with EC2 error {self.error_code!r} "
             f"and message {self.error_message!r} (HTTP {self.status})"
         )
+        return ending if self.cause is None else f"{ending}\n  launch failed: {self.cause}"
 
 
 @dataclass
@@ -94,6 +98,7 @@ class LaunchWorld:
                     list(calls),
                     error_code=document.code,
                     error_message=document.message,
+                    cause=explain(exc) if document.code == "UnknownError" else None,
                 )
             else:
                 self.result = LaunchResult(200, list(calls), reservation=reservation)

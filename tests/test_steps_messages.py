@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simulator import Simulator, steps
 from simulator.launch_world import LaunchWorld
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_values_are_shown_as_json() -> None:
@@ -24,3 +28,38 @@ def test_a_datetime_is_shown_as_text() -> None:
         AssertionError, match=r'^expected launchTime = "x" in every instance, but found \["\d{4}-'
     ):
         steps.every_instance_field(world, "launchTime", '"x"')
+
+
+def test_an_unknown_error_shows_the_cause_launch_sim_launch_shows() -> None:
+    world = LaunchWorld(Simulator.from_seed())
+    world.launch(
+        {
+            "image_id": "ami-00000001",
+            "block_device_mapping": [
+                {"device_name": "/dev/vdb", "ebs": {"volume_id": "vol-87654321"}}
+            ],
+        }
+    )
+    with pytest.raises(AssertionError) as failure:
+        steps.launch_succeeds(world)
+    first, cause = str(failure.value).splitlines()
+    assert "EC2 error 'UnknownError'" in first
+    assert cause.startswith("  launch failed: UnknownError: ")
+    assert "(cause: ContractViolation: create_call contract violated: " in cause
+    assert "/block_device_mapping/0/volume_id: 'vol-87654321'" in cause
+
+
+def test_a_launch_without_an_unknown_error_has_no_cause_line() -> None:
+    world = LaunchWorld(Simulator.from_seed())
+    world.launch({"image_id": "ami-000000ff"})
+    with pytest.raises(AssertionError) as failure:
+        steps.launch_succeeds(world)
+    assert "\n" not in str(failure.value)
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/steps.md"])
+def test_both_volume_forms_are_documented(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert '"ebs": {"snapshot_id": "vol-' in text
+    assert "BlockDeviceMapping.1.Ebs.SnapshotId" in text
+    assert '"ebs": {"volume_id": "vol-' in text
