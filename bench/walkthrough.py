@@ -4,8 +4,9 @@ Seven block device mappings, as in the seed walkthrough: two snapshots (one with
 kept on termination), two volumes named through ``SnapshotId`` as Grizzly allowed, a
 ``NoDevice`` entry and two ``VirtualName`` entries (``ephemeral0``, ``swap``). It lives apart
 from :mod:`bench.launch` so the replay benchmark's measuring process need not import moto;
-the mappings themselves are ``fixtures/launches/walkthrough-boto3.json``, which the client
-tests send too.
+the mappings themselves are the ``BlockDeviceMappings`` of
+``fixtures/launches/walkthrough-boto3.json`` (a whole boto3 request, which ``launch-sim
+launch`` takes too), which the client tests send as well.
 """
 
 from __future__ import annotations
@@ -17,4 +18,6 @@ from typing import Any
 WALKTHROUGH_FILE = (
     Path(__file__).resolve().parent.parent / "fixtures/launches/walkthrough-boto3.json"
 )
-WALKTHROUGH: list[dict[str, Any]] = json.loads(WALKTHROUGH_FILE.read_text(encoding="utf-8"))
+WALKTHROUGH: list[dict[str, Any]] = json.loads(WALKTHROUGH_FILE.read_text(encoding="utf-8"))[
+    "BlockDeviceMappings"
+]

@@ -177,18 +177,22 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--secret-key", metavar="S", help=f"and this secret (or ${SECRET_KEY_ENV}, kept out of ps)"
     )
     verify.add_argument(
-        "--region", default=DEFAULT_REGION, help="SigV4 region (default: %(default)s)"
+        "--region",
+        default=DEFAULT_REGION,
+        metavar="REGION",
+        help="SigV4 region (default: %(default)s)",
     )
     verify.add_argument(
         "--timeout",
         type=seconds,
         default=VERIFY_TIMEOUT,
+        metavar="SECONDS",
         help="seconds to wait for each answer (default: %(default)s)",
     )
     verify.set_defaults(handler=cmd_verify)
 
     scaffold = commands.add_parser("scaffold", help="print a Gherkin feature for a cassette")
-    scaffold.add_argument("cassette", type=Path, metavar="CASSETTE")
+    scaffold.add_argument("cassette", type=Path, metavar="CASSETTE", help="a cassette file")
     scaffold.set_defaults(handler=cmd_scaffold)
 
 

@@ -18,10 +18,13 @@ from typing import Any, NoReturn
 
 import platformdirs
 
+from simulator import __version__
 from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
+from simulator.boto3_params import is_boto3_shape, query_params
 from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
 from simulator.contracts import default_registry
+from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.jsonio import read_json
 from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
@@ -52,27 +55,41 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+STDIN = "-"
+
+
 def cmd_launch(args: argparse.Namespace) -> int:
-    request = read_json(args.request, "launch request")
+    """One launch, printed in one shape whatever happened: the create call Nova made (or
+    null), the reservation and instance ids, and the EC2 error (null on success)."""
+    source = Path("/dev/stdin") if str(args.request) == STDIN else args.request
+    request = read_json(source, "launch request")
     if not isinstance(request, dict):
-        raise BadInput(f"{args.request}: a launch request is a JSON object of run_instances kwargs")
+        raise BadInput(
+            f"{args.request}: a launch request is a JSON object: run_instances kwargs or "
+            "boto3's run_instances parameters"
+        )
+    params = query_params(request, str(args.request)) if is_boto3_shape(request) else None
+    reservation: dict[str, Any] = {}
+    error = None
     with _open_simulator(args) as sim:
         try:
-            reservation = sim.run_instances(**request)
+            kwargs = request if params is None else parse_query(params).kwargs
+            reservation = sim.run_instances(**kwargs)
         except EC2Error as exc:
-            calls = [call.to_dict() for call in sim.compute.calls]
             error = {"code": exc.code, "message": exc.message}
-            _print_json({"error": error, "create_calls": calls})
             print(f"launch-sim: launch failed: {explain(exc)}", file=sys.stderr)
-            return 1
+        calls = sim.compute.calls
         _print_json(
             {
-                "create_call": sim.compute.calls[-1].to_dict(),
-                "reservation_id": reservation["reservationId"],
-                "instance_ids": [item["instanceId"] for item in reservation["instancesSet"]],
+                "create_call": calls[-1].to_dict() if calls else None,
+                "reservation_id": reservation.get("reservationId"),
+                "instance_ids": [
+                    item["instanceId"] for item in reservation.get("instancesSet", [])
+                ],
+                "error": error,
             }
         )
-    return 0
+    return 0 if error is None else 1
 
 
 def _open_simulator(args: argparse.Namespace) -> Simulator:
@@ -237,10 +254,13 @@ def _add_store_options(
         "--store",
         type=Path,
         default=default,
+        metavar="PATH",
         help=f"store file (default: ${STORE_ENV} or the user data dir)",
     )
     if seed:
-        parser.add_argument("--seed", type=Path, help="seed file applied to the store first")
+        parser.add_argument(
+            "--seed", type=Path, metavar="FILE", help="seed file applied to the store first"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,16 +269,31 @@ def build_parser() -> argparse.ArgumentParser:
         prog="launch-sim",
         description="Contract-testing simulator of Nova's EC2 RunInstances launch path.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    launch = commands.add_parser("launch", help="run one launch described as JSON kwargs")
-    launch.add_argument("request", type=Path, help="JSON object of run_instances kwargs")
+    launch = commands.add_parser("launch", help="run one launch described as JSON")
+    launch.add_argument(
+        "request",
+        type=Path,
+        metavar=f"REQUEST|{STDIN}",
+        help="JSON file of run_instances kwargs or boto3 run_instances parameters "
+        f"({STDIN}: read it from stdin)",
+    )
     _add_store_options(launch)
     launch.add_argument("--memory", action="store_true", help="use an in-memory store")
     launch.set_defaults(handler=cmd_launch)
 
-    validate = commands.add_parser("validate", help="check seeds, cassettes, create calls")
-    validate.add_argument("files", nargs="+", type=Path)
+    validate = commands.add_parser(
+        "validate", help="check seeds, cassettes, create calls, launch requests"
+    )
+    validate.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="JSON file, checked against the schema most of its keys belong to",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     store = commands.add_parser("store", help="manage a store file")
@@ -273,10 +308,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the EC2 Query API over HTTP")
     serve.add_argument(
-        "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)"
+        "--host",
+        default=DEFAULT_HOST,
+        metavar="ADDRESS",
+        help="address to bind (default: %(default)s)",
     )
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s; 0: any free)"
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        metavar="PORT",
+        help="port (default: %(default)s; 0: any free)",
     )
     _add_store_options(serve)
     serve.add_argument(
@@ -285,10 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="none: accept any signature; sigv4: verify SigV4/SigV2 signatures (default: none)",
     )
-    serve.add_argument("--access-key", action="append", help="access key for --auth sigv4")
+    serve.add_argument(
+        "--access-key", action="append", metavar="K", help="access key for --auth sigv4"
+    )
     serve.add_argument(
         "--secret-key",
         action="append",
+        metavar="S",
         help=f"its secret (repeat in pairs); for one key, ${SECRET_KEY_ENV} keeps it out of ps",
     )
     serve.add_argument(

@@ -80,8 +80,9 @@ class Contract:
             raise ContractViolation(self.name, found)
 
 
-DOCUMENT_SCHEMAS = ("seed", "cassette", "create_call")
-"""The schemas a whole document is checked against (the others are parts of these)."""
+DOCUMENT_SCHEMAS = ("seed", "cassette", "create_call", "launch_request")
+"""The schemas a whole document is checked against (the others are parts of these); on a
+tie, the earlier one."""
 
 
 class ContractRegistry:

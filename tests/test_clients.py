@@ -44,7 +44,7 @@ BOTO3_WALKTHROUGH: list[dict[str, Any]] = json.loads(
     (
         Path(__file__).resolve().parent.parent / "fixtures/launches/walkthrough-boto3.json"
     ).read_text()
-)
+)["BlockDeviceMappings"]
 NORMALIZED = [
     {"device_name": "/dev/fake4", "no_device": ""}
     if normalized["device_name"] == "/dev/fake4"
