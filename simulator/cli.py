@@ -22,7 +22,13 @@ from simulator import __version__
 from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
 from simulator.boto3_params import is_boto3_shape, query_params
-from simulator.cassette_cli import add_commands, add_serve_options, image_backend, serve_recording
+from simulator.cassette_cli import (
+    add_commands,
+    add_profile_option,
+    add_serve_options,
+    image_backend,
+    serve_recording,
+)
 from simulator.contracts import default_registry
 from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, explain
@@ -94,8 +100,8 @@ def cmd_launch(args: argparse.Namespace) -> int:
 
 def _open_simulator(args: argparse.Namespace) -> Simulator:
     if args.memory:
-        return Simulator.from_seed(args.seed)
-    return Simulator.open(args.store or default_store_path(), seed=args.seed)
+        return Simulator.from_seed(args.seed, profile=args.profile)
+    return Simulator.open(args.store or default_store_path(), seed=args.seed, profile=args.profile)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -214,8 +220,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store_path = args.store or default_store_path()
     backend, glance = image_backend(args)
     with (
-        Simulator.open(store_path, seed=args.seed, image_backend=backend) as sim,
-        serve_recording(args, sim.store, glance) as make_app,
+        Simulator.open(
+            store_path, seed=args.seed, image_backend=backend, profile=args.profile
+        ) as sim,
+        serve_recording(args, sim, glance) as make_app,
     ):
         app = make_app(EC2Service(sim), authenticator=authenticator)
         try:
@@ -223,6 +231,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise BadInput(f"cannot listen on {args.host}:{args.port}: {exc}") from None
         print(f"launch-sim: EC2 API at {handle.endpoint} (store {store_path})", flush=True)
+        profile = sim.profile
+        print(
+            f"launch-sim: answering as Nova {profile.series} {profile.release} "
+            f"(profile {profile.name})",
+            flush=True,
+        )
         print(f"launch-sim: {authenticator.credentials_hint()}", flush=True)
         print("launch-sim: Ctrl-C or SIGTERM stops the server", flush=True)
         serve_until_signalled(handle)
@@ -282,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_store_options(launch)
     launch.add_argument("--memory", action="store_true", help="use an in-memory store")
+    add_profile_option(launch, "launch as this release (default: grizzly)")
     launch.set_defaults(handler=cmd_launch)
 
     validate = commands.add_parser(

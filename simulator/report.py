@@ -4,12 +4,17 @@ Both commands compare recorded interactions with fresh answers (the simulator's,
 a live endpoint's, for verify), so they share one result model and one set of renderers: a
 difference is a JSON pointer into the cassette plus the two values, which is what a person
 needs to find the spot in the file and what a CI system needs to show a failure.
+
+A result names the behaviour profile its fresh answers came from and the one the cassette
+was recorded under; ``launch-sim matrix`` replays each cassette under several profiles and
+shows the same results as a table, one row per interaction and one column per profile.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,10 +48,10 @@ class Difference:
     recorded: Any
     observed: Any
 
-    def describe(self, observed_as: str) -> str:
-        return (
-            f"{self.pointer}: recorded {show(self.recorded)}, {observed_as} {show(self.observed)}"
-        )
+    def describe(self, observed_as: str, limit: int | None = None) -> str:
+        """The pointer and both values; ``limit`` shortens each value (a table cell)."""
+        recorded, observed = show(self.recorded, limit), show(self.observed, limit)
+        return f"{self.pointer}: recorded {recorded}, {observed_as} {observed}"
 
     def to_dict(self, observed_as: str) -> dict[str, Any]:
         data: dict[str, Any] = {"pointer": self.pointer}
@@ -57,11 +62,11 @@ class Difference:
         return data
 
 
-def show(value: Any) -> str:
-    """A value as JSON text (what the cassette holds), or ``(absent)``."""
-    if value is ABSENT:
-        return "(absent)"
-    return canonical(value)
+def show(value: Any, limit: int | None = None) -> str:
+    """A value as JSON text (what the cassette holds), or ``(absent)``; at most ``limit``
+    characters, the cut marked with ``…``."""
+    text = "(absent)" if value is ABSENT else canonical(value)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def json_diff(recorded: Any, observed: Any, path: Sequence[str | int] = ()) -> list[Difference]:
@@ -162,10 +167,27 @@ class CassetteResult:
     path: str
     interactions: list[InteractionResult] = field(default_factory=list)
     seconds: float = 0.0
+    profile: str | None = None
+    """The profile the fresh answers came from (verify: the one the endpoint is expected to
+    behave like, when named)."""
+    recorded_under: str | None = None
+    """The profile the cassette was recorded under."""
 
     @property
     def failures(self) -> list[InteractionResult]:
         return [result for result in self.interactions if not result.ok]
+
+    @property
+    def label(self) -> str:
+        """The path, with the profile when the answers came from another than recorded."""
+        if self.profile is None or self.profile == self.recorded_under:
+            return self.path
+        return f"{self.path} [{self.profile}]"
+
+    def profiles(self) -> dict[str, str]:
+        """The profiles a report names, where known."""
+        named = {"profile": self.profile, "recorded_under": self.recorded_under}
+        return {key: value for key, value in named.items() if value is not None}
 
 
 def summarize_params(params: Sequence[tuple[str, str]]) -> str:
@@ -194,7 +216,7 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
         failures = cassette.failures
         verdict = "all match" if not failures else _plural(len(failures), "mismatch", "mismatches")
         lines.append(
-            f"{cassette.path}: {_plural(len(cassette.interactions), 'interaction')}, {verdict}"
+            f"{cassette.label}: {_plural(len(cassette.interactions), 'interaction')}, {verdict}"
         )
         for failure in failures:
             lines.append(f"  {failure.where}: {failure.summary}")
@@ -217,6 +239,7 @@ def render_json(results: Sequence[CassetteResult], observed_as: str) -> str:
         "cassettes": [
             {
                 "path": cassette.path,
+                **cassette.profiles(),
                 "interactions": len(cassette.interactions),
                 "seconds": round(cassette.seconds, 6),
                 "failures": [
@@ -249,13 +272,18 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
         element = ET.SubElement(
             root,
             "testsuite",
-            name=xml_safe(cassette.path),
+            name=xml_safe(cassette.label),
             tests=str(len(cassette.interactions)),
             failures=str(len(failures)),
             errors="0",
             skipped="0",
             time=f"{cassette.seconds:.6f}",
         )
+        named = cassette.profiles()
+        if named:
+            properties = ET.SubElement(element, "properties")
+            for key, value in named.items():
+                ET.SubElement(properties, "property", name=key, value=value)
         for result in cassette.interactions:
             case = ET.SubElement(
                 element,
@@ -281,10 +309,76 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def render(results: Sequence[CassetteResult], fmt: str, observed_as: str, suite: str) -> str:
-    """The report in ``fmt`` (``text``, ``json`` or ``junit``)."""
+TABLE_VALUE_WIDTH = 40
+TABLE_REQUEST_WIDTH = 72
+_RUN_INSTANCES = re.compile(r"^Action=RunInstances( |$)")
+"""What nearly every row would say, left out of the table."""
+
+
+def _table_cell(result: InteractionResult, profile: str) -> str:
+    """``same``, or the first difference with both values (shortened), and how many more."""
+    if result.ok:
+        return "same"
+    problems = [result.note] if result.note else []
+    problems += [d.describe(profile, TABLE_VALUE_WIDTH) for d in result.differences]
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0] + more
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Rows as an aligned pipe table (Markdown too), the first row the header."""
+    cells = [[cell.replace("|", "\\|") for cell in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
+    rule = ["-" * width for width in widths]
+    return [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+        for row in [cells[0], rule, *cells[1:]]
+    ]
+
+
+def render_table(results: Sequence[CassetteResult]) -> str:
+    """The matrix: per cassette a table with one row per interaction and one column per
+    profile (the results of one cassette under several profiles), then each profile's count."""
+    by_path: dict[str, dict[str, CassetteResult]] = {}
+    for result in results:
+        by_path.setdefault(result.path, {})[result.profile or ""] = result
+    profiles = list(dict.fromkeys(result.profile or "" for result in results))
+    lines: list[str] = []
+    for path, columns in by_path.items():
+        first = next(iter(columns.values()))
+        lines.append(f"{path} (recorded under {first.recorded_under})")
+        rows = [["#", "request", *profiles]]
+        for index, interaction in enumerate(first.interactions):
+            request = _RUN_INSTANCES.sub("", interaction.summary)
+            if len(request) > TABLE_REQUEST_WIDTH:
+                request = request[: TABLE_REQUEST_WIDTH - 1] + "…"
+            cells = [_table_cell(columns[name].interactions[index], name) for name in profiles]
+            rows.append([str(index), request, *cells])
+        lines += [*_table(rows), ""]
+    total = sum(len(columns[profiles[0]].interactions) for columns in by_path.values())
+    verdicts = []
+    for name in profiles:
+        differing = sum(len(columns[name].failures) for columns in by_path.values())
+        verdicts.append(f"{name} {'all same' if not differing else f'{differing} differ'}")
+    lines.append(
+        f"{_plural(len(by_path), 'cassette')}, {_plural(total, 'interaction')}: "
+        + ", ".join(verdicts)
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render(
+    results: Sequence[CassetteResult],
+    fmt: str,
+    observed_as: str,
+    suite: str,
+    *,
+    table: bool = False,
+) -> str:
+    """The report in ``fmt`` (``text``, ``json`` or ``junit``); ``table`` makes the text
+    report the matrix of :func:`render_table`."""
     if fmt == "json":
         return render_json(results, observed_as)
     if fmt == "junit":
         return render_junit(results, observed_as, suite)
-    return render_text(results, observed_as)
+    return render_table(results) if table else render_text(results, observed_as)

@@ -16,6 +16,7 @@ background thread (fixtures, tests, benchmarks).
 from __future__ import annotations
 
 import logging
+import resource
 import signal
 import socket
 import threading
@@ -44,6 +45,12 @@ WAITRESS_BODY_LIMIT = 16 * MAX_BODY_BYTES
 client cannot make the server buffer gigabytes just to be refused."""
 MAX_HEADER_BYTES = 256 * 1024
 """The request line and headers together, beyond which waitress refuses a request (431)."""
+DEFAULT_CONNECTION_LIMIT = 4096
+"""Open connections a server holds (waitress's default is 100): a simulator shared by a
+parallel test suite sees hundreds of idle keep-alive or slow connections at once, and past
+the limit waitress stops accepting, so a new client waited for an old one's timeout."""
+FILE_DESCRIPTOR_RESERVE = 64
+"""Descriptors kept for what is not a connection (store, journal, cassette, logs, pipes)."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8773
 EC2_CONTENT_TYPE = "text/xml"
@@ -271,6 +278,39 @@ class _EC2Channel(HTTPChannel):  # type: ignore[misc]
 class _EC2Server(TcpWSGIServer):  # type: ignore[misc]
     channel_class = _EC2Channel
 
+    def handle_accept(self) -> None:
+        """Accept every waiting connection (up to the limit), not one per loop turn.
+
+        Each turn of the I/O loop polls every open connection, so accepting one per turn
+        made a burst of n connections cost n^2 polls.
+        """
+        while len(self._map) < self.adj.connection_limit:
+            before = len(self._map)
+            super().handle_accept()
+            if len(self._map) == before:
+                return
+
+
+def connection_budget(wanted: int) -> int:
+    """How many connections this process can hold, up to ``wanted``, raising its soft limit
+    of open files toward the hard one if that is what stands in the way.
+
+    A server past its descriptors fails every ``accept`` (waitress logs each and keeps
+    polling), so its connection limit must stay below them; the soft limit is often 1024.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + FILE_DESCRIPTOR_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):  # a cap below the hard limit (macOS's OPEN_MAX)
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - FILE_DESCRIPTOR_RESERVE))
+
 
 def _listen(host: str, port: int) -> socket.socket:
     if not 0 <= port <= 65535:  # getaddrinfo would silently wrap it
@@ -290,7 +330,9 @@ class ServerHandle:
 
     A slow client never holds a worker thread: waitress reads requests in its I/O loop and
     hands a worker only a complete one. A connection with no complete request and nothing
-    received for ``channel_timeout`` seconds is closed.
+    received for ``channel_timeout`` seconds is closed. Up to ``connection_limit``
+    connections are held at once (fewer if the process cannot open that many files), idle
+    or trickling ones included, and a new request is still answered at once.
     """
 
     def __init__(
@@ -301,7 +343,9 @@ class ServerHandle:
         *,
         threads: int = 8,
         channel_timeout: int = 30,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
     ) -> None:
+        self.connection_limit = connection_budget(connection_limit)
         self._socket = _listen(host, port)
         self._map: dict[int, Any] = {}
         adjustments = Adjustments(
@@ -312,6 +356,7 @@ class ServerHandle:
             cleanup_interval=min(channel_timeout, 30),
             max_request_body_size=WAITRESS_BODY_LIMIT,
             max_request_header_size=MAX_HEADER_BYTES,
+            connection_limit=self.connection_limit,
             ident="launch-sim",
         )
         dispatcher = ThreadedTaskDispatcher()

@@ -653,7 +653,7 @@ def test_serve_shuts_down_cleanly_on_a_signal(
     first_line = serve_process.stdout.readline()
     endpoint = re.search(r"http://127\.0\.0\.1:\d+/", first_line)
     assert endpoint, first_line
-    assert "any access key" in serve_process.stdout.readline()
+    assert "any access key" in credentials_hint(serve_process)
     for _ in range(3):
         assert post(endpoint.group(0), urlencode(LAUNCH).encode())[0] == 200
     serve_process.send_signal(sig)
@@ -665,12 +665,21 @@ def test_serve_shuts_down_cleanly_on_a_signal(
         assert store.mapping_count(MappingTable.SNAPSHOTS) == 2, "seeded on first open"
 
 
+def credentials_hint(serve_process: subprocess.Popen[str]) -> str:
+    """The start-up line telling which credentials clients use (``launch-sim: auth ...``)."""
+    assert serve_process.stdout is not None
+    for line in serve_process.stdout:
+        if line.startswith("launch-sim: auth "):
+            return line
+    raise AssertionError("serve printed no credentials hint")
+
+
 def started(serve_process: subprocess.Popen[str]) -> tuple[str, str]:
     """The endpoint and the credentials hint ``serve`` prints on startup."""
     assert serve_process.stdout is not None
     endpoint = re.search(r"http://\S+/", serve_process.stdout.readline())
     assert endpoint
-    return endpoint.group(0), serve_process.stdout.readline()
+    return endpoint.group(0), credentials_hint(serve_process)
 
 
 @pytest.mark.parametrize(
