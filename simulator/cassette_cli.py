@@ -1,8 +1,13 @@
-"""The cassette half of the ``launch-sim`` command: replay, verify, scaffold, serve --record.
+"""The cassette half of ``launch-sim``: replay, matrix, verify, scaffold, serve --record.
 
 :mod:`simulator.cli` owns the command line; the cassette commands and the recording options
 of ``serve`` live here so the two halves can change without stepping on each other. Exit
 codes follow the CLI's rule: 0 all matched, 1 a difference, 2 bad input (one line).
+
+``--profile NAME`` (here for replay and verify, and for launch and serve through
+:func:`add_profile_option`) picks the Nova release the simulator answers as; ``matrix``
+replays every interaction under several, which answers "which releases accept this launch
+conversation".
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+from simulator.api import Simulator
 from simulator.auth import SECRET_KEY_ENV, secret_keys_given
 from simulator.cassette import (
     DEFAULT,
@@ -30,10 +37,10 @@ from simulator.cassette import (
 )
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
+from simulator.profiles import PROFILES, get_profile
 from simulator.report import render
 from simulator.scaffold import scaffold
 from simulator.server import EC2App
-from simulator.store import MappingStore
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
 
@@ -55,6 +62,32 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds above 0")
     return value
+
+
+def profile_name(text: str) -> str:
+    """A ``--profile`` value: one of the known profiles (else a usage line listing them)."""
+    try:
+        return get_profile(text).name
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def profile_names(text: str) -> tuple[str, ...]:
+    """A ``--profiles`` value: known profiles separated by commas, each once, in order."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",")))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of profiles")
+    return tuple(profile_name(name) for name in names)
+
+
+KNOWN_PROFILES = ", ".join(PROFILES)
+
+
+def add_profile_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--profile NAME`` as every command spells it; ``what`` says what it does there."""
+    parser.add_argument(
+        "--profile", type=profile_name, metavar="NAME", help=f"{what} ({KNOWN_PROFILES})"
+    )
 
 
 def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
@@ -103,7 +136,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     results = []
     with gc_frozen():
         for path, cassette in cassettes:
-            replay = replay_cassette(cassette, str(path))
+            replay = replay_cassette(cassette, str(path), args.profile)
             results.append(replay.result)
             updated = replay.rerecorded(cassette) if rerecord else None
             if updated is not None:
@@ -128,8 +161,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
     provider = Provider(args.endpoint, keys, args.timeout)
     cassettes = _load_all(args.paths)
     _check_output(args.output, [path for path, _ in cassettes])
-    results = [verify_cassette(cassette, str(path), provider) for path, cassette in cassettes]
+    results = [
+        replace(
+            verify_cassette(cassette, str(path), provider),
+            profile=args.profile,
+            recorded_under=cassette.recorded_under.name,
+        )
+        for path, cassette in cassettes
+    ]
     _emit(render(results, args.format, "endpoint", "launch-sim verify"), args.output)
+    return 1 if any(result.failures for result in results) else 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    """Replay every cassette under every profile asked for: exit 0 when each interaction
+    gives its recorded answer under all of them, else 1 (the table shows where not)."""
+    cassettes = _load_all(args.paths)
+    _check_output(args.output, [path for path, _ in cassettes])
+    with gc_frozen():
+        results = [
+            replay_cassette(cassette, str(path), profile).result
+            for path, cassette in cassettes
+            for profile in args.profiles
+        ]
+    _emit(render(results, args.format, "replayed", "launch-sim matrix", table=True), args.output)
     return 1 if any(result.failures for result in results) else 0
 
 
@@ -162,7 +217,21 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="none/once/new_episodes: compare only, never write (default); "
         "all: re-record the interactions that differ",
     )
+    add_profile_option(replay, "replay as this release (default: the cassette's profile)")
     replay.set_defaults(handler=cmd_replay)
+
+    matrix = commands.add_parser(
+        "matrix", help="replay cassettes under every profile and table where answers differ"
+    )
+    _add_report_options(matrix)
+    matrix.add_argument(
+        "--profiles",
+        type=profile_names,
+        default=tuple(PROFILES),
+        metavar="A,B",
+        help=f"the profiles to replay under (default: all of {KNOWN_PROFILES})",
+    )
+    matrix.set_defaults(handler=cmd_matrix)
 
     verify = commands.add_parser("verify", help="send cassettes' requests to a live endpoint")
     _add_report_options(verify)
@@ -188,6 +257,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=VERIFY_TIMEOUT,
         metavar="SECONDS",
         help="seconds to wait for each answer (default: %(default)s)",
+    )
+    add_profile_option(
+        verify,
+        "the release the endpoint is expected to behave like, named in the report "
+        "(recorded answers are compared as they are)",
     )
     verify.set_defaults(handler=cmd_verify)
 
@@ -251,9 +325,10 @@ AppFactory = Callable[..., EC2App]
 
 @contextmanager
 def serve_recording(
-    args: argparse.Namespace, store: MappingStore, glance: GlanceRecording | None
+    args: argparse.Namespace, sim: Simulator, glance: GlanceRecording | None
 ) -> Iterator[AppFactory]:
-    """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's."""
+    """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's
+    (recording under the simulator's profile)."""
     if args.record is None:
         if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
@@ -264,13 +339,14 @@ def serve_recording(
     session = CassetteSession(
         args.record,
         mode,
-        store,
+        sim.store,
         recorded=recorded_for(args.record, mode),
         redact=args.redact,
         image_service=images,
         glance=glance,
         notify=_warn,
         eager=True,
+        profile=sim.profile,
     )
     with session:
         what = "recording to" if session.recording else "checking requests against"

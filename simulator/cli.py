@@ -357,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow --auth none on an address other machines can reach",
     )
     add_serve_options(serve)
+    add_profile_option(
+        serve, "answer as this release, and record it in cassettes (default: grizzly)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     add_commands(commands)

@@ -68,10 +68,12 @@ def test_a_recorded_cassette_is_valid_stable_and_reads_back_byte_for_byte(tmp_pa
         "format",
         "version",
         "recorded_at",
+        "profile",
         "seed",
         "image_service",
         "interactions",
     ]
+    assert data["profile"] == "grizzly"
     assert list(data["interactions"][0]) == ["request", "create_calls", "response"]
     assert cassette.to_bytes() == path.read_bytes()
     assert '["BlockDeviceMapping.1.DeviceName", "/dev/fake0"],\n' in path.read_text()

@@ -13,6 +13,10 @@ What is compared, and why not more:
 * the reservation id by its format only: Nova draws it at random;
 * not the XML body, request id or launch time, which vary by design.
 
+A cassette names the behaviour profile (the Nova release) it was recorded under, which
+replay uses unless told otherwise; a cassette written before profiles existed has none and
+was recorded as Grizzly, the only release there was.
+
 Secrets never reach a cassette: signatures, access keys, timestamps, security tokens and
 ``X-Amz-*`` parameters are dropped and headers are not kept at all; ``redact`` names more
 parameters (``UserData``), whose values become ``REDACTED`` in the request and in the create
@@ -36,6 +40,7 @@ from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
 from simulator.errors import BadInput
 from simulator.glance import GlanceExchange
 from simulator.jsonio import read_json, sorted_keys, write_atomically
+from simulator.profiles import Profile, get_profile
 from simulator.report import Difference, json_diff, summarize_params
 from simulator.seed import describe_violations
 from simulator.service import Outcome
@@ -280,20 +285,31 @@ class Cassette:
     image_service: ImageService = field(default_factory=ImageService)
     interactions: list[Interaction] = field(default_factory=list)
     recorded_at: str = field(default_factory=utc_now)
+    profile: str | None = None
+    """The profile the interactions were recorded under; None (no ``profile`` key, a cassette
+    older than profiles) is Grizzly, and stays absent so re-saving leaves the file alone."""
     _rendered: dict[int, tuple[Interaction, str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Each interaction's file text, by identity: a recorder rewrites the whole file after
     every interaction, and rendering only the new one keeps that linear in its size."""
 
+    @property
+    def recorded_under(self) -> Profile:
+        """The profile the interactions were recorded under (Grizzly when none is named)."""
+        return get_profile(self.profile)
+
     def _header(self) -> dict[str, Any]:
-        return {
+        header: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
             "recorded_at": self.recorded_at,
-            "seed": self.seed,
-            "image_service": self.image_service.to_dict(),
         }
+        if self.profile is not None:
+            header["profile"] = self.profile
+        header["seed"] = self.seed
+        header["image_service"] = self.image_service.to_dict()
+        return header
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -309,6 +325,7 @@ class Cassette:
             image_service=ImageService.from_dict(data["image_service"]),
             interactions=[Interaction.from_dict(item) for item in data["interactions"]],
             recorded_at=data["recorded_at"],
+            profile=data.get("profile"),
         )
 
     def to_bytes(self) -> bytes:

@@ -12,6 +12,10 @@ O(n^2) bytes, so a session saves after every interaction while its cassette hold
 reach a sixteenth of the saved ones (O(n) bytes in all); closing the session saves the rest.
 A killed recorder loses nothing of a small cassette and at most that last sixteenth of a
 large one.
+
+A cassette records the profile its simulator answered as. Checking requests against a
+cassette recorded under another profile is a comparison like any other; growing it
+(``new_episodes``) would mix two releases' answers in one file, and is refused.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from simulator.errors import AuthFailure, RequestExpired, SignatureDoesNotMatch,
 from simulator.glance import GlanceExchange, GlanceRecording, append_exchanges
 from simulator.httprequest import HttpRequest
 from simulator.mock import hook_client
+from simulator.profiles import Profile, get_profile
 from simulator.report import InteractionResult
 from simulator.seed import SeedSource, merge_seeds, seed_from_rows
 from simulator.server import EC2App, Exchange
@@ -122,6 +127,7 @@ class CassetteSession:
         glance: GlanceRecording | None = None,
         notify: Callable[[str], None] | None = None,
         eager: bool = False,
+        profile: str | Profile | None = None,
     ) -> None:
         self.path = path
         self.mode = mode
@@ -142,11 +148,19 @@ class CassetteSession:
                 f"{path}: recorded with the {recorded.image_service.kind} image service, "
                 f"not {image_service.kind}"
             )
+        answering = get_profile(profile)
+        if grown is not None and grown.recorded_under != answering:
+            raise CassetteError(
+                f"{path}: recorded under the {grown.recorded_under.name} profile, not "
+                f"{answering.name}: new episodes would mix two releases' answers"
+            )
         fresh = image_service or ImageService()
         self.cassette = (
             grown
             if grown is not None
-            else Cassette(image_service=ImageService(fresh.kind, fresh.base_url))
+            else Cassette(
+                image_service=ImageService(fresh.kind, fresh.base_url), profile=answering.name
+            )
         )
         self._base_seed = grown.seed if grown is not None else None
         self.redact = frozenset(redact) | (recorded.redacted_params() if recorded else frozenset())
@@ -322,13 +336,16 @@ def use_cassette(
     *,
     seed: SeedSource | None = None,
     redact: Iterable[str] = (),
+    profile: str | Profile | None = None,
 ) -> Iterator[CassetteUse]:
     """Record or replay a cassette around a block of launches (the pytest marker's engine).
 
     Replaying, the simulator starts from the cassette's seed (plus ``seed`` for
-    ``new_episodes``, whose new requests need the full store); recording, from ``seed``
-    (default: the shipped seed). Differences and stray requests are collected, not raised,
-    since the simulator has answered them already: check ``failure_report()`` at the end.
+    ``new_episodes``, whose new requests need the full store) and answers as ``profile``,
+    by default the cassette's own; recording, from ``seed`` (default: the shipped seed), as
+    ``profile`` (default: Grizzly). Differences and stray requests are collected, not
+    raised, since the simulator has answered them already: check ``failure_report()`` at
+    the end.
     """
     mode = RecordMode(record_mode)
     cassette_path = Path(path)
@@ -336,11 +353,20 @@ def use_cassette(
     with ExitStack() as stack:
         if recorded is not None:
             extra = seed if mode.rules.grows_existing else None
-            sim = stack.enter_context(replay_simulator(recorded, str(cassette_path), extra))
+            sim = stack.enter_context(
+                replay_simulator(recorded, str(cassette_path), extra, profile)
+            )
         else:
-            sim = Simulator.from_seed(seed)
+            sim = Simulator.from_seed(seed, profile=profile)
             stack.callback(sim.close)
         session = stack.enter_context(
-            CassetteSession(cassette_path, mode, sim.store, recorded=recorded, redact=redact)
+            CassetteSession(
+                cassette_path,
+                mode,
+                sim.store,
+                recorded=recorded,
+                redact=redact,
+                profile=sim.profile,
+            )
         )
         yield CassetteUse(sim, session)

@@ -3,6 +3,9 @@
 Replaying rebuilds the recorded state in memory (the cassette's seed, and Glance's recorded
 answers) and sends each request down the path every HTTP request takes, so a difference in
 a create call, an error code, a status or an instance id means the launch path changed.
+
+The simulator answers as the profile the cassette was recorded under, unless another is
+asked for: then a difference means that release answers the conversation differently.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from simulator.cassette.format import Cassette, Interaction, compare, utc_now
 from simulator.contracts import default_registry
 from simulator.glance import GlanceImageBackend, serve_exchanges
 from simulator.images import ImageBackend, StoreImageBackend
+from simulator.profiles import Profile
 from simulator.report import CassetteResult, InteractionResult
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.service import EC2Service
@@ -29,12 +33,16 @@ _FLOOR_NAMESPACE = uuid.UUID("6f0d3c52-8a52-4d8e-9a57-1c1f2a3b4c5d")
 
 @contextmanager
 def replay_simulator(
-    cassette: Cassette, label: str, seed: SeedSource | None = None
+    cassette: Cassette,
+    label: str,
+    seed: SeedSource | None = None,
+    profile: str | Profile | None = None,
 ) -> Iterator[Simulator]:
     """A simulator in the state the cassette was recorded in, with no network.
 
     The store is in memory, built from ``seed`` (if given) and the cassette's seed; for a
-    Glance cassette the recorded exchanges answer Glance's URL through ``responses``.
+    Glance cassette the recorded exchanges answer Glance's URL through ``responses``. It
+    answers as ``profile``, by default the one the cassette was recorded under.
     """
     store = MappingStore.in_memory()
     if seed is not None:
@@ -46,7 +54,11 @@ def replay_simulator(
         if images.kind == "glance" and images.base_url is not None:
             stack.enter_context(serve_exchanges(images.base_url, images.exchanges))
             backend = GlanceImageBackend(images.base_url)
-        sim = Simulator(store, image_backend=backend)
+        sim = Simulator(
+            store,
+            image_backend=backend,
+            profile=cassette.recorded_under if profile is None else profile,
+        )
         stack.callback(sim.close)
         yield sim
 
@@ -72,7 +84,8 @@ class Replay:
     def rerecorded(self, cassette: Cassette) -> Cassette | None:
         """The cassette with every differing interaction replaced by what replay saw, or None
         if nothing differs (a matching interaction keeps its bytes, reservation id included,
-        so re-recording shows in git only where behaviour changed)."""
+        so re-recording shows in git only where behaviour changed). Replayed under another
+        profile, the cassette then holds that profile's answers, and names it."""
         if not self.result.failures:
             return None
         interactions = [
@@ -83,7 +96,10 @@ class Replay:
                 cassette.interactions, self.observed, self.result.interactions, strict=True
             )
         ]
-        return replace(cassette, interactions=interactions, recorded_at=utc_now())
+        profile = self.result.profile
+        if profile == cassette.recorded_under.name:
+            profile = cassette.profile
+        return replace(cassette, interactions=interactions, recorded_at=utc_now(), profile=profile)
 
 
 @contextmanager
@@ -107,12 +123,17 @@ def gc_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def replay_cassette(cassette: Cassette, label: str) -> Replay:
-    """Send every recorded request through :meth:`EC2Service.handle` and compare."""
+def replay_cassette(cassette: Cassette, label: str, profile: str | Profile | None = None) -> Replay:
+    """Send every recorded request through :meth:`EC2Service.handle` and compare.
+
+    ``profile`` replays against another release than the one recorded (the result names both).
+    """
     started = time.perf_counter()
-    result = CassetteResult(label)
     observed: list[Interaction] = []
-    with replay_simulator(cassette, label) as sim:
+    with replay_simulator(cassette, label, profile=profile) as sim:
+        result = CassetteResult(
+            label, profile=sim.profile.name, recorded_under=cassette.recorded_under.name
+        )
         service = EC2Service(sim)
         for index, recorded in enumerate(cassette.interactions):
             began = time.perf_counter()
