@@ -12,6 +12,8 @@ from __future__ import annotations
 import http.client
 import resource
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from serve_helpers import serving
+
+from simulator.server import DEFAULT_CONNECTION_LIMIT, FILE_DESCRIPTOR_RESERVE
 
 HELD = 1000
 TIMED_REQUESTS = 10
@@ -111,3 +115,26 @@ def test_a_thousand_held_connections_leave_a_new_request_answered_within_a_secon
     )
     assert held == HELD
     assert max(latencies) < LATENCY_LIMIT, latencies
+
+
+@pytest.mark.parametrize(("soft", "hard", "expected"), [(256, 8192, 4096), (256, 512, 448)])
+def test_the_connection_limit_raises_the_open_file_limit_or_stays_below_it(
+    soft: int, hard: int, expected: int
+) -> None:
+    """A server past its descriptors would fail every accept: the limit stays below them."""
+    script = (
+        "import resource\n"
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({soft}, {hard}))\n"
+        "from simulator.server import DEFAULT_CONNECTION_LIMIT, connection_budget\n"
+        "print(connection_budget(DEFAULT_CONNECTION_LIMIT),"
+        " resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    _, current_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if current_hard != resource.RLIM_INFINITY and current_hard < hard:
+        pytest.skip(f"the hard limit of open files ({current_hard}) is below {hard}")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    budget, raised_to = map(int, done.stdout.split())
+    assert budget == expected
+    assert raised_to == min(hard, DEFAULT_CONNECTION_LIMIT + FILE_DESCRIPTOR_RESERVE)
