@@ -7,6 +7,9 @@ Every fixture is function-scoped, so each scenario starts from a fresh in-memory
 no state leaks between scenarios (or between pytest-xdist workers).
 
 Override ``launch_sim_seed`` in a conftest to start every scenario from another store.
+``--launch-sim-profile NAME`` makes every simulator answer as another Nova release, and the
+``launch_sim_profile(NAME)`` marker one test's (the marker wins: a test written for one
+release keeps it whatever the run's default).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from simulator.cassette import DEFAULT, CassetteUse, RecordMode, use_cassette
 from simulator.errors import BadInput
 from simulator.launch_world import LaunchWorld
 from simulator.mock import mock_ec2
+from simulator.profiles import PROFILES
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
@@ -46,10 +50,26 @@ def launch_sim_seed() -> dict[str, Any]:
     return seed
 
 
+PROFILE_MARKER = "launch_sim_profile"
+
+
+def _chosen_profile(request: pytest.FixtureRequest) -> str | None:
+    """The test's ``launch_sim_profile`` marker, else ``--launch-sim-profile``, else None."""
+    marker = request.node.get_closest_marker(PROFILE_MARKER)
+    if marker is not None:
+        return str(marker.kwargs.get("name", marker.args[0] if marker.args else ""))
+    chosen: str | None = request.config.getoption("--launch-sim-profile")
+    return chosen
+
+
 @pytest.fixture
-def launch_sim(launch_sim_seed: dict[str, Any]) -> Simulator:
-    """An in-memory simulator seeded from ``launch_sim_seed``."""
-    return Simulator.from_seed(launch_sim_seed)
+def launch_sim(request: pytest.FixtureRequest, launch_sim_seed: dict[str, Any]) -> Simulator:
+    """An in-memory simulator seeded from ``launch_sim_seed``, answering as the chosen
+    profile (Grizzly unless the marker or the option names another)."""
+    try:
+        return Simulator.from_seed(launch_sim_seed, profile=_chosen_profile(request))
+    except BadInput as exc:  # a marker naming no profile: say which exist, no traceback
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture
@@ -91,6 +111,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record mode for every launch_sim_cassette test, over its marker's "
         "(default: the marker's, else none)",
     )
+    parser.addoption(
+        "--launch-sim-profile",
+        choices=list(PROFILES),
+        default=None,
+        help="the Nova release launch-sim answers as, where a test's launch_sim_profile "
+        "marker names none (default: grizzly; a replayed cassette's own)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,6 +126,11 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{CASSETTE_MARKER}(path=None, record_mode='none', redact=()): record or replay the "
         "launches of the launch_sim_cassette fixture in a cassette "
         "(default path: cassettes/<module>/<test>.json beside the test file)",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{PROFILE_MARKER}(name): the Nova release ({', '.join(PROFILES)}) the test's "
+        "simulator and cassette answer as, over --launch-sim-profile",
     )
 
 
@@ -122,8 +154,9 @@ def launch_sim_cassette(
 
     Use ``.client()`` for a boto3 client or ``.handle(params)`` for raw EC2 query parameters;
     ``.sim`` is the simulator (seeded from the cassette when replaying, else from
-    ``launch_sim_seed``). A request that differs from its recording, or that the cassette
-    lacks where the mode records nothing, fails the test when it ends.
+    ``launch_sim_seed``), answering as the chosen profile, else the cassette's own. A request
+    that differs from its recording, or that the cassette lacks where the mode records
+    nothing, fails the test when it ends.
     """
     marker = request.node.get_closest_marker(CASSETTE_MARKER)
     options = marker.kwargs if marker else {}
@@ -134,7 +167,13 @@ def launch_sim_cassette(
     with ExitStack() as stack:
         try:
             use = stack.enter_context(
-                use_cassette(path, mode, seed=launch_sim_seed, redact=options.get("redact", ()))
+                use_cassette(
+                    path,
+                    mode,
+                    seed=launch_sim_seed,
+                    redact=options.get("redact", ()),
+                    profile=_chosen_profile(request),
+                )
             )
         except BadInput as exc:  # a missing or broken cassette: say so, no traceback
             pytest.fail(str(exc), pytrace=False)

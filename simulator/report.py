@@ -309,18 +309,30 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-TABLE_VALUE_WIDTH = 40
+TABLE_VALUE_WIDTH = 32
 TABLE_REQUEST_WIDTH = 72
 _RUN_INSTANCES = re.compile(r"^Action=RunInstances( |$)")
 """What nearly every row would say, left out of the table."""
 
 
+_TELLING_FIRST = ("/error_code", "/status")
+"""The differences a cell shows first: the answer's error code and status say why, where a
+create call that was not made, or instance ids shifted by an earlier launch, only follow."""
+
+
+def _telling(difference: Difference) -> int:
+    ends = [difference.pointer.endswith(suffix) for suffix in _TELLING_FIRST]
+    return ends.index(True) if any(ends) else len(ends) + ("/instance_ids" in difference.pointer)
+
+
 def _table_cell(result: InteractionResult, profile: str) -> str:
-    """``same``, or the first difference with both values (shortened), and how many more."""
+    """``same``, or the most telling difference with both values (shortened), and how many
+    more there are."""
     if result.ok:
         return "same"
     problems = [result.note] if result.note else []
-    problems += [d.describe(profile, TABLE_VALUE_WIDTH) for d in result.differences]
+    differences = sorted(result.differences, key=_telling)
+    problems += [d.describe(profile, TABLE_VALUE_WIDTH) for d in differences]
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
     return problems[0] + more
 
