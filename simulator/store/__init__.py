@@ -16,15 +16,18 @@ anything more one atomic rewrite of the snapshot.
 
 from simulator.store.access_log import AccessLog, TouchedRows
 from simulator.store.engine import Durability
+from simulator.store.instances import InstanceRows
 from simulator.store.mapping import MappingStore
 from simulator.store.storage import JournaledStorage
-from simulator.store.tables import IMAGES, INSTANCE_TYPES, MappingTable
+from simulator.store.tables import IMAGES, INSTANCE_TYPES, INSTANCES, MappingTable
 
 __all__ = [
     "IMAGES",
+    "INSTANCES",
     "INSTANCE_TYPES",
     "AccessLog",
     "Durability",
+    "InstanceRows",
     "JournaledStorage",
     "MappingStore",
     "MappingTable",

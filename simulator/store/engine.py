@@ -19,7 +19,14 @@ from filelock import FileLock, Timeout
 
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
 from simulator.jsonio import UnsupportedJSON, load_json, write_atomically
-from simulator.store.tables import REQUIRED_STRINGS, Tables, empty_tables, is_doc_id, row_problem
+from simulator.store.tables import (
+    MUTABLE_TABLES,
+    REQUIRED_STRINGS,
+    Tables,
+    empty_tables,
+    is_doc_id,
+    row_problem,
+)
 
 Durability = Literal["flush", "fsync"]
 
@@ -82,7 +89,7 @@ def _record_problem(record: Any, tables: Tables) -> str | None:
     if problem:
         return problem
     existing = tables[table].get(str(doc_id))
-    if existing is not None and existing != doc:
+    if existing is not None and existing != doc and table not in MUTABLE_TABLES:
         return f"{table} row {doc_id} contradicts an earlier write"
     return None
 

@@ -15,6 +15,7 @@ from simulator.errors import StoreError
 from simulator.store.access_log import AccessLog, TouchedRows
 from simulator.store.engine import Durability
 from simulator.store.indexes import ImageIndex, InstanceTypeIndex, UuidColumn, uuid_index
+from simulator.store.instances import InstanceRows
 from simulator.store.storage import JournaledStorage, Serialised, StoreDatabase
 from simulator.store.tables import (
     IMAGES,
@@ -56,6 +57,8 @@ class MappingStore:
         self._image_index: ImageIndex | None = None
         self._instance_type_index: InstanceTypeIndex | None = None
         self._access_log: AccessLog | None = None
+        self.instances = InstanceRows(storage, self._lock)
+        """Nova's instance rows by EC2 id: what launches create and the lifecycle changes."""
 
     @classmethod
     def in_memory(cls) -> MappingStore:

@@ -29,15 +29,22 @@ class MappingTable(enum.Enum):
 
 IMAGES: Final = "images"
 INSTANCE_TYPES: Final = "instance_types"
+INSTANCES: Final = "instances"
 
 REQUIRED_STRINGS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         **{table.value: ("uuid",) for table in MappingTable},
         IMAGES: ("id", "name"),
         INSTANCE_TYPES: ("name",),
+        INSTANCES: ("uuid", "reservation_id"),
     }
 )
 """Every table a store holds, with the string fields its rows cannot do without."""
+
+MUTABLE_TABLES: Final = frozenset({INSTANCES})
+"""Tables whose rows change after they are written (an instance's states): a later journal
+line for such a row replaces the earlier one instead of contradicting it. No row of any
+table is ever removed."""
 
 
 def is_doc_id(key: object) -> bool:

@@ -1,0 +1,64 @@
+"""The ``instances`` table: Nova's instance rows, keyed by the instance's EC2 integer id.
+
+Nova keeps an instance in its ``instances`` table and its EC2 id in ``instance_id_mappings``;
+here the row's TinyDB ``doc_id`` *is* the mapping row's id, so the EC2 layer's path from
+``i-0000000a`` to the instance is two dictionary lookups at any table size. An instance's
+states change (vm_state, task_state, host), so this is the store's one mutable table: each
+change is one journal line holding the whole new row, and the last line of a row wins when
+the journal is replayed. Like every row, an instance row is never removed: a destroyed
+instance is a row marked ``deleted``, as Nova's soft delete leaves it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from simulator.store.storage import JournaledStorage
+from simulator.store.tables import INSTANCES, checked_row, clone
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with each float JSON cannot hold (``nan``, ``inf``) as its text.
+
+    Such floats reach an instance from the query (``KeyName=nan``); their text renders in
+    an answer exactly as the float did, which is all the EC2 layer does with them.
+    """
+    if type(value) is float and not math.isfinite(value):
+        return str(value)
+    if type(value) is dict:
+        return {key: _storable(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_storable(item) for item in value]
+    return value
+
+
+class InstanceRows:
+    """The instances table of one store, under that store's lock."""
+
+    def __init__(self, storage: JournaledStorage, lock: threading.RLock) -> None:
+        self._storage = storage
+        self._lock = lock
+
+    def get(self, row_id: int) -> dict[str, Any] | None:
+        """A private copy of the row of EC2 id ``row_id``, or None: O(1)."""
+        with self._lock:
+            row = self._storage.tables[INSTANCES].get(str(row_id))
+            return None if row is None else clone(row)
+
+    def put(self, row_id: int, row: dict[str, Any]) -> None:
+        """Write the row of EC2 id ``row_id`` (new or changed): one journal line."""
+        doc = checked_row(INSTANCES, _storable(row), f"refusing to write instance {row_id}")
+        with self._lock:
+            self._storage.check_open()
+            self._storage.put(INSTANCES, row_id, doc)
+
+    def ids(self) -> list[int]:
+        """Every row's id in the order the rows were created (Nova lists by ``created_at``)."""
+        with self._lock:
+            return list(map(int, self._storage.tables[INSTANCES]))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._storage.tables[INSTANCES])
