@@ -78,7 +78,11 @@ def _json_doc_string(text: str, what: str) -> Any:
 
 def json_object(text: str, what: str) -> dict[str, Any]:
     """Parse a doc string that must hold one JSON object, saying which step's it was."""
-    value = _json_doc_string(text, what)
+    return object_value(_json_doc_string(text, what), what)
+
+
+def object_value(value: Any, what: str) -> dict[str, Any]:
+    """A value read as JSON (a doc string, a file) that must be one object."""
     if not isinstance(value, dict):
         raise AssertionError(f"{what} must be a JSON object {{...}}, not {show(value)}")
     return value

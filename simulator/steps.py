@@ -42,6 +42,7 @@ from simulator.step_args import (
     expect,
     json_object,
     json_pairs,
+    object_value,
     recorded_and_replayed,
     reported_value,
     set_at_pointer,
@@ -62,8 +63,30 @@ _JSON_VALUE = r"(?P<value>.+)"
 
 
 def _rooted(pytestconfig: pytest.Config, path: str) -> Path:
-    """A path as written in a feature: relative to the project's rootdir, or absolute."""
+    """A path as written in a feature: relative to the project's rootdir, or absolute.
+
+    The rootdir, like pytest-bdd's ``bdd_features_base_dir``: a feature then names a file
+    as the project's tree shows it, whichever folder pytest is started from."""
     return pytestconfig.rootpath / path
+
+
+def _unusable(pytestconfig: pytest.Config, path: str, problem: BadInput) -> BaseException:
+    """A file step's one-line failure (raise it ``from None``: no traceback): the file's
+    problem and, when a relative path names nothing, where it was looked for and why (the
+    rootdir is neither the feature's folder nor the current one, and it is the current one
+    when pytest finds no configuration file)."""
+    if Path(path).is_absolute() or _rooted(pytestconfig, path).exists():
+        return pytest.fail.Exception(str(problem), pytrace=False)
+    ini = pytestconfig.inipath
+    why = (
+        f"the folder of its {ini.name}"
+        if ini is not None
+        else "the folder pytest was started from, as it found no pytest.ini, pyproject.toml, "
+        "tox.ini or setup.cfg: put a pytest.ini in the project's root folder"
+    )
+    return pytest.fail.Exception(
+        f"{problem} (a step reads a relative path from the pytest rootdir, {why})", pytrace=False
+    )
 
 
 # --- Given: the store ---------------------------------------------------------------------
@@ -85,7 +108,10 @@ def empty_store(launch_world: LaunchWorld) -> None:
 @given(parsers.re("the seed file " + _QUOTED.format("path")))
 def seed_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, path: str) -> None:
     """The store holds exactly the seed file at ``path`` (relative to the project's rootdir)."""
-    launch_world.reseed(_rooted(pytestconfig, path))
+    try:
+        launch_world.reseed(_rooted(pytestconfig, path))
+    except BadInput as exc:
+        raise _unusable(pytestconfig, path, exc) from None
 
 
 @given(parsers.re("the " + _QUOTED.format("name") + " profile"))
@@ -186,8 +212,11 @@ def launch_image(launch_world: LaunchWorld, image_id: str) -> None:
 @when(parsers.re("I launch as described in " + _QUOTED.format("path")))
 def launch_from_file(launch_world: LaunchWorld, pytestconfig: pytest.Config, path: str) -> None:
     """Call ``run_instances`` with the keyword arguments of a JSON file (relative to rootdir)."""
-    text = _rooted(pytestconfig, path).read_text(encoding="utf-8")
-    launch_world.launch(json_object(text, path))
+    try:
+        kwargs = read_json(_rooted(pytestconfig, path), "launch")
+    except BadInput as exc:
+        raise _unusable(pytestconfig, path, exc) from None
+    launch_world.launch(object_value(kwargs, path))
 
 
 @when(
@@ -253,7 +282,7 @@ def replay(
             label, replay_cassette(load_cassette(source), label).result
         )
     except BadInput as exc:
-        launch_world.replayed = Replayed(label, refusal=str(exc))
+        launch_world.replayed = Replayed(label, refusal=str(_unusable(pytestconfig, path, exc)))
     refusal = launch_world.replayed.refusal
     if refusal is not None and attempt is None:
         pytest.fail(f"cannot replay the cassette {label}: {refusal}", pytrace=False)
