@@ -69,7 +69,8 @@ def launch_sim(request: pytest.FixtureRequest, launch_sim_seed: dict[str, Any]) 
     try:
         return Simulator.from_seed(launch_sim_seed, profile=_chosen_profile(request))
     except BadInput as exc:  # a marker naming no profile: say which exist, no traceback
-        pytest.fail(str(exc), pytrace=False)
+        refusal = str(exc)
+    pytest.fail(refusal, pytrace=False)
 
 
 @pytest.fixture

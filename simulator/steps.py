@@ -125,8 +125,10 @@ def behaviour_profile(launch_world: LaunchWorld, name: str) -> None:
         launch_world.sim = Simulator(
             sim.store, image_backend=sim.image_backend, contracts=sim.contracts, profile=name
         )
+        return
     except BadInput as exc:
-        pytest.fail(str(exc), pytrace=False)
+        refusal = str(exc)
+    pytest.fail(refusal, pytrace=False)
 
 
 @given("the store is seeded with:")
