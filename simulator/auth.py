@@ -27,6 +27,7 @@ from botocore.auth import SigV2Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from simulator.ec2query import REQUESTIFY_KEYS
 from simulator.errors import (
     AuthFailure,
     InvalidParameterValue,
@@ -42,16 +43,6 @@ SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 QUERY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 QUERY_TIME_FORMAT_FRACTION = "%Y-%m-%dT%H:%M:%S.%fZ"
-REQUESTIFY_KEYS = (
-    "Action",
-    "Signature",
-    "AWSAccessKeyId",
-    "SignatureMethod",
-    "SignatureVersion",
-    "Version",
-    "Timestamp",
-)
-"""The keys Grizzly's Requestify popped from every request, a missing one being a plain 400."""
 SECRET_KEY_ENV = "LAUNCH_SIM_SECRET_KEY"
 UNSIGNED_CONTENT_TYPE = "A request with a body must sign its Content-Type header (SignedHeaders)"
 """SigV4 signs the body's bytes, not whether they are parameters: ``Content-Type`` decides

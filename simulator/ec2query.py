@@ -4,8 +4,9 @@ This module reproduces what Nova Grizzly 2013.1 does between the WSGI request an
 controller call (Requestify, Validator, ``APIRequest.invoke``) and between the result and
 the HTTP body (``_render_response``, ``ec2_error``), so that the domain layer sees exactly
 the kwargs Nova's ``CloudController`` saw, quirks included (octal ``'010'`` is 8, list
-order ``1, 10, 2``). It holds no domain logic and does no I/O: the server owns sockets,
-authentication and the clock; :mod:`simulator.errors` owns every EC2 error code.
+order ``1, 10, 2``); a profile's :class:`~simulator.profiles.XmlStyle` picks Havana's
+pretty-printed answers instead. It holds no domain logic and does no I/O: the server owns
+sockets, authentication and the clock; :mod:`simulator.errors` owns every EC2 error code.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 from xml.sax import saxutils
 
 from simulator.ec2ids import ec2_id_to_id, py2_int, uuid4_text
 from simulator.errors import (
     UNKNOWN_ERROR_MESSAGE,
     EC2ErrorDocument,
+    ErrorEnvelope,
     InvalidEc2Id,
     InvalidParameterValue,
     MissingParameter,
@@ -32,21 +35,21 @@ from simulator.errors import (
     ec2_error,
 )
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, shorten
+from simulator.profiles import XmlStyle
 
 DEFAULT_VERSION = "2012-08-15"
 
-NON_ARGUMENT_KEYS = frozenset(
-    {
-        "Action",
-        "Signature",
-        "AWSAccessKeyId",
-        "SignatureMethod",
-        "SignatureVersion",
-        "Version",
-        "Timestamp",
-        "Expires",
-    }
+REQUESTIFY_KEYS = (
+    "Action",
+    "Signature",
+    "AWSAccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "Version",
+    "Timestamp",
 )
+"""The keys Nova's Requestify pops before the rest become arguments, in its order."""
+NON_ARGUMENT_KEYS = frozenset({*REQUESTIFY_KEYS, "Expires"})
 SIGV4_QUERY_PREFIX = "X-Amz-"
 
 _CAMEL_BOUNDARY = re.compile(r"(((?<=[a-z])[A-Z])|([A-Z](?![A-Z]|$)))")
@@ -198,7 +201,10 @@ class QueryRequest:
 
 
 def parse_query(
-    params: Sequence[tuple[str, str]], limits: QueryLimits = DEFAULT_LIMITS
+    params: Sequence[tuple[str, str]],
+    limits: QueryLimits = DEFAULT_LIMITS,
+    *,
+    one_time_only: bool = True,
 ) -> QueryRequest:
     """Turn query parameters into a :class:`QueryRequest` as Nova's Requestify/Validator did.
 
@@ -208,13 +214,14 @@ def parse_query(
     ``MissingParameter``), ``Version`` defaults to :data:`DEFAULT_VERSION`, and ``Expires``
     and SigV4 query keys (``X-Amz-*``) are removed with the other non-argument keys. Nova
     answered its 400s here with plain webob pages; this raises ``InvalidParameterValue``
-    (and subclasses) so the client gets an EC2 error document instead.
+    (and subclasses) so the client gets an EC2 error document instead. ``one_time_only``
+    is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither).
     """
     _check_limits(params, limits)
     query = dict(params)
     timestamp = query.get("Timestamp")
     expires = query.get("Expires")
-    if timestamp and expires:
+    if one_time_only and timestamp and expires:
         raise InvalidParameterValue(
             err="Request must include either Timestamp or Expires, but cannot contain both"
         )
@@ -430,7 +437,13 @@ def _render_dict(parts: list[str], data: Mapping[str, Any]) -> None:
         _render_data(parts, key, value)
 
 
-def render_response(action: str, version: str, request_id: str, result: Any) -> bytes:
+def render_response(
+    action: str,
+    version: str,
+    request_id: str,
+    result: Any,
+    style: XmlStyle = XmlStyle.MINIDOM,
+) -> bytes:
     """Nova's ``APIRequest._render_response``: the success document, as UTF-8 bytes.
 
     The bytes are those of Nova's ``minidom`` ``toxml()`` (same header, same escaping, empty
@@ -442,6 +455,7 @@ def render_response(action: str, version: str, request_id: str, result: Any) -> 
     Scalars (``str``, numbers, datetimes) are rendered as text before objects are rendered
     through their ``__dict__``, so a datetime or str subclass with a ``__dict__`` (a frozen
     clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
+    :attr:`XmlStyle.LXML_PRETTY` then re-serialises that document as Havana did.
     """
     if isinstance(result, int | float) and result == 1:
         result = {"return": "true"}
@@ -457,7 +471,54 @@ def render_response(action: str, version: str, request_id: str, result: Any) -> 
     ]
     _render_dict(parts, result)
     parts.append(f"</{root}>")
-    return "".join(parts).encode()
+    document = "".join(parts).encode()
+    return document if style is XmlStyle.MINIDOM else pretty_printed(document)
+
+
+_MAX_INDENT = 60
+"""libxml2's ``MAX_INDENT``: deeper elements are indented no further."""
+_NAMESPACED = re.compile(r"\{(?P<namespace>[^}]*)\}(?P<tag>.*)", re.DOTALL)
+
+
+def _ascii_reference(text: str) -> str:
+    """Characters beyond ASCII as the decimal references libxml2's ASCII output writes."""
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def _pretty_element(parts: list[str], element: ElementTree.Element, depth: int) -> None:
+    indent = " " * min(2 * depth, _MAX_INDENT)
+    namespaced = _NAMESPACED.fullmatch(element.tag)
+    name = element.tag if namespaced is None else namespaced["tag"]
+    start = name
+    if depth == 0 and namespaced is not None:
+        value = saxutils.escape(namespaced["namespace"], {'"': "&quot;"})
+        start += f' xmlns="{_ascii_reference(value)}"'
+    children = list(element)
+    if children:
+        parts.append(f"{indent}<{start}>\n")
+        for child in children:
+            _pretty_element(parts, child, depth + 1)
+        parts.append(f"{indent}</{name}>\n")
+    elif element.text:
+        parts.append(
+            f"{indent}<{start}>{_ascii_reference(saxutils.escape(element.text))}</{name}>\n"
+        )
+    else:
+        parts.append(f"{indent}<{start}/>\n")
+
+
+def pretty_printed(document: bytes) -> bytes:
+    """Havana's ``etree.tostring(etree.fromstring(minidom_xml), pretty_print=True)`` (a7ab0396aa).
+
+    The minidom document is parsed again, so a carriage return reads as a line feed and an
+    empty element loses its empty text; it is written without the XML declaration, in
+    ASCII with ``&#N;`` references, each element on its own line indented two spaces per
+    level (no further than libxml2's 60), text elements on one line, empty ones as
+    ``<x/>``, and a final newline.
+    """
+    parts: list[str] = []
+    _pretty_element(parts, ElementTree.fromstring(document), 0)
+    return "".join(parts).encode("ascii")
 
 
 def _escape(text: str) -> str:
@@ -478,15 +539,18 @@ def render_error(code: str, message: str, request_id: str) -> bytes:
     ).encode()
 
 
-def error_document(exc: BaseException, request_id: str) -> tuple[int, bytes]:
+def error_document(
+    exc: BaseException, request_id: str, envelope: ErrorEnvelope | None = None
+) -> tuple[int, bytes]:
     """Nova's Executor: the HTTP status and EC2 error body an exception is answered with.
 
-    It must never raise, since it is what runs when everything else has failed: if even
-    the error table fails on ``exc`` (a broken ``__str__``, say), the answer is
+    ``envelope`` is the profile's Executor (see :func:`~simulator.errors.ec2_error`). It
+    must never raise, since it is what runs when everything else has failed: if even the
+    error table fails on ``exc`` (a broken ``__str__``, say), the answer is
     ``UnknownError``, as Nova gave for anything it did not recognise.
     """
     try:
-        document = ec2_error(exc)
+        document = ec2_error(exc, envelope)
         return document.status, render_error(str(document.code), str(document.message), request_id)
     except Exception:
         fallback = EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
