@@ -47,9 +47,17 @@ class Simulator:
         self.contracts = contracts or default_registry()
         self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
         self.compute = RecordingComputeAPI(
-            store, self.image_backend, self.contracts, quotas=quotas, rng=rng, keep_calls=keep_calls
+            store,
+            self.image_backend,
+            self.contracts,
+            quotas=quotas,
+            rng=rng,
+            keep_calls=keep_calls,
+            profile=self.profile,
         )
-        self.cloud = CloudController(store, S3ImageService(store, self.image_backend), self.compute)
+        self.cloud = CloudController(
+            store, S3ImageService(store, self.image_backend), self.compute, self.profile
+        )
 
     @classmethod
     def from_seed(cls, seed: SeedSource | None = None, **options: Any) -> Simulator:
@@ -93,16 +101,21 @@ class Simulator:
 
         Like Nova, the controller changes ``kwargs`` in place (block device mappings are
         normalized where they stand); :meth:`run_instances` hands it a copy of the caller's.
+        The error carries the profile's Executor, so its ``code`` and ``message`` are the
+        ones this release answered.
         """
-        if method_name not in SUPPORTED_ACTIONS:
-            raise InvalidRequest()
-        method = getattr(self.cloud, method_name)
         try:
+            if method_name not in SUPPORTED_ACTIONS:
+                raise InvalidRequest()
+            method = getattr(self.cloud, method_name)
             return method(context or RequestContext(), **kwargs)
-        except EC2Error:
+        except EC2Error as error:
+            error.envelope = self.profile.errors
             raise
         except Exception as exc:
-            raise UnknownError(exc) from exc
+            unknown = UnknownError(exc)
+            unknown.envelope = self.profile.errors
+            raise unknown from exc
 
 
 def open_store(

@@ -1,13 +1,18 @@
-"""``CloudController.run_instances``: Nova Grizzly 2013.1's EC2 launch, step by step.
+"""``CloudController.run_instances``: Nova's EC2 launch, step by step, as its profile's release.
 
-The order of the steps is part of the contract (the first failure wins): min_count, kernel,
+The order of the steps is part of the contract (the first failure wins): min_count (in
+Icehouse max_count and their checks too), the ClientToken lookup (Havana on), kernel,
 ramdisk, block device mappings (snapshot/volume lookups), the machine image, its state,
 then the instance type and max_count while the create call's arguments are evaluated.
 Errors are Nova's exceptions; the Executor table in :mod:`simulator.errors` names them.
+What differs between releases is asked of :class:`~simulator.profiles.Profile`.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
@@ -15,14 +20,14 @@ from simulator.compute import Instance, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
-    EC2APIError,
     ImageNotFound,
     ImageNotFoundEC2,
-    InstanceTypeNotFoundByName,
     InvalidEc2Id,
+    InvalidInput,
 )
 from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
+from simulator.profiles import IpFields, Profile, get_profile
 from simulator.store import MappingStore
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -30,18 +35,116 @@ DEFAULT_ROOT_DEV_NAME = "/dev/sda1"
 DEFAULT_AVAILABILITY_ZONE = "nova"
 
 
+class ClientTokens:
+    """Which reservation each ``ClientToken`` launched: Nova's ``EC2_client_token`` system
+    metadata on every instance of the reservation (``_add_client_token``), kept here until
+    instances have a table of their own.
+
+    Nova looked a token up with ``get_all_system_metadata``, whose value filter is
+    ``re.match(token, value)``: once any instance carries a token, a token that is no
+    regular expression (``(``) or no string at all (``ClientToken=5`` converts to an int)
+    fails there (``error``, ``TypeError``: HTTP 500 from Havana on); only an exact match is
+    a hit.
+    """
+
+    def __init__(self) -> None:
+        self._reservations: dict[str, tuple[str, list[Instance]]] = {}
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def reservation(self, token: Any) -> tuple[str, list[Instance]] | None:
+        """``_resv_id_from_token``: the reservation (id, instances) ``token`` launched."""
+        with self._lock:
+            if not self._reservations:
+                return None
+            re.compile(token)
+            return self._reservations.get(token)
+
+    def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
+        """``_add_client_token``: the token as the database column stores it (text)."""
+        text = str(int(token)) if isinstance(token, bool) else str(token)
+        with self._lock:
+            self._reservations[text] = (reservation_id, list(instances))
+            self._tokens.update((instance.uuid, text) for instance in instances)
+
+    def token_of(self, instance: Instance) -> str | None:
+        """``_get_client_token``: the token an instance was launched with, if any."""
+        with self._lock:
+            return self._tokens.get(instance.uuid)
+
+    def forget(self, instance_uuids: Iterable[str]) -> None:
+        """``_remove_client_token`` (TerminateInstances): those instances no longer count."""
+        with self._lock:
+            for uuid in instance_uuids:
+                token = self._tokens.pop(uuid, None)
+                if token is None:
+                    continue
+                reservation_id, instances = self._reservations[token]
+                left = [instance for instance in instances if instance.uuid != uuid]
+                if left:
+                    self._reservations[token] = (reservation_id, left)
+                else:
+                    del self._reservations[token]
+
+
+def _check_counts(min_count: int, max_count: int) -> None:
+    """Icehouse's ``validate_integer(..., min_value=1)`` on both counts, then min <= max."""
+    for value, name in ((min_count, "min_count"), (max_count, "max_count")):
+        if value < 1:
+            raise InvalidInput(reason=f"{name} must be >= 1")
+    if min_count > max_count:
+        raise InvalidInput(message="min_count must be <= max_count")
+
+
+def _legacy_addresses(hostname: str) -> dict[str, Any]:
+    """Folsom's and Grizzly's fields for an instance without addresses: ``dnsName`` falls
+    back to the private name."""
+    return {
+        "privateDnsName": hostname,
+        "privateIpAddress": None,
+        "publicDnsName": None,
+        "ipAddress": None,
+        "dnsName": hostname,
+    }
+
+
+def _floating_only_addresses(hostname: str) -> dict[str, Any]:
+    """Havana's (050aa2bcbd): no ``publicDnsName``; ``ipAddress`` and ``dnsName`` come from a
+    floating address only, which a new instance has none of."""
+    return {"privateDnsName": hostname, "privateIpAddress": None, "dnsName": None}
+
+
+_ADDRESSES: Mapping[IpFields, Callable[[str], dict[str, Any]]] = {
+    IpFields.LEGACY: _legacy_addresses,
+    IpFields.FLOATING_ONLY: _floating_only_addresses,
+}
+
+
 class CloudController:
     """The slice of ``nova.api.ec2.cloud.CloudController`` a launch goes through."""
 
     def __init__(
-        self, store: MappingStore, image_service: S3ImageService, compute_api: RecordingComputeAPI
+        self,
+        store: MappingStore,
+        image_service: S3ImageService,
+        compute_api: RecordingComputeAPI,
+        profile: Profile | None = None,
     ) -> None:
         self.store = store
         self.image_service = image_service
         self.compute_api = compute_api
+        self.profile = profile or get_profile()
+        self.client_tokens = ClientTokens()
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
         min_count = int(kwargs.get("min_count", 1))
+        if self.profile.count_checks:
+            _check_counts(min_count, int(kwargs.get("max_count", min_count)))
+        client_token = kwargs.get("client_token") if self.profile.client_tokens else None
+        if client_token:
+            launched = self.client_tokens.reservation(client_token)
+            if launched is not None:
+                return self._format_run_instances(context, *launched)
         if kwargs.get("kernel_id"):
             kernel = self._get_image(kwargs["kernel_id"])
             kwargs["kernel_id"] = id_mappings.id_to_glance_id(self.store, kernel["id"])
@@ -49,14 +152,14 @@ class CloudController:
             ramdisk = self._get_image(kwargs["ramdisk_id"])
             kwargs["ramdisk_id"] = id_mappings.id_to_glance_id(self.store, ramdisk["id"])
         for bdm in kwargs.get("block_device_mapping", []):
-            parse_block_device_mapping(self.store, bdm)
+            parse_block_device_mapping(self.store, bdm, self.profile.snapshot_lookup)
         image = self._get_image(kwargs["image_id"])
         image_uuid = id_mappings.id_to_glance_id(self.store, image["id"])
         if not image:
             raise ImageNotFoundEC2(image_id=kwargs["image_id"])
         image_state = self._get_image_state(image)
         if image_state != "available":
-            raise EC2APIError("Image must be available")
+            raise self.profile.image_unavailable()
         instances, reservation_id = self.compute_api.create(
             context,
             instance_type=self.get_instance_type_by_name(kwargs.get("instance_type")),
@@ -71,7 +174,10 @@ class CloudController:
             availability_zone=kwargs.get("placement", {}).get("availability_zone"),
             block_device_mapping=kwargs.get("block_device_mapping", {}),
         )
-        return self._format_run_instances(context, reservation_id, instances)
+        answer = self._format_run_instances(context, reservation_id, instances)
+        if client_token:
+            self.client_tokens.remember(client_token, reservation_id, instances)
+        return answer
 
     def _get_image(self, ec2_id: Any) -> Image:
         """By id, else by name (first match, no type check), then the id's type-prefix check."""
@@ -96,12 +202,14 @@ class CloudController:
         return image["properties"].get("image_state", state)
 
     def get_instance_type_by_name(self, name: Any) -> dict[str, Any]:
-        """Nova's ``instance_types.get_instance_type_by_name``; None means the default flavor."""
-        if name is None:
-            return self.get_instance_type_by_name(self.default_instance_type_name())
+        """Nova's ``instance_types.get_instance_type_by_name``: None means the default flavor,
+        except in Icehouse (``Flavor.get_by_name``), where None is a name nobody has."""
+        flavors = self.profile.flavor
+        if name is None and flavors.default_when_omitted:
+            name = self.default_instance_type_name()
         found = self.store.instance_type(name) if isinstance(name, str) else None
         if found is None:
-            raise InstanceTypeNotFoundByName(instance_type_name=name)
+            raise flavors.not_found_by_name(name)
         return found
 
     def default_instance_type_name(self) -> str:
@@ -137,18 +245,20 @@ class CloudController:
                 self.store, instance.ramdisk_id, EC2_ID_PREFIXES["ramdisks"]
             )
         item["instanceState"] = {"code": 0, "name": "pending"}
+        rules = self.profile.response
+        item.update(_ADDRESSES[rules.ip_fields](instance.hostname))
         key_name = instance.key_name
         if context.is_admin:
             key_name = f"{key_name} ({instance.project_id}, {instance.host})"
+        item["keyName"] = key_name
+        if rules.tag_set:
+            item["tagSet"] = []
+        client_token = self.client_tokens.token_of(instance) if rules.client_token else None
+        if client_token:
+            item["clientToken"] = client_token
         root_device_name = instance.root_device_name or DEFAULT_ROOT_DEV_NAME
         item.update(
             {
-                "privateDnsName": instance.hostname,
-                "privateIpAddress": None,
-                "publicDnsName": None,
-                "ipAddress": None,
-                "dnsName": instance.hostname,
-                "keyName": key_name,
                 "productCodesSet": None,
                 "instanceType": instance.instance_type["name"],
                 "launchTime": instance.created_at,
@@ -157,9 +267,8 @@ class CloudController:
             }
         )
         item.update(self._format_instance_bdm(instance, root_device_name))
-        item["placement"] = {
-            "availabilityZone": instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
-        }
+        zone = rules.unscheduled_zone or instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
+        item["placement"] = {"availabilityZone": zone}
         return item
 
     def _format_instance_bdm(self, instance: Instance, root_device_name: Any) -> dict[str, Any]:
@@ -170,8 +279,10 @@ class CloudController:
         reference's rule (snapshot or volume) is what launch-sim answers. Nova rendered the
         volume's unset attach time as an empty ``<attachTime/>``, which boto3 cannot parse
         as a timestamp; launch-sim gives the launch time, and the volume status
-        ``detached`` (there is no volume service to ask).
+        ``detached`` (there is no volume service to ask). Folsom named the volume by its
+        uuid and gave the volume's own status (``available`` before it is attached).
         """
+        rules = self.profile.response
         root_device_type = "instance-store"
         mapping = []
         for bdm in instance.block_device_mapping:
@@ -188,10 +299,14 @@ class CloudController:
                 {
                     "deviceName": bdm["device_name"],
                     "ebs": {
-                        "volumeId": id_mappings.id_to_ec2_vol_id(volume_id, self.store),
+                        "volumeId": (
+                            id_mappings.id_to_ec2_vol_id(volume_id, self.store)
+                            if rules.ec2_volume_ids
+                            else volume_id
+                        ),
                         "deleteOnTermination": bdm["delete_on_termination"],
                         "attachTime": instance.created_at,
-                        "status": "detached",
+                        "status": rules.volume_status,
                     },
                 }
             )

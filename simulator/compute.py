@@ -15,12 +15,12 @@ import random
 import string
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.context import RequestContext
@@ -28,15 +28,15 @@ from simulator.contracts import ContractRegistry
 from simulator.ec2ids import uuid4_text
 from simulator.errors import (
     ImageNotActive,
-    InstanceTypeDiskTooSmall,
-    InstanceTypeMemoryTooSmall,
-    InstanceTypeNotFound,
     InstanceUserDataMalformed,
     InstanceUserDataTooLarge,
+    InvalidBDMSnapshot,
+    InvalidBDMVolume,
     InvalidRequest,
     TooManyInstances,
 )
 from simulator.images import ImageBackend
+from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
@@ -116,6 +116,20 @@ class Instance:
     root_device_name: Any = None
 
 
+@dataclass
+class _Provisioning:
+    """One create call on its way through compute's checks: what the checks found so far."""
+
+    call: CreateCall
+    min_count: int
+    max_count: int
+    bdms: list[dict[str, Any]]
+    num_instances: int = 0
+    image: dict[str, Any] = field(default_factory=dict)
+    kernel_id: str | None = None
+    ramdisk_id: str | None = None
+
+
 def sanitize_hostname(name: str) -> str:
     """Nova's ``utils.sanitize_hostname``: lower case, spaces and underscores to dashes."""
     name = name.lower().replace(" ", "-").replace("_", "-")
@@ -135,10 +149,14 @@ class RecordingComputeAPI:
         quotas: Quotas | None = None,
         rng: random.Random | None = None,
         keep_calls: int | None = None,
+        profile: Profile | None = None,
     ) -> None:
         self.store = store
         self.images = images
         self.contracts = contracts
+        profile = profile or get_profile()
+        self.rules = profile.compute
+        self.flavors: FlavorRules = profile.flavor
         self.quotas = quotas or Quotas()
         self.rng = rng or random.Random()
         self.calls: deque[CreateCall] = deque(maxlen=keep_calls)
@@ -191,47 +209,36 @@ class RecordingComputeAPI:
         return self._provision(context, call)
 
     def _provision(self, context: RequestContext, call: CreateCall) -> tuple[list[Instance], str]:
-        """Grizzly's ``_validate_and_provision_instance`` checks, in the reference's order."""
+        """``_create_instance``: the profile's checks in its order, then the instances."""
         security_groups = call.security_group or ["default"]
         if not isinstance(security_groups, list):
             security_groups = [security_groups]
         instance_type = call.instance_type
         min_count = call.min_count or 1
-        max_count = call.max_count or min_count
-        bdms: list[dict[str, Any]] = call.block_device_mapping or []
-        if (min_count > 1 or max_count > 1) and any("volume_id" in bdm for bdm in bdms):
-            raise InvalidRequest("Cannot attach one or more volumes to multiple instances")
-        if instance_type.get("disabled"):
-            raise InstanceTypeNotFound(instance_type_id=instance_type.get("flavorid"))
-        self._check_user_data(call.user_data)
-        num_instances = self._check_num_instances_quota(instance_type, min_count, max_count)
-        image = self.images.show(call.image_href)
-        if image.get("status") != "active":
-            raise ImageNotActive(image_id=call.image_href)
-        if instance_type["memory_mb"] < int(image.get("min_ram") or 0):
-            raise InstanceTypeMemoryTooSmall()
-        if instance_type["root_gb"] < int(image.get("min_disk") or 0):
-            raise InstanceTypeDiskTooSmall()
-        kernel_id, ramdisk_id = self._handle_kernel_and_ramdisk(call, image)
-        properties = image.get("properties", {})
+        launch = _Provisioning(
+            call, min_count, call.max_count or min_count, call.block_device_mapping or []
+        )
+        for check in self.rules.checks:
+            self._CHECKS[check](self, launch)
+        properties = launch.image.get("properties", {})
         root_device_name = properties_root_device_name(properties)
-        rows = instance_block_devices(instance_type, properties, bdms)
+        rows = instance_block_devices(instance_type, properties, launch.bdms)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
         instances = []
-        for launch_index in range(num_instances):
+        for launch_index in range(launch.num_instances):
             instance_uuid = self._generate_uuid()
             instances.append(
                 Instance(
                     uuid=instance_uuid,
                     ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
                     reservation_id=reservation_id,
-                    launch_index=launch_index,
+                    launch_index=launch_index if self.rules.launch_index else 0,
                     project_id=context.project_id,
                     user_id=context.user_id,
                     image_ref=call.image_href,
-                    kernel_id=kernel_id,
-                    ramdisk_id=ramdisk_id,
+                    kernel_id=launch.kernel_id,
+                    ramdisk_id=launch.ramdisk_id,
                     instance_type=instance_type,
                     key_name=call.key_name,
                     security_groups=list(security_groups),
@@ -242,7 +249,87 @@ class RecordingComputeAPI:
                     root_device_name=root_device_name,
                 )
             )
+            if self.rules.validate_bdm:
+                self._validate_bdm(rows)
         return instances, reservation_id
+
+    def _check_multi_volume(self, launch: _Provisioning) -> None:
+        if (launch.min_count > 1 or launch.max_count > 1) and any(
+            "volume_id" in bdm for bdm in launch.bdms
+        ):
+            raise InvalidRequest("Cannot attach one or more volumes to multiple instances")
+
+    def _check_disabled_flavor(self, launch: _Provisioning) -> None:
+        instance_type = launch.call.instance_type
+        if instance_type.get("disabled"):
+            raise self.flavors.not_found(instance_type.get("flavorid"))
+
+    def _check_user_data_of(self, launch: _Provisioning) -> None:
+        self._check_user_data(launch.call.user_data)
+
+    def _check_quota(self, launch: _Provisioning) -> None:
+        launch.num_instances = self._check_num_instances_quota(
+            launch.call.instance_type, launch.min_count, launch.max_count
+        )
+
+    def _show_image(self, launch: _Provisioning) -> None:
+        launch.image = self.images.show(launch.call.image_href)
+
+    def _check_image_active(self, launch: _Provisioning) -> None:
+        if launch.image.get("status") != "active":
+            raise ImageNotActive(image_id=launch.call.image_href)
+
+    def _check_min_ram(self, launch: _Provisioning) -> None:
+        if launch.call.instance_type["memory_mb"] < int(launch.image.get("min_ram") or 0):
+            raise self.flavors.memory_too_small()
+
+    def _check_min_disk(self, launch: _Provisioning) -> None:
+        if launch.call.instance_type["root_gb"] < int(launch.image.get("min_disk") or 0):
+            raise self.flavors.disk_too_small()
+
+    def _check_root_disk(self, launch: _Provisioning) -> None:
+        """Havana's ``_check_requested_image``: a root_gb of 0 means "do not check"."""
+        root_gb = launch.call.instance_type["root_gb"]
+        if root_gb and (
+            int(launch.image.get("size") or 0) > root_gb * 1024**3
+            or int(launch.image.get("min_disk") or 0) > root_gb
+        ):
+            raise self.flavors.disk_too_small()
+
+    def _kernel_and_ramdisk(self, launch: _Provisioning) -> None:
+        launch.kernel_id, launch.ramdisk_id = self._handle_kernel_and_ramdisk(
+            launch.call, launch.image
+        )
+
+    _CHECKS: ClassVar[
+        Mapping[ComputeCheck, Callable[[RecordingComputeAPI, _Provisioning], None]]
+    ] = {
+        ComputeCheck.MULTI_VOLUME: _check_multi_volume,
+        ComputeCheck.DISABLED_FLAVOR: _check_disabled_flavor,
+        ComputeCheck.USER_DATA: _check_user_data_of,
+        ComputeCheck.QUOTA: _check_quota,
+        ComputeCheck.IMAGE: _show_image,
+        ComputeCheck.IMAGE_ACTIVE: _check_image_active,
+        ComputeCheck.MIN_RAM: _check_min_ram,
+        ComputeCheck.MIN_DISK: _check_min_disk,
+        ComputeCheck.ROOT_DISK: _check_root_disk,
+        ComputeCheck.KERNEL_RAMDISK: _kernel_and_ramdisk,
+    }
+
+    def _validate_bdm(self, rows: list[dict[str, Any]]) -> None:
+        """Folsom's ``_validate_bdm`` (317cc0af38), run for each instance once its row exists:
+        every mapped volume and snapshot must be one the volume service has, which for
+        launch-sim means a uuid of the store's volume or snapshot table."""
+        for row in rows:
+            volume_id, snapshot_id = row.get("volume_id"), row.get("snapshot_id")
+            if volume_id is not None:
+                if self.store.mapping_id(MappingTable.VOLUMES, volume_id) is None:
+                    raise InvalidBDMVolume(id=volume_id)
+            elif (
+                snapshot_id is not None
+                and self.store.mapping_id(MappingTable.SNAPSHOTS, snapshot_id) is None
+            ):
+                raise InvalidBDMSnapshot(id=snapshot_id)
 
     @staticmethod
     def _check_user_data(user_data: Any) -> None:
@@ -282,8 +369,12 @@ class RecordingComputeAPI:
         if allowed > 0 and min_count <= allowed <= max_count:
             return self._check_num_instances_quota(instance_type, min_count, allowed)
         resource = overs[0]
-        # Nova reserves max_count but reports min_count instances as the request.
-        reported = {**requested, "instances": min_count}
+        # Nova reserves max_count but reports min_count instances as the request (from
+        # Havana "min-max" when they differ).
+        instances: int | str = min_count
+        if self.rules.quota_requested_range and min_count != max_count:
+            instances = f"{min_count}-{max_count}"
+        reported = {**requested, "instances": instances}
         raise TooManyInstances(
             overs=",".join(overs),
             req=reported[resource],

@@ -8,6 +8,8 @@ Grizzly 2013.1 semantics (after LP #1089371): the ``ebs`` sub-dict is always pop
 (``vol-``) as a UUID through the mapping store, any other prefix is dropped silently, and
 ``delete_on_termination`` defaults to True only when an id was given. Nothing else is
 validated, exactly as in Nova: odd input passes through or fails the way Nova's did.
+Folsom (:attr:`SnapshotLookup.VOLUME_TABLE_FIRST`) still had the bug: every id went
+through the volume table before its prefix was looked at.
 """
 
 from __future__ import annotations
@@ -16,22 +18,48 @@ from typing import Any
 
 from simulator import id_mappings
 from simulator.id_prefixes import EC2_ID_PREFIXES
+from simulator.profiles import SnapshotLookup
 from simulator.store import MappingStore
 
 _SNAPSHOT = EC2_ID_PREFIXES["snapshots"] + "-"
 _VOLUME = EC2_ID_PREFIXES["volumes"] + "-"
 
 
-def parse_block_device_mapping(store: MappingStore, bdm: Any) -> Any:
+def _by_prefix(store: MappingStore, ec2_id: Any) -> tuple[str, str] | None:
+    if ec2_id.startswith(_SNAPSHOT):
+        return "snapshot_id", id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
+    if ec2_id.startswith(_VOLUME):
+        return "volume_id", id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
+    return None
+
+
+def _volume_table_first(store: MappingStore, ec2_id: Any) -> tuple[str, str] | None:
+    uuid = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
+    if ec2_id.startswith(_SNAPSHOT):
+        return "snapshot_id", uuid
+    if ec2_id.startswith(_VOLUME):
+        return "volume_id", uuid
+    return None
+
+
+_RESOLVERS = {
+    SnapshotLookup.BY_PREFIX: _by_prefix,
+    SnapshotLookup.VOLUME_TABLE_FIRST: _volume_table_first,
+}
+"""Each lookup rule: the id's key in the mapping and its uuid, or None to drop the id."""
+
+
+def parse_block_device_mapping(
+    store: MappingStore, bdm: Any, lookup: SnapshotLookup = SnapshotLookup.BY_PREFIX
+) -> Any:
     """Normalize ``bdm`` in place and return it (Nova mutates the request's dicts)."""
     ebs = bdm.pop("ebs", None)
     if ebs:
         ec2_id = ebs.pop("snapshot_id", None)
         if ec2_id:
-            if ec2_id.startswith(_SNAPSHOT):
-                bdm["snapshot_id"] = id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
-            elif ec2_id.startswith(_VOLUME):
-                bdm["volume_id"] = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
+            resolved = _RESOLVERS[lookup](store, ec2_id)
+            if resolved is not None:
+                bdm[resolved[0]] = resolved[1]
             ebs.setdefault("delete_on_termination", True)
         bdm.update(ebs)
     return bdm

@@ -9,8 +9,8 @@ API, the HTTP server and cassettes always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Final
 
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 
@@ -18,9 +18,18 @@ UNKNOWN_ERROR_MESSAGE = "An unknown error has occurred. Please try your request 
 
 
 class EC2Error(Exception):
-    """Base of every error a launch can end in; ``code``/``message`` are what EC2 XML carries."""
+    """Base of every error a launch can end in; ``code``/``message`` are what EC2 XML carries.
+
+    ``http_status`` and ``ec2_code`` are Nova's ``NovaException.code`` and Havana's
+    ``ec2_code``: only an envelope that reads them (Havana's Executor and later) uses them.
+    ``envelope`` is the Executor of the profile the error was raised under (set by the
+    facade), so ``code`` and ``message`` answer as that release did.
+    """
 
     msg_fmt: ClassVar[str] = "An unknown exception occurred."
+    http_status: ClassVar[int] = 500
+    ec2_code: ClassVar[str | None] = None
+    envelope: ErrorEnvelope | None = None
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         self.kwargs = kwargs
@@ -44,11 +53,14 @@ class EC2Error(Exception):
         return ec2_error(self).message
 
 
-# --- Nova exceptions (nova/exception.py @ 2013.1), same class names, same messages ---
+# --- Nova exceptions (nova/exception.py @ 2013.1), same class names, same messages; the
+# bases, ``code`` (http_status) and ``ec2_code`` of Havana's, which only its Executor reads;
+# the classes a later release renamed (Flavor*, InvalidInput) with that release's texts ---
 
 
 class NotFound(EC2Error):
     msg_fmt = "Resource could not be found."
+    http_status = 404
 
 
 class ImageNotFound(NotFound):
@@ -65,14 +77,17 @@ class ImageNotFoundEC2(ImageNotFound):
 
 class SnapshotNotFound(NotFound):
     msg_fmt = "Snapshot %(snapshot_id)s could not be found."
+    ec2_code = "InvalidSnapshotID.NotFound"
 
 
 class VolumeNotFound(NotFound):
     msg_fmt = "Volume %(volume_id)s could not be found."
+    ec2_code = "InvalidVolumeID.NotFound"
 
 
 class InstanceNotFound(NotFound):
     msg_fmt = "Instance %(instance_id)s could not be found."
+    ec2_code = "InvalidInstanceID.NotFound"
 
 
 class InstanceTypeNotFound(NotFound):
@@ -83,8 +98,19 @@ class InstanceTypeNotFoundByName(InstanceTypeNotFound):
     msg_fmt = "Instance type with name %(instance_type_name)s could not be found."
 
 
+class FlavorNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class FlavorNotFoundByName(FlavorNotFound):
+    """Icehouse's ``Flavor.get_by_name`` failure (Grizzly's InstanceTypeNotFoundByName)."""
+
+    msg_fmt = "Flavor with name %(flavor_name)s could not be found."
+
+
 class Invalid(EC2Error):
     msg_fmt = "Unacceptable parameters."
+    http_status = 400
 
 
 class InvalidEc2Id(Invalid):
@@ -95,40 +121,69 @@ class InvalidRequest(Invalid):
     msg_fmt = "The request is invalid."
 
 
+class InvalidInput(Invalid):
+    msg_fmt = "Invalid input received: %(reason)s"
+
+
 class InvalidParameterValue(Invalid):
     msg_fmt = "%(err)s"
+    ec2_code = "InvalidParameterValue"
 
 
-class ImageNotActive(Invalid):
+class InvalidBDM(Invalid):
+    msg_fmt = "Block Device Mapping is Invalid."
+
+
+class InvalidBDMSnapshot(InvalidBDM):
+    msg_fmt = "Block Device Mapping is Invalid: failed to get snapshot %(id)s."
+
+
+class InvalidBDMVolume(InvalidBDM):
+    msg_fmt = "Block Device Mapping is Invalid: failed to get volume %(id)s."
+
+
+class ImageNotActive(EC2Error):
     msg_fmt = "Image %(image_id)s is not active."
+    ec2_code = "IncorrectState"
 
 
-class InstanceUserDataTooLarge(Invalid):
+class InstanceUserDataTooLarge(EC2Error):
     msg_fmt = "User data too large. User data must be no larger than %(maxsize)s bytes once base64 encoded. Your data is %(length)d bytes"  # noqa: E501
 
 
-class InstanceUserDataMalformed(Invalid):
+class InstanceUserDataMalformed(EC2Error):
     msg_fmt = "User data needs to be valid base 64."
 
 
-class InstanceTypeMemoryTooSmall(Invalid):
+class InstanceTypeMemoryTooSmall(EC2Error):
     msg_fmt = "Instance type's memory is too small for requested image."
 
 
-class InstanceTypeDiskTooSmall(Invalid):
+class InstanceTypeDiskTooSmall(EC2Error):
     msg_fmt = "Instance type's disk is too small for requested image."
+
+
+class FlavorMemoryTooSmall(EC2Error):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskTooSmall(EC2Error):
+    msg_fmt = "Flavor's disk is too small for requested image."
 
 
 class InvalidKeypair(Invalid):
     msg_fmt = "Keypair data is invalid"
+    ec2_code = "InvalidKeyPair.Format"
 
 
 class InvalidPortRange(Invalid):
     msg_fmt = "Invalid port range %(from_port)s:%(to_port)s. %(msg)s"
+    ec2_code = "InvalidParameterValue"
 
 
 class InvalidInstanceIDMalformed(Invalid):
     msg_fmt = 'Invalid id: %(val)s (expecting "i-...").'
+    ec2_code = "InvalidInstanceID.Malformed"
 
 
 class Duplicate(EC2Error):
@@ -137,20 +192,24 @@ class Duplicate(EC2Error):
 
 class KeyPairExists(Duplicate):
     msg_fmt = "Key pair %(key_name)s already exists."
+    ec2_code = "InvalidKeyPair.Duplicate"
 
 
 class EC2APIError(EC2Error):
-    """Nova's generic EC2 error: its code is ``ec2_code`` when given, else the class name."""
+    """Folsom's and Grizzly's generic EC2 error: its code is the one given, else the class
+    name (Havana deleted the class)."""
 
     msg_fmt = "Unknown"
 
     def __init__(self, message: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
-        self.ec2_code = code
+        self.given_code = code
 
 
 class QuotaError(EC2Error):
     msg_fmt = "Quota exceeded: code=%(code)s"
+    http_status = 413
+    ec2_code = "ResourceLimitExceeded"
 
 
 class TooManyInstances(QuotaError):
@@ -162,6 +221,8 @@ class TooManyInstances(QuotaError):
 
 class NotAuthorized(EC2Error):
     msg_fmt = "Not authorized."
+    http_status = 403
+    ec2_code = "AuthFailure"
 
 
 # --- launch-sim's own errors: the modern transport and the contracts ---
@@ -171,6 +232,7 @@ class AuthFailure(NotAuthorized):
     """The request carries no usable credentials, or an unknown access key."""
 
     msg_fmt = "AWS was not able to validate the provided access credentials"
+    http_status = 401
 
 
 class SignatureDoesNotMatch(NotAuthorized):
@@ -178,10 +240,12 @@ class SignatureDoesNotMatch(NotAuthorized):
         "The request signature we calculated does not match the signature you provided. "
         "Check your AWS Secret Access Key and signing method."
     )
+    http_status = 403
 
 
 class RequestExpired(NotAuthorized):
     msg_fmt = "Request has expired. Timestamp date is %(timestamp)s"
+    http_status = 403
 
 
 class MissingParameter(InvalidParameterValue):
@@ -198,12 +262,36 @@ class RequestTooLarge(InvalidParameterValue):
     msg_fmt = "%(err)s"
 
 
+class CannotOverwriteExistingCassette(EC2Error):
+    """A request the cassette in use does not hold, in a record mode that records nothing.
+
+    launch-sim's own code, neither Nova's nor AWS's: vcrpy's
+    ``CannotOverwriteExistingCassetteException``, answered to the client (HTTP 400, which
+    botocore does not retry) instead of an answer the recording never had.
+    """
+
+    msg_fmt = (
+        "Cassette %(cassette)s holds no such request, and record mode %(mode)s records "
+        "nothing new (record it with new_episodes or all)"
+    )
+    http_status = 400
+
+
 class UnknownError(EC2Error):
     """Wraps an unexpected exception so the Python API raises an EC2Error as HTTP answers."""
 
     def __init__(self, cause: BaseException | None = None) -> None:
         super().__init__(UNKNOWN_ERROR_MESSAGE)
         self.cause = cause
+
+
+class ServerFault(UnknownError):
+    """An exception that escaped Nova's Executor (in Requestify, say): FaultWrapper's HTTP 500.
+
+    Which answer it gets is its envelope's ``fault`` (Havana's ``HTTPInternalServerError``
+    document), or, for Folsom's and Grizzly's bare ``<Code>500</Code>``, launch-sim's
+    ``UnknownError`` (docs/fidelity.md).
+    """
 
 
 @dataclass(frozen=True)
@@ -247,7 +335,7 @@ class StoreCorrupt(StoreError):
     pass
 
 
-# --- the one table: Nova Grizzly's Executor, checked in this order ---
+# --- the one table: each release's Executor, as data, and the function that applies it ---
 
 
 @dataclass(frozen=True)
@@ -255,6 +343,111 @@ class EC2ErrorDocument:
     code: str
     message: str
     status: int = 400
+
+
+@dataclass(frozen=True)
+class ErrorEnvelope:
+    """One release's Executor (``nova/api/ec2/__init__.py``): how an exception is answered.
+
+    ``handled`` are the exceptions it answers with their own code and message (Folsom's and
+    Grizzly's ``except`` chain, Havana's tuple of expected errors); ``fixed_codes`` the codes
+    Grizzly wrote by hand. With ``ec2_codes`` an exception's ``ec2_code`` replaces its class
+    name, with ``exception_status`` its ``code`` is the HTTP status (Havana's
+    ``ec2_error_ex``; an expected error of 500 or more is sent as 400), else every error is
+    400. Anything else is unexpected: ``unknown_code`` with ``unknown_message`` (Grizzly), or,
+    when ``unknown_code`` is None, its own code and status, keeping its message only below
+    500 (Havana). ``fault`` answers what escaped to FaultWrapper (None: as unexpected).
+    """
+
+    handled: tuple[type[BaseException], ...]
+    fixed_codes: tuple[tuple[type[BaseException], str], ...]
+    ec2_codes: bool
+    exception_status: bool
+    unknown_code: str | None
+    unknown_message: str
+    fault: EC2ErrorDocument | None = None
+
+
+_OWN_ERRORS = (
+    AuthFailure,
+    SignatureDoesNotMatch,
+    RequestExpired,
+    MissingParameter,
+    RequestTooLarge,
+    CannotOverwriteExistingCassette,
+)
+"""launch-sim's transport and cassette errors: their class name and status under every
+profile."""
+
+_ID_REWRITES: tuple[tuple[type[EC2Error], str, str], ...] = (
+    (InstanceNotFound, "instance_id", "instances"),
+    (VolumeNotFound, "volume_id", "volumes"),
+    (SnapshotNotFound, "snapshot_id", "snapshots"),
+)
+"""The not-found errors whose message Nova's Executor rewrites: the id keyword and its kind."""
+
+_FOLSOM_HANDLED: tuple[type[BaseException], ...] = (
+    NotFound,
+    EC2APIError,
+    KeyPairExists,
+    InvalidParameterValue,
+    InvalidPortRange,
+    NotAuthorized,
+    InvalidRequest,
+    QuotaError,
+    InvalidInstanceIDMalformed,
+)
+_HAVANA_EXPECTED: tuple[type[BaseException], ...] = (
+    ImageNotActive,
+    InvalidInstanceIDMalformed,
+    InvalidKeypair,
+    InvalidParameterValue,
+    InvalidPortRange,
+    KeyPairExists,
+    NotAuthorized,
+    QuotaError,
+    ImageNotFound,
+    InvalidRequest,
+    NotFound,
+)
+
+FOLSOM_EXECUTOR: Final = ErrorEnvelope(
+    handled=_FOLSOM_HANDLED,
+    fixed_codes=(),
+    ec2_codes=False,
+    exception_status=False,
+    unknown_code="UnknownError",
+    unknown_message=UNKNOWN_ERROR_MESSAGE,
+)
+"""2012.2.4 ``Executor.__call__``: class names, HTTP 400; KeyPairExists by its class name."""
+
+GRIZZLY_EXECUTOR: Final = replace(
+    FOLSOM_EXECUTOR,
+    handled=tuple(cls for cls in _FOLSOM_HANDLED if cls is not KeyPairExists),
+    fixed_codes=(
+        (KeyPairExists, "InvalidKeyPair.Duplicate"),
+        (InvalidKeypair, "InvalidKeyPair.Format"),
+    ),
+)
+"""2013.1.5 ``Executor.__call__``: Folsom's chain plus the two key pair codes."""
+
+HAVANA_EXECUTOR: Final = ErrorEnvelope(
+    handled=_HAVANA_EXPECTED,
+    fixed_codes=(),
+    ec2_codes=True,
+    exception_status=True,
+    unknown_code=None,
+    unknown_message="Unknown error occured.",
+    fault=EC2ErrorDocument(
+        "HTTPInternalServerError",
+        "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n",
+        500,
+    ),
+)
+"""2013.2.4 ``ec2_error_ex`` (sic: "occured") and ``faults.Fault`` (``exception_to_ec2code``)."""
+
+ICEHOUSE_EXECUTOR: Final = replace(HAVANA_EXECUTOR, unknown_message="Unknown error occurred.")
+"""2014.1.5: Havana's, the message spelt right."""
 
 
 def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
@@ -266,57 +459,69 @@ def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
     return type(exc).msg_fmt % {key: ec2_id}
 
 
-_ID_REWRITES: tuple[tuple[type[EC2Error], str, str], ...] = (
-    (InstanceNotFound, "instance_id", "instances"),
-    (VolumeNotFound, "volume_id", "volumes"),
-    (SnapshotNotFound, "snapshot_id", "snapshots"),
-)
-"""The not-found errors whose message Nova's Executor rewrites: the id keyword and its kind."""
-
-# Grizzly's own codes for the key pair errors, checked after EC2APIError.
-_FIXED_CODES: tuple[tuple[type[EC2Error], str], ...] = (
-    (KeyPairExists, "InvalidKeyPair.Duplicate"),
-    (InvalidKeypair, "InvalidKeyPair.Format"),
-)
-
-_CLASS_NAME_CODES: tuple[type[EC2Error], ...] = (
-    InvalidParameterValue,
-    InvalidPortRange,
-    NotAuthorized,
-    InvalidRequest,
-    QuotaError,
-    InvalidInstanceIDMalformed,
-)
-
-_STATUS: dict[type[EC2Error], int] = {
-    AuthFailure: 401,
-    SignatureDoesNotMatch: 403,
-    RequestExpired: 403,
-}
+def _nova_status(exc: BaseException) -> int:
+    """``getattr(ex, 'code', None) or 500``: a Python exception has no code."""
+    return exc.http_status if isinstance(exc, EC2Error) else 500
 
 
-def ec2_error(exc: BaseException) -> EC2ErrorDocument:
-    """Nova's Executor: the EC2 ``(code, message)`` an exception is reported as."""
+def _code(exc: BaseException, envelope: ErrorEnvelope) -> str:
+    if isinstance(exc, EC2APIError) and exc.given_code:
+        return exc.given_code
+    if envelope.ec2_codes and isinstance(exc, EC2Error) and exc.ec2_code:
+        return exc.ec2_code
+    return type(exc).__name__
+
+
+def _expected(
+    exc: BaseException, envelope: ErrorEnvelope, code: str, message: str
+) -> EC2ErrorDocument:
+    if not envelope.exception_status:
+        return EC2ErrorDocument(code, message)
+    status = _nova_status(exc)
+    return EC2ErrorDocument(
+        code, message or envelope.unknown_message, 400 if status >= 500 else status
+    )
+
+
+def _unexpected(exc: BaseException, envelope: ErrorEnvelope) -> EC2ErrorDocument:
+    if envelope.unknown_code is not None:
+        return EC2ErrorDocument(envelope.unknown_code, envelope.unknown_message)
+    status = _nova_status(exc)
+    message = str(exc.args[0]) if exc.args and status < 500 else ""
+    return EC2ErrorDocument(_code(exc, envelope), message or envelope.unknown_message, status)
+
+
+def ec2_error(exc: BaseException, envelope: ErrorEnvelope | None = None) -> EC2ErrorDocument:
+    """Nova's Executor: the EC2 code, message and HTTP status an exception is answered with.
+
+    ``envelope`` is the release's Executor; by default the one the error was raised under
+    (:attr:`EC2Error.envelope`), else Grizzly's. An :class:`UnknownError` wrapping a Python
+    exception is answered as that exception, as Nova's Executor saw it.
+    """
+    envelope = envelope or getattr(exc, "envelope", None) or GRIZZLY_EXECUTOR
+    if isinstance(exc, ServerFault) and envelope.fault is not None:
+        return envelope.fault
+    if isinstance(exc, UnknownError) and exc.cause is not None:
+        exc = exc.cause
+    if isinstance(exc, _OWN_ERRORS):
+        return EC2ErrorDocument(type(exc).__name__, str(exc), exc.http_status)
     for cls, key, kind in _ID_REWRITES:
         if isinstance(exc, cls):
-            return EC2ErrorDocument(cls.__name__, _id_rewritten(exc, key, kind))
-    if isinstance(exc, NotFound):
-        return EC2ErrorDocument(type(exc).__name__, str(exc))
-    if isinstance(exc, EC2APIError):
-        return EC2ErrorDocument(exc.ec2_code or "EC2APIError", str(exc))
-    for cls, code in _FIXED_CODES:
-        if isinstance(exc, cls):
-            return EC2ErrorDocument(code, str(exc))
-    if isinstance(exc, _CLASS_NAME_CODES):
-        return EC2ErrorDocument(type(exc).__name__, str(exc), _STATUS.get(type(exc), 400))
-    return EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
+            code = _code(exc, envelope) if envelope.ec2_codes else cls.__name__
+            return _expected(exc, envelope, code, _id_rewritten(exc, key, kind))
+    for fixed, code in envelope.fixed_codes:
+        if isinstance(exc, fixed):
+            return _expected(exc, envelope, code, str(exc))
+    if isinstance(exc, envelope.handled):
+        return _expected(exc, envelope, _code(exc, envelope), str(exc))
+    return _unexpected(exc, envelope)
 
 
-def explain(exc: BaseException) -> str:
-    """One line for operators: the EC2 code and message, plus what an UnknownError hides."""
-    document = ec2_error(exc)
+def explain(exc: BaseException, envelope: ErrorEnvelope | None = None) -> str:
+    """One line for operators: the EC2 code and message, plus the cause a generic one hides."""
+    document = ec2_error(exc, envelope)
     line = f"{document.code}: {document.message}"
-    if document.code == "UnknownError":
+    if document.message in (UNKNOWN_ERROR_MESSAGE, (envelope or GRIZZLY_EXECUTOR).unknown_message):
         cause = exc.cause if isinstance(exc, UnknownError) else exc
         if cause is not None and not isinstance(cause, UnknownError):
             line += f" (cause: {type(cause).__name__}: {cause})"

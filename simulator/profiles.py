@@ -4,20 +4,141 @@ The same launch is answered differently by Folsom, Grizzly, Havana and Icehouse.
 is a frozen description of one release, the final stable point release of its series (the
 code clouds ran), holding the few hooks where the releases differ; the launch path asks
 its profile instead of testing a release name, so adding a release is adding a row here.
+Each hook is data (a flag, an enum, an ordered tuple) or a small function building the
+release's exception; the modules that act on them say which Nova code each one mirrors,
+and ``docs/profiles.md`` gives the commit or file of every difference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
-from simulator.errors import BadInput
+from simulator.errors import (
+    FOLSOM_EXECUTOR,
+    GRIZZLY_EXECUTOR,
+    HAVANA_EXECUTOR,
+    ICEHOUSE_EXECUTOR,
+    BadInput,
+    EC2APIError,
+    EC2Error,
+    ErrorEnvelope,
+    FlavorDiskTooSmall,
+    FlavorMemoryTooSmall,
+    FlavorNotFound,
+    FlavorNotFoundByName,
+    ImageNotActive,
+    InstanceTypeDiskTooSmall,
+    InstanceTypeMemoryTooSmall,
+    InstanceTypeNotFound,
+    InstanceTypeNotFoundByName,
+)
 
 
 class UnknownProfile(BadInput):
     """A profile name that is not one of :data:`PROFILES` (one-line bad input)."""
+
+
+class QueryTime(Enum):
+    """Whether Requestify checks a query's ``Timestamp``/``Expires`` (Grizzly's
+    ``is_ec2_timestamp_expired``, which Folsom did not have: it only popped ``Timestamp``)."""
+
+    CHECKED = "checked"
+    NOT_CHECKED = "not checked"
+
+
+class SnapshotLookup(Enum):
+    """How ``_parse_block_device_mapping`` turns ``Ebs.SnapshotId`` into a uuid."""
+
+    BY_PREFIX = "by prefix"
+    """``snap-`` in the snapshot table, ``vol-`` in the volume table, anything else dropped."""
+    VOLUME_TABLE_FIRST = "volume table first"
+    """Folsom's LP #1089371: every id is looked up in the volume table before the prefix test."""
+
+
+class XmlStyle(Enum):
+    """How ``APIRequest._render_response`` serialises an answer."""
+
+    MINIDOM = "minidom"
+    """``minidom.toxml()``: an XML declaration, then the document on one line."""
+    LXML_PRETTY = "lxml pretty"
+    """Havana's ``etree.tostring(root, pretty_print=True)``: no declaration, two-space
+    indentation, ASCII with character references, a trailing newline."""
+
+
+class IpFields(Enum):
+    """Which address fields ``_format_instances`` writes for an instance."""
+
+    LEGACY = "legacy"
+    """``publicDnsName``, ``ipAddress`` (floating or fixed), ``dnsName`` (public or private)."""
+    FLOATING_ONLY = "floating only"
+    """Havana's: no ``publicDnsName``, ``ipAddress`` only for a floating address,
+    ``dnsName`` the floating address (empty without one)."""
+
+
+class ComputeCheck(Enum):
+    """One check of ``compute_api.create`` after the call is made; a profile orders them."""
+
+    IMAGE = "the image is shown"
+    IMAGE_ACTIVE = "the image is active"
+    MIN_RAM = "the flavor has the image's min_ram"
+    MIN_DISK = "the flavor has the image's min_disk"
+    ROOT_DISK = "a sized root disk holds the image and its min_disk"
+    DISABLED_FLAVOR = "the flavor is not disabled"
+    USER_DATA = "user data is small enough and base64"
+    QUOTA = "the instances fit the quota"
+    MULTI_VOLUME = "no volume goes to several instances"
+    KERNEL_RAMDISK = "kernel and ramdisk are shown"
+
+
+@dataclass(frozen=True)
+class FlavorRules:
+    """The flavor lookup of ``run_instances`` and the flavor errors compute raises."""
+
+    default_when_omitted: bool
+    """``get_instance_type_by_name(None)`` gave the default; Icehouse's ``Flavor.get_by_name``
+    looks up the name None."""
+    not_found_by_name: Callable[[Any], EC2Error]
+    not_found: Callable[[Any], EC2Error]
+    memory_too_small: Callable[[], EC2Error]
+    disk_too_small: Callable[[], EC2Error]
+
+
+@dataclass(frozen=True)
+class ResponseRules:
+    """What ``_format_instances`` writes for each instance of the reservation."""
+
+    unscheduled_zone: str | None
+    """The zone of an instance no host runs yet, or None for launch-sim's rule (the zone
+    asked for, else the default zone)."""
+    ip_fields: IpFields
+    tag_set: bool
+    """``tagSet`` (the instance metadata) is written, empty when there is none."""
+    ec2_volume_ids: bool
+    """``blockDeviceMapping`` names volumes ``vol-%08x`` (Folsom: the raw volume uuid)."""
+    volume_status: str
+    """``ebs.status`` of a mapped volume at launch: the attach status ``detached`` from
+    Grizzly on, the volume's own ``available`` in Folsom."""
+    client_token: bool
+    """Each item carries ``clientToken`` when its instance has one (Icehouse)."""
+
+
+@dataclass(frozen=True)
+class ComputeRules:
+    """What ``compute_api.create`` checks after the call is made, and in which order."""
+
+    checks: tuple[ComputeCheck, ...]
+    launch_index: bool
+    """Each instance's ``launch_index`` is its index (d2cd7164c8); Folsom stored 0 for all."""
+    quota_requested_range: bool
+    """``TooManyInstances`` says "Requested 2-5" when min and max differ (Havana), else
+    the min_count."""
+    validate_bdm: bool
+    """Each instance's mapped volumes and snapshots are fetched after its row is made
+    (``_validate_bdm``, 317cc0af38); launch-sim knows the store's uuids."""
 
 
 @dataclass(frozen=True)
@@ -27,16 +148,206 @@ class Profile:
     name: str
     series: str
     release: str
+    errors: ErrorEnvelope
+    """The Executor: codes, HTTP statuses and messages of every error."""
+    query_time: QueryTime
+    xml: XmlStyle
+    count_checks: bool
+    """Icehouse's ``validate_integer`` on MinCount and MaxCount, then min <= max, first."""
+    client_tokens: bool
+    """``ClientToken`` makes a launch idempotent (Havana on); before, it is ignored."""
+    snapshot_lookup: SnapshotLookup
+    image_unavailable: Callable[[], EC2Error]
+    """The error for an image whose state is not ``available``."""
+    flavor: FlavorRules
+    response: ResponseRules
+    compute: ComputeRules
 
+
+def _ec2_api_error() -> EC2Error:
+    return EC2APIError("Image must be available")
+
+
+def _image_not_active() -> EC2Error:
+    return ImageNotActive(message="Image must be available")
+
+
+def _instance_type_by_name(name: Any) -> EC2Error:
+    return InstanceTypeNotFoundByName(instance_type_name=name)
+
+
+def _instance_type(flavor_id: Any) -> EC2Error:
+    return InstanceTypeNotFound(instance_type_id=flavor_id)
+
+
+def _flavor_by_name(name: Any) -> EC2Error:
+    return FlavorNotFoundByName(flavor_name=name)
+
+
+def _flavor(flavor_id: Any) -> EC2Error:
+    return FlavorNotFound(flavor_id=flavor_id)
+
+
+_INSTANCE_TYPES = FlavorRules(
+    default_when_omitted=True,
+    not_found_by_name=_instance_type_by_name,
+    not_found=_instance_type,
+    memory_too_small=InstanceTypeMemoryTooSmall,
+    disk_too_small=InstanceTypeDiskTooSmall,
+)
+_FLAVORS = FlavorRules(
+    default_when_omitted=False,
+    not_found_by_name=_flavor_by_name,
+    not_found=_flavor,
+    memory_too_small=FlavorMemoryTooSmall,
+    disk_too_small=FlavorDiskTooSmall,
+)
+
+_FOLSOM_RESPONSE = ResponseRules(
+    unscheduled_zone="unknown zone",
+    ip_fields=IpFields.LEGACY,
+    tag_set=False,
+    ec2_volume_ids=False,
+    volume_status="available",
+    client_token=False,
+)
+_GRIZZLY_RESPONSE = ResponseRules(
+    unscheduled_zone=None,
+    ip_fields=IpFields.LEGACY,
+    tag_set=False,
+    ec2_volume_ids=True,
+    volume_status="detached",
+    client_token=False,
+)
+_HAVANA_RESPONSE = ResponseRules(
+    unscheduled_zone=None,
+    ip_fields=IpFields.FLOATING_ONLY,
+    tag_set=True,
+    ec2_volume_ids=True,
+    volume_status="detached",
+    client_token=False,
+)
+_ICEHOUSE_RESPONSE = ResponseRules(
+    unscheduled_zone=None,
+    ip_fields=IpFields.FLOATING_ONLY,
+    tag_set=True,
+    ec2_volume_ids=True,
+    volume_status="detached",
+    client_token=True,
+)
+
+_C = ComputeCheck
+_FOLSOM_COMPUTE = ComputeRules(
+    checks=(
+        _C.DISABLED_FLAVOR,
+        _C.QUOTA,
+        _C.IMAGE,
+        _C.MIN_RAM,
+        _C.MIN_DISK,
+        _C.KERNEL_RAMDISK,
+        _C.USER_DATA,
+    ),
+    launch_index=False,
+    quota_requested_range=False,
+    validate_bdm=True,
+)
+_GRIZZLY_COMPUTE = ComputeRules(
+    checks=(
+        _C.MULTI_VOLUME,
+        _C.DISABLED_FLAVOR,
+        _C.USER_DATA,
+        _C.QUOTA,
+        _C.IMAGE,
+        _C.IMAGE_ACTIVE,
+        _C.MIN_RAM,
+        _C.MIN_DISK,
+        _C.KERNEL_RAMDISK,
+    ),
+    launch_index=True,
+    quota_requested_range=False,
+    validate_bdm=False,
+)
+_HAVANA_COMPUTE = ComputeRules(
+    checks=(
+        _C.IMAGE,
+        _C.DISABLED_FLAVOR,
+        _C.USER_DATA,
+        _C.IMAGE_ACTIVE,
+        _C.MIN_RAM,
+        _C.ROOT_DISK,
+        _C.KERNEL_RAMDISK,
+        _C.MULTI_VOLUME,
+        _C.QUOTA,
+    ),
+    launch_index=True,
+    quota_requested_range=True,
+    validate_bdm=False,
+)
 
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
     {
         profile.name: profile
         for profile in (
-            Profile(name="folsom", series="Folsom", release="2012.2.4"),
-            Profile(name="grizzly", series="Grizzly", release="2013.1.5"),
-            Profile(name="havana", series="Havana", release="2013.2.4"),
-            Profile(name="icehouse", series="Icehouse", release="2014.1.5"),
+            Profile(
+                name="folsom",
+                series="Folsom",
+                release="2012.2.4",
+                errors=FOLSOM_EXECUTOR,
+                query_time=QueryTime.NOT_CHECKED,
+                xml=XmlStyle.MINIDOM,
+                count_checks=False,
+                client_tokens=False,
+                snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
+                image_unavailable=_ec2_api_error,
+                flavor=_INSTANCE_TYPES,
+                response=_FOLSOM_RESPONSE,
+                compute=_FOLSOM_COMPUTE,
+            ),
+            Profile(
+                name="grizzly",
+                series="Grizzly",
+                release="2013.1.5",
+                errors=GRIZZLY_EXECUTOR,
+                query_time=QueryTime.CHECKED,
+                xml=XmlStyle.MINIDOM,
+                count_checks=False,
+                client_tokens=False,
+                snapshot_lookup=SnapshotLookup.BY_PREFIX,
+                image_unavailable=_ec2_api_error,
+                flavor=_INSTANCE_TYPES,
+                response=_GRIZZLY_RESPONSE,
+                compute=_GRIZZLY_COMPUTE,
+            ),
+            Profile(
+                name="havana",
+                series="Havana",
+                release="2013.2.4",
+                errors=HAVANA_EXECUTOR,
+                query_time=QueryTime.CHECKED,
+                xml=XmlStyle.LXML_PRETTY,
+                count_checks=False,
+                client_tokens=True,
+                snapshot_lookup=SnapshotLookup.BY_PREFIX,
+                image_unavailable=_image_not_active,
+                flavor=_INSTANCE_TYPES,
+                response=_HAVANA_RESPONSE,
+                compute=_HAVANA_COMPUTE,
+            ),
+            Profile(
+                name="icehouse",
+                series="Icehouse",
+                release="2014.1.5",
+                errors=ICEHOUSE_EXECUTOR,
+                query_time=QueryTime.CHECKED,
+                xml=XmlStyle.LXML_PRETTY,
+                count_checks=True,
+                client_tokens=True,
+                snapshot_lookup=SnapshotLookup.BY_PREFIX,
+                image_unavailable=_image_not_active,
+                flavor=_FLAVORS,
+                response=_ICEHOUSE_RESPONSE,
+                compute=_HAVANA_COMPUTE,
+            ),
         )
     }
 )

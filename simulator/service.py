@@ -24,8 +24,9 @@ from simulator.ec2query import (
     render_response,
     request_id_from,
 )
-from simulator.errors import ec2_error
+from simulator.errors import ErrorEnvelope, ec2_error
 from simulator.limits import DEFAULT_LIMITS, QueryLimits
+from simulator.profiles import QueryTime
 
 
 @dataclass
@@ -57,11 +58,14 @@ def refusal(
     *,
     status: int | None = None,
     create_calls: list[CreateCall] | None = None,
+    envelope: ErrorEnvelope | None = None,
 ) -> Outcome:
-    """The answer to a request that failed: Nova's error document and its code and message."""
+    """The answer to a request that failed: Nova's error document and its code and message,
+    as ``envelope`` (a profile's Executor; by default the error's own, else Grizzly's)
+    answers them."""
     request_id = request_id or new_request_id()
-    table_status, body = error_document(exc, request_id)
-    document = ec2_error(exc)
+    table_status, body = error_document(exc, request_id, envelope)
+    document = ec2_error(exc, envelope)
     return Outcome(
         request_id,
         status or table_status,
@@ -95,11 +99,16 @@ class EC2Service:
     ) -> Outcome:
         """Answer one request; never raises for anything a client can send."""
         request_id = self._new_request_id()
+        profile = self.sim.profile
         with self.sim.compute.capture() as calls:
             try:
-                request = parse_query(params, self.limits)
+                request = parse_query(
+                    params, self.limits, one_time_only=profile.query_time is QueryTime.CHECKED
+                )
                 result = self.sim.invoke(request.method_name, request.kwargs, context)
-                body = render_response(request.action, request.version, request_id, result)
+                body = render_response(
+                    request.action, request.version, request_id, result, profile.xml
+                )
             except Exception as exc:
-                return refusal(exc, request_id, create_calls=list(calls))
+                return refusal(exc, request_id, create_calls=list(calls), envelope=profile.errors)
         return Outcome(request_id, 200, body, list(calls), result=result)
