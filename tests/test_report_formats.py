@@ -8,12 +8,21 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import xmlschema
 
 from simulator.cli import main
-from simulator.report import summarize_params
+from simulator.report import (
+    CassetteResult,
+    Difference,
+    InteractionResult,
+    render_junit,
+    summarize_params,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_SEVEN = ROOT / "fixtures" / "cassettes" / "walkthrough-all-seven.json"
+CORPUS = ROOT / "fixtures" / "cassettes"
+ALL_SEVEN = CORPUS / "walkthrough-all-seven.json"
+JUNIT_XSD = xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit-10.xsd")
 
 
 @pytest.fixture
@@ -63,3 +72,53 @@ def test_the_junit_report_names_each_case_by_its_full_request(
 def test_a_value_too_long_to_read_is_shortened_with_its_length() -> None:
     summary = summarize_params([("Action", "RunInstances"), ("UserData", "A" * 65536)])
     assert summary == "Action=RunInstances UserData=" + "A" * 32 + "…(65536 characters)"
+
+
+def test_a_replay_junit_report_is_schema_valid_junit(
+    changed_all_seven: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "replay.xml"
+    assert (
+        main(
+            [
+                "replay",
+                str(CORPUS),
+                str(changed_all_seven),
+                "--format",
+                "junit",
+                "--output",
+                str(output),
+            ]
+        )
+        == 1
+    )
+    JUNIT_XSD.validate(str(output))
+    suites = ET.parse(output).getroot()
+    assert int(suites.get("failures", "")) == 1
+    assert int(suites.get("tests", "")) > 20
+
+
+def test_every_junit_report_shape_is_schema_valid_junit() -> None:
+    """A slow interaction, a note, a value XML cannot carry, an unrecorded request, a
+    profile, an empty cassette: the schema holds for each."""
+    results = [
+        CassetteResult(
+            "odd\x01path.json",
+            [
+                InteractionResult(0, "Action=RunInstances", seconds=1234.56789),
+                InteractionResult(
+                    1,
+                    "Action=RunInstances ImageId=ami-\x02",
+                    (Difference("/interactions/1/response/status", 400, 200),),
+                    seconds=0.0004,
+                ),
+                InteractionResult(None, "Action=Nope", note="the cassette holds no such request"),
+            ],
+            seconds=1234.5678,
+            profile="havana",
+            recorded_under="grizzly",
+        ),
+        CassetteResult("empty.json"),
+    ]
+    JUNIT_XSD.validate(render_junit(results, "replayed", "launch-sim replay"))
+    assert ET.fromstring(render_junit(results, "replayed", "x")).get("time") == "1234.568"
