@@ -280,7 +280,8 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
         choices=MODES,
         default=SERVE_DEFAULT.value,
         help="once: record a new cassette, check an existing one (default); new_episodes: "
-        "also record requests it lacks; all: record afresh; none: check only",
+        "also record requests it lacks; all: record afresh; none: check only. Checking, a "
+        "request the cassette lacks gets CannotOverwriteExistingCassette and serve exits 1",
     )
     serve.add_argument(
         "--redact",
@@ -320,6 +321,11 @@ def _warn(message: str) -> None:
     print(f"launch-sim: {message}", file=sys.stderr, flush=True)
 
 
+class Differences(Exception):
+    """A checking server saw requests differ from its cassette or miss it: ``serve`` exits
+    1 when it stops, as ``replay`` does for a difference (its report is printed already)."""
+
+
 AppFactory = Callable[..., EC2App]
 
 
@@ -356,3 +362,5 @@ def serve_recording(
         f"{args.record}: {session.recorded_count} interaction(s) recorded, "
         f"{len(session.failures)} difference(s)"
     )
+    if session.failures:
+        raise Differences(str(args.record))

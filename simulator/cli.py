@@ -23,6 +23,7 @@ from simulator.api import Simulator, open_store
 from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
 from simulator.boto3_params import is_boto3_shape, query_params
 from simulator.cassette_cli import (
+    Differences,
     add_commands,
     add_profile_option,
     add_serve_options,
@@ -375,6 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         print(f"launch-sim: error: {exc}", file=sys.stderr)
         return 2
+    except Differences:
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -30,6 +30,12 @@ class Rules:
     rerecords_on_replay: bool
     """``launch-sim replay`` writes back the interactions that differ (it has no new
     requests, so that is the only recording it can do)."""
+    refuses_unrecorded: bool
+    """A request an existing cassette does not hold is answered with an EC2 error naming
+    the cassette and the mode (vcrpy's ``CannotOverwriteExistingCassetteException``), not
+    by the simulator: a client drifting from its recording fails where it sends the request,
+    and a checking server exits 1. Otherwise the simulator answers it (and it is recorded,
+    or reported as a failure)."""
 
 
 class RecordMode(enum.StrEnum):
@@ -51,16 +57,32 @@ class RecordMode(enum.StrEnum):
 
 _RULES = {
     RecordMode.NONE: Rules(
-        checks_existing=True, records_missing=False, grows_existing=False, rerecords_on_replay=False
+        checks_existing=True,
+        records_missing=False,
+        grows_existing=False,
+        rerecords_on_replay=False,
+        refuses_unrecorded=True,
     ),
     RecordMode.ONCE: Rules(
-        checks_existing=True, records_missing=True, grows_existing=False, rerecords_on_replay=False
+        checks_existing=True,
+        records_missing=True,
+        grows_existing=False,
+        rerecords_on_replay=False,
+        refuses_unrecorded=True,
     ),
     RecordMode.NEW_EPISODES: Rules(
-        checks_existing=True, records_missing=True, grows_existing=True, rerecords_on_replay=False
+        checks_existing=True,
+        records_missing=True,
+        grows_existing=True,
+        rerecords_on_replay=False,
+        refuses_unrecorded=False,
     ),
     RecordMode.ALL: Rules(
-        checks_existing=False, records_missing=True, grows_existing=False, rerecords_on_replay=True
+        checks_existing=False,
+        records_missing=True,
+        grows_existing=False,
+        rerecords_on_replay=True,
+        refuses_unrecorded=False,
     ),
 }
 

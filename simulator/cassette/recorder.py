@@ -40,15 +40,23 @@ from simulator.cassette.format import (
 )
 from simulator.cassette.record_mode import DEFAULT, RecordMode, recorded_for
 from simulator.cassette.replayer import replay_simulator
-from simulator.errors import AuthFailure, RequestExpired, SignatureDoesNotMatch, ec2_error
+from simulator.context import RequestContext
+from simulator.errors import (
+    AuthFailure,
+    CannotOverwriteExistingCassette,
+    RequestExpired,
+    SignatureDoesNotMatch,
+    ec2_error,
+)
 from simulator.glance import GlanceExchange, GlanceRecording, append_exchanges
 from simulator.httprequest import HttpRequest
+from simulator.limits import DEFAULT_LIMITS, QueryLimits
 from simulator.mock import hook_client
 from simulator.profiles import Profile, get_profile
 from simulator.report import InteractionResult
 from simulator.seed import SeedSource, merge_seeds, seed_from_rows
 from simulator.server import EC2App, Exchange
-from simulator.service import EC2Service, Outcome
+from simulator.service import EC2Service, Outcome, refusal
 from simulator.store import AccessLog, MappingStore
 
 # Codes of requests the server refused before the launch path: never recorded or checked.
@@ -98,12 +106,32 @@ class CassetteApp(EC2App):
     """
 
     def __init__(self, session: CassetteSession, service: EC2Service, **options: Any) -> None:
-        super().__init__(service, on_exchange=session.observe_exchange, **options)
+        checked = CheckedService(session, service.sim, service.limits)
+        super().__init__(checked, on_exchange=session.observe_exchange, **options)
         self._turn = session.turn
 
     def respond(self, request: HttpRequest) -> Outcome:
         with self._turn:
             return super().respond(request)
+
+
+class CheckedService(EC2Service):
+    """The EC2 service, except for a request its session refuses to answer (see
+    :meth:`CassetteSession.unrecorded`): that one gets the session's EC2 error instead."""
+
+    def __init__(
+        self, session: CassetteSession, sim: Simulator, limits: QueryLimits = DEFAULT_LIMITS
+    ) -> None:
+        super().__init__(sim, limits)
+        self._session = session
+
+    def handle(
+        self, params: Sequence[tuple[str, str]], context: RequestContext | None = None
+    ) -> Outcome:
+        refused = self._session.unrecorded(params)
+        if refused is not None:
+            return refusal(refused)
+        return super().handle(params, context)
 
 
 class CassetteSession:
@@ -208,6 +236,22 @@ class CassetteSession:
         """The EC2 app to answer requests with while this session checks or records them."""
         return CassetteApp(self, service, **options)
 
+    def unrecorded(
+        self, params: Sequence[tuple[str, str]]
+    ) -> CannotOverwriteExistingCassette | None:
+        """The error for a request the cassette does not hold, if the mode refuses those.
+
+        Called while the request holds its turn, so no other request can play the recorded
+        interaction it would have matched before :meth:`observe` sees it.
+        """
+        if not (params and self.replaying and self.mode.rules.refuses_unrecorded):
+            return None
+        key = RecordedRequest.capture("POST", "/", params, self.redact).match_key()
+        with self._lock:
+            if any(recorded.request.match_key() == key for _, recorded in self._unplayed):
+                return None
+        return CannotOverwriteExistingCassette(cassette=self.path, mode=self.mode.value)
+
     def observe_exchange(self, exchange: Exchange) -> None:
         """:meth:`observe` for an :class:`EC2App` hook (a server's, or a boto3 client's).
 
@@ -311,7 +355,7 @@ class CassetteUse:
     ) -> Outcome:
         """Answer EC2 query parameters as the server would, then check or record them."""
         with self.session.turn:
-            outcome = EC2Service(self.sim).handle(params)
+            outcome = CheckedService(self.session, self.sim).handle(params)
             self.session.observe(method, path, params, outcome)
         return outcome
 
