@@ -32,10 +32,11 @@ from simulator.errors import (
     AuthFailure,
     InvalidParameterValue,
     RequestExpired,
+    ServerFault,
     SignatureDoesNotMatch,
-    UnknownError,
 )
 from simulator.httprequest import HttpRequest
+from simulator.profiles import Profile, QueryTime
 
 SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4_SERVICE = "ec2"
@@ -178,6 +179,24 @@ def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CL
             raise RequestExpired(timestamp=expires)
 
 
+def no_query_time_check(
+    params: Params, now: datetime, max_skew: timedelta = MAX_CLOCK_SKEW
+) -> None:
+    """Folsom's Requestify checked no time: ``Timestamp`` is only a key it pops (and
+    requires, see :func:`check_requestify_keys`), ``Expires`` an ordinary argument."""
+
+
+QUERY_TIME_CHECKS: Mapping[QueryTime, QueryTimeCheck] = {
+    QueryTime.CHECKED: check_query_time,
+    QueryTime.NOT_CHECKED: no_query_time_check,
+}
+
+
+def query_time_check(profile: Profile) -> QueryTimeCheck:
+    """The query time rule of ``profile``'s release, for :class:`NoAuth`/:class:`SignatureAuth`."""
+    return QUERY_TIME_CHECKS[profile.query_time]
+
+
 def is_query_signed(request: HttpRequest, params: Params) -> bool:
     """Whether the request is signed the way Nova knew (SigV2 and older, in its parameters).
 
@@ -194,7 +213,7 @@ def check_requestify_keys(params: Params) -> None:
     key it pops (``SignatureMethod`` not when the version is 1), else :class:`PlainBadRequest`.
 
     A version Python 2's ``int()`` could not read escaped Requestify (a 500 from
-    FaultWrapper in Nova), which launch-sim answers as ``UnknownError``.
+    FaultWrapper in Nova): :class:`ServerFault`, answered as the profile's Executor says.
     """
     query = dict(params)
     if "Action" not in query or "SignatureVersion" not in query:
@@ -205,7 +224,7 @@ def check_requestify_keys(params: Params) -> None:
             raise ValueError(version)
         version_one = int(version) == 1
     except ValueError:
-        raise UnknownError() from None
+        raise ServerFault() from None
     if any(
         key not in query
         for key in REQUESTIFY_KEYS

@@ -32,7 +32,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
-from simulator.auth import Authenticator, NoAuth, PlainBadRequest
+from simulator.auth import Authenticator, NoAuth, PlainBadRequest, query_time_check
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.httprequest import HttpRequest
@@ -136,7 +136,9 @@ class EC2App:
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.service = service
-        self.authenticator: Authenticator = authenticator or NoAuth()
+        self.authenticator: Authenticator = authenticator or NoAuth(
+            query_time=query_time_check(service.sim.profile)
+        )
         self.on_exchange = on_exchange
         self.max_body_bytes = max_body_bytes
 
@@ -182,7 +184,7 @@ class EC2App:
         except PlainBadRequest:
             outcome, params = webob_bad_request(request.headers.get("accept", "")), ()
         except EC2Error as exc:
-            outcome = refusal(exc)
+            outcome = refusal(exc, envelope=self.service.sim.profile.errors)
         except Exception as exc:
             outcome = refusal(_unexpected(exc))
         self._notify(Exchange(request.method, request.path, params, dict(request.headers), outcome))
