@@ -34,6 +34,7 @@ from simulator.contracts import default_registry
 from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.jsonio import read_json
+from simulator.resources import default_seed_path
 from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
 from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
 from simulator.service import EC2Service
@@ -103,6 +104,18 @@ def _open_simulator(args: argparse.Namespace) -> Simulator:
     if args.memory:
         return Simulator.from_seed(args.seed, profile=args.profile)
     return Simulator.open(args.store or default_store_path(), seed=args.seed, profile=args.profile)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """The shipped default seed, named from any project: its path (for ``--seed`` or a
+    ``seed file`` step) or its text (to copy and edit into a project's own seed). It lives
+    inside the installed package, so no relative path from a project reaches it."""
+    path = default_seed_path()
+    if args.show:
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+    else:
+        print(path)
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -321,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("seed_file", type=Path, metavar="SEED", help="a seed file")
         _add_store_options(sub, seed=False, default=argparse.SUPPRESS)
     store.set_defaults(handler=cmd_store)
+
+    seed = commands.add_parser("seed", help="print the shipped default seed's path or text")
+    shown = seed.add_mutually_exclusive_group(required=True)
+    shown.add_argument("--path", action="store_true", help="print the path of its file")
+    shown.add_argument("--show", action="store_true", help="print the seed itself (JSON)")
+    seed.set_defaults(handler=cmd_seed)
 
     serve = commands.add_parser("serve", help="serve the EC2 Query API over HTTP")
     serve.add_argument(
