@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
-from simulator.compute import Instance, RecordingComputeAPI
+from simulator.compute import DEFAULT_AVAILABILITY_ZONE, Instance, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
@@ -32,7 +32,6 @@ from simulator.store import MappingStore
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
 DEFAULT_ROOT_DEV_NAME = "/dev/sda1"
-DEFAULT_AVAILABILITY_ZONE = "nova"
 
 
 class ClientTokens:

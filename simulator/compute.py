@@ -12,6 +12,7 @@ import base64
 import binascii
 import copy
 import random
+import re
 import string
 import threading
 from collections import deque
@@ -25,13 +26,15 @@ from typing import Any, ClassVar
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
-from simulator.ec2ids import uuid4_text
+from simulator.ec2ids import py2_int, uuid4_text
 from simulator.errors import (
     ImageNotActive,
     InstanceUserDataMalformed,
     InstanceUserDataTooLarge,
+    InvalidBDMFormat,
     InvalidBDMSnapshot,
     InvalidBDMVolume,
+    InvalidInput,
     InvalidRequest,
     TooManyInstances,
 )
@@ -40,6 +43,11 @@ from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
+DEFAULT_AVAILABILITY_ZONE = "nova"
+AVAILABLE_ZONES = frozenset({DEFAULT_AVAILABILITY_ZONE})
+"""The zones of the simulated cloud's compute services: one, Nova's default."""
+MAX_DEVICE_NAME_LENGTH = 255
+_EPHEMERAL = re.compile(r"^ephemeral(\d|[1-9]\d+)$")
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
 _HOSTNAME_INVALID = str.maketrans("", "", string.punctuation.replace("-", "").replace(".", ""))
@@ -128,6 +136,39 @@ class _Provisioning:
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
     ramdisk_id: str | None = None
+    sources: list[str | None] = field(default_factory=list)
+
+
+def _legacy_source(bdm: dict[str, Any]) -> str | None:
+    """``BlockDeviceDict.from_legacy`` then ``_validate`` (Havana): the row's source type."""
+    virtual_name = bdm.get("virtual_name")
+    if virtual_name and (virtual_name == "swap" or _EPHEMERAL.match(virtual_name)):
+        source: str | None = "blank"
+    elif bdm.get("snapshot_id"):
+        source = "snapshot"
+    elif bdm.get("volume_id"):
+        source = "volume"
+    elif bdm.get("no_device"):
+        return None
+    else:
+        raise InvalidBDMFormat(details="Unrecognized legacy format.")
+    if bdm.get("no_device"):
+        return source
+    device_name = bdm.get("device_name")
+    if device_name is not None:
+        if not isinstance(device_name, str) or not 1 <= len(device_name) <= MAX_DEVICE_NAME_LENGTH:
+            raise InvalidBDMFormat(details="Device name empty or too long.")
+        if " " in device_name:
+            raise InvalidBDMFormat(details="Device name contains spaces.")
+    volume_size = bdm.get("volume_size")
+    if volume_size:
+        try:
+            valid = py2_int(str(volume_size), 10) >= 0
+        except ValueError:
+            valid = False
+        if not valid:
+            raise InvalidBDMFormat(details="Invalid volume_size.")
+    return source
 
 
 def sanitize_hostname(name: str) -> str:
@@ -301,6 +342,36 @@ class RecordingComputeAPI:
             launch.call, launch.image
         )
 
+    def _check_availability_zone(self, launch: _Provisioning) -> None:
+        """Havana's ``_handle_availability_zone`` and zone check: ``zone:host`` (an admin
+        forcing a host) skips the check, more than two colons do not parse."""
+        zone = launch.call.availability_zone
+        forced_host = None
+        if zone and ":" in zone:
+            colons = zone.count(":")
+            if colons == 1:
+                zone, forced_host = zone.split(":")
+            elif colons == 2 and "::" in zone:
+                zone = zone.split("::")[0]
+            elif colons == 2:
+                zone, forced_host, _ = zone.split(":")
+            else:
+                raise InvalidInput(reason="Unable to parse availability_zone")
+        if zone and forced_host is None and zone not in AVAILABLE_ZONES:
+            raise InvalidRequest("The requested availability zone is not available")
+
+    def _check_bdm_format(self, launch: _Provisioning) -> None:
+        """Havana's ``block_device.from_legacy_mapping`` of the request's mappings and the
+        image's: each row must be a swap/ephemeral disk, a snapshot, a volume or a device
+        blanked by a truthy ``no_device`` (``VirtualName=NoDevice`` no longer counts), then
+        ``BlockDeviceDict._validate`` checks the device name and volume size."""
+        image_bdms = launch.image.get("properties", {}).get("block_device_mapping", [])
+        launch.sources = [_legacy_source(bdm) for bdm in [*launch.bdms, *image_bdms]]
+
+    def _check_volume_source(self, launch: _Provisioning) -> None:
+        if (launch.min_count > 1 or launch.max_count > 1) and "volume" in launch.sources:
+            raise InvalidRequest("Cannot attach one or more volumes to multiple instances")
+
     _CHECKS: ClassVar[
         Mapping[ComputeCheck, Callable[[RecordingComputeAPI, _Provisioning], None]]
     ] = {
@@ -314,6 +385,9 @@ class RecordingComputeAPI:
         ComputeCheck.MIN_DISK: _check_min_disk,
         ComputeCheck.ROOT_DISK: _check_root_disk,
         ComputeCheck.KERNEL_RAMDISK: _kernel_and_ramdisk,
+        ComputeCheck.AVAILABILITY_ZONE: _check_availability_zone,
+        ComputeCheck.BDM_FORMAT: _check_bdm_format,
+        ComputeCheck.VOLUME_SOURCE: _check_volume_source,
     }
 
     def _validate_bdm(self, rows: list[dict[str, Any]]) -> None:

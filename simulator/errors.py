@@ -142,6 +142,10 @@ class InvalidBDMVolume(InvalidBDM):
     msg_fmt = "Block Device Mapping is Invalid: failed to get volume %(id)s."
 
 
+class InvalidBDMFormat(InvalidBDM):
+    msg_fmt = "Block Device Mapping is Invalid: %(details)s"
+
+
 class ImageNotActive(EC2Error):
     msg_fmt = "Image %(image_id)s is not active."
     ec2_code = "IncorrectState"

@@ -92,6 +92,9 @@ class ComputeCheck(Enum):
     QUOTA = "the instances fit the quota"
     MULTI_VOLUME = "no volume goes to several instances"
     KERNEL_RAMDISK = "kernel and ramdisk are shown"
+    AVAILABILITY_ZONE = "the zone asked for is one the cloud has"
+    BDM_FORMAT = "every mapping converts to the new block device format"
+    VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
 
 
 @dataclass(frozen=True)
@@ -270,13 +273,15 @@ _GRIZZLY_COMPUTE = ComputeRules(
 _HAVANA_COMPUTE = ComputeRules(
     checks=(
         _C.IMAGE,
+        _C.AVAILABILITY_ZONE,
         _C.DISABLED_FLAVOR,
         _C.USER_DATA,
         _C.IMAGE_ACTIVE,
         _C.MIN_RAM,
         _C.ROOT_DISK,
         _C.KERNEL_RAMDISK,
-        _C.MULTI_VOLUME,
+        _C.BDM_FORMAT,
+        _C.VOLUME_SOURCE,
         _C.QUOTA,
     ),
     launch_index=True,
