@@ -44,7 +44,7 @@ from simulator.server import EC2App
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
 
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "html")
 MODES = tuple(mode.value for mode in RecordMode)
 
 

@@ -13,6 +13,7 @@ shows the same results as a table, one row per interaction and one column per pr
 from __future__ import annotations
 
 import enum
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -357,9 +358,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 def render_table(results: Sequence[CassetteResult]) -> str:
     """The matrix: per cassette a table with one row per interaction and one column per
     profile (the results of one cassette under several profiles), then each profile's count."""
-    by_path: dict[str, dict[str, CassetteResult]] = {}
-    for result in results:
-        by_path.setdefault(result.path, {})[result.profile or ""] = result
+    by_path = _by_cassette(results)
     profiles = list(dict.fromkeys(result.profile or "" for result in results))
     lines: list[str] = []
     for path, columns in by_path.items():
@@ -385,6 +384,109 @@ def render_table(results: Sequence[CassetteResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _by_cassette(results: Sequence[CassetteResult]) -> dict[str, dict[str, CassetteResult]]:
+    """Each cassette's results by the profile they came from (one, unless a matrix), in the
+    order they were given."""
+    by_path: dict[str, dict[str, CassetteResult]] = {}
+    for result in results:
+        by_path.setdefault(result.path, {})[result.profile or ""] = result
+    return by_path
+
+
+_HTML_STYLE = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1f2328; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+code { font: 12px ui-monospace, monospace; overflow-wrap: anywhere; }
+td.same { background: #dafbe1; }
+td.differs { background: #ffebe9; }
+ul { margin: 0; padding-left: 1.2em; }
+.recorded { background: #ffcecb; text-decoration: none; }
+.observed { background: #aceebb; text-decoration: none; }
+p.verdict.failed { color: #cf222e; font-weight: bold; }
+"""
+"""Inline, like everything the page needs: a CI keeps the page as an artifact and it must
+show the same offline, years later, with no asset to fetch."""
+
+
+def _html_cell(result: InteractionResult, observed_as: str) -> str:
+    """``same``, or every difference with both values, the recorded and the fresh one marked."""
+    if result.ok:
+        return '<td class="same">same</td>'
+    items = [f"<li>{html.escape(result.note)}</li>"] if result.note else []
+    items += [
+        f"<li><code>{html.escape(d.pointer)}</code>: recorded "
+        f'<del class="recorded"><code>{html.escape(show(d.recorded))}</code></del>, '
+        f'{html.escape(observed_as)} <ins class="observed"><code>'
+        f"{html.escape(show(d.observed))}</code></ins></li>"
+        for d in result.differences
+    ]
+    return f'<td class="differs"><ul>{"".join(items)}</ul></td>'
+
+
+def _html_table(path: str, columns: dict[str, CassetteResult], observed_as: str) -> list[str]:
+    """One cassette: a row per interaction, a column per profile it was replayed under."""
+    results = list(columns.values())
+    names = [observed_as] if len(results) == 1 else [r.profile or observed_as for r in results]
+    under = ", ".join(name for name in columns if name)
+    recorded = results[0].recorded_under
+    facts = [f"{_plural(len(results[0].interactions), 'interaction')}"]
+    if recorded:
+        facts.append(f"recorded under {recorded}")
+    if under:
+        facts.append(f"{observed_as} under {under}")
+    lines = [
+        "<section>",
+        f"<h2>{html.escape(path)}</h2>",
+        f"<p>{html.escape('; '.join(facts))}</p>",
+        "<table>",
+        "<thead><tr><th>#</th><th>request</th>"
+        + "".join(f"<th>{html.escape(name)}</th>" for name in names)
+        + "</tr></thead>",
+        "<tbody>",
+    ]
+    for row in zip(*(result.interactions for result in results), strict=True):
+        first = row[0]
+        where = "unrecorded" if first.index is None else str(first.index)
+        lines.append(
+            f'<tr class="{"same" if all(r.ok for r in row) else "differs"}">'
+            f"<td>{where}</td><td><code>{html.escape(first.summary)}</code></td>"
+            + "".join(_html_cell(result, name) for result, name in zip(row, names, strict=True))
+            + "</tr>"
+        )
+    lines += ["</tbody>", "</table>", "</section>"]
+    return lines
+
+
+def render_html(results: Sequence[CassetteResult], observed_as: str, suite: str) -> str:
+    """One self-contained page (no script, no asset, no link out): per cassette a table, one
+    row per interaction and one column per profile (a matrix) or the one replay, every
+    difference with both values, marked."""
+    by_path = _by_cassette(results)
+    total = sum(len(next(iter(c.values())).interactions) for c in by_path.values())
+    failed = sum(len(result.failures) for result in results)
+    counts = f"{_plural(len(by_path), 'cassette')}, {_plural(total, 'interaction')}"
+    verdict = f"{counts}: {'all match' if not failed else f'{failed} FAILED'}"
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{html.escape(suite)}</title>",
+        f"<style>{_HTML_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(suite)}</h1>",
+        f'<p class="verdict{" failed" if failed else ""}">{html.escape(verdict)}</p>',
+    ]
+    for path, columns in by_path.items():
+        lines += _html_table(path, columns, observed_as)
+    lines += ["</body>", "</html>"]
+    return "\n".join(lines) + "\n"
+
+
 def render(
     results: Sequence[CassetteResult],
     fmt: str,
@@ -393,10 +495,12 @@ def render(
     *,
     table: bool = False,
 ) -> str:
-    """The report in ``fmt`` (``text``, ``json`` or ``junit``); ``table`` makes the text
-    report the matrix of :func:`render_table`."""
+    """The report in ``fmt`` (``text``, ``json``, ``junit`` or ``html``); ``table`` makes the
+    text report the matrix of :func:`render_table`."""
     if fmt == "json":
         return render_json(results, observed_as)
     if fmt == "junit":
         return render_junit(results, observed_as, suite)
+    if fmt == "html":
+        return render_html(results, observed_as, suite)
     return render_table(results) if table else render_text(results, observed_as)

@@ -151,7 +151,7 @@ def test_a_folder_runs_every_cassette_in_it(
             "folsom, grizzly, havana, icehouse",
         ),
         (["--profiles", "grizzly,"], "is not a comma-separated list of profiles"),
-        (["--format", "html"], "argument --format: invalid choice"),
+        (["--format", "xml"], "argument --format: invalid choice"),
     ],
     ids=["unknown-profile", "empty-name", "unknown-format"],
 )
