@@ -35,11 +35,14 @@ from simulator.cassette import (
     recorded_for,
     replay_cassette,
 )
+from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
+from simulator.jsonio import read_json
 from simulator.profiles import PROFILES, get_profile
 from simulator.report import render
 from simulator.scaffold import scaffold
+from simulator.seed import SeedSource
 from simulator.server import EC2App
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
@@ -104,6 +107,27 @@ def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
         else:
             raise BadInput(f"{argument}: no such cassette file or folder")
     return list(found)
+
+
+def seed_option(path: Path | None, image_service: str | None = None) -> SeedSource | None:
+    """A ``--seed`` file: a seed, or a cassette standing for the store rows it recorded.
+
+    Serving a cassette's rows is the provider state of a Pact verification: the state
+    ``verify`` needs the endpoint in, in one flag instead of a script extracting the seed.
+    A Glance cassette's seed holds no images (they were Glance's answers), so it is only
+    usable with ``--image-service``.
+    """
+    if path is None:
+        return None
+    if default_registry().schema_for(read_json(path, "seed")) != "cassette":
+        return path
+    cassette = load_cassette(path)
+    if cassette.image_service.kind == "glance" and image_service is None:
+        raise BadInput(
+            f"{path}: a cassette recorded against Glance holds no images, only their s3 ids: "
+            "use it as a seed of serve --image-service URL"
+        )
+    return cassette.seed
 
 
 def _load_all(arguments: Sequence[Path]) -> list[tuple[Path, Cassette]]:

@@ -28,6 +28,7 @@ from simulator.cassette_cli import (
     add_profile_option,
     add_serve_options,
     image_backend,
+    seed_option,
     serve_recording,
 )
 from simulator.contracts import default_registry
@@ -102,8 +103,10 @@ def cmd_launch(args: argparse.Namespace) -> int:
 
 def _open_simulator(args: argparse.Namespace) -> Simulator:
     if args.memory:
-        return Simulator.from_seed(args.seed, profile=args.profile)
-    return Simulator.open(args.store or default_store_path(), seed=args.seed, profile=args.profile)
+        return Simulator.from_seed(seed_option(args.seed), profile=args.profile)
+    return Simulator.open(
+        args.store or default_store_path(), seed=seed_option(args.seed), profile=args.profile
+    )
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -235,7 +238,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     backend, glance = image_backend(args)
     with (
         Simulator.open(
-            store_path, seed=args.seed, image_backend=backend, profile=args.profile
+            store_path,
+            seed=seed_option(args.seed, args.image_service),
+            image_backend=backend,
+            profile=args.profile,
         ) as sim,
         serve_recording(args, sim, glance) as make_app,
     ):
@@ -287,7 +293,11 @@ def _add_store_options(
     )
     if seed:
         parser.add_argument(
-            "--seed", type=Path, metavar="FILE", help="seed file applied to the store first"
+            "--seed",
+            type=Path,
+            metavar="FILE",
+            help="seed file applied to the store first; a cassette stands for the store rows "
+            "it recorded",
         )
 
 
