@@ -408,6 +408,21 @@ def every_instance_lacks(launch_world: LaunchWorld, field: str) -> None:
     expect(not having, f"expected no {field}, but found {show(having)}")
 
 
+@then(
+    parsers.re(
+        r"the instances in the response have "
+        + _QUOTED.format("field")
+        + r" equal to (?P<values>\[.*\]) in order"
+    )
+)
+def instances_field_in_order(launch_world: LaunchWorld, field: str, values: str) -> None:
+    """The instance items of the response, in order, have these values (a JSON list) under
+    this key: ``amiLaunchIndex`` ``[0, 1]`` where each instance has its own."""
+    expected = typed_cell(values)
+    actual = [instance.get(field) for instance in launch_world.instances()]
+    expect(actual == expected, f"expected {field} = {show(expected)}, but found {show(actual)}")
+
+
 @then(parsers.re(r"the HTTP status is (?P<status>\d+)"))
 def http_status(launch_world: LaunchWorld, status: str) -> None:
     """The HTTP status the answer carries (200, or 400 for an EC2 error document)."""
