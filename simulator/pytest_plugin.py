@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.reporting import ReportContext, test_report_context_registry
 
 from simulator.api import Simulator
 from simulator.cassette import DEFAULT, CassetteUse, RecordMode, use_cassette
@@ -97,6 +98,28 @@ def launch_sim_server(launch_sim: Simulator) -> Iterator[str]:
     """``launch-sim serve`` (auth none) for ``launch_sim`` on a free 127.0.0.1 port: its URL."""
     with ServerHandle(EC2App(EC2Service(launch_sim))) as server:
         yield server.endpoint
+
+
+# --- Cucumber JSON under pytest-xdist -----------------------------------------------------
+
+_SCENARIO_REPORT = "launch_sim_bdd_scenario"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Carry pytest-bdd's scenario of a test report from an xdist worker to the controller.
+
+    pytest-bdd keeps it in a registry beside the report, which pytest-xdist cannot send, so
+    ``--cucumberjson`` with ``-n`` wrote ``[]``. A worker copies it into the report, whose
+    attributes xdist sends; the controller puts it back before pytest-bdd writes the file.
+    """
+    context = test_report_context_registry.get(report)
+    if context is not None:
+        setattr(report, _SCENARIO_REPORT, {"scenario": context.scenario, "name": context.name})
+        return
+    carried = getattr(report, _SCENARIO_REPORT, None)
+    if isinstance(carried, dict):
+        test_report_context_registry[report] = ReportContext(carried["scenario"], carried["name"])
 
 
 # --- cassettes ----------------------------------------------------------------------------

@@ -123,3 +123,40 @@ def test_the_launch_file_is_the_volume_form_the_page_documents() -> None:
     (launch,) = [block for block in QUICK_START if block.language == "json"]
     mapping = json.loads(launch.text)["block_device_mapping"][0]
     assert mapping["ebs"] == {"snapshot_id": "vol-87654321"}
+
+
+FAILING = """Feature: Failing
+  Scenario: A volume named by volume_id
+    Given the default seed
+    When I launch as described in "launches/volume-id.json"
+    Then the launch succeeds
+    And there is 1 create call
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_cucumber_json_reports_the_plugins_steps(project: Path, workers: list[str]) -> None:
+    assert "--cucumberjson=cucumber.json" in section(PAGE)
+    launch = (project / "launches" / "boot-with-volume.json").read_text(encoding="utf-8")
+    (project / "launches" / "volume-id.json").write_text(
+        launch.replace('"snapshot_id"', '"volume_id"'), encoding="utf-8"
+    )
+    (project / "features" / "failing.feature").write_text(FAILING, encoding="utf-8")
+    result = pytest_in(project / "tests", "--cucumberjson=cucumber.json", *workers)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads((project / "tests" / "cucumber.json").read_text(encoding="utf-8"))
+    features = {feature["name"]: feature for feature in report}
+    assert sorted(features) == ["Booting with a volume attached", "Failing"]
+    (passed,) = features["Booting with a volume attached"]["elements"]
+    assert passed["name"] == "The volume reaches compute by its UUID"
+    assert [(step["keyword"], step["result"]["status"]) for step in passed["steps"]] == [
+        ("Given", "passed"),
+        ("When", "passed"),
+        ("Then", "passed"),
+        ("And", "passed"),
+    ]
+    assert passed["steps"][1]["name"] == 'I launch as described in "launches/boot-with-volume.json"'
+    (failed,) = features["Failing"]["elements"]
+    statuses = [step["result"]["status"] for step in failed["steps"]]
+    assert statuses[:3] == ["passed", "passed", "failed"]
+    assert "launch failed: UnknownError" in failed["steps"][2]["result"]["error_message"]
