@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,7 +40,13 @@ from simulator.errors import BadInput, EC2Error, explain
 from simulator.jsonio import read_json
 from simulator.resources import default_seed_path
 from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
-from simulator.server import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_until_signalled
+from simulator.server import (
+    ACCESS_LOG,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ServerHandle,
+    serve_until_signalled,
+)
 from simulator.service import EC2Service
 from simulator.store import MappingStore
 
@@ -259,8 +268,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         print(f"launch-sim: {authenticator.credentials_hint()}", flush=True)
         print("launch-sim: Ctrl-C or SIGTERM stops the server", flush=True)
-        serve_until_signalled(handle)
+        with access_log_on_stderr(args.quiet):
+            serve_until_signalled(handle)
     return 0
+
+
+@contextmanager
+def access_log_on_stderr(quiet: bool) -> Iterator[None]:
+    """``serve``'s access log on stderr, one line per request, UTC time first; none if quiet."""
+    if quiet:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("launch-sim: %(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logger = logging.getLogger(ACCESS_LOG)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -385,6 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--insecure-no-auth",
         action="store_true",
         help="allow --auth none on an address other machines can reach",
+    )
+    serve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no access-log line per request on stderr (time, action, status, code, ms)",
     )
     add_serve_options(serve)
     add_profile_option(

@@ -16,11 +16,13 @@ background thread (fixtures, tests, benchmarks).
 from __future__ import annotations
 
 import logging
+import re
 import resource
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import FrameType
@@ -60,6 +62,10 @@ _WEBOB_400_EXPLANATION = (
 )
 
 _log = logging.getLogger("launch_sim.server")
+ACCESS_LOG = "launch_sim.access"
+"""The logger of one line per answered request, at INFO (``launch-sim serve`` shows it)."""
+_access = logging.getLogger(ACCESS_LOG)
+_PLAIN_ACTION = re.compile(r"[A-Za-z0-9]{1,64}")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -164,6 +170,7 @@ class EC2App:
         seen them (a wrong path, an oversized body, a Grizzly middleware page): a recorder
         has nothing there it could replay.
         """
+        started = time.perf_counter()
         params: tuple[tuple[str, str], ...] = ()
         try:
             if request.path not in ENDPOINT_PATHS:
@@ -188,6 +195,7 @@ class EC2App:
         except Exception as exc:
             outcome = refusal(_unexpected(exc))
         self._notify(Exchange(request.method, request.path, params, dict(request.headers), outcome))
+        log_access(params, outcome, started)
         return outcome
 
     def _notify(self, exchange: Exchange) -> None:
@@ -198,6 +206,23 @@ class EC2App:
         except Exception as exc:
             # The type only: the message could quote the request, credentials included.
             _log.error("launch-sim: the exchange hook failed with %s", type(exc).__name__)
+
+
+def log_access(params: Sequence[tuple[str, str]], outcome: Outcome, started: float) -> None:
+    """One access-log line: action, HTTP status, EC2 code (``-`` for none), milliseconds.
+
+    Of the request only ``Action`` is written, and only when it is a plain name (else
+    ``?``; ``-`` when the request was refused before its parameters were read): nothing
+    else a client sends, credentials above all, can reach the log. The time is the log
+    handler's to add.
+    """
+    if not _access.isEnabledFor(logging.INFO):
+        return
+    action = dict(params).get("Action", "-")
+    if action != "-" and not _PLAIN_ACTION.fullmatch(action):
+        action = "?"
+    elapsed = (time.perf_counter() - started) * 1000
+    _access.info("%s %d %s %.1fms", action, outcome.status, outcome.error_code or "-", elapsed)
 
 
 def _unexpected(exc: Exception) -> UnknownError:
@@ -264,6 +289,7 @@ class _EC2ErrorTask(ErrorTask):  # type: ignore[misc]
     """waitress's answer to a request it could not parse, as an EC2 error document."""
 
     def execute(self) -> None:
+        started = time.perf_counter()
         outcome = framing_refusal(self.request.error)
         status = HTTPStatus(outcome.status)
         self.status = f"{status.value} {status.phrase}"
@@ -271,6 +297,7 @@ class _EC2ErrorTask(ErrorTask):  # type: ignore[misc]
         self.set_close_on_finish()
         self.content_length = len(outcome.body)
         self.write(outcome.body)
+        log_access((), outcome, started)
 
 
 class _EC2Channel(HTTPChannel):  # type: ignore[misc]
