@@ -9,6 +9,7 @@ a launch leaves here as an :class:`~simulator.errors.EC2Error` whose ``code`` an
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,23 @@ from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore
 
-SUPPORTED_ACTIONS = frozenset({"run_instances"})
+SUPPORTED_ACTIONS = frozenset(
+    {
+        "run_instances",
+        "describe_instances",
+        "terminate_instances",
+        "stop_instances",
+        "start_instances",
+        "reboot_instances",
+        "describe_instance_attribute",
+        "describe_images",
+        "describe_snapshots",
+        "describe_volumes",
+        "describe_availability_zones",
+    }
+)
+"""The controller methods launch-sim simulates; any other action is answered as one Nova's
+controller lacks (``InvalidRequest``), whether or not the release had it."""
 
 
 class Simulator:
@@ -41,8 +58,14 @@ class Simulator:
         rng: random.Random | None = None,
         keep_calls: int | None = None,
         profile: str | Profile | None = None,
+        settle_after: int = 1,
+        admin: bool = True,
     ) -> None:
+        """``settle_after``: how many requests compute takes to finish what a request started
+        (:mod:`simulator.lifecycle`). ``admin=False`` makes every request a plain user of its
+        project, as a keystone user of a real cloud is, instead of NoAuth's admin."""
         self.store = store
+        self.admin = admin
         self.profile = get_profile(profile)
         self.contracts = contracts or default_registry()
         self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
@@ -54,6 +77,7 @@ class Simulator:
             rng=rng,
             keep_calls=keep_calls,
             profile=self.profile,
+            settle_after=settle_after,
         )
         self.cloud = CloudController(
             store, S3ImageService(store, self.image_backend), self.compute, self.profile
@@ -105,10 +129,16 @@ class Simulator:
         ones this release answered.
         """
         try:
+            if method_name in self.profile.conversation.controller_attributes:
+                raise TypeError(f"the controller's {method_name} is not callable")
             if method_name not in SUPPORTED_ACTIONS:
                 raise InvalidRequest()
             method = getattr(self.cloud, method_name)
-            return method(context or RequestContext(), **kwargs)
+            context = context or RequestContext()
+            if not self.admin:
+                context = dataclasses.replace(context, is_admin=False)
+            with self.compute.clock.request():
+                return method(context, **kwargs)
         except EC2Error as error:
             error.envelope = self.profile.errors
             raise

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
-from simulator.compute import DEFAULT_AVAILABILITY_ZONE, Instance, RecordingComputeAPI
+from simulator.catalogue import CatalogueActions
+from simulator.compute import DEFAULT_AVAILABILITY_ZONE, RecordingComputeAPI
+from simulator.compute_instances import Instance
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
@@ -27,11 +29,12 @@ from simulator.errors import (
 )
 from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
+from simulator.instances import DEFAULT_ROOT_DEV_NAME, InstanceActions, group_set
+from simulator.lifecycle import state_description
 from simulator.profiles import IpFields, Profile, get_profile
 from simulator.store import MappingStore
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
-DEFAULT_ROOT_DEV_NAME = "/dev/sda1"
 
 
 class ClientTokens:
@@ -119,8 +122,9 @@ _ADDRESSES: Mapping[IpFields, Callable[[str], dict[str, Any]]] = {
 }
 
 
-class CloudController:
-    """The slice of ``nova.api.ec2.cloud.CloudController`` a launch goes through."""
+class CloudController(InstanceActions, CatalogueActions):
+    """The slice of ``nova.api.ec2.cloud.CloudController`` a launch goes through: RunInstances
+    here, the actions around it in :mod:`simulator.instances` and :mod:`simulator.catalogue`."""
 
     def __init__(
         self,
@@ -219,14 +223,14 @@ class CloudController:
     def _format_run_instances(
         self, context: RequestContext, reservation_id: str, instances: list[Instance]
     ) -> dict[str, Any]:
-        """The single reservation of ``_format_instances``; no instance at all fails its assert."""
+        """One reservation of ``_format_instances``: its owner and groups are its first
+        instance's; no instance at all fails RunInstances' assert."""
         assert instances, "no instance in reservation"
         first = instances[0]
-        group_set = [{"groupId": name} for name in first.security_groups] or None
         return {
             "reservationId": reservation_id,
-            "ownerId": context.project_id,
-            "groupSet": group_set,
+            "ownerId": first.project_id,
+            "groupSet": group_set(first.security_groups),
             "instancesSet": [self._format_instance(context, instance) for instance in instances],
         }
 
@@ -243,7 +247,7 @@ class CloudController:
             item["ramdiskId"] = id_mappings.glance_id_to_ec2_id(
                 self.store, instance.ramdisk_id, EC2_ID_PREFIXES["ramdisks"]
             )
-        item["instanceState"] = {"code": 0, "name": "pending"}
+        item["instanceState"] = state_description(instance.vm_state)
         rules = self.profile.response
         item.update(_ADDRESSES[rules.ip_fields](instance.hostname))
         key_name = instance.key_name
@@ -266,7 +270,8 @@ class CloudController:
             }
         )
         item.update(self._format_instance_bdm(instance, root_device_name))
-        zone = rules.unscheduled_zone or instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
+        unscheduled = rules.unscheduled_zone if instance.host is None else None
+        zone = unscheduled or instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
         item["placement"] = {"availabilityZone": zone}
         return item
 

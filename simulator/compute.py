@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
+from simulator.compute_instances import Instance, InstanceOperations
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import py2_int, uuid4_text
@@ -39,6 +40,7 @@ from simulator.errors import (
     TooManyInstances,
 )
 from simulator.images import ImageBackend
+from simulator.lifecycle import RequestClock
 from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
 from simulator.store import MappingStore, MappingTable
 
@@ -61,6 +63,8 @@ class CreateCall:
     The values are the request's own objects, not copies: nothing on the launch path changes
     them after the call, and copying them cost more than the rest of the launch.
     """
+
+    method: ClassVar[str] = "create"
 
     instance_type: dict[str, Any]
     image_href: Any
@@ -97,31 +101,6 @@ class Quotas:
     instances: int = 10
     cores: int = 20
     ram: int = 51200
-
-
-@dataclass
-class Instance:
-    """An instance as the EC2 layer formats it (the fields Nova's ``_format_instances`` reads)."""
-
-    uuid: str
-    ec2_int_id: int
-    reservation_id: str
-    launch_index: int
-    project_id: str
-    user_id: str
-    image_ref: str
-    kernel_id: str | None
-    ramdisk_id: str | None
-    instance_type: dict[str, Any]
-    key_name: Any
-    security_groups: list[Any]
-    availability_zone: Any
-    hostname: str
-    created_at: datetime
-    block_device_mapping: list[dict[str, Any]] = field(default_factory=list)
-    vm_state: str = "building"
-    host: str | None = None
-    root_device_name: Any = None
 
 
 @dataclass
@@ -178,8 +157,14 @@ def sanitize_hostname(name: str) -> str:
     return name.strip(".-")[:63]
 
 
-class RecordingComputeAPI:
-    """Records every create call, validates it against the contract and builds instances."""
+class RecordingComputeAPI(InstanceOperations):
+    """Records every compute call, validates it against its contract, builds instances.
+
+    ``calls`` holds every call in order, each with its ``method``: the ``create`` calls as
+    :class:`CreateCall` records, the calls on existing instances as
+    :class:`~simulator.compute_instances.InstanceCall` records. ``settle_after`` is how many
+    requests compute takes to finish what a call started (:mod:`simulator.lifecycle`).
+    """
 
     def __init__(
         self,
@@ -191,6 +176,7 @@ class RecordingComputeAPI:
         rng: random.Random | None = None,
         keep_calls: int | None = None,
         profile: Profile | None = None,
+        settle_after: int = 1,
     ) -> None:
         self.store = store
         self.images = images
@@ -198,15 +184,18 @@ class RecordingComputeAPI:
         profile = profile or get_profile()
         self.rules = profile.compute
         self.flavors: FlavorRules = profile.flavor
+        self.conversation = profile.conversation
+        self.clock = RequestClock(settle_after)
         self.quotas = quotas or Quotas()
         self.rng = rng or random.Random()
-        self.calls: deque[CreateCall] = deque(maxlen=keep_calls)
+        self.calls: deque[Any] = deque(maxlen=keep_calls)
         self._rng_lock = threading.Lock()
         self._capture: ContextVar[list[CreateCall] | None] = ContextVar("capture", default=None)
 
     @contextmanager
     def capture(self) -> Iterator[list[CreateCall]]:
-        """Collect the calls made by this thread/context only (the recorder's per-request view)."""
+        """Collect the create calls made by this thread/context only (what a cassette records
+        of a request)."""
         captured: list[CreateCall] = []
         token = self._capture.set(captured)
         try:
@@ -247,7 +236,12 @@ class RecordingComputeAPI:
         if captured is not None:
             captured.append(call)
         self.contracts.check("create_call", call.fields())
-        return self._provision(context, call)
+        instances, reservation_id = self._provision(context, call)
+        work = self.clock.stamp()
+        for instance in instances:
+            instance.user_data = user_data
+            self.store.instances.put(instance.ec2_int_id, instance.to_row(work))
+        return instances, reservation_id
 
     def _provision(self, context: RequestContext, call: CreateCall) -> tuple[list[Instance], str]:
         """``_create_instance``: the profile's checks in its order, then the instances."""

@@ -80,7 +80,7 @@ class Contract:
             raise ContractViolation(self.name, found)
 
 
-DOCUMENT_SCHEMAS = ("seed", "cassette", "create_call", "launch_request")
+DOCUMENT_SCHEMAS = ("seed", "cassette", "create_call", "launch_request", "compute_call")
 """The schemas a whole document is checked against (the others are parts of these); on a
 tie, the earlier one."""
 

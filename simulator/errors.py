@@ -190,6 +190,28 @@ class InvalidInstanceIDMalformed(Invalid):
     ec2_code = "InvalidInstanceID.Malformed"
 
 
+class InstanceInvalidState(Invalid):
+    msg_fmt = (
+        "Instance %(instance_uuid)s in %(attr)s %(state)s. Cannot %(method)s while the "
+        "instance is in this state."
+    )
+
+
+class InstanceNotReady(Invalid):
+    msg_fmt = "Instance %(instance_id)s is not ready"
+
+
+class InvalidAttribute(Invalid):
+    """Havana's answer to an attribute DescribeInstanceAttribute does not know (Grizzly:
+    ``EC2APIError``)."""
+
+    msg_fmt = "Attribute not supported: %(attr)s"
+
+
+class UnexpectedTaskStateError(EC2Error):
+    msg_fmt = "unexpected task state: expecting %(expected)s but the actual state is %(actual)s"
+
+
 class Duplicate(EC2Error):
     msg_fmt = "An unknown exception occurred."
 

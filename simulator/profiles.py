@@ -12,7 +12,7 @@ and ``docs/profiles.md`` gives the commit or file of every difference.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Final
@@ -35,6 +35,7 @@ from simulator.errors import (
     InstanceTypeMemoryTooSmall,
     InstanceTypeNotFound,
     InstanceTypeNotFoundByName,
+    InvalidAttribute,
 )
 
 
@@ -145,6 +146,50 @@ class ComputeRules:
 
 
 @dataclass(frozen=True)
+class ConversationRules:
+    """The actions around a launch (DescribeInstances, Terminate/Stop/Start/RebootInstances,
+    DescribeInstanceAttribute, the catalogue's Describe* calls) and the compute calls they
+    make, where releases differ. State names are Nova's ``vm_states``/``task_states``."""
+
+    unknown_ids_skipped: bool
+    """DescribeInstances leaves out an id nothing is found for (Folsom, which had no
+    ``_enforce_valid_instance_ids``), else answers InstanceNotFound."""
+    tag_filters: bool
+    """The database applies DescribeInstances' ``tag-key``/``tag-value``/``tag:`` filters
+    and refuses other ``tag-`` names (Havana's ``tag_filter``); before, filters reach no
+    code that reads them."""
+    malformed_id_is_raw: bool
+    """``validate_ec2_id`` raised ``InvalidInstanceIDMalformed(val)`` positionally, so its
+    message is the id alone (Folsom)."""
+    unsupported_attribute: Callable[[Any], EC2Error]
+    """DescribeInstanceAttribute's error for an attribute it has no formatter for."""
+    stop_vm_states: frozenset[str]
+    """The vm_states ``compute_api.stop`` accepts (Folsom also ``stopped``; Icehouse
+    dropped ``rescued``)."""
+    power_needs_host: bool
+    """``stop``/``start`` are decorated ``check_instance_host`` (Grizzly on)."""
+    stop_task: str
+    start_task: str
+    reboot_vm_states: frozenset[str]
+    reboot_task_states: frozenset[str | None]
+    reboot_sets_active: bool
+    """Folsom's ``reboot`` set vm_state ``active`` in the API call, before compute ran."""
+    internal_zone: str | None
+    """The zone of the services that are not compute (``internal``, hidden from the plain
+    DescribeAvailabilityZones), or None where every service has a zone of its own row
+    (Folsom: ``nova``)."""
+    snapshot_statuses_mapped: bool
+    """DescribeSnapshots maps cinder's statuses to EC2's (``available`` -> ``completed``)
+    and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""
+    volume_status_decorated: bool
+    """An admin's DescribeVolumes status reads ``available (project, host, instance,
+    device)`` (Folsom; gone with c18519501a)."""
+    controller_attributes: frozenset[str]
+    """The controller's attributes that are no action (its service APIs): dispatch finds
+    ``Action=ImageService`` all the same, and calling it fails unexpectedly."""
+
+
+@dataclass(frozen=True)
 class Profile:
     """One Nova release as the EC2 launch path behaves in it."""
 
@@ -165,6 +210,7 @@ class Profile:
     flavor: FlavorRules
     response: ResponseRules
     compute: ComputeRules
+    conversation: ConversationRules
 
 
 def _ec2_api_error() -> EC2Error:
@@ -289,6 +335,71 @@ _HAVANA_COMPUTE = ComputeRules(
     validate_bdm=False,
 )
 
+
+def _ec2_attribute_error(attribute: Any) -> EC2Error:
+    return EC2APIError(f"attribute not supported: {attribute}")
+
+
+def _invalid_attribute(attribute: Any) -> EC2Error:
+    return InvalidAttribute(attr=attribute)
+
+
+_REBOOT_TASKS = frozenset(
+    {None, "rebooting", "rebooting_hard", "resuming", "unpausing", "pausing", "suspending"}
+)
+_FOLSOM_CONVERSATION = ConversationRules(
+    unknown_ids_skipped=True,
+    tag_filters=False,
+    malformed_id_is_raw=True,
+    unsupported_attribute=_ec2_attribute_error,
+    stop_vm_states=frozenset({"active", "rescued", "error", "stopped"}),
+    power_needs_host=False,
+    stop_task="stopping",
+    start_task="starting",
+    reboot_vm_states=frozenset({"active", "stopped", "rescued"}),
+    reboot_task_states=frozenset({None, "rebooting"}),
+    reboot_sets_active=True,
+    internal_zone=None,
+    snapshot_statuses_mapped=False,
+    volume_status_decorated=True,
+    controller_attributes=frozenset(
+        {
+            "image_service",
+            "network_api",
+            "volume_api",
+            "security_group_api",
+            "compute_api",
+            "keypair_api",
+        }
+    ),
+)
+_GRIZZLY_CONVERSATION = ConversationRules(
+    unknown_ids_skipped=False,
+    tag_filters=False,
+    malformed_id_is_raw=False,
+    unsupported_attribute=_ec2_attribute_error,
+    stop_vm_states=frozenset({"active", "rescued", "error"}),
+    power_needs_host=True,
+    stop_task="powering-off",
+    start_task="powering-on",
+    reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended"}),
+    reboot_task_states=_REBOOT_TASKS,
+    reboot_sets_active=False,
+    internal_zone="internal",
+    snapshot_statuses_mapped=True,
+    volume_status_decorated=False,
+    controller_attributes=_FOLSOM_CONVERSATION.controller_attributes | {"servicegroup_api"},
+)
+_HAVANA_CONVERSATION = replace(
+    _GRIZZLY_CONVERSATION,
+    tag_filters=True,
+    unsupported_attribute=_invalid_attribute,
+    reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended", "error"}),
+)
+_ICEHOUSE_CONVERSATION = replace(
+    _HAVANA_CONVERSATION, stop_vm_states=frozenset({"active", "error"})
+)
+
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
     {
         profile.name: profile
@@ -307,6 +418,7 @@ PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
                 flavor=_INSTANCE_TYPES,
                 response=_FOLSOM_RESPONSE,
                 compute=_FOLSOM_COMPUTE,
+                conversation=_FOLSOM_CONVERSATION,
             ),
             Profile(
                 name="grizzly",
@@ -322,6 +434,7 @@ PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
                 flavor=_INSTANCE_TYPES,
                 response=_GRIZZLY_RESPONSE,
                 compute=_GRIZZLY_COMPUTE,
+                conversation=_GRIZZLY_CONVERSATION,
             ),
             Profile(
                 name="havana",
@@ -337,6 +450,7 @@ PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
                 flavor=_INSTANCE_TYPES,
                 response=_HAVANA_RESPONSE,
                 compute=_HAVANA_COMPUTE,
+                conversation=_HAVANA_CONVERSATION,
             ),
             Profile(
                 name="icehouse",
@@ -352,6 +466,7 @@ PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
                 flavor=_FLAVORS,
                 response=_ICEHOUSE_RESPONSE,
                 compute=_HAVANA_COMPUTE,
+                conversation=_ICEHOUSE_CONVERSATION,
             ),
         )
     }

@@ -86,7 +86,7 @@ def test_tinydb_sees_and_changes_the_rows(tmp_path: Path) -> None:
         store.instances.put(1, row("u1"))
     with TinyDB(path, storage=JournaledStorage) as db:
         table = db.table(INSTANCES)
-        assert table.get(doc_id=1)["vm_state"] == "building"  # type: ignore[index]
+        assert table.get(doc_id=1)["vm_state"] == "building"
         table.update({"vm_state": "active"}, doc_ids=[1])
     with MappingStore.open(path) as store:
         assert store.instances.get(1) == row("u1", "active")

@@ -1,0 +1,339 @@
+"""The catalogue a client reads around a launch, as Nova's ``CloudController`` answers it:
+DescribeImages, DescribeSnapshots, DescribeVolumes and DescribeAvailabilityZones
+(``nova/api/ec2/cloud.py``).
+
+Images come from the image service through Nova's S3 layer (listing one gives it an
+``ami-`` id if it had none). Volumes and snapshots come from a stand-in for the volume
+service (cinder): every row of the store's volume and snapshot mapping tables is a volume
+or snapshot that exists, with the attributes :func:`_volume` and :func:`_snapshot` give,
+owned by whoever asks; launch-sim does not attach or create volumes. Zones come from the
+services of the one simulated host (:data:`SERVICES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from simulator import id_mappings
+from simulator.compute import DEFAULT_AVAILABILITY_ZONE
+from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name
+from simulator.context import RequestContext
+from simulator.ec2ids import image_ec2_id, image_type
+from simulator.errors import ImageNotFound, NotFound
+from simulator.id_prefixes import EC2_ID_PREFIXES
+from simulator.images import Image, S3ImageService, StoreImageBackend
+from simulator.instances import DEFAULT_ROOT_DEV_NAME, validate_ec2_id
+from simulator.lifecycle import SIMULATED_HOST
+from simulator.profiles import Profile
+from simulator.store import MappingStore, MappingTable
+
+Result = dict[str, Any]
+
+VOLUME_CREATED_AT: Final = "2013-06-01T12:00:00.000000"
+"""When every simulated volume and snapshot was made, as cinder's API writes a time (the
+EC2 layer passes cinder's text through)."""
+VOLUME_SIZE: Final = 1
+SERVICES: Final = (
+    ("nova-conductor", "conductor"),
+    ("nova-compute", "compute"),
+    ("nova-cert", "cert"),
+    ("nova-network", "network"),
+    ("nova-scheduler", "scheduler"),
+    ("nova-consoleauth", "consoleauth"),
+)
+"""The services (binary, topic) running on :data:`SIMULATED_HOST`, in the order of their
+rows, all enabled and up, as a one-host Grizzly deployment has them."""
+_IMAGE_TYPES: Final = {"aki": "kernel", "ari": "ramdisk", "ami": "machine"}
+_SNAPSHOT_STATUSES: Final[dict[str, str | None]] = {
+    "new": "pending",
+    "creating": "pending",
+    "available": "completed",
+    "active": "completed",
+    "deleting": "pending",
+    "deleted": None,
+    "error": "error",
+}
+
+
+def _volume(uuid: str, context: RequestContext) -> Result:
+    """The volume service's record of a volume: available, detached, from no snapshot."""
+    return {
+        "id": uuid,
+        "status": "available",
+        "size": VOLUME_SIZE,
+        "availability_zone": DEFAULT_AVAILABILITY_ZONE,
+        "created_at": VOLUME_CREATED_AT,
+        "attach_status": "detached",
+        "mountpoint": None,
+        "snapshot_id": None,
+        "project_id": context.project_id,
+        "host": SIMULATED_HOST,
+    }
+
+
+def _snapshot(uuid: str, context: RequestContext) -> Result:
+    """The volume service's record of a snapshot: available and complete. Which volume it
+    was taken of is unknown (Nova always knew one)."""
+    return {
+        "id": uuid,
+        "status": "available",
+        "progress": "100%",
+        "volume_id": None,
+        "volume_size": VOLUME_SIZE,
+        "created_at": VOLUME_CREATED_AT,
+        "project_id": context.project_id,
+        "display_description": None,
+    }
+
+
+class CatalogueActions:
+    """The catalogue actions of Nova's ``CloudController``, mixed into :class:`CloudController`."""
+
+    store: MappingStore
+    image_service: S3ImageService
+    profile: Profile
+    _get_image: Callable[[Any], Image]
+    _get_image_state: Callable[[Image], Any]
+
+    def describe_images(
+        self, context: RequestContext, image_id: Any = None, **kwargs: Any
+    ) -> Result:
+        """``describe_images``: each id found as RunInstances finds an image (a name works
+        too), else every image; ``Owner``, ``ExecutableBy`` and ``Filter`` are ignored."""
+        if image_id:
+            images = []
+            for ec2_id in image_id:
+                try:
+                    images.append(self._get_image(ec2_id))
+                except NotFound:
+                    raise ImageNotFound(image_id=ec2_id) from None
+        else:
+            images = self._all_images()
+        return {"imagesSet": [self._format_image(image) for image in images]}
+
+    def describe_snapshots(
+        self,
+        context: RequestContext,
+        snapshot_id: Any = None,
+        owner: Any = None,
+        restorable_by: Any = None,
+        **kwargs: Any,
+    ) -> Result:
+        """``describe_snapshots``: an id is not validated (``snap-zz`` fails unexpectedly);
+        ``Owner``, ``RestorableBy`` and ``Filter`` are ignored."""
+        if snapshot_id:
+            uuids = [id_mappings.ec2_snap_id_to_uuid(self.store, ec2_id) for ec2_id in snapshot_id]
+        else:
+            uuids = [uuid for _, uuid in self.store.mapping_rows(MappingTable.SNAPSHOTS)]
+        formatted = (self._format_snapshot(_snapshot(uuid, context)) for uuid in uuids)
+        return {"snapshotSet": [snapshot for snapshot in formatted if snapshot is not None]}
+
+    def describe_volumes(
+        self, context: RequestContext, volume_id: Any = None, **kwargs: Any
+    ) -> Result:
+        """``describe_volumes``: each id validated as an *instance* id would be (so
+        ``vol-zz`` is "Invalid id: vol-zz (expecting "i-...")"), then found."""
+        if volume_id:
+            uuids = []
+            for ec2_id in volume_id:
+                validate_ec2_id(ec2_id, self.profile)
+                uuids.append(id_mappings.ec2_vol_id_to_uuid(self.store, ec2_id))
+        else:
+            uuids = [uuid for _, uuid in self.store.mapping_rows(MappingTable.VOLUMES)]
+        return {
+            "volumeSet": [self._format_volume(context, _volume(uuid, context)) for uuid in uuids]
+        }
+
+    def describe_availability_zones(self, context: RequestContext, **kwargs: Any) -> Result:
+        """``describe_availability_zones``: ``ZoneName`` only matters when it contains
+        ``verbose`` (``ZoneName.1=verbose``, or any text containing it) and the context is
+        admin: then every zone, host and service is listed; other names are ignored."""
+        if "zone_name" in kwargs and "verbose" in kwargs["zone_name"] and context.is_admin:
+            return {"availabilityZoneInfo": self._verbose_zones()}
+        internal = self.profile.conversation.internal_zone
+        return {
+            "availabilityZoneInfo": [
+                {"zoneName": zone, "zoneState": "available"}
+                for zone in self._zones()
+                if zone != internal
+            ]
+        }
+
+    # --- images ---
+
+    def _all_images(self) -> list[Image]:
+        """``S3ImageService.detail``: every image, oldest first, each given its s3 id (and its
+        kernel's and ramdisk's) if it had none."""
+        if not isinstance(self.image_service.backend, StoreImageBackend):
+            raise NotImplementedError("launch-sim lists only the store's image catalogue")
+        return [
+            self.image_service.show(
+                self.store.get_or_add_mapping(MappingTable.S3_IMAGES, image["id"])
+            )
+            for image in self.store.images()
+        ]
+
+    def _format_image(self, image: Image) -> Result:
+        """``_format_image``: an image as DescribeImages shows it."""
+        properties = image["properties"]
+        kind = image_type(image.get("container_format"))
+        name = image.get("name")
+        location = properties.get("image_location")
+        item: Result = {"imageId": image_ec2_id(image.get("id"), kind)}
+        if properties.get("kernel_id"):
+            item["kernelId"] = image_ec2_id(properties["kernel_id"], EC2_ID_PREFIXES["kernels"])
+        if properties.get("ramdisk_id"):
+            item["ramdiskId"] = image_ec2_id(properties["ramdisk_id"], EC2_ID_PREFIXES["ramdisks"])
+        root_device_name = properties_root_device_name(properties)
+        item.update(
+            {
+                "imageOwnerId": image.get("owner"),
+                "imageLocation": location or f"{location} ({name})",
+                "name": location if not name and location else name,
+                "imageState": self._get_image_state(image),
+                "description": None,
+                "imageType": _IMAGE_TYPES.get(kind),
+                "isPublic": bool(image.get("is_public")),
+                "architecture": properties.get("architecture"),
+                "rootDeviceName": root_device_name or DEFAULT_ROOT_DEV_NAME,
+                "rootDeviceType": _root_device_type(properties, root_device_name),
+            }
+        )
+        mappings = self._format_mappings(properties)
+        if mappings:
+            item["blockDeviceMapping"] = mappings
+        return item
+
+    def _format_mappings(self, properties: dict[str, Any]) -> list[Result]:
+        """``_format_mappings``: the swap and ephemeral ``mappings``, each replaced by a
+        ``block_device_mapping`` entry of the same device; ``NoDevice`` entries dropped."""
+        mappings: list[Result] = [
+            {"virtualName": mapping["virtual"], "deviceName": _with_dev(mapping)}
+            for mapping in properties.get("mappings", [])
+            if is_swap_or_ephemeral(mapping["virtual"])
+        ]
+        for bdm in properties.get("block_device_mapping", []):
+            item = self._format_block_device_mapping(bdm)
+            for index, mapping in enumerate(mappings):
+                if item["deviceName"] == mapping["deviceName"]:
+                    del mappings[index]
+                    break
+            mappings.append(item)
+        return [mapping for mapping in mappings if not mapping.get("noDevice", False)]
+
+    def _format_block_device_mapping(self, bdm: dict[str, Any]) -> Result:
+        """``_format_block_device_mapping``: a volume is shown as ``ebs.snapshotId`` too."""
+        item: Result = {}
+        for name, key in (("deviceName", "device_name"), ("virtualName", "virtual_name")):
+            if key in bdm:
+                item[name] = bdm[key]
+        if bdm.get("no_device"):
+            item["noDevice"] = True
+        if "snapshot_id" in bdm or "volume_id" in bdm:
+            ebs: Result = {}
+            if "snapshot_id" in bdm:
+                ebs["snapshotId"] = id_mappings.id_to_ec2_snap_id(bdm["snapshot_id"], self.store)
+            if "volume_id" in bdm:
+                ebs["snapshotId"] = id_mappings.id_to_ec2_vol_id(bdm["volume_id"], self.store)
+            for name, key in (
+                ("volumeSize", "volume_size"),
+                ("deleteOnTermination", "delete_on_termination"),
+            ):
+                if key in bdm:
+                    ebs[name] = bdm[key]
+            item["ebs"] = ebs
+        return item
+
+    # --- volumes and snapshots ---
+
+    def _format_snapshot(self, snapshot: Result) -> Result | None:
+        """``_format_snapshot``: None for a deleted snapshot once statuses are mapped."""
+        status = snapshot["status"]
+        if self.profile.conversation.snapshot_statuses_mapped:
+            status = _SNAPSHOT_STATUSES.get(status, status)
+            if not status:
+                return None
+        return {
+            "snapshotId": id_mappings.id_to_ec2_snap_id(snapshot["id"], self.store),
+            "volumeId": None,
+            "status": status,
+            "startTime": snapshot["created_at"],
+            "progress": snapshot["progress"],
+            "ownerId": snapshot["project_id"],
+            "volumeSize": snapshot["volume_size"],
+            "description": snapshot["display_description"],
+        }
+
+    def _format_volume(self, context: RequestContext, volume: Result) -> Result:
+        """``_format_volume``: a detached volume's ``attachmentSet`` is one empty item."""
+        status = volume["status"]
+        if self.profile.conversation.volume_status_decorated and context.is_admin:
+            status = f"{status} ({volume['project_id']}, {volume['host']}, None, None)"
+        return {
+            "volumeId": id_mappings.id_to_ec2_vol_id(volume["id"], self.store),
+            "status": status,
+            "size": volume["size"],
+            "availabilityZone": volume["availability_zone"],
+            "createTime": volume["created_at"],
+            "attachmentSet": [{}],
+            "snapshotId": None,
+        }
+
+    # --- zones ---
+
+    def _zone_of(self, topic: str) -> str:
+        """``set_availability_zones``: compute's zone is the default one, every other
+        service's the internal one (Folsom: every service row's own, the default)."""
+        internal = self.profile.conversation.internal_zone
+        return DEFAULT_AVAILABILITY_ZONE if topic == "compute" or internal is None else internal
+
+    def _zones(self) -> list[str]:
+        """``get_availability_zones``: the zones of the enabled services, in their order."""
+        zones: list[str] = []
+        for _, topic in SERVICES:
+            zone = self._zone_of(topic)
+            if zone not in zones:
+                zones.append(zone)
+        return zones
+
+    def _verbose_zones(self) -> list[Result]:
+        """``_describe_availability_zones_verbose``: per zone its host, per host its services
+        with their state and last heartbeat (now); the internal zone is not hidden."""
+        heartbeat = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        result: list[Result] = []
+        for zone in self._zones():
+            result.append({"zoneName": zone, "zoneState": "available"})
+            result.append({"zoneName": f"|- {SIMULATED_HOST}", "zoneState": ""})
+            for binary, topic in SERVICES:
+                if self._zone_of(topic) == zone:
+                    result.append(
+                        {"zoneName": f"| |- {binary}", "zoneState": f"enabled :-) {heartbeat}"}
+                    )
+        return result
+
+
+def _with_dev(mapping: dict[str, Any]) -> Any:
+    """``mappings_prepend_dev``: a swap or ephemeral device without a path gets ``/dev/``."""
+    device = mapping["device"]
+    if is_swap_or_ephemeral(mapping["virtual"]) and not device.startswith("/"):
+        return "/dev/" + device
+    return device
+
+
+def _strip_dev(name: Any) -> Any:
+    """``block_device.strip_dev``: the device name without a leading ``/dev/``."""
+    return name.removeprefix("/dev/") if name else name
+
+
+def _root_device_type(properties: dict[str, Any], root_device_name: Any) -> str:
+    """``ebs`` when an image mapping of the root device has a snapshot or a volume."""
+    for bdm in properties.get("block_device_mapping", []):
+        if (
+            _strip_dev(bdm.get("device_name")) == _strip_dev(root_device_name)
+            and ("snapshot_id" in bdm or "volume_id" in bdm)
+            and not bdm.get("no_device")
+        ):
+            return "ebs"
+    return "instance-store"

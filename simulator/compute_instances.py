@@ -1,0 +1,303 @@
+"""The compute API's calls on instances that exist: ``get``, ``get_all``, ``delete``, ``stop``,
+``start`` and ``reboot`` (``nova/compute/api.py``), over the store's instances table.
+
+Every call that changes an instance is recorded as the EC2 layer made it, in
+``compute.calls`` beside the create calls, and checked against
+``schemas/compute_call.schema.json``; like a create call it is recorded before compute's
+own checks run, so a call compute refuses is in the record too. Then the checks of the
+method's decorators run, in Nova's order and on the instance *as the EC2 layer passed it*
+(read before any of the request's calls ran), and the update applies to the row as it is
+now, refused (``UnexpectedTaskStateError``) if its task_state is not the one expected. The
+compute manager's half of the work is :func:`simulator.lifecycle.finish`, run when a later
+request reads the row. Reads (``get``, ``get_all``) are not recorded.
+
+An :class:`Instance` is one of Nova's instance rows with the columns the EC2 layer and
+these checks read; the store keeps it as a JSON row keyed by its EC2 integer id, plus the
+stamp of the work compute has yet to finish.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+from simulator import lifecycle
+from simulator.context import RequestContext
+from simulator.contracts import ContractRegistry
+from simulator.ec2ids import id_to_ec2_id
+from simulator.errors import (
+    InstanceInvalidState,
+    InstanceNotFound,
+    InstanceNotReady,
+    InvalidParameterValue,
+    UnexpectedTaskStateError,
+)
+from simulator.profiles import ConversationRules
+from simulator.store import MappingStore, MappingTable
+
+
+@dataclass
+class Instance:
+    """An instance as the EC2 layer formats it (the fields Nova's ``_format_instances`` reads)."""
+
+    uuid: str
+    ec2_int_id: int
+    reservation_id: str
+    launch_index: int
+    project_id: str
+    user_id: str
+    image_ref: str
+    kernel_id: str | None
+    ramdisk_id: str | None
+    instance_type: dict[str, Any]
+    key_name: Any
+    security_groups: list[Any]
+    availability_zone: Any
+    hostname: str
+    created_at: datetime
+    block_device_mapping: list[dict[str, Any]] = field(default_factory=list)
+    vm_state: str = lifecycle.BUILDING
+    host: str | None = None
+    root_device_name: Any = None
+    task_state: str | None = lifecycle.SCHEDULING
+    user_data: Any = None
+    disable_terminate: bool = False
+    shutdown_terminate: bool = False
+    deleted: bool = False
+
+    def to_row(self, work: list[Any] | None) -> dict[str, Any]:
+        """The store's row: every field but the EC2 id (the row's key), and ``work``."""
+        row = asdict(self)
+        del row["ec2_int_id"]
+        row["created_at"] = self.created_at.isoformat()
+        row["work"] = work
+        return row
+
+    @classmethod
+    def from_row(cls, ec2_int_id: int, row: dict[str, Any]) -> Instance:
+        values = {name: row[name] for name in _ROW_FIELDS if name in row}
+        values["created_at"] = datetime.fromisoformat(row["created_at"])
+        return cls(ec2_int_id=ec2_int_id, **values)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(Instance) if f.name != "ec2_int_id")
+
+
+@dataclass(frozen=True)
+class InstanceCall:
+    """One ``compute_api.<method>(context, instance[, reboot_type])`` call of the EC2 layer.
+
+    ``instance`` holds what compute reads of the instance it is handed (its uuid, states
+    and host, as the EC2 layer read them) and its EC2 id, for people reading the record.
+    """
+
+    METHODS: ClassVar[tuple[str, ...]] = ("delete", "stop", "start", "reboot")
+
+    method: str
+    instance: dict[str, Any]
+    reboot_type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable copy: ``reboot_type`` only for reboot, where Nova passed it."""
+        record: dict[str, Any] = {"method": self.method, "instance": dict(self.instance)}
+        if self.method == "reboot":
+            record["reboot_type"] = self.reboot_type
+        return record
+
+    @classmethod
+    def of(cls, method: str, instance: Instance, reboot_type: str | None = None) -> InstanceCall:
+        return cls(
+            method,
+            {
+                "uuid": instance.uuid,
+                "ec2_id": id_to_ec2_id(instance.ec2_int_id),
+                "vm_state": instance.vm_state,
+                "task_state": instance.task_state,
+                "host": instance.host,
+            },
+            reboot_type,
+        )
+
+
+class InstanceOperations:
+    """``compute_api``'s calls on existing instances, mixed into the recording compute API."""
+
+    store: MappingStore
+    contracts: ContractRegistry
+    calls: deque[Any]
+    clock: lifecycle.RequestClock
+    conversation: ConversationRules
+
+    # --- reads ---
+
+    def get(self, context: RequestContext, instance_uuid: Any) -> Instance:
+        """``compute_api.get``: a live instance the context may see, else InstanceNotFound.
+
+        The row is Nova's ``instance_get_by_uuid``: ``read_deleted='no'`` (a destroyed
+        instance is not found) and ``project_only`` (another project's instance is not
+        found unless the context is admin).
+        """
+        row_id = (
+            self.store.mapping_id(MappingTable.INSTANCES, instance_uuid)
+            if isinstance(instance_uuid, str)
+            else None
+        )
+        row = None if row_id is None else self._settled_row(row_id)
+        if row_id is None or row is None or not _visible(context, row):
+            raise InstanceNotFound(instance_id=instance_uuid if row_id is None else row_id)
+        return Instance.from_row(row_id, row)
+
+    def get_all(self, context: RequestContext, search_opts: dict[str, Any]) -> list[Instance]:
+        """``compute_api.get_all(search_opts={..., 'deleted': False}, sort_dir='asc')``.
+
+        Live instances oldest first, every project's for an admin context. The EC2
+        layer's ``filter`` option reaches the database, where Grizzly ignores it (not a
+        column) and Havana applies its tag filters (``tag_filter``).
+        """
+        if self.conversation.tag_filters and _tag_filtered(search_opts.get("filter")):
+            return []
+        instances = []
+        for row_id in self.store.instances.ids():
+            row = self._settled_row(row_id)
+            if row is not None and _visible(context, row):
+                instances.append(Instance.from_row(row_id, row))
+        return instances
+
+    # --- calls that change an instance ---
+
+    def delete(self, context: RequestContext, instance: Instance) -> None:
+        """``compute_api.delete``: no state check at all; task ``deleting``.
+
+        An instance no host runs yet is destroyed at once (``instance_destroy``); an
+        instance already gone is Nova's "race condition" and passes silently.
+        """
+        self._record(InstanceCall.of("delete", instance))
+        if instance.disable_terminate:
+            return
+        row = self._settled_row(instance.ec2_int_id)
+        if row is None or row["deleted"]:
+            return
+        row["task_state"] = lifecycle.DELETING
+        if row["host"]:
+            row["work"] = self.clock.stamp()
+        else:
+            row["deleted"] = True
+        self.store.instances.put(instance.ec2_int_id, row)
+
+    def stop(self, context: RequestContext, instance: Instance) -> None:
+        """``compute_api.stop``: host, then vm_state, then task_state None; ``powering-off``."""
+        rules = self.conversation
+        self._record(InstanceCall.of("stop", instance))
+        if rules.power_needs_host:
+            _check_host(instance)
+        _check_state(instance, "stop", rules.stop_vm_states, (None,))
+        self._update(instance, (None,), task_state=rules.stop_task)
+
+    def start(self, context: RequestContext, instance: Instance) -> None:
+        """``compute_api.start``: host, then vm_state ``stopped``, task None; ``powering-on``."""
+        rules = self.conversation
+        self._record(InstanceCall.of("start", instance))
+        if rules.power_needs_host:
+            _check_host(instance)
+        _check_state(instance, "start", (lifecycle.STOPPED,), (None,))
+        self._update(instance, (None,), task_state=rules.start_task)
+
+    def reboot(self, context: RequestContext, instance: Instance, reboot_type: str) -> None:
+        """``compute_api.reboot``: no host check; a second reboot of the same kind refused."""
+        rules = self.conversation
+        self._record(InstanceCall.of("reboot", instance, reboot_type))
+        _check_state(instance, "reboot", rules.reboot_vm_states, rules.reboot_task_states)
+        task = {"SOFT": lifecycle.REBOOTING, "HARD": lifecycle.REBOOTING_HARD}[reboot_type]
+        if instance.task_state == task:
+            raise InstanceInvalidState(
+                attr="task_state", instance_uuid=instance.uuid, state=task, method="reboot"
+            )
+        changes: dict[str, Any] = {"task_state": task}
+        if rules.reboot_sets_active:
+            changes["vm_state"] = lifecycle.ACTIVE
+        self._update(instance, (None, lifecycle.REBOOTING), **changes)
+
+    # --- internals ---
+
+    def _record(self, call: InstanceCall) -> None:
+        self.calls.append(call)
+        self.contracts.check("compute_call", call.to_dict())
+
+    def _settled_row(self, row_id: int) -> dict[str, Any] | None:
+        """The row as compute has left it by now: work that is due is finished first."""
+        row = self.store.instances.get(row_id)
+        if row is not None and row.get("work") is not None and self.clock.is_due(row["work"]):
+            lifecycle.finish(row)
+            self.store.instances.put(row_id, row)
+        return row
+
+    def _update(self, instance: Instance, expected: tuple[str | None, ...], **changes: Any) -> None:
+        """``compute_api.update(..., expected_task_state=...)`` on the row as it is now."""
+        row = self._settled_row(instance.ec2_int_id)
+        if row is None or row["deleted"]:
+            raise InstanceNotFound(instance_id=instance.ec2_int_id)
+        if row["task_state"] not in expected:
+            raise UnexpectedTaskStateError(expected=_py2_list(expected), actual=row["task_state"])
+        row.update(changes)
+        row["work"] = self.clock.stamp()
+        self.store.instances.put(instance.ec2_int_id, row)
+
+
+def _visible(context: RequestContext, row: dict[str, Any]) -> bool:
+    return not row["deleted"] and (context.is_admin or row["project_id"] == context.project_id)
+
+
+def _check_host(instance: Instance) -> None:
+    """``check_instance_host``: an instance no host runs yet is not ready."""
+    if not instance.host:
+        raise InstanceNotReady(instance_id=instance.uuid)
+
+
+def _check_state(
+    instance: Instance,
+    method: str,
+    vm_states: Iterable[str],
+    task_states: Iterable[str | None],
+) -> None:
+    """``check_instance_state``: the vm_state, then the task_state, of the instance passed."""
+    for attr, state, allowed in (
+        ("vm_state", instance.vm_state, vm_states),
+        ("task_state", instance.task_state, task_states),
+    ):
+        if state not in allowed:
+            raise InstanceInvalidState(
+                attr=attr, instance_uuid=instance.uuid, state=state, method=method
+            )
+
+
+def _py2_list(values: Iterable[str | None]) -> str:
+    """A list as Python 2 printed it in Nova's message (``[None, 'rebooting']``)."""
+    return "[" + ", ".join("None" if value is None else repr(value) for value in values) + "]"
+
+
+def _tag_filtered(filters: Any) -> bool:
+    """Havana's ``tag_filter``: whether the filters name a tag, which no instance has here.
+
+    ``tag-key``, ``tag-value`` and ``tag:<key>`` select instances by their metadata; any
+    other ``tag-`` name is refused; every other filter (``instance-state-name``...) is
+    ignored, as before. Instances carry no tags in launch-sim (it does not simulate
+    CreateTags), so a tag filter matches nothing.
+    """
+    if filters is None:
+        return False
+    tagged = False
+    for block in filters:
+        if not isinstance(block, dict) or block.get("name") is None:
+            continue
+        name = block["name"]
+        tag_name = name[4:]
+        if name.startswith("tag-"):
+            if tag_name not in ("key", "value"):
+                raise InvalidParameterValue(err=f"Invalid field name: {tag_name}")
+            tagged = True
+        elif name.startswith("tag:"):
+            tagged = True
+    return tagged

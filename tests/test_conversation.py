@@ -1,0 +1,682 @@
+"""The launch conversation: the actions around RunInstances, answered as Grizzly 2013.1.5
+answers them (and each profile where its release differs), over the simulated lifecycle."""
+
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+from simulator.compute import CreateCall
+from simulator.compute_instances import InstanceCall
+from simulator.context import RequestContext
+from simulator.contracts import validate
+from simulator.errors import UNKNOWN_ERROR_MESSAGE, ContractViolation
+from simulator.service import EC2Service, Outcome
+
+NS = "{http://ec2.amazonaws.com/doc/2012-08-15/}"
+
+
+class Cloud:
+    """One simulator answering query parameters, as the server and mock_ec2 do."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.service = EC2Service(sim)
+
+    def ask(
+        self, action: str, *pairs: tuple[str, str], context: RequestContext | None = None
+    ) -> Outcome:
+        return self.service.handle([("Action", action), *pairs], context)
+
+    def ok(self, action: str, *pairs: tuple[str, str], **kw: Any) -> ET.Element:
+        outcome = self.ask(action, *pairs, **kw)
+        assert outcome.status == 200, outcome.body.decode()
+        return ET.fromstring(outcome.body)
+
+    def error(self, action: str, *pairs: tuple[str, str], **kw: Any) -> tuple[int, str, str]:
+        outcome = self.ask(action, *pairs, **kw)
+        assert outcome.status != 200, outcome.body.decode()
+        return outcome.status, str(outcome.error_code), str(outcome.error_message)
+
+    def launch(self, count: int = 1, *pairs: tuple[str, str]) -> list[str]:
+        answer = self.ok(
+            "RunInstances",
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("MinCount", str(count)),
+            ("MaxCount", str(count)),
+            *pairs,
+        )
+        return [e.text or "" for e in answer.iter(f"{NS}instanceId")]
+
+    def states(self, *instance_ids: str) -> list[tuple[str, str]]:
+        pairs = [(f"InstanceId.{n}", i) for n, i in enumerate(instance_ids, start=1)]
+        answer = self.ok("DescribeInstances", *pairs)
+        return [
+            (_text(item, "instanceId"), _text(item, "instanceState/name"))
+            for item in answer.iter(f"{NS}instancesSet")
+            for item in item.findall(f"{NS}item")
+        ]
+
+
+def _text(element: ET.Element, path: str) -> str:
+    found = element.find("/".join(NS + part for part in path.split("/")))
+    assert found is not None, path
+    return found.text or ""
+
+
+def ids(*instance_ids: str) -> list[tuple[str, str]]:
+    return [(f"InstanceId.{n}", i) for n, i in enumerate(instance_ids, start=1)]
+
+
+@pytest.fixture
+def cloud() -> Cloud:
+    return Cloud(Simulator.from_seed())
+
+
+def profile_cloud(name: str, **options: Any) -> Cloud:
+    return Cloud(Simulator.from_seed(profile=name, **options))
+
+
+# --- the lifecycle ------------------------------------------------------------------------------
+
+
+def test_pending_in_the_launch_answer_running_at_the_next_request(cloud: Cloud) -> None:
+    answer = cloud.ok("RunInstances", ("ImageId", "ami-00000001"), ("KeyName", "k"))
+    assert _text(answer, "instancesSet/item/instanceState/name") == "pending"
+    assert _text(answer, "instancesSet/item/keyName") == "k (admin, None)"
+    described = cloud.ok("DescribeInstances", ("InstanceId.1", "i-00000001"))
+    item = described.find(f"{NS}reservationSet/{NS}item/{NS}instancesSet/{NS}item")
+    assert item is not None
+    assert (_text(item, "instanceState/code"), _text(item, "instanceState/name")) == (
+        "16",
+        "running",
+    )
+    assert _text(item, "keyName") == "k (admin, launch-sim)"
+    assert _text(item, "placement/availabilityZone") == "nova"
+
+
+def test_stop_start_reboot_and_terminate_move_the_instance(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    assert cloud.ok("StopInstances", *ids(instance)).find(f"{NS}return") is not None
+    assert cloud.states(instance) == [(instance, "stopped")]
+    cloud.ok("StartInstances", *ids(instance))
+    assert cloud.states(instance) == [(instance, "running")]
+    cloud.ok("StopInstances", *ids(instance))
+    cloud.ok("RebootInstances", *ids(instance))
+    assert cloud.states(instance) == [(instance, "running")], "a reboot starts a stopped instance"
+    answer = cloud.ok("TerminateInstances", *ids(instance))
+    item = answer.find(f"{NS}instancesSet/{NS}item")
+    assert item is not None
+    assert _text(item, "previousState/name") == "running"
+    assert (_text(item, "currentState/code"), _text(item, "currentState/name")) == (
+        "16",
+        "running",
+    ), "delete only starts the work: the instance reads as it did"
+    assert cloud.error("DescribeInstances", *ids(instance)) == (
+        400,
+        "InstanceNotFound",
+        "Instance i-00000001 could not be found.",
+    )
+    assert cloud.ok("DescribeInstances").find(f"{NS}reservationSet/{NS}item") is None
+    assert cloud.error("TerminateInstances", *ids(instance))[1] == "InstanceNotFound"
+
+
+def test_a_stopping_instance_reads_running_until_compute_is_done() -> None:
+    cloud = Cloud(Simulator.from_seed(settle_after=2))
+    [instance] = cloud.launch()
+    assert cloud.states(instance) == [(instance, "pending")]
+    assert cloud.states(instance) == [(instance, "running")]
+    cloud.ok("StopInstances", *ids(instance))
+    assert cloud.states(instance) == [(instance, "running")]
+    assert cloud.states(instance) == [(instance, "stopped")]
+
+
+def test_an_unscheduled_instance_is_destroyed_at_once() -> None:
+    cloud = Cloud(Simulator.from_seed(settle_after=2))
+    [instance] = cloud.launch()
+    answer = cloud.ok("TerminateInstances", *ids(instance))
+    assert _text(answer, "instancesSet/item/previousState/name") == "pending"
+    assert (
+        _text(answer, "instancesSet/item/currentState/code"),
+        _text(answer, "instancesSet/item/currentState/name"),
+    ) == ("48", "terminated")
+
+
+def test_stopping_an_unscheduled_instance_is_an_unknown_error() -> None:
+    cloud = Cloud(Simulator.from_seed(settle_after=2))
+    [instance] = cloud.launch()
+    assert cloud.error("StopInstances", *ids(instance)) == (
+        400,
+        "UnknownError",
+        UNKNOWN_ERROR_MESSAGE,
+    )
+
+
+def test_settle_after_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="settle_after"):
+        Simulator.from_seed(settle_after=0)
+
+
+def test_instances_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Simulator.open(path) as sim:
+        [instance] = Cloud(sim).launch(1, ("UserData", base64.b64encode(b"hello").decode()))
+    with Simulator.open(path) as sim:
+        cloud = Cloud(sim)
+        assert cloud.states(instance) == [(instance, "running")]
+        cloud.ok("StopInstances", *ids(instance))
+    with Simulator.open(path) as sim:
+        cloud = Cloud(sim)
+        assert cloud.states(instance) == [(instance, "stopped")]
+        answer = cloud.ok(
+            "DescribeInstanceAttribute", ("InstanceId", instance), ("Attribute", "userData")
+        )
+        assert _text(answer, "userData") == "hello"
+
+
+# --- DescribeInstances ---------------------------------------------------------------------------
+
+
+def test_ids_in_request_order_duplicates_kept_grouped_by_reservation(cloud: Cloud) -> None:
+    first = cloud.launch(2)
+    [third] = cloud.launch()
+    answer = cloud.ok("DescribeInstances", *ids(third, first[1], third, first[0]))
+    reservations = answer.findall(f"{NS}reservationSet/{NS}item")
+    assert [
+        [_text(item, "instanceId") for item in r.findall(f"{NS}instancesSet/{NS}item")]
+        for r in reservations
+    ] == [[third, third], [first[1], first[0]]]
+    assert [_text(r, "ownerId") for r in reservations] == ["admin", "admin"]
+    assert [_text(r, "groupSet/item/groupId") for r in reservations] == ["default", "default"]
+
+
+def test_an_id_is_not_validated_and_its_prefix_not_checked(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    cloud.ok("DescribeInstances")
+    assert cloud.states("ami-00000001", "vol-1") == [("i-00000001", "running")] * 2
+    assert cloud.error("DescribeInstances", ("InstanceId.1", "1"))[1] == "UnknownError"
+    assert cloud.error("DescribeInstances", ("InstanceId.1", "i-zz"))[1:] == (
+        "UnknownError",
+        UNKNOWN_ERROR_MESSAGE,
+    )
+    assert cloud.error("DescribeInstances", ("InstanceId", instance))[1] == "UnknownError"
+
+
+def test_one_unknown_id_fails_the_whole_request(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    assert cloud.error("DescribeInstances", *ids(instance, "i-0000000a")) == (
+        400,
+        "InstanceNotFound",
+        "Instance i-0000000a could not be found.",
+    )
+
+
+def test_filters_and_paging_are_ignored(cloud: Cloud) -> None:
+    cloud.launch()
+    answer = cloud.ok(
+        "DescribeInstances",
+        ("Filter.1.Name", "instance-state-name"),
+        ("Filter.1.Value.1", "stopped"),
+        ("Filter.2.Name", "tag:Name"),
+        ("Filter.2.Value.1", "web"),
+        ("MaxResults", "5"),
+    )
+    assert len(answer.findall(f".//{NS}instancesSet/{NS}item")) == 1
+
+
+def test_an_empty_or_zero_id_list_lists_everything(cloud: Cloud) -> None:
+    cloud.launch(2)
+    for value in ("", "0"):
+        answer = cloud.ok("DescribeInstances", ("InstanceId", value))
+        assert len(answer.findall(f".//{NS}instancesSet/{NS}item")) == 2
+
+
+def test_an_admin_sees_every_project_a_user_only_their_own() -> None:
+    sim = Simulator.from_seed()
+    cloud = Cloud(sim)
+    alice = RequestContext.from_access_key("alice:web")
+    cloud.ok("RunInstances", ("ImageId", "ami-00000001"), ("KeyName", "k"), context=alice)
+    cloud.ok("RunInstances", ("ImageId", "ami-00000001"), context=RequestContext("bob", "db"))
+    answer = cloud.ok("DescribeInstances", context=alice)
+    owners = [_text(r, "ownerId") for r in answer.findall(f"{NS}reservationSet/{NS}item")]
+    assert owners == ["web", "db"], "NoAuth's contexts are admin"
+    sim.admin = False
+    users = Cloud(sim)
+    answer = users.ok("DescribeInstances", context=alice)
+    assert [_text(r, "ownerId") for r in answer.findall(f"{NS}reservationSet/{NS}item")] == ["web"]
+    assert _text(answer, "reservationSet/item/instancesSet/item/keyName") == "k"
+    assert users.error("DescribeInstances", *ids("i-00000002"), context=alice)[1:] == (
+        "InstanceNotFound",
+        "Instance i-00000002 could not be found.",
+    )
+    assert users.error("TerminateInstances", *ids("i-00000002"), context=alice)[1] == (
+        "InstanceNotFound"
+    )
+
+
+def test_a_seeded_instance_mapping_without_an_instance_is_not_found(seed: dict[str, Any]) -> None:
+    seed["instances"] = [{"ec2_id": "i-00000005", "uuid": "55555555-5555-4555-8555-555555555555"}]
+    cloud = Cloud(Simulator.from_seed(seed))
+    assert cloud.error("DescribeInstances", *ids("i-00000005"))[1:] == (
+        "InstanceNotFound",
+        "Instance i-00000005 could not be found.",
+    )
+
+
+# --- Terminate, Stop, Start, Reboot ---------------------------------------------------------------
+
+
+def test_terminate_echoes_ids_as_sent(cloud: Cloud) -> None:
+    cloud.launch(2)
+    answer = cloud.ok("TerminateInstances", *ids("i-1", "ami-00000002"))
+    assert [e.text for e in answer.iter(f"{NS}instanceId")] == ["i-1", "ami-00000002"]
+
+
+def test_every_id_is_resolved_before_the_first_call(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    calls = len(cloud.sim.compute.calls)
+    assert cloud.error("TerminateInstances", *ids(instance, "i-000000ff"))[1] == "InstanceNotFound"
+    assert len(cloud.sim.compute.calls) == calls
+    assert cloud.states(instance) == [(instance, "running")]
+
+
+@pytest.mark.parametrize("action", ["TerminateInstances", "StopInstances", "StartInstances"])
+def test_a_malformed_id_is_refused_by_name(cloud: Cloud, action: str) -> None:
+    outcome = cloud.ask(action, ("InstanceId.1", "i-zz"))
+    assert (outcome.status, outcome.error_code, outcome.error_message) == (
+        400,
+        "InvalidInstanceIDMalformed",
+        'Invalid id: i-zz (expecting "i-...").',
+    )
+    assert b"(expecting &quot;i-...&quot;)" in outcome.body
+
+
+@pytest.mark.parametrize(
+    "action", ["TerminateInstances", "StopInstances", "StartInstances", "RebootInstances"]
+)
+def test_without_instance_ids_the_call_fails_unexpectedly(cloud: Cloud, action: str) -> None:
+    assert cloud.error(action)[1:] == ("UnknownError", UNKNOWN_ERROR_MESSAGE)
+
+
+def test_a_string_id_is_iterated_as_nova_did(cloud: Cloud) -> None:
+    cloud.launch()
+    assert cloud.error("TerminateInstances", ("InstanceId", "i-00000001"))[1:] == (
+        "InvalidInstanceIDMalformed",
+        'Invalid id: i (expecting "i-...").',
+    )
+
+
+def test_state_checks_refuse_call_by_call(cloud: Cloud) -> None:
+    running, stopped = cloud.launch(2)
+    cloud.ok("StopInstances", *ids(stopped))
+    cloud.ok("DescribeInstances")
+    assert cloud.error("StopInstances", *ids(running, stopped))[1] == "UnknownError"
+    assert cloud.states(running, stopped) == [(running, "stopped"), (stopped, "stopped")]
+    assert [call.method for call in cloud.sim.compute.calls][-2:] == ["stop", "stop"]
+
+
+def test_starting_a_running_instance_is_an_unknown_error(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    assert cloud.error("StartInstances", *ids(instance)) == (
+        400,
+        "UnknownError",
+        UNKNOWN_ERROR_MESSAGE,
+    )
+
+
+def test_the_same_instance_twice_in_one_reboot_fails_at_the_update(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    cloud.ok("DescribeInstances")
+    assert cloud.error("RebootInstances", *ids(instance, instance))[1] == "UnknownError"
+    reboot = cloud.sim.compute.calls[-1]
+    assert reboot.to_dict()["reboot_type"] == "HARD"
+
+
+def test_the_same_instance_twice_in_one_terminate(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    answer = cloud.ok("TerminateInstances", *ids(instance, instance))
+    assert [e.text for e in answer.iter(f"{NS}name")] == ["running"] * 4
+
+
+# --- DescribeInstanceAttribute -------------------------------------------------------------------
+
+
+def attribute(cloud: Cloud, name: str, instance: str = "i-00000001") -> ET.Element:
+    return cloud.ok("DescribeInstanceAttribute", ("InstanceId", instance), ("Attribute", name))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("instanceType", "m1.small"),
+        ("kernel", "aki-00000002"),
+        ("ramdisk", "ari-00000003"),
+        ("disableApiTermination", "false"),
+        ("instanceInitiatedShutdownBehavior", "stop"),
+        ("rootDeviceName", "/dev/sda1"),
+        ("groupSet", None),
+    ],
+)
+def test_each_attribute_is_the_bare_element(cloud: Cloud, name: str, value: str | None) -> None:
+    cloud.launch()
+    answer = attribute(cloud, name)
+    assert _text(answer, "instanceId") == "i-00000001"
+    element = answer.find(NS + name)
+    assert element is not None
+    if value is None:
+        assert _text(element, "item/groupId") == "default"
+    else:
+        assert element.text == value
+
+
+def test_the_block_device_mapping_attribute_carries_the_root_device_type(cloud: Cloud) -> None:
+    cloud.launch(
+        1,
+        ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+        ("BlockDeviceMapping.1.Ebs.SnapshotId", "vol-87654321"),
+    )
+    answer = attribute(cloud, "blockDeviceMapping")
+    assert _text(answer, "rootDeviceType") == "instance-store"
+    assert _text(answer, "blockDeviceMapping/item/ebs/volumeId") == "vol-87654321"
+
+
+def test_an_unknown_attribute_is_refused_before_the_id(cloud: Cloud) -> None:
+    assert cloud.error(
+        "DescribeInstanceAttribute", ("InstanceId", "i-zz"), ("Attribute", "disableApiStop")
+    ) == (400, "EC2APIError", "attribute not supported: disableApiStop")
+    assert (
+        cloud.error(
+            "DescribeInstanceAttribute",
+            ("InstanceId", "i-000000ff"),
+            ("Attribute", "sourceDestCheck"),
+        )[1]
+        == "InstanceNotFound"
+    )
+    cloud.launch()
+    assert cloud.error(
+        "DescribeInstanceAttribute", ("InstanceId", "i-00000001"), ("Attribute", "sourceDestCheck")
+    )[1:] == ("EC2APIError", "attribute not supported: sourceDestCheck")
+
+
+def test_user_data_decoded_and_none_an_unknown_error(cloud: Cloud) -> None:
+    cloud.launch()
+    assert (
+        cloud.error(
+            "DescribeInstanceAttribute", ("InstanceId", "i-00000001"), ("Attribute", "userData")
+        )[1]
+        == "UnknownError"
+    )
+    cloud.launch(1, ("UserData", base64.b64encode(b"#!/bin/sh\necho <hi>").decode()))
+    assert _text(attribute(cloud, "userData", "i-00000002"), "userData") == "#!/bin/sh\necho <hi>"
+
+
+def test_a_malformed_attribute_id_is_refused(cloud: Cloud) -> None:
+    assert (
+        cloud.error("DescribeInstanceAttribute", ("InstanceId", "i-zz"), ("Attribute", "kernel"))[1]
+        == "InvalidInstanceIDMalformed"
+    )
+    assert cloud.error("DescribeInstanceAttribute", ("InstanceId", "i-1"))[1] == "UnknownError"
+
+
+# --- DescribeImages, DescribeSnapshots, DescribeVolumes, DescribeAvailabilityZones ---------------
+
+
+def test_describe_images(cloud: Cloud) -> None:
+    answer = cloud.ok("DescribeImages", ("Owner.1", "self"), ("Filter.1.Name", "x"))
+    items = answer.findall(f"{NS}imagesSet/{NS}item")
+    assert [(_text(i, "imageId"), _text(i, "imageType")) for i in items] == [
+        ("ami-00000001", "machine"),
+        ("aki-00000002", "kernel"),
+        ("ari-00000003", "ramdisk"),
+    ]
+    first = items[0]
+    assert _text(first, "imageLocation") == "None (cirros)"
+    assert _text(first, "kernelId") == "aki-00000002"
+    assert _text(first, "imageState") == "available"
+    assert _text(first, "isPublic") == "false"
+    assert _text(first, "rootDeviceType") == "instance-store"
+    by_name = cloud.ok("DescribeImages", ("ImageId.1", "cirros-kernel"))
+    assert [e.text for e in by_name.iter(f"{NS}imageId")] == ["aki-00000002"]
+    assert cloud.error("DescribeImages", ("ImageId.1", "ami-000000ff")) == (
+        400,
+        "ImageNotFound",
+        "Image ami-000000ff could not be found.",
+    )
+    assert cloud.error("DescribeImages", ("ImageId.1", "aki-00000001"))[1] == "ImageNotFound"
+
+
+def test_listing_images_gives_each_an_ec2_id(seed: dict[str, Any]) -> None:
+    seed["images"].append(
+        {
+            "uuid": "99999999-9999-4999-8999-999999999999",
+            "name": "new",
+            "status": "active",
+            "container_format": "bare",
+            "properties": {},
+        }
+    )
+    cloud = Cloud(Simulator.from_seed(seed))
+    answer = cloud.ok("DescribeImages")
+    assert [e.text for e in answer.iter(f"{NS}imageId")][-1] == "ami-00000004"
+
+
+def test_describe_snapshots(cloud: Cloud) -> None:
+    answer = cloud.ok("DescribeSnapshots")
+    items = answer.findall(f"{NS}snapshotSet/{NS}item")
+    assert [_text(i, "snapshotId") for i in items] == ["snap-12345678", "snap-23456789"]
+    assert [_text(items[0], key) for key in ("status", "progress", "volumeSize", "ownerId")] == [
+        "completed",
+        "100%",
+        "1",
+        "admin",
+    ]
+    assert cloud.error("DescribeSnapshots", ("SnapshotId.1", "snap-000000ff")) == (
+        400,
+        "SnapshotNotFound",
+        "Snapshot snap-000000ff could not be found.",
+    )
+    assert cloud.error("DescribeSnapshots", ("SnapshotId.1", "snap-zz"))[1] == "UnknownError"
+
+
+def test_describe_volumes(cloud: Cloud) -> None:
+    answer = cloud.ok("DescribeVolumes", ("VolumeId.1", "vol-98765432"))
+    [item] = answer.findall(f"{NS}volumeSet/{NS}item")
+    assert [_text(item, key) for key in ("volumeId", "status", "size", "availabilityZone")] == [
+        "vol-98765432",
+        "available",
+        "1",
+        "nova",
+    ]
+    attachments = item.find(f"{NS}attachmentSet")
+    assert attachments is not None and [len(i) for i in attachments] == [0]
+    assert cloud.error("DescribeVolumes", ("VolumeId.1", "vol-zz"))[1:] == (
+        "InvalidInstanceIDMalformed",
+        'Invalid id: vol-zz (expecting "i-...").',
+    )
+    assert cloud.error("DescribeVolumes", ("VolumeId.1", "vol-000000ff"))[1:] == (
+        "VolumeNotFound",
+        "Volume vol-000000ff could not be found.",
+    )
+    assert len(cloud.ok("DescribeVolumes").findall(f"{NS}volumeSet/{NS}item")) == 2
+
+
+def zones(answer: ET.Element) -> list[tuple[str, str]]:
+    return [
+        (_text(i, "zoneName"), _text(i, "zoneState"))
+        for i in answer.findall(f"{NS}availabilityZoneInfo/{NS}item")
+    ]
+
+
+def test_describe_availability_zones(cloud: Cloud) -> None:
+    assert zones(cloud.ok("DescribeAvailabilityZones")) == [("nova", "available")]
+    assert zones(cloud.ok("DescribeAvailabilityZones", ("ZoneName.1", "elsewhere"))) == [
+        ("nova", "available")
+    ]
+    verbose = zones(cloud.ok("DescribeAvailabilityZones", ("ZoneName", "xverbosex")))
+    assert [name for name, _ in verbose] == [
+        "internal",
+        "|- launch-sim",
+        "| |- nova-conductor",
+        "| |- nova-cert",
+        "| |- nova-network",
+        "| |- nova-scheduler",
+        "| |- nova-consoleauth",
+        "nova",
+        "|- launch-sim",
+        "| |- nova-compute",
+    ]
+    assert verbose[2][1].startswith("enabled :-) ")
+    assert cloud.error("DescribeAvailabilityZones", ("ZoneName", "12"))[1] == "UnknownError"
+    users = Cloud(Simulator.from_seed(admin=False))
+    assert zones(users.ok("DescribeAvailabilityZones", ("ZoneName.1", "verbose"))) == [
+        ("nova", "available")
+    ]
+
+
+# --- profiles ------------------------------------------------------------------------------------
+
+
+def test_folsom_skips_unknown_ids_and_names_malformed_ones_raw() -> None:
+    cloud = profile_cloud("folsom")
+    [instance] = cloud.launch()
+    assert cloud.states(instance, "i-000000ff") == [(instance, "running")]
+    assert cloud.error("StopInstances", ("InstanceId.1", "i-zz"))[1:] == (
+        "InvalidInstanceIDMalformed",
+        "i-zz",
+    )
+
+
+def test_folsom_stops_a_stopped_instance_and_grizzly_refuses() -> None:
+    for name, accepted in (("folsom", True), ("grizzly", False)):
+        cloud = profile_cloud(name)
+        [instance] = cloud.launch()
+        cloud.ok("StopInstances", *ids(instance))
+        assert (cloud.ask("StopInstances", *ids(instance)).status == 200) is accepted, name
+
+
+def test_folsom_catalogue() -> None:
+    cloud = profile_cloud("folsom")
+    assert _text(cloud.ok("DescribeSnapshots"), "snapshotSet/item/status") == "available"
+    assert (
+        _text(cloud.ok("DescribeVolumes"), "volumeSet/item/status")
+        == "available (admin, launch-sim, None, None)"
+    )
+    verbose = zones(cloud.ok("DescribeAvailabilityZones", ("ZoneName.1", "verbose")))
+    assert [name for name, _ in verbose][:3] == ["nova", "|- launch-sim", "| |- nova-conductor"]
+
+
+@pytest.mark.parametrize("name", ["havana", "icehouse"])
+def test_havana_answers_not_found_with_404_and_its_own_codes(name: str) -> None:
+    cloud = profile_cloud(name)
+    [instance] = cloud.launch()
+    assert cloud.error("DescribeInstances", *ids("i-000000ff")) == (
+        404,
+        "InvalidInstanceID.NotFound",
+        "Instance i-000000ff could not be found.",
+    )
+    assert cloud.error("DescribeInstances", *ids("i-zz")) == (
+        400,
+        "InvalidEc2Id",
+        "Ec2 id i-zz is unacceptable.",
+    )
+    assert cloud.error("TerminateInstances", *ids("i-zz"))[:2] == (
+        400,
+        "InvalidInstanceID.Malformed",
+    )
+    status, code, message = cloud.error("StartInstances", *ids(instance))
+    assert (status, code) == (400, "InstanceInvalidState")
+    assert message.endswith("in vm_state active. Cannot start while the instance is in this state.")
+    assert cloud.error(
+        "DescribeInstanceAttribute", ("InstanceId", instance), ("Attribute", "disableApiStop")
+    ) == (400, "InvalidAttribute", "Attribute not supported: disableApiStop")
+
+
+def test_havana_applies_tag_filters() -> None:
+    cloud = profile_cloud("havana")
+    cloud.launch()
+    everything = cloud.ok("DescribeInstances", ("Filter.1.Name", "instance-state-name"))
+    assert len(everything.findall(f".//{NS}instancesSet/{NS}item")) == 1
+    tagged = cloud.ok(
+        "DescribeInstances", ("Filter.1.Name", "tag:Name"), ("Filter.1.Value.1", "web")
+    )
+    assert tagged.find(f".//{NS}instancesSet") is None
+    assert cloud.error("DescribeInstances", ("Filter.1.Name", "tag-owner")) == (
+        400,
+        "InvalidParameterValue",
+        "Invalid field name: owner",
+    )
+
+
+def test_an_action_not_simulated_is_nova_s_invalid_request(cloud: Cloud) -> None:
+    for action in ("DescribeKeyPairs", "CreateTags", "DescribeInstanceStatus", "Store"):
+        assert cloud.error(action) == (400, "InvalidRequest", "The request is invalid.")
+    assert profile_cloud("havana").error("CreateTags")[1] == "InvalidRequest"
+
+
+def test_a_service_api_of_the_controller_is_found_and_fails(cloud: Cloud) -> None:
+    assert cloud.error("ImageService")[1] == "UnknownError"
+    assert cloud.error("ServicegroupApi")[1] == "UnknownError"
+    assert profile_cloud("folsom").error("ServicegroupApi")[1] == "InvalidRequest"
+    assert profile_cloud("havana").error("ComputeApi") == (
+        500,
+        "TypeError",
+        "Unknown error occured.",
+    )
+
+
+# --- compute call records -------------------------------------------------------------------------
+
+
+def test_every_compute_call_is_recorded_in_order_and_schema_valid(cloud: Cloud) -> None:
+    [instance] = cloud.launch()
+    cloud.ok("StopInstances", *ids(instance))
+    cloud.ok("StartInstances", *ids(instance))
+    cloud.ok("RebootInstances", *ids(instance))
+    cloud.ok("TerminateInstances", *ids(instance))
+    calls = list(cloud.sim.compute.calls)
+    assert [call.method for call in calls] == ["create", "stop", "start", "reboot", "delete"]
+    assert isinstance(calls[0], CreateCall)
+    assert calls[0].image_href == "70a599e0-31e7-49b7-b260-868f441e862b"
+    records = [call.to_dict() for call in calls[1:]]
+    assert all(validate(record) == [] for record in records)
+    assert records[0]["instance"] == {
+        "uuid": calls[1].instance["uuid"],
+        "ec2_id": "i-00000001",
+        "vm_state": "active",
+        "task_state": None,
+        "host": "launch-sim",
+    }
+    assert records[2] == {**records[2], "method": "reboot", "reboot_type": "HARD"}
+    assert "reboot_type" not in records[3]
+
+
+def test_a_call_outside_its_contract_is_refused() -> None:
+    record = {"method": "stop", "instance": {"uuid": "x"}, "reboot_type": "HARD"}
+    assert [v.pointer for v in validate(record, "compute_call")] != []
+    sim = Simulator.from_seed()
+    with pytest.raises(ContractViolation):
+        sim.compute.contracts.check("compute_call", InstanceCall("halt", {}).to_dict())
+
+
+# --- cost: O(ids asked) ---------------------------------------------------------------------------
+
+
+def test_describe_and_terminate_by_id_never_walk_the_table(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launched = cloud.launch(3)
+
+    def walked() -> list[int]:
+        raise AssertionError("the whole instances table was read")
+
+    monkeypatch.setattr(cloud.sim.store.instances, "ids", walked)
+    assert len(cloud.states(*launched)) == 3
+    cloud.ok("StopInstances", *ids(launched[0]))
+    cloud.ok("DescribeInstanceAttribute", ("InstanceId", launched[1]), ("Attribute", "kernel"))
+    cloud.ok("TerminateInstances", *ids(*launched))
