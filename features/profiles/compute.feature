@@ -1,0 +1,131 @@
+Feature: compute_api.create's own checks, after the create call is recorded
+  Each release checks in its own order and has checks the others lack. Folsom reserves the
+  quota before it reads the image and the user data and has no multi-volume or image status
+  check. Havana first fetches the image and checks the requested zone, and converts every
+  mapping to the new block device format (VirtualName=NoDevice is no longer special) before
+  the multi-volume check and the quota; a flavor whose root_gb is 0 is not checked against
+  the image's size or min_disk.
+
+  Background:
+    Given the default seed
+
+  Scenario Outline: Quota or user data first (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "min_count": 11, "user_data": "not base64!"}
+      """
+    Then the launch fails with EC2 error "<code>"
+
+    Examples:
+      | profile  | code                      |
+      | folsom   | TooManyInstances          |
+      | grizzly  | UnknownError              |
+      | havana   | InstanceUserDataMalformed |
+      | icehouse | InstanceUserDataMalformed |
+
+  Scenario Outline: One volume for two instances (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "min_count": 2,
+       "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-87654321"}}]}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | outcome                                                                                           |
+      | folsom   | succeeds                                                                                          |
+      | grizzly  | fails with EC2 error "InvalidRequest" and message "Cannot attach one or more volumes to multiple instances" |
+      | havana   | fails with EC2 error "InvalidRequest" and message "Cannot attach one or more volumes to multiple instances" |
+      | icehouse | fails with EC2 error "InvalidRequest" and message "Cannot attach one or more volumes to multiple instances" |
+
+  Scenario Outline: A zone the cloud does not have (<profile>, <zone>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "placement": {"availability_zone": "<zone>"}}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | zone      | outcome                                                                                              |
+      | grizzly  | az1       | succeeds                                                                                             |
+      | havana   | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
+      | icehouse | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
+      | havana   | nova      | succeeds                                                                                             |
+      | havana   | az1:host1 | succeeds                                                                                             |
+      | havana   | a:b:c:d   | fails with EC2 error "InvalidInput" and message "Invalid input received: Unable to parse availability_zone" |
+
+  Scenario Outline: VirtualName=NoDevice (<profile>)
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name                             | Value        |
+      | Action                           | RunInstances |
+      | ImageId                          | ami-00000001 |
+      | InstanceType                     | m1.small     |
+      | BlockDeviceMapping.1.DeviceName  | /dev/vdb     |
+      | BlockDeviceMapping.1.VirtualName | NoDevice     |
+    Then there is 1 create call
+    And the launch <outcome>
+
+    Examples:
+      | profile  | outcome                                                                                                           |
+      | folsom   | succeeds                                                                                                          |
+      | grizzly  | succeeds                                                                                                          |
+      | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Unrecognized legacy format." |
+      | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Unrecognized legacy format." |
+
+  Scenario Outline: Ebs.NoDevice blanks a device in every release (<profile>)
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name                             | Value        |
+      | Action                           | RunInstances |
+      | ImageId                          | ami-00000001 |
+      | InstanceType                     | m1.small     |
+      | BlockDeviceMapping.1.DeviceName  | /dev/vdb     |
+      | BlockDeviceMapping.1.NoDevice    | true         |
+    Then the launch succeeds
+
+    Examples:
+      | profile  |
+      | folsom   |
+      | grizzly  |
+      | havana   |
+      | icehouse |
+
+  Scenario Outline: A negative volume size (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small",
+       "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-12345678", "volume_size": -1}}]}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | outcome                                                                                                    |
+      | grizzly  | succeeds                                                                                                   |
+      | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+      | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+
+  Scenario Outline: A flavor without a root disk size and an image with min_disk (<profile>)
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "disk", "status": "active", "container_format": "ami",
+                   "min_disk": 5, "properties": {}}]}
+      """
+    And the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.tiny"}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | outcome                             |
+      | folsom   | fails with EC2 error "UnknownError" |
+      | grizzly  | fails with EC2 error "UnknownError" |
+      | havana   | succeeds                            |
+      | icehouse | succeeds                            |
