@@ -1,0 +1,210 @@
+"""Whole launch conversations of real clients: boto3's client and resource APIs with their
+waiters (no delay), in-process through ``mock_ec2`` and over HTTP against ``launch-sim
+serve`` in its own process, and the AWS CLI's ``run-instances`` then ``wait
+instance-running``. The answers are Grizzly 2013.1.5's, oddities included: the
+``instance_terminated`` waiter cannot succeed against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, WaiterError
+from serve_helpers import serving
+
+from simulator import Simulator, mock_ec2
+
+NO_DELAY = {"Delay": 0, "MaxAttempts": 5}
+CREDENTIALS = {"aws_access_key_id": "admin", "aws_secret_access_key": "admin"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``launch-sim serve`` in its own process, on a store of its own: its endpoint."""
+    store = tmp_path_factory.mktemp("served") / "store.json"
+    with serving("--store", str(store)) as server:
+        yield server.endpoint
+
+
+@pytest.fixture(params=["mock_ec2", "serve"])
+def endpoint(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None: boto3 answered in-process by a fresh simulator; else a served endpoint."""
+    if request.param == "serve":
+        yield request.getfixturevalue("served")
+        return
+    with mock_ec2(Simulator.from_seed()):
+        yield None
+
+
+def client(endpoint: str | None) -> Any:
+    return boto3.session.Session().client(
+        "ec2", region_name="nova", endpoint_url=endpoint, **CREDENTIALS
+    )
+
+
+def resource(endpoint: str | None) -> Any:
+    return boto3.session.Session().resource(
+        "ec2", region_name="nova", endpoint_url=endpoint, **CREDENTIALS
+    )
+
+
+def test_a_client_conversation(endpoint: str | None) -> None:
+    ec2 = client(endpoint)
+    images = ec2.describe_images(ImageIds=["ami-00000001"])["Images"]
+    assert images[0]["ImageId"] == "ami-00000001"
+    assert ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"] == "nova"
+    launched = ec2.run_instances(ImageId="ami-00000001", MinCount=2, MaxCount=2)
+    instance_ids = [instance["InstanceId"] for instance in launched["Instances"]]
+    assert [i["State"]["Name"] for i in launched["Instances"]] == ["pending", "pending"]
+
+    ec2.get_waiter("instance_running").wait(InstanceIds=instance_ids, WaiterConfig=NO_DELAY)
+    described = ec2.describe_instances(InstanceIds=instance_ids)["Reservations"]
+    instances = described[0]["Instances"]
+    assert [i["State"] for i in instances] == [{"Code": 16, "Name": "running"}] * 2
+    assert [i["AmiLaunchIndex"] for i in instances] == [0, 1]
+    assert instances[0]["KeyName"] == "None (admin, launch-sim)"
+    assert instances[0]["PublicDnsName"] == instances[0]["PrivateDnsName"]
+
+    stopping = ec2.stop_instances(InstanceIds=instance_ids[:1])
+    assert "StoppingInstances" not in stopping, "Nova answers <return>true</return>"
+    ec2.get_waiter("instance_stopped").wait(InstanceIds=instance_ids[:1], WaiterConfig=NO_DELAY)
+    ec2.start_instances(InstanceIds=instance_ids[:1])
+    ec2.reboot_instances(InstanceIds=instance_ids[1:])
+    ec2.get_waiter("instance_running").wait(InstanceIds=instance_ids, WaiterConfig=NO_DELAY)
+
+    attribute = ec2.describe_instance_attribute(
+        InstanceId=instance_ids[0], Attribute="instanceType"
+    )
+    assert attribute["InstanceId"] == instance_ids[0]
+    assert "InstanceType" not in attribute or attribute["InstanceType"] == {}
+
+    terminated = ec2.terminate_instances(InstanceIds=instance_ids)["TerminatingInstances"]
+    assert [(t["PreviousState"]["Name"], t["CurrentState"]["Name"]) for t in terminated] == [
+        ("running", "running")
+    ] * 2
+    with pytest.raises(WaiterError) as failed:
+        ec2.get_waiter("instance_terminated").wait(InstanceIds=instance_ids, WaiterConfig=NO_DELAY)
+    assert "InstanceNotFound" in str(failed.value)
+    assert "could not be found" in str(failed.value)
+    with pytest.raises(ClientError) as gone:
+        ec2.describe_instances(InstanceIds=instance_ids[:1])
+    assert gone.value.response["Error"]["Code"] == "InstanceNotFound"
+
+
+def test_a_resource_conversation(endpoint: str | None) -> None:
+    ec2 = resource(endpoint)
+    [instance] = ec2.create_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)
+    assert instance.state["Name"] == "pending"
+    instance.wait_until_running(WaiterConfig=NO_DELAY)
+    assert instance.state["Name"] == "pending", "the waiter does not refresh the object"
+    instance.reload()
+    assert instance.state == {"Code": 16, "Name": "running"}
+    assert instance.image_id == "ami-00000001"
+    assert instance.placement["AvailabilityZone"] == "nova"
+    instance.stop()
+    instance.wait_until_stopped(WaiterConfig=NO_DELAY)
+    instance.start()
+    instance.wait_until_running(WaiterConfig=NO_DELAY)
+    instance.reboot()
+    instance.terminate()
+    with pytest.raises(WaiterError, match="InstanceNotFound"):
+        instance.wait_until_terminated(WaiterConfig=NO_DELAY)
+
+
+def test_an_unknown_id_fails_the_running_waiter_at_once(endpoint: str | None) -> None:
+    ec2 = client(endpoint)
+    with pytest.raises(WaiterError) as failed:
+        ec2.get_waiter("instance_running").wait(InstanceIds=["i-7fffffff"], WaiterConfig=NO_DELAY)
+    assert failed.value.last_response["Error"]["Code"] == "InstanceNotFound"
+
+
+def test_havana_s_not_found_is_what_the_running_waiter_retries() -> None:
+    with mock_ec2(Simulator.from_seed(profile="havana")):
+        ec2 = client(None)
+        with pytest.raises(WaiterError, match="Max attempts exceeded"):
+            ec2.get_waiter("instance_running").wait(
+                InstanceIds=["i-7fffffff"], WaiterConfig={"Delay": 0, "MaxAttempts": 3}
+            )
+
+
+def test_an_action_not_simulated_is_a_client_error() -> None:
+    with mock_ec2(Simulator.from_seed()), pytest.raises(ClientError) as refused:
+        client(None).describe_key_pairs()
+    assert refused.value.response["Error"] == {
+        "Code": "InvalidRequest",
+        "Message": "The request is invalid.",
+    }
+
+
+# --- the AWS CLI ---------------------------------------------------------------------------------
+
+
+def aws_cli() -> Path | None:
+    beside_python = Path(sys.executable).parent / "aws"
+    if beside_python.exists():
+        return beside_python
+    found = shutil.which("aws")
+    return Path(found) if found else None
+
+
+def aws(tmp_path: Path, endpoint: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    executable = aws_cli()
+    assert executable is not None
+    nowhere = str(tmp_path / "no-such-aws-file")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "admin",
+        "AWS_SECRET_ACCESS_KEY": "admin",
+        "AWS_CONFIG_FILE": nowhere,
+        "AWS_SHARED_CREDENTIALS_FILE": nowhere,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
+    }
+    return subprocess.run(
+        [
+            str(executable),
+            "ec2",
+            *arguments,
+            "--endpoint-url",
+            endpoint,
+            "--region",
+            "nova",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(aws_cli() is None, reason="the AWS CLI is not installed")
+def test_the_aws_cli_launches_and_waits(served: str, tmp_path: Path) -> None:
+    launched = aws(tmp_path, served, "run-instances", "--image-id", "ami-00000001", "--count", "1")
+    assert launched.returncode == 0, launched.stderr
+    [instance] = json.loads(launched.stdout)["Instances"]
+    assert instance["State"]["Name"] == "pending"
+    waited = aws(
+        tmp_path, served, "wait", "instance-running", "--instance-ids", instance["InstanceId"]
+    )
+    assert waited.returncode == 0, waited.stderr
+    described = aws(
+        tmp_path, served, "describe-instances", "--instance-ids", instance["InstanceId"]
+    )
+    assert described.returncode == 0, described.stderr
+    [reservation] = json.loads(described.stdout)["Reservations"]
+    assert reservation["Instances"][0]["State"]["Name"] == "running"
+    terminated = aws(
+        tmp_path, served, "terminate-instances", "--instance-ids", instance["InstanceId"]
+    )
+    assert terminated.returncode == 0, terminated.stderr
