@@ -23,8 +23,8 @@ from simulator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "cassettes"
-ERRORS = CORPUS / "errors-lookup.json"
 FAKE0 = CORPUS / "walkthrough-fake0.json"
+FAKE1 = CORPUS / "walkthrough-fake1.json"
 POINTER = "/interactions/0/create_calls/0/block_device_mapping/0/delete_on_termination"
 CHROMIUM = Path("/usr/bin/chromium")
 DIFFERS_BACKGROUND = (0xFF, 0xEB, 0xE9)
@@ -130,34 +130,40 @@ def check_replay_page(page: str, changed: Path) -> None:
     assert request.startswith("Action=RunInstances ImageId=ami-00000001 BlockDeviceMapping.1.")
     assert cell == f"{POINTER}: recorded false, replayed true"
     assert replayed.classes == [["", "", "differs"]]
-    others = [table for table in parsed.tables if table.heading != str(changed)]
-    assert others
-    assert {row[-1] for table in others for row in table.rows} == {"same"}
+    (unchanged,) = [table for table in parsed.tables if table.heading == str(FAKE1)]
+    assert [row[-1] for row in unchanged.rows] == ["same"]
+    assert unchanged.classes == [["", "", "same"]]
 
 
-def check_matrix_page(page: str) -> None:
+def check_matrix_page(page: str, changed: Path) -> None:
     parsed = tables_of(page)
     assert parsed.external == []
-    (table,) = parsed.tables
-    assert table.heading == str(ERRORS)
-    assert table.header == ["#", "request", "folsom", "grizzly", "havana", "icehouse"]
-    first = dict(zip(table.header, table.rows[0], strict=True))
-    assert first["grizzly"] == "same"
-    assert "/interactions/0/response/status: recorded 400, havana 404" in first["havana"]
-    assert "/interactions/0/response/status: recorded 400, icehouse 404" in first["icehouse"]
-    assert table.classes[0][2:] == ["same", "same", "differs", "differs"]
+    assert [table.heading for table in parsed.tables] == [str(FAKE1), str(changed)]
+    same, differs = parsed.tables
+    assert same.header == differs.header == ["#", "request", "grizzly", "havana"]
+    assert same.rows[0][2:] == ["same", "same"]
+    assert differs.rows[0][2:] == [
+        f"{POINTER}: recorded false, grizzly true",
+        f"{POINTER}: recorded false, havana true",
+    ]
+    assert same.classes[0][2:] == ["same", "same"]
+    assert differs.classes[0][2:] == ["differs", "differs"]
 
 
 def test_a_replay_page_has_a_table_per_cassette_and_each_difference_with_both_values(
     tmp_path: Path, changed_fake0: Path
 ) -> None:
-    page = report(tmp_path, "replay", str(CORPUS), str(changed_fake0)).read_text("utf-8")
+    page = report(tmp_path, "replay", str(FAKE1), str(changed_fake0)).read_text("utf-8")
     check_replay_page(page, changed_fake0)
     assert "1 FAILED" in page
 
 
-def test_a_matrix_page_has_a_column_per_profile(tmp_path: Path) -> None:
-    check_matrix_page(report(tmp_path, "matrix", str(ERRORS)).read_text("utf-8"))
+def matrix(tmp_path: Path, changed: Path) -> Path:
+    return report(tmp_path, "matrix", str(FAKE1), str(changed), "--profiles", "grizzly,havana")
+
+
+def test_a_matrix_page_has_a_column_per_profile(tmp_path: Path, changed_fake0: Path) -> None:
+    check_matrix_page(matrix(tmp_path, changed_fake0).read_text("utf-8"), changed_fake0)
 
 
 def test_values_are_escaped(tmp_path: Path) -> None:
@@ -251,7 +257,7 @@ def png_pixels(data: bytes) -> set[tuple[int, int, int]]:
 
 @needs_chromium
 def test_chromium_renders_the_replay_page(tmp_path: Path, changed_fake0: Path) -> None:
-    page = report(tmp_path, "replay", str(CORPUS), str(changed_fake0))
+    page = report(tmp_path, "replay", str(FAKE1), str(changed_fake0))
     result = chromium(tmp_path, page, "--dump-dom")
     assert result.returncode == 0, result.stderr
     check_replay_page(result.stdout, changed_fake0)
@@ -259,12 +265,12 @@ def test_chromium_renders_the_replay_page(tmp_path: Path, changed_fake0: Path) -
 
 @needs_chromium
 def test_chromium_renders_the_matrix_page_with_the_differences_highlighted(
-    tmp_path: Path,
+    tmp_path: Path, changed_fake0: Path
 ) -> None:
-    page = report(tmp_path, "matrix", str(ERRORS))
+    page = matrix(tmp_path, changed_fake0)
     dom = chromium(tmp_path, page, "--dump-dom")
     assert dom.returncode == 0, dom.stderr
-    check_matrix_page(dom.stdout)
+    check_matrix_page(dom.stdout, changed_fake0)
     screenshot = tmp_path / "matrix.png"
     shot = chromium(tmp_path, page, f"--screenshot={screenshot}", "--window-size=1280,900")
     assert shot.returncode == 0, shot.stderr
