@@ -1,0 +1,227 @@
+"""Each release's Executor as launch-sim applies it: one table, four envelopes.
+
+Rows follow ``nova/api/ec2/__init__.py`` at each tag (the ``except`` chain of 2012.2.4 and
+2013.1.5, ``ec2_error_ex`` and its expected tuple at 2013.2.4 and 2014.1.5) and Havana's
+``test_error_response.py``: a 4xx keeps its message, an expected 5xx is sent as 400, an
+unexpected 5xx hides its message, a Python exception is its class name and 500.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import Simulator, errors
+from simulator.errors import (
+    FOLSOM_EXECUTOR,
+    GRIZZLY_EXECUTOR,
+    HAVANA_EXECUTOR,
+    ICEHOUSE_EXECUTOR,
+    UNKNOWN_ERROR_MESSAGE,
+    EC2Error,
+    ErrorEnvelope,
+    ec2_error,
+    explain,
+)
+from simulator.profiles import PROFILES
+
+UNKNOWN = ("UnknownError", UNKNOWN_ERROR_MESSAGE, 400)
+OCCURED = "Unknown error occured."
+OCCURRED = "Unknown error occurred."
+
+
+def answer(exc: BaseException, envelope: ErrorEnvelope) -> tuple[str, str, int]:
+    document = ec2_error(exc, envelope)
+    return document.code, document.message, document.status
+
+
+def test_each_profile_has_its_releases_executor() -> None:
+    assert {name: profile.errors for name, profile in PROFILES.items()} == {
+        "folsom": FOLSOM_EXECUTOR,
+        "grizzly": GRIZZLY_EXECUTOR,
+        "havana": HAVANA_EXECUTOR,
+        "icehouse": ICEHOUSE_EXECUTOR,
+    }
+
+
+@pytest.mark.parametrize(
+    ("exc", "folsom", "havana"),
+    [
+        (
+            errors.SnapshotNotFound(snapshot_id=10),
+            ("SnapshotNotFound", "Snapshot snap-0000000a could not be found.", 400),
+            ("InvalidSnapshotID.NotFound", "Snapshot snap-0000000a could not be found.", 404),
+        ),
+        (
+            errors.VolumeNotFound(volume_id=10),
+            ("VolumeNotFound", "Volume vol-0000000a could not be found.", 400),
+            ("InvalidVolumeID.NotFound", "Volume vol-0000000a could not be found.", 404),
+        ),
+        (
+            errors.InstanceNotFound(instance_id=5),
+            ("InstanceNotFound", "Instance i-00000005 could not be found.", 400),
+            ("InvalidInstanceID.NotFound", "Instance i-00000005 could not be found.", 404),
+        ),
+        (
+            errors.InstanceNotFound(instance_id=None),
+            ("InstanceNotFound", "Instance None could not be found.", 400),
+            ("InvalidInstanceID.NotFound", "Instance None could not be found.", 404),
+        ),
+        (
+            errors.ImageNotFound(image_id="ami-x"),
+            ("ImageNotFound", "Image ami-x could not be found.", 400),
+            ("ImageNotFound", "Image ami-x could not be found.", 404),
+        ),
+        (
+            errors.InstanceTypeNotFoundByName(instance_type_name="m9"),
+            ("InstanceTypeNotFoundByName", "Instance type with name m9 could not be found.", 400),
+            ("InstanceTypeNotFoundByName", "Instance type with name m9 could not be found.", 404),
+        ),
+        (
+            errors.InvalidEc2Id(ec2_id="snap-xyz"),
+            UNKNOWN,
+            ("InvalidEc2Id", "Ec2 id snap-xyz is unacceptable.", 400),
+        ),
+        (
+            errors.ImageNotActive(message="Image must be available"),
+            UNKNOWN,
+            ("IncorrectState", "Image must be available", 400),
+        ),
+        (
+            errors.TooManyInstances(overs="instances", req=11, used=0, allowed=10, resource="x"),
+            (
+                "TooManyInstances",
+                "Quota exceeded for instances: Requested 11, but already used 0 of 10 x",
+                400,
+            ),
+            (
+                "ResourceLimitExceeded",
+                "Quota exceeded for instances: Requested 11, but already used 0 of 10 x",
+                413,
+            ),
+        ),
+        (
+            errors.InvalidInput(reason="min_count must be >= 1"),
+            UNKNOWN,
+            ("InvalidInput", "Invalid input received: min_count must be >= 1", 400),
+        ),
+        (
+            errors.InvalidBDMSnapshot(id="u"),
+            UNKNOWN,
+            (
+                "InvalidBDMSnapshot",
+                "Block Device Mapping is Invalid: failed to get snapshot u.",
+                400,
+            ),
+        ),
+        (errors.InstanceUserDataMalformed(), UNKNOWN, ("InstanceUserDataMalformed", OCCURED, 500)),
+        (
+            errors.InvalidRequest(),
+            ("InvalidRequest", "The request is invalid.", 400),
+            ("InvalidRequest", "The request is invalid.", 400),
+        ),
+        (
+            errors.NotAuthorized(),
+            ("NotAuthorized", "Not authorized.", 400),
+            ("AuthFailure", "Not authorized.", 403),
+        ),
+        (
+            errors.InvalidParameterValue(err=""),
+            ("InvalidParameterValue", "", 400),
+            ("InvalidParameterValue", OCCURED, 400),
+        ),
+        (
+            errors.KeyPairExists(key_name="k"),
+            ("KeyPairExists", "Key pair k already exists.", 400),
+            ("InvalidKeyPair.Duplicate", "Key pair k already exists.", 400),
+        ),
+        (
+            errors.InvalidKeypair(),
+            UNKNOWN,
+            ("InvalidKeyPair.Format", "Keypair data is invalid", 400),
+        ),
+        (KeyError("image_id"), UNKNOWN, ("KeyError", OCCURED, 500)),
+        (ValueError("x"), UNKNOWN, ("ValueError", OCCURED, 500)),
+        (AssertionError(), UNKNOWN, ("AssertionError", OCCURED, 500)),
+        (errors.UnknownError(AttributeError("x")), UNKNOWN, ("AttributeError", OCCURED, 500)),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else None,
+)
+def test_folsom_and_havana_answer(
+    exc: BaseException, folsom: tuple[str, str, int], havana: tuple[str, str, int]
+) -> None:
+    assert answer(exc, FOLSOM_EXECUTOR) == folsom
+    assert answer(exc, HAVANA_EXECUTOR) == havana
+
+
+def test_grizzly_writes_the_key_pair_codes_folsom_did_not() -> None:
+    assert answer(errors.KeyPairExists(key_name="k"), GRIZZLY_EXECUTOR)[0] == (
+        "InvalidKeyPair.Duplicate"
+    )
+    assert answer(errors.InvalidKeypair(), GRIZZLY_EXECUTOR)[0] == "InvalidKeyPair.Format"
+    assert answer(errors.KeyPairExists(key_name="k"), FOLSOM_EXECUTOR)[0] == "KeyPairExists"
+    assert answer(errors.InvalidKeypair(), FOLSOM_EXECUTOR)[0] == "UnknownError"
+
+
+def test_icehouse_spells_occurred() -> None:
+    assert answer(KeyError("x"), ICEHOUSE_EXECUTOR) == ("KeyError", OCCURRED, 500)
+    assert answer(errors.FlavorNotFoundByName(flavor_name=None), ICEHOUSE_EXECUTOR) == (
+        "FlavorNotFoundByName",
+        "Flavor with name None could not be found.",
+        404,
+    )
+
+
+def test_the_ec2_api_error_keeps_its_code_where_it_exists() -> None:
+    exc = errors.EC2APIError("Image must be available")
+    assert answer(exc, FOLSOM_EXECUTOR) == ("EC2APIError", "Image must be available", 400)
+    assert answer(errors.EC2APIError("no", code="Custom.Code"), GRIZZLY_EXECUTOR)[0] == (
+        "Custom.Code"
+    )
+
+
+@pytest.mark.parametrize("envelope", [FOLSOM_EXECUTOR, GRIZZLY_EXECUTOR, HAVANA_EXECUTOR])
+def test_launch_sims_own_errors_are_the_same_under_every_profile(envelope: ErrorEnvelope) -> None:
+    assert answer(errors.AuthFailure(), envelope)[::2] == ("AuthFailure", 401)
+    assert answer(errors.SignatureDoesNotMatch(), envelope)[::2] == ("SignatureDoesNotMatch", 403)
+    assert answer(errors.RequestExpired(timestamp="t"), envelope)[::2] == ("RequestExpired", 403)
+    assert answer(errors.MissingParameter(name="Action"), envelope)[::2] == (
+        "MissingParameter",
+        400,
+    )
+    assert answer(errors.RequestTooLarge(err="big"), envelope)[::2] == ("RequestTooLarge", 400)
+
+
+def test_a_server_fault_is_faultwrappers_500_from_havana_on() -> None:
+    assert answer(errors.ServerFault(), GRIZZLY_EXECUTOR) == UNKNOWN
+    assert answer(errors.ServerFault(), FOLSOM_EXECUTOR) == UNKNOWN
+    assert answer(errors.ServerFault(), ICEHOUSE_EXECUTOR) == (
+        "HTTPInternalServerError",
+        "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n",
+        500,
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "message"),
+    [
+        ("folsom", "UnknownError", UNKNOWN_ERROR_MESSAGE),
+        ("grizzly", "UnknownError", UNKNOWN_ERROR_MESSAGE),
+        ("havana", "KeyError", OCCURED),
+        ("icehouse", "KeyError", OCCURRED),
+    ],
+)
+def test_the_python_api_raises_errors_that_answer_as_their_profile(
+    profile: str, code: str, message: str
+) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(instance_type="m1.small")
+    assert (caught.value.code, caught.value.message) == (code, message)
+    assert explain(caught.value, PROFILES[profile].errors) == (
+        f"{code}: {message} (cause: KeyError: 'image_id')"
+    )
+
+
+def test_explain_shows_no_cause_for_a_message_that_says_what_happened() -> None:
+    exc = errors.InvalidEc2Id(ec2_id="snap-xyz")
+    assert explain(exc, HAVANA_EXECUTOR) == "InvalidEc2Id: Ec2 id snap-xyz is unacceptable."

@@ -1,0 +1,107 @@
+"""The launch path under each profile: what the scenarios in features/profiles/ cannot see.
+
+The create call, the answer's fields and the stored ClientTokens, read from the Python API
+(``Simulator.run_instances``), which every transport shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+from simulator.errors import EC2Error
+
+VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
+LAUNCH: dict[str, Any] = {"image_id": "ami-00000001", "instance_type": "m1.small"}
+WITH_VOLUME: dict[str, Any] = {
+    **LAUNCH,
+    "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "vol-87654321"}}],
+}
+
+
+@pytest.mark.parametrize(
+    ("profile", "volume_id", "status"),
+    [
+        ("folsom", VOLUME_UUID, "available"),
+        ("grizzly", "vol-87654321", "detached"),
+        ("havana", "vol-87654321", "detached"),
+        ("icehouse", "vol-87654321", "detached"),
+    ],
+)
+def test_a_mapped_volume_in_the_answer(profile: str, volume_id: str, status: str) -> None:
+    answer = Simulator.from_seed(profile=profile).run_instances(**WITH_VOLUME)
+    (mapping,) = answer["instancesSet"][0]["blockDeviceMapping"]
+    assert (mapping["ebs"]["volumeId"], mapping["ebs"]["status"]) == (volume_id, status)
+
+
+@pytest.mark.parametrize(
+    ("profile", "keys"),
+    [
+        (
+            "grizzly",
+            ["privateDnsName", "privateIpAddress", "publicDnsName", "ipAddress", "dnsName"],
+        ),
+        ("havana", ["privateDnsName", "privateIpAddress", "dnsName", "keyName", "tagSet"]),
+    ],
+)
+def test_the_order_of_an_items_fields(profile: str, keys: list[str]) -> None:
+    item = Simulator.from_seed(profile=profile).run_instances(**LAUNCH)["instancesSet"][0]
+    names = list(item)
+    start = names.index("privateDnsName")
+    assert names[start : start + len(keys)] == keys
+
+
+def test_icehouse_writes_client_token_after_tag_set() -> None:
+    sim = Simulator.from_seed(profile="icehouse")
+    sim.run_instances(**LAUNCH, client_token="t")
+    names = list(sim.run_instances(**LAUNCH, client_token="t")["instancesSet"][0])
+    assert names[names.index("tagSet") + 1] == "clientToken"
+
+
+def test_folsoms_validate_bdm_refuses_a_volume_the_store_does_not_know() -> None:
+    sim = Simulator.from_seed(profile="folsom")
+    unknown = "99999999-0000-4000-8000-000000000000"
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(
+            **LAUNCH, block_device_mapping=[{"device_name": "/dev/vdb", "volume_id": unknown}]
+        )
+    assert caught.value.code == "UnknownError"
+    assert caught.value.kwargs == {"id": unknown}
+    assert len(sim.compute.calls) == 1
+
+
+def test_grizzly_does_not_ask_the_volume_service() -> None:
+    sim = Simulator.from_seed()
+    unknown = "99999999-0000-4000-8000-000000000000"
+    sim.run_instances(
+        **LAUNCH, block_device_mapping=[{"device_name": "/dev/vdb", "volume_id": unknown}]
+    )
+
+
+def test_a_token_of_another_type_is_stored_as_the_database_column_holds_it() -> None:
+    sim = Simulator.from_seed(profile="havana")
+    sim.run_instances(**LAUNCH, client_token=5)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, client_token=5)
+    assert (caught.value.code, caught.value.message) == ("TypeError", "Unknown error occured.")
+    again = sim.run_instances(**LAUNCH, client_token="5")
+    assert again["instancesSet"][0]["instanceId"] == "i-00000001"
+
+
+def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_token() -> None:
+    sim = Simulator.from_seed(profile="havana")
+    sim.run_instances(**LAUNCH, min_count=2, client_token="t")
+    tokens = sim.cloud.client_tokens
+    launched = tokens.reservation("t")
+    assert launched is not None
+    reservation_id, (first, second) = launched
+    assert tokens.token_of(first) == tokens.token_of(second) == "t"
+    tokens.forget([first.uuid])
+    assert tokens.reservation("t") == (reservation_id, [second])
+    assert tokens.token_of(first) is None
+    tokens.forget([second.uuid, "unknown"])
+    assert tokens.reservation("t") is None
+    answer = sim.run_instances(**LAUNCH, client_token="t")
+    assert answer["instancesSet"][0]["instanceId"] == "i-00000003"

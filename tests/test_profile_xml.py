@@ -1,0 +1,112 @@
+"""Havana's answers: the minidom document parsed again and written by lxml's pretty printer.
+
+``apirequest._render_response`` at 2013.2.4 (a7ab0396aa) ends with
+``etree.tostring(etree.fromstring(xml.toxml()), pretty_print=True)``. The expected bytes
+below are what lxml wrote for the same documents (checked against lxml 6 / libxml2 2.14
+while writing them): no XML declaration, two spaces per level, ASCII with decimal
+character references, a carriage return read back as a line feed, an empty text written
+as ``<x/>``, a closing newline. Error documents are not rendered by it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from simulator import Simulator
+from simulator.ec2query import error_document, pretty_printed, render_response
+from simulator.errors import HAVANA_EXECUTOR, ImageNotFound
+from simulator.profiles import PROFILES, XmlStyle
+from simulator.service import EC2Service
+
+RESULT = {
+    "reservationId": "r-1",
+    "groupSet": [{"groupId": "default"}],
+    "instancesSet": [
+        {
+            "instanceId": "i-00000001",
+            "privateIpAddress": None,
+            "dnsName": "",
+            "tagSet": [],
+            "keyName": 'k "\u00e9" <&>\r\nx\ty',
+            "blank": "  ",
+            "launchTime": datetime.datetime(2013, 10, 17, 1, 2, 3, 456789),
+            "flag": True,
+        }
+    ],
+}
+PRETTY = (
+    b'<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2013-10-15/">\n'
+    b"  <requestId>req-1</requestId>\n"
+    b"  <reservationId>r-1</reservationId>\n"
+    b"  <groupSet>\n"
+    b"    <item>\n"
+    b"      <groupId>default</groupId>\n"
+    b"    </item>\n"
+    b"  </groupSet>\n"
+    b"  <instancesSet>\n"
+    b"    <item>\n"
+    b"      <instanceId>i-00000001</instanceId>\n"
+    b"      <privateIpAddress/>\n"
+    b"      <dnsName/>\n"
+    b"      <tagSet/>\n"
+    b'      <keyName>k "&#233;" &lt;&amp;&gt;\nx\ty</keyName>\n'
+    b"      <blank>  </blank>\n"
+    b"      <launchTime>2013-10-17T01:02:03.456Z</launchTime>\n"
+    b"      <flag>true</flag>\n"
+    b"    </item>\n"
+    b"  </instancesSet>\n"
+    b"</RunInstancesResponse>\n"
+)
+
+
+def test_havana_and_icehouse_pretty_print_and_the_others_do_not() -> None:
+    assert {name: profile.xml for name, profile in PROFILES.items()} == {
+        "folsom": XmlStyle.MINIDOM,
+        "grizzly": XmlStyle.MINIDOM,
+        "havana": XmlStyle.LXML_PRETTY,
+        "icehouse": XmlStyle.LXML_PRETTY,
+    }
+
+
+def test_the_bytes_lxml_wrote() -> None:
+    body = render_response("RunInstances", "2013-10-15", "req-1", RESULT, XmlStyle.LXML_PRETTY)
+    assert body == PRETTY
+
+
+def test_it_is_the_minidom_document_written_again() -> None:
+    compact = render_response("RunInstances", "2013-10-15", "req-1", RESULT)
+    assert compact.startswith(b'<?xml version="1.0" ?><RunInstancesResponse')
+    assert pretty_printed(compact) == PRETTY
+
+
+def test_characters_beyond_the_basic_plane_are_one_reference() -> None:
+    body = render_response("A", "v", "r", {"x": "\U0001f600"}, XmlStyle.LXML_PRETTY)
+    assert b"<x>&#128512;</x>" in body
+
+
+def test_indentation_stops_at_libxml2s_sixty_columns() -> None:
+    nested: object = "leaf"
+    for _ in range(35):
+        nested = {"n": nested}
+    body = render_response("A", "v", "r", {"n": nested}, XmlStyle.LXML_PRETTY).decode()
+    assert " " * 60 + "<n>leaf</n>\n" in body
+    assert " " * 61 + "<n>" not in body
+
+
+def test_a_havana_service_answers_pretty_and_its_errors_as_before() -> None:
+    service = EC2Service(Simulator.from_seed(profile="havana"))
+    ok = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("Version", "2013-10-15")]
+    )
+    assert ok.body.startswith(b'<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2013')
+    assert ok.body.endswith(b"</RunInstancesResponse>\n")
+    assert b"\n      <dnsName/>\n      <keyName>" in ok.body
+    failed = service.handle([("Action", "RunInstances"), ("ImageId", "ami-000000ff")])
+    assert failed.body.startswith(b'<?xml version="1.0"?>\n<Response><Errors><Error>')
+    status, body = error_document(ImageNotFound(image_id="ami-1"), "req-2", HAVANA_EXECUTOR)
+    assert (status, body) == (
+        404,
+        b'<?xml version="1.0"?>\n<Response><Errors><Error><Code>ImageNotFound</Code>'
+        b"<Message>Image ami-1 could not be found.</Message></Error></Errors>"
+        b"<RequestID>req-2</RequestID></Response>",
+    )
