@@ -40,6 +40,7 @@ from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
 from simulator.jsonio import read_json
 from simulator.profiles import PROFILES, get_profile
+from simulator.progress import progress
 from simulator.report import render
 from simulator.scaffold import scaffold
 from simulator.seed import SeedSource
@@ -135,6 +136,11 @@ def _load_all(arguments: Sequence[Path]) -> list[tuple[Path, Cassette]]:
     return [(path, load_cassette(path)) for path in cassette_paths(arguments)]
 
 
+def _interactions(cassettes: Sequence[tuple[Path, Cassette]]) -> int:
+    """The units of a progress bar over cassettes: their interactions, not the files."""
+    return sum(len(cassette.interactions) for _, cassette in cassettes)
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -158,9 +164,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     _check_output(args.output, [path for path, _ in cassettes])
     rerecord = RecordMode(args.record_mode).rules.rerecords_on_replay
     results = []
-    with gc_frozen():
+    work = _interactions(cassettes)
+    with gc_frozen(), progress("replaying", work, args.format) as advance:
         for path, cassette in cassettes:
             replay = replay_cassette(cassette, str(path), args.profile)
+            advance(len(cassette.interactions))
             results.append(replay.result)
             updated = replay.rerecorded(cassette) if rerecord else None
             if updated is not None:
@@ -185,14 +193,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     provider = Provider(args.endpoint, keys, args.timeout)
     cassettes = _load_all(args.paths)
     _check_output(args.output, [path for path, _ in cassettes])
-    results = [
-        replace(
-            verify_cassette(cassette, str(path), provider),
-            profile=args.profile,
-            recorded_under=cassette.recorded_under.name,
-        )
-        for path, cassette in cassettes
-    ]
+    results = []
+    with progress("verifying", _interactions(cassettes), args.format) as advance:
+        for path, cassette in cassettes:
+            result = verify_cassette(cassette, str(path), provider)
+            advance(len(cassette.interactions))
+            results.append(
+                replace(result, profile=args.profile, recorded_under=cassette.recorded_under.name)
+            )
     _emit(render(results, args.format, "endpoint", "launch-sim verify"), args.output)
     return 1 if any(result.failures for result in results) else 0
 

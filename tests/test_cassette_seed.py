@@ -20,7 +20,7 @@ CASSETTES = ROOT / "fixtures" / "cassettes"
 def test_serve_seeded_with_a_cassette_passes_verify_of_that_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cassette = CASSETTES / "errors-lookup.json"
+    cassette = CASSETTES / "kernel-ramdisk.json"
     store = str(tmp_path / "store.json")
     with serving("--store", store, "--seed", str(cassette)) as served:
         code = main(["verify", "--endpoint", served.endpoint, str(cassette)])

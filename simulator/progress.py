@@ -1,0 +1,51 @@
+"""Progress of long work (replay, verify, matrix over a corpus) on the terminal.
+
+A long replay that prints nothing until it ends looks hung. A bar on stderr says how far it
+is, and only where someone watches: stderr a terminal, and the report not JSON (a program
+reads that one). rich draws it (a maintained library, rather than hand-rolled escape codes),
+and clears it when the work ends, so the report on stdout reads the same with or without.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+Advance = Callable[[int], None]
+"""Moves a bar on by that many units of work done."""
+
+
+def shown(report_format: str, console: Console | None = None) -> bool:
+    """Whether a bar is drawn: stderr is a terminal and the report is not ``json``."""
+    return report_format != "json" and (console or Console(stderr=True)).is_terminal
+
+
+@contextmanager
+def progress(
+    description: str, total: int, report_format: str, console: Console | None = None
+) -> Iterator[Advance]:
+    """A bar of ``total`` units while the block runs (if :func:`shown`), cleared at the end.
+
+    ``console`` is where it is drawn (default: stderr); the block calls the yielded function
+    with the units each step completed.
+    """
+    console = console or Console(stderr=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not shown(report_format, console),
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(units: int) -> None:
+            bar.advance(task, units)
+
+        yield advance
