@@ -150,7 +150,8 @@ def test_a_bad_endpoint_or_half_a_key_pair_is_bad_input(
 def test_a_launch_sim_server_on_the_cassettes_seed_verifies(
     cassette: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sim = Simulator.from_seed(load_cassette(cassette).seed)
+    recorded = load_cassette(cassette)
+    sim = Simulator.from_seed(recorded.seed, profile=recorded.recorded_under)
     app = EC2App(EC2Service(sim), authenticator=SignatureAuth({"ops:demo": "s3cret"}))
     with ServerHandle(app) as server:
         code, out, _ = run(
