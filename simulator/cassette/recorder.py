@@ -139,8 +139,9 @@ class CassetteSession:
 
     Each observed request is matched to the first unplayed recorded interaction with the
     same parameters; a match is compared and, differing, becomes a failure; a request with no
-    match is recorded if the mode allows and is a failure otherwise. Use it as a context
-    manager around the requests: it logs the store's row access while it records.
+    match is recorded if the mode allows and is a failure otherwise (answered, where the
+    mode says so, with :meth:`unrecorded`'s error). Use it as a context manager around the
+    requests: it logs the store's row access while it records.
     """
 
     def __init__(
@@ -388,8 +389,8 @@ def use_cassette(
     ``new_episodes``, whose new requests need the full store) and answers as ``profile``,
     by default the cassette's own; recording, from ``seed`` (default: the shipped seed), as
     ``profile`` (default: Grizzly). Differences and stray requests are collected, not
-    raised, since the simulator has answered them already: check ``failure_report()`` at
-    the end.
+    raised, since they have been answered already (a stray one, in ``once`` and ``none``,
+    with ``CannotOverwriteExistingCassette``): check ``failure_report()`` at the end.
     """
     mode = RecordMode(record_mode)
     cassette_path = Path(path)
