@@ -135,6 +135,17 @@ def test_havana_s_not_found_is_what_the_running_waiter_retries() -> None:
             )
 
 
+def test_folsom_leaves_a_destroyed_instance_out_and_the_waiter_runs_out() -> None:
+    with mock_ec2(Simulator.from_seed(profile="folsom")):
+        ec2 = client(None)
+        [instance] = ec2.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)["Instances"]
+        ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+        with pytest.raises(WaiterError, match="Max attempts exceeded"):
+            ec2.get_waiter("instance_terminated").wait(
+                InstanceIds=[instance["InstanceId"]], WaiterConfig={"Delay": 0, "MaxAttempts": 3}
+            )
+
+
 def test_an_action_not_simulated_is_a_client_error() -> None:
     with mock_ec2(Simulator.from_seed()), pytest.raises(ClientError) as refused:
         client(None).describe_key_pairs()
