@@ -14,14 +14,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from serve_helpers import serving
 from test_scaffold import FEATURE_TEST, run_pytest
 
+from simulator import Simulator
 from simulator.cassette import load_cassette, replay_cassette, use_cassette
 from simulator.cassette.format import CassetteError
 from simulator.cli import main
 from simulator.contracts import default_registry
+from simulator.mock import mock_ec2
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE0 = ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json"
@@ -203,6 +207,18 @@ def test_serve_records_its_profile_and_verify_names_the_expected_one(
     recorded = load_cassette(cassette)
     assert recorded.profile == "havana"
     assert recorded.interactions[0].response.status == 404
+
+
+def test_mock_ec2_answers_as_the_simulator_it_is_given() -> None:
+    with mock_ec2(Simulator.from_seed(profile="havana")):
+        client = boto3.client(
+            "ec2", region_name="nova", aws_access_key_id="admin", aws_secret_access_key="admin"
+        )
+        with pytest.raises(ClientError) as refused:
+            client.run_instances(
+                ImageId="ami-00000001", MinCount=1, MaxCount=1, InstanceType="m9.huge"
+            )
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 # --- pytest plugin and steps ----------------------------------------------------------------
