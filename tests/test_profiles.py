@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_scaffold import FEATURE_TEST, run_pytest
 
 from simulator import Simulator
 from simulator.errors import BadInput
@@ -118,3 +119,14 @@ def test_the_launch_path_never_asks_a_profile_its_name(module: str) -> None:
     assert ".name ==" not in source and "profile.name" not in source
     for release in PROFILES:
         assert f'"{release}"' not in source
+
+
+def test_the_outline_docs_profiles_shows_runs_as_printed(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "profiles.md").read_text()
+    block = page.split("```gherkin\n", 1)[1].split("```", 1)[0]
+    feature = "Feature: docs/profiles.md\n" + "".join(f"  {line}\n" for line in block.splitlines())
+    (tmp_path / "profiles.feature").write_text(feature)
+    (tmp_path / "test_profiles_page.py").write_text(FEATURE_TEST)
+    result = run_pytest(tmp_path, "--rootdir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
