@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -69,9 +69,9 @@ class Instance:
     deleted: bool = False
 
     def to_row(self, work: list[Any] | None) -> dict[str, Any]:
-        """The store's row: every field but the EC2 id (the row's key), and ``work``."""
-        row = asdict(self)
-        del row["ec2_int_id"]
+        """The store's row: every field but the EC2 id (the row's key), and ``work``; it
+        shares this record's values (the store copies what it keeps)."""
+        row = {name: getattr(self, name) for name in _ROW_FIELDS}
         row["created_at"] = self.created_at.isoformat()
         row["work"] = work
         return row

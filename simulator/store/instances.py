@@ -15,6 +15,7 @@ import math
 import threading
 from typing import Any
 
+from simulator.errors import StoreError
 from simulator.store.storage import JournaledStorage
 from simulator.store.tables import INSTANCES, checked_row, clone
 
@@ -49,7 +50,11 @@ class InstanceRows:
 
     def put(self, row_id: int, row: dict[str, Any]) -> None:
         """Write the row of EC2 id ``row_id`` (new or changed): one journal line."""
-        doc = checked_row(INSTANCES, _storable(row), f"refusing to write instance {row_id}")
+        refused = f"refusing to write instance {row_id}"
+        try:
+            doc = checked_row(INSTANCES, row, refused)
+        except StoreError:
+            doc = checked_row(INSTANCES, _storable(row), refused)
         with self._lock:
             self._storage.check_open()
             self._storage.put(INSTANCES, row_id, doc)
