@@ -38,6 +38,10 @@ DEFAULT_ROOT_DEV_NAME = "/dev/sda1"
 
 Result = dict[str, Any]
 
+RETURN_TRUE: Mapping[str, Any] = MappingProxyType({"return": True})
+"""The answer of the actions where Nova returned ``True``: what ``_render_response`` made of
+it (``<return>true</return>``), as a result like every other action's."""
+
 
 def validate_ec2_id(value: Any, profile: Profile) -> None:
     """``validate_ec2_id``: a string whose part after the last dash is hex, whatever its
@@ -131,23 +135,23 @@ class InstanceActions:
             )
         return {"instancesSet": items}
 
-    def stop_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> bool:
-        """``stop_instances``: ``compute_api.stop`` for each; the answer is ``true``."""
+    def stop_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> Result:
+        """``stop_instances``: ``compute_api.stop`` for each, then ``<return>true</return>``."""
         for instance in self._ec2_ids_to_instances(context, instance_id):
             self.compute_api.stop(context, instance)
-        return True
+        return dict(RETURN_TRUE)
 
-    def start_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> bool:
-        """``start_instances``: ``compute_api.start`` for each; the answer is ``true``."""
+    def start_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> Result:
+        """``start_instances``: ``compute_api.start`` for each, then ``<return>true</return>``."""
         for instance in self._ec2_ids_to_instances(context, instance_id):
             self.compute_api.start(context, instance)
-        return True
+        return dict(RETURN_TRUE)
 
-    def reboot_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> bool:
+    def reboot_instances(self, context: RequestContext, instance_id: Any, **kwargs: Any) -> Result:
         """``reboot_instances``: a ``HARD`` reboot for each (an EC2 reboot is a soft one)."""
         for instance in self._ec2_ids_to_instances(context, instance_id):
             self.compute_api.reboot(context, instance, "HARD")
-        return True
+        return dict(RETURN_TRUE)
 
     def describe_instance_attribute(
         self, context: RequestContext, instance_id: Any, attribute: Any, **kwargs: Any

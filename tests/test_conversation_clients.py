@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError, WaiterError
 from serve_helpers import serving
 
 from simulator import Simulator, mock_ec2
+from simulator.cassette import use_cassette
 
 NO_DELAY = {"Delay": 0, "MaxAttempts": 5}
 CREDENTIALS = {"aws_access_key_id": "admin", "aws_secret_access_key": "admin"}
@@ -219,3 +220,43 @@ def test_the_aws_cli_launches_and_waits(served: str, tmp_path: Path) -> None:
         tmp_path, served, "terminate-instances", "--instance-ids", instance["InstanceId"]
     )
     assert terminated.returncode == 0, terminated.stderr
+
+
+def conversation(ec2: Any) -> list[str]:
+    """A launch and every action around it, as a client sends them."""
+    [instance] = ec2.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)["Instances"]
+    ids = [instance["InstanceId"]]
+    ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=NO_DELAY)
+    ec2.stop_instances(InstanceIds=ids)
+    ec2.start_instances(InstanceIds=ids)
+    ec2.reboot_instances(InstanceIds=ids)
+    ec2.describe_instance_attribute(InstanceId=ids[0], Attribute="kernel")
+    ec2.describe_instances()
+    ec2.terminate_instances(InstanceIds=ids)
+    with pytest.raises(ClientError):
+        ec2.describe_instances(InstanceIds=ids)
+    return ids
+
+
+def test_a_recorded_conversation_replays(tmp_path: Path) -> None:
+    path = tmp_path / "conversation.json"
+    with use_cassette(path, "all") as recording:
+        conversation(recording.client())
+    actions = [
+        dict(interaction["request"]["params"])["Action"]
+        for interaction in json.loads(path.read_text())["interactions"]
+    ]
+    assert actions == [
+        "RunInstances",
+        "DescribeInstances",
+        "StopInstances",
+        "StartInstances",
+        "RebootInstances",
+        "DescribeInstanceAttribute",
+        "DescribeInstances",
+        "TerminateInstances",
+        "DescribeInstances",
+    ]
+    with use_cassette(path, "none") as replaying:
+        conversation(replaying.client())
+    assert replaying.failure_report() is None
