@@ -26,6 +26,7 @@ from simulator.errors import (
     ImageNotFoundEC2,
     InvalidEc2Id,
     InvalidInput,
+    NotFound,
 )
 from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
@@ -38,9 +39,9 @@ DEFAULT_INSTANCE_TYPE = "m1.small"
 
 
 class ClientTokens:
-    """Which reservation each ``ClientToken`` launched: Nova's ``EC2_client_token`` system
-    metadata on every instance of the reservation (``_add_client_token``), kept here until
-    instances have a table of their own.
+    """Which reservation each ``ClientToken`` launched, and its instances' uuids: Nova's
+    ``EC2_client_token`` system metadata on every instance of the reservation
+    (``_add_client_token``), kept beside the instance rows (one object per simulator).
 
     Nova looked a token up with ``get_all_system_metadata``, whose value filter is
     ``re.match(token, value)``: once any instance carries a token, a token that is no
@@ -50,12 +51,13 @@ class ClientTokens:
     """
 
     def __init__(self) -> None:
-        self._reservations: dict[str, tuple[str, list[Instance]]] = {}
+        self._reservations: dict[str, tuple[str, list[str]]] = {}
         self._tokens: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def reservation(self, token: Any) -> tuple[str, list[Instance]] | None:
-        """``_resv_id_from_token``: the reservation (id, instances) ``token`` launched."""
+    def reservation(self, token: Any) -> tuple[str, list[str]] | None:
+        """``_resv_id_from_token``: the reservation ``token`` launched and the uuids of its
+        instances that still carry it."""
         with self._lock:
             if not self._reservations:
                 return None
@@ -66,7 +68,7 @@ class ClientTokens:
         """``_add_client_token``: the token as the database column stores it (text)."""
         text = str(int(token)) if isinstance(token, bool) else str(token)
         with self._lock:
-            self._reservations[text] = (reservation_id, list(instances))
+            self._reservations[text] = (reservation_id, [instance.uuid for instance in instances])
             self._tokens.update((instance.uuid, text) for instance in instances)
 
     def token_of(self, instance: Instance) -> str | None:
@@ -81,8 +83,8 @@ class ClientTokens:
                 token = self._tokens.pop(uuid, None)
                 if token is None:
                     continue
-                reservation_id, instances = self._reservations[token]
-                left = [instance for instance in instances if instance.uuid != uuid]
+                reservation_id, uuids = self._reservations[token]
+                left = [other for other in uuids if other != uuid]
                 if left:
                     self._reservations[token] = (reservation_id, left)
                 else:
@@ -145,7 +147,7 @@ class CloudController(InstanceActions, CatalogueActions):
             _check_counts(min_count, int(kwargs.get("max_count", min_count)))
         client_token = kwargs.get("client_token") if self.profile.client_tokens else None
         if client_token:
-            launched = self.client_tokens.reservation(client_token)
+            launched = self._launched_with(context, client_token)
             if launched is not None:
                 return self._format_run_instances(context, *launched)
         if kwargs.get("kernel_id"):
@@ -181,6 +183,24 @@ class CloudController(InstanceActions, CatalogueActions):
         if client_token:
             self.client_tokens.remember(client_token, reservation_id, instances)
         return answer
+
+    def _launched_with(
+        self, context: RequestContext, token: Any
+    ) -> tuple[str, list[Instance]] | None:
+        """``_resv_id_from_token`` then ``_format_instances(reservation_id=...)``: the
+        reservation ``token`` launched, with its instances as they are now (a deleted one
+        is gone; with none left the token is no hit)."""
+        found = self.client_tokens.reservation(token)
+        if found is None:
+            return None
+        reservation_id, uuids = found
+        live = []
+        for uuid in uuids:
+            try:
+                live.append(self.compute_api.get(context, uuid))
+            except NotFound:
+                continue
+        return (reservation_id, live) if live else None
 
     def _get_image(self, ec2_id: Any) -> Image:
         """By id, else by name (first match, no type check), then the id's type-prefix check."""

@@ -173,3 +173,47 @@ Feature: ClientToken makes a launch idempotent from Havana on
       | profile  | message                 |
       | havana   | Unknown error occured.  |
       | icehouse | Unknown error occurred. |
+
+  Scenario Outline: TerminateInstances removes the token: it launches anew (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "client_token": "client-token-3"}
+      """
+    And I send the EC2 query:
+      | Name         | Value              |
+      | Action       | TerminateInstances |
+      | InstanceId.1 | i-00000001         |
+    And I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "client_token": "client-token-3"}
+      """
+    Then there is 1 create call
+    And every instance in the response has "instanceId" equal to "i-00000002"
+
+    Examples:
+      | profile  |
+      | havana   |
+      | icehouse |
+
+  Scenario Outline: A replay answers the instances of the reservation still there (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "min_count": 2, "client_token": "tok"}
+      """
+    And I send the EC2 query:
+      | Name         | Value              |
+      | Action       | TerminateInstances |
+      | InstanceId.1 | i-00000001         |
+    And I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "client_token": "tok"}
+      """
+    Then there are 0 create calls
+    And the instances in the response have "instanceId" equal to ["i-00000002"] in order
+
+    Examples:
+      | profile  |
+      | havana   |
+      | icehouse |
