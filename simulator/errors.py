@@ -10,7 +10,7 @@ API, the HTTP server and cassettes always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Protocol
 
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 
@@ -51,6 +51,11 @@ class EC2Error(Exception):
     @property
     def message(self) -> str:
         return ec2_error(self).message
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the error document is sent with."""
+        return ec2_error(self).status
 
 
 # --- Nova exceptions (nova/exception.py @ 2013.1), same class names, same messages; the
@@ -475,6 +480,8 @@ HAVANA_EXECUTOR: Final = ErrorEnvelope(
 ICEHOUSE_EXECUTOR: Final = replace(HAVANA_EXECUTOR, unknown_message="Unknown error occurred.")
 """2014.1.5: Havana's, the message spelt right."""
 
+_EXECUTORS = (FOLSOM_EXECUTOR, GRIZZLY_EXECUTOR, HAVANA_EXECUTOR, ICEHOUSE_EXECUTOR)
+
 
 def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
     value = exc.kwargs.get(key)
@@ -517,13 +524,25 @@ def _unexpected(exc: BaseException, envelope: ErrorEnvelope) -> EC2ErrorDocument
     return EC2ErrorDocument(_code(exc, envelope), message or envelope.unknown_message, status)
 
 
-def ec2_error(exc: BaseException, envelope: ErrorEnvelope | None = None) -> EC2ErrorDocument:
+class AnsweredBy(Protocol):
+    """Anything that names an Executor, such as a :class:`~simulator.profiles.Profile`."""
+
+    @property
+    def errors(self) -> ErrorEnvelope: ...
+
+
+def ec2_error(
+    exc: BaseException, envelope: ErrorEnvelope | AnsweredBy | None = None
+) -> EC2ErrorDocument:
     """Nova's Executor: the EC2 code, message and HTTP status an exception is answered with.
 
-    ``envelope`` is the release's Executor; by default the one the error was raised under
-    (:attr:`EC2Error.envelope`), else Grizzly's. An :class:`UnknownError` wrapping a Python
-    exception is answered as that exception, as Nova's Executor saw it.
+    ``envelope`` is the release's Executor (or a profile, which names one); by default the
+    one the error was raised under (:attr:`EC2Error.envelope`), else Grizzly's. An
+    :class:`UnknownError` wrapping a Python exception is answered as that exception, as
+    Nova's Executor saw it.
     """
+    if envelope is not None and not isinstance(envelope, ErrorEnvelope):
+        envelope = envelope.errors
     envelope = envelope or getattr(exc, "envelope", None) or GRIZZLY_EXECUTOR
     if isinstance(exc, ServerFault) and envelope.fault is not None:
         return envelope.fault
@@ -543,11 +562,12 @@ def ec2_error(exc: BaseException, envelope: ErrorEnvelope | None = None) -> EC2E
     return _unexpected(exc, envelope)
 
 
-def explain(exc: BaseException, envelope: ErrorEnvelope | None = None) -> str:
+def explain(exc: BaseException, envelope: ErrorEnvelope | AnsweredBy | None = None) -> str:
     """One line for operators: the EC2 code and message, plus the cause a generic one hides."""
     document = ec2_error(exc, envelope)
     line = f"{document.code}: {document.message}"
-    if document.message in (UNKNOWN_ERROR_MESSAGE, (envelope or GRIZZLY_EXECUTOR).unknown_message):
+    generic = {UNKNOWN_ERROR_MESSAGE, *(e.unknown_message for e in _EXECUTORS)}
+    if document.message in generic:
         cause = exc.cause if isinstance(exc, UnknownError) else exc
         if cause is not None and not isinstance(cause, UnknownError):
             line += f" (cause: {type(cause).__name__}: {cause})"

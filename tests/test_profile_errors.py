@@ -225,3 +225,11 @@ def test_the_python_api_raises_errors_that_answer_as_their_profile(
 def test_explain_shows_no_cause_for_a_message_that_says_what_happened() -> None:
     exc = errors.InvalidEc2Id(ec2_id="snap-xyz")
     assert explain(exc, HAVANA_EXECUTOR) == "InvalidEc2Id: Ec2 id snap-xyz is unacceptable."
+
+
+def test_a_profile_names_its_executor_and_an_error_tells_its_status() -> None:
+    exc = errors.SnapshotNotFound(snapshot_id=10)
+    assert ec2_error(exc, PROFILES["havana"]) == ec2_error(exc, HAVANA_EXECUTOR)
+    with pytest.raises(EC2Error) as caught:
+        Simulator.from_seed(profile="havana").run_instances(image_id="ami-000000ff")
+    assert (caught.value.code, caught.value.status) == ("ImageNotFound", 404)
