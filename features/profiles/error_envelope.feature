@@ -230,3 +230,19 @@ Feature: The error envelope of each release: code, HTTP status and message
       | Timestamp        | 2001-01-01T00:00:00Z |
     Then the launch fails with EC2 error "UnknownError"
     And the HTTP status is 400
+
+  Scenario Outline: An instance nobody launched: Havana's ec2_code and 404 (<profile>)
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name         | Value              |
+      | Action       | TerminateInstances |
+      | InstanceId.1 | i-000000ff         |
+    Then the launch fails with EC2 error "<code>" and message "Instance i-000000ff could not be found."
+    And the HTTP status is <status>
+
+    Examples:
+      | profile  | code                       | status |
+      | folsom   | InstanceNotFound           | 400    |
+      | grizzly  | InstanceNotFound           | 400    |
+      | havana   | InvalidInstanceID.NotFound | 404    |
+      | icehouse | InvalidInstanceID.NotFound | 404    |
