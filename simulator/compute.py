@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
-from simulator.compute_instances import Instance, InstanceOperations
+from simulator.compute_instances import ComputeCall, Instance, InstanceOperations
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import py2_int, uuid4_text
@@ -57,7 +57,7 @@ _HOSTNAME_INVALID = str.maketrans("", "", string.punctuation.replace("-", "").re
 
 
 @dataclass(frozen=True)
-class CreateCall:
+class CreateCall(ComputeCall):
     """One ``compute_api.create(context, ...)`` call: the keyword arguments as Nova passed them.
 
     The values are the request's own objects, not copies: nothing on the launch path changes
@@ -188,7 +188,7 @@ class RecordingComputeAPI(InstanceOperations):
         self.clock = RequestClock(settle_after)
         self.quotas = quotas or Quotas()
         self.rng = rng or random.Random()
-        self.calls: deque[Any] = deque(maxlen=keep_calls)
+        self.calls: deque[ComputeCall] = deque(maxlen=keep_calls)
         self._rng_lock = threading.Lock()
         self._capture: ContextVar[list[CreateCall] | None] = ContextVar("capture", default=None)
 

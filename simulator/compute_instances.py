@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from simulator import lifecycle
 from simulator.context import RequestContext
@@ -86,15 +86,30 @@ class Instance:
 _ROW_FIELDS = tuple(f.name for f in fields(Instance) if f.name != "ec2_int_id")
 
 
+class ComputeCall:
+    """A recorded ``compute_api`` call of any method: what ``compute.calls`` holds.
+
+    Each method's record has its own fields (a create call's ``block_device_mapping``, a
+    stop call's ``instance``), and each has its ``method``; readers pick records by
+    ``method`` and read fields by name.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable copy the caller may change freely."""
+        raise NotImplementedError
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
 @dataclass(frozen=True)
-class InstanceCall:
+class InstanceCall(ComputeCall):
     """One ``compute_api.<method>(context, instance[, reboot_type])`` call of the EC2 layer.
 
     ``instance`` holds what compute reads of the instance it is handed (its uuid, states
     and host, as the EC2 layer read them) and its EC2 id, for people reading the record.
     """
-
-    METHODS: ClassVar[tuple[str, ...]] = ("delete", "stop", "start", "reboot")
 
     method: str
     instance: dict[str, Any]
@@ -127,7 +142,7 @@ class InstanceOperations:
 
     store: MappingStore
     contracts: ContractRegistry
-    calls: deque[Any]
+    calls: deque[ComputeCall]
     clock: lifecycle.RequestClock
     conversation: ConversationRules
 
