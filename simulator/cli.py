@@ -23,7 +23,14 @@ import platformdirs
 
 from simulator import __version__
 from simulator.api import Simulator, open_store
-from simulator.auth import SECRET_KEY_ENV, Authenticator, NoAuth, SignatureAuth, secret_keys_given
+from simulator.auth import (
+    SECRET_KEY_ENV,
+    Authenticator,
+    NoAuth,
+    SignatureAuth,
+    query_time_check,
+    secret_keys_given,
+)
 from simulator.boto3_params import is_boto3_shape, query_params
 from simulator.cassette_cli import (
     Differences,
@@ -38,6 +45,7 @@ from simulator.contracts import default_registry
 from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, explain
 from simulator.jsonio import read_json
+from simulator.profiles import get_profile
 from simulator.resources import default_seed_path
 from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
 from simulator.server import (
@@ -219,7 +227,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def _authenticator(args: argparse.Namespace) -> Authenticator:
-    """The auth mode the options ask for; refuses to expose an open endpoint by accident."""
+    """The auth mode the options ask for, with the query time rule of the profile's release;
+    refuses to expose an open endpoint by accident."""
+    query_time = query_time_check(get_profile(args.profile))
     access_keys: list[str] = args.access_key or []
     if args.auth == "none":
         if access_keys or args.secret_key:
@@ -229,7 +239,7 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
                 f"--host {args.host} is reachable from other machines and --auth none lets "
                 "anyone launch: use --auth sigv4, or --insecure-no-auth if that is intended"
             )
-        return NoAuth()
+        return NoAuth(query_time=query_time)
     secret_keys = secret_keys_given(args.secret_key, os.environ)
     if not access_keys or len(access_keys) != len(secret_keys):
         raise BadInput(
@@ -238,7 +248,9 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
         )
     if not all(access_keys) or not all(secret_keys):
         raise BadInput("an access key or secret key is empty")
-    return SignatureAuth(dict(zip(access_keys, secret_keys, strict=True)))
+    return SignatureAuth(
+        dict(zip(access_keys, secret_keys, strict=True)), query_time=query_time
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
