@@ -388,7 +388,7 @@ def test_failed_create_is_still_recorded(sim: Simulator) -> None:
 
 def test_unsupported_action(sim: Simulator) -> None:
     with pytest.raises(EC2Error) as caught:
-        sim.invoke("describe_instances", {})
+        sim.invoke("describe_instance_types", {})
     assert caught.value.code == "InvalidRequest"
 
 

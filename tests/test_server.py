@@ -206,7 +206,7 @@ def test_the_access_key_gives_the_context_under_auth_none(
     [
         (environ_for(path="/latest/meta-data/"), 404, "InvalidRequest"),
         (environ_for(body=b""), 400, "MissingParameter"),
-        (environ_for(body=b"Action=TerminateInstances"), 400, "InvalidRequest"),
+        (environ_for(body=b"Action=DescribeInstanceTypes"), 400, "InvalidRequest"),
         (environ_for(body=b"Action=RunInstances"), 400, "UnknownError"),
         (environ_for(body=b"\x00\x01garbage\x7f==&&=="), 400, "MissingParameter"),
         (environ_for(body=b"Action=RunInstances&ImageId=\xff\xfe"), 400, "InvalidParameterValue"),

@@ -36,6 +36,7 @@ TABLE_NAMES = [
     "instance_id_mappings",
     "images",
     "instance_types",
+    "instances",
 ]
 
 
