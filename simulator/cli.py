@@ -263,6 +263,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             seed=seed_option(args.seed, args.image_service),
             image_backend=backend,
             profile=args.profile,
+            admin=not args.non_admin,
         ) as sim,
         serve_recording(args, sim, glance) as make_app,
     ):
@@ -433,6 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet",
         action="store_true",
         help="no access-log line per request on stderr (time, action, status, code, ms)",
+    )
+    serve.add_argument(
+        "--non-admin",
+        action="store_true",
+        help="answer every request as a plain user of its project, as a real cloud's users "
+        "are, instead of NoAuth's admin (own instances only, undecorated keyName)",
     )
     add_serve_options(serve)
     add_profile_option(

@@ -260,3 +260,24 @@ def test_a_recorded_conversation_replays(tmp_path: Path) -> None:
     with use_cassette(path, "none") as replaying:
         conversation(replaying.client())
     assert replaying.failure_report() is None
+
+
+def test_serve_non_admin_answers_as_a_plain_user_of_each_project(tmp_path: Path) -> None:
+    """``serve --non-admin``: each access key's project sees its own instances, with the
+    key name as the user gave it, as on a real cloud; NoAuth's admin would see both."""
+    with serving("--store", str(tmp_path / "store.json"), "--non-admin") as server:
+        clients = {
+            project: boto3.client(
+                "ec2",
+                endpoint_url=server.endpoint,
+                region_name="nova",
+                aws_access_key_id=project,
+                aws_secret_access_key=project,
+            )
+            for project in ("web", "db")
+        }
+        clients["web"].run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1, KeyName="k")
+        clients["db"].run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1)
+        seen = clients["web"].describe_instances()["Reservations"]
+    assert [reservation["OwnerId"] for reservation in seen] == ["web"]
+    assert seen[0]["Instances"][0]["KeyName"] == "k"
