@@ -151,8 +151,11 @@ class LaunchWorld:
         return replayed.result
 
     def instances(self) -> list[dict[str, Any]]:
-        """The instances of the last launch's reservation."""
+        """The instance items of the last answer, in order: a launch's or a terminate's
+        ``instancesSet``, or those of every reservation a DescribeInstances lists."""
         result = self.last
         if result.reservation is None:
             raise AssertionError(f"there is no response: {result.describe()}")
-        return list(result.reservation.get("instancesSet") or [])
+        answer = result.reservation
+        reservations = [answer, *(answer.get("reservationSet") or [])]
+        return [item for each in reservations for item in each.get("instancesSet") or []]

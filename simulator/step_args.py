@@ -68,6 +68,13 @@ def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str
     return [(row[0], row[1]) for row in rows]
 
 
+def table_column(datatable: DataTable, header: str) -> list[str]:
+    """The cells of a one-column table whose first row must be ``header``, as written."""
+    first, *rows = datatable
+    expect(list(first) == [header], f"the table must be one column headed | {header} |")
+    return [row[0] for row in rows]
+
+
 def _json_doc_string(text: str, what: str) -> Any:
     """Parse a doc string that must hold JSON, saying which step's it was."""
     try:

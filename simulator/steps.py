@@ -46,6 +46,7 @@ from simulator.step_args import (
     recorded_and_replayed,
     reported_value,
     set_at_pointer,
+    table_column,
     table_pairs,
     table_records,
     typed_cell,
@@ -248,6 +249,26 @@ def send_query_as_json(launch_world: LaunchWorld, docstring: str) -> None:
     launch_world.send_query(json_pairs(docstring, "the EC2 query"))
 
 
+@when("I describe the instances")
+def describe_instances(launch_world: LaunchWorld) -> None:
+    """Send ``DescribeInstances`` with no filter: every instance of the project."""
+    launch_world.send_query([("Action", "DescribeInstances")])
+
+
+@when(
+    parsers.re(
+        r"I (?P<verb>describe|terminate|stop|start|reboot) the instance "
+        + _QUOTED.format("instance_id")
+    )
+)
+def act_on_instance(launch_world: LaunchWorld, verb: str, instance_id: str) -> None:
+    """Send ``DescribeInstances``, ``TerminateInstances``, ``StopInstances``,
+    ``StartInstances`` or ``RebootInstances`` for this one instance, as a client's query
+    (``InstanceId.1``): the answer and its error are what any client would get."""
+    action = f"{verb.capitalize()}Instances"
+    launch_world.send_query([("Action", action), ("InstanceId.1", instance_id)])
+
+
 @when(
     parsers.re(
         r"I (?P<attempt>try to )?replay the cassette "
@@ -300,9 +321,10 @@ def launch_succeeds(launch_world: LaunchWorld) -> None:
     expect(result.error_code is None, f"expected a successful launch, but {result.describe()}")
 
 
-@then(parsers.re("the launch fails with EC2 error " + _QUOTED.format("code")))
+@then(parsers.re("the (?:launch|request) fails with EC2 error " + _QUOTED.format("code")))
 def launch_fails(launch_world: LaunchWorld, code: str) -> None:
-    """The launch ended in the EC2 error ``code`` (the ``<Code>`` of the error document)."""
+    """The launch (or the last request, whatever its action) ended in the EC2 error ``code``
+    (the ``<Code>`` of the error document)."""
     result = launch_world.last
     expect(result.error_code == code, f"expected EC2 error {code!r}, but {result.describe()}")
 
@@ -321,6 +343,38 @@ def launch_fails_with_message(launch_world: LaunchWorld, code: str, message: str
         (result.error_code, result.error_message) == (code, message),
         f"expected EC2 error {code!r} and message {message!r}, but {result.describe()}",
     )
+
+
+@then(
+    parsers.re(
+        r"the instance "
+        + _QUOTED.format("instance_id")
+        + r' is (?:"(?P<state>[^"]+)"|(?P<absent>not listed))'
+    )
+)
+def instance_state(
+    launch_world: LaunchWorld, instance_id: str, state: str | None, absent: str | None
+) -> None:
+    """The last answer lists the instance in this state, by the name EC2 gives it
+    (``"pending"``, ``"running"``, ``"stopped"``...: a launch's or DescribeInstances'
+    ``instanceState``, a terminate's ``currentState``), or does not list it."""
+    items = [item for item in launch_world.instances() if item.get("instanceId") == instance_id]
+    if absent is not None:
+        expect(not items, f"expected {instance_id} not to be listed, but it is: {show(items)}")
+        return
+    states = [(item.get("instanceState") or item.get("currentState") or {}) for item in items]
+    actual = [each.get("name") for each in states]
+    expect(actual == [state], f"expected {instance_id} to be {state!r}, but found {show(actual)}")
+
+
+@then("the compute calls are:")
+def compute_calls_are(launch_world: LaunchWorld, datatable: DataTable) -> None:
+    """The ``compute_api`` methods the simulator called since the scenario began (or since
+    its last ``the "NAME" profile`` step), in order: one ``| method |`` row each (``create``,
+    ``stop``, ``start``, ``reboot``, ``delete``)."""
+    expected = table_column(datatable, "method")
+    actual = [call.method for call in launch_world.sim.compute.calls]
+    expect(actual == expected, f"expected the compute calls {expected}, but they are {actual}")
 
 
 @then("the block device mapping is:")
