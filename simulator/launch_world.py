@@ -151,11 +151,17 @@ class LaunchWorld:
         return replayed.result
 
     def instances(self) -> list[dict[str, Any]]:
-        """The instance items of the last answer, in order: a launch's or a terminate's
-        ``instancesSet``, or those of every reservation a DescribeInstances lists."""
+        """The instances of the last answer's ``instancesSet`` (a launch's, a terminate's)."""
         result = self.last
         if result.reservation is None:
             raise AssertionError(f"there is no response: {result.describe()}")
-        answer = result.reservation
-        reservations = [answer, *(answer.get("reservationSet") or [])]
-        return [item for each in reservations for item in each.get("instancesSet") or []]
+        return list(result.reservation.get("instancesSet") or [])
+
+    def listed_instances(self) -> list[dict[str, Any]]:
+        """Every instance item the last answer lists: its ``instancesSet`` and those of each
+        reservation a DescribeInstances answer holds."""
+        reservations = self.last.reservation or {}
+        described = reservations.get("reservationSet") or []
+        return self.instances() + [
+            item for reservation in described for item in reservation.get("instancesSet") or []
+        ]

@@ -93,10 +93,13 @@ def _checks(interaction: Interaction) -> list[str]:
     """The Then steps that pin what the recording says about one interaction."""
     response = interaction.response
     lines = [_step(f"Then the HTTP status is {response.status}")]
+    what = (
+        "launch" if dict(interaction.request.params).get("Action") == "RunInstances" else "request"
+    )
     if response.error_code is None:
-        lines.append(_step("And the launch succeeds"))
+        lines.append(_step(f"And the {what} succeeds"))
     else:
-        lines.append(_step(f'And the launch fails with EC2 error "{response.error_code}"'))
+        lines.append(_step(f'And the {what} fails with EC2 error "{response.error_code}"'))
     count = len(interaction.create_calls)
     lines.append(
         _step(

@@ -314,9 +314,9 @@ def replay(
 # --- Then: the outcome --------------------------------------------------------------------
 
 
-@then("the launch succeeds")
+@then(parsers.re("the (?:launch|request) succeeds"))
 def launch_succeeds(launch_world: LaunchWorld) -> None:
-    """The launch returned a reservation, not an EC2 error."""
+    """The launch returned a reservation (any other request its answer), not an EC2 error."""
     result = launch_world.last
     expect(result.error_code is None, f"expected a successful launch, but {result.describe()}")
 
@@ -358,7 +358,8 @@ def instance_state(
     """The last answer lists the instance in this state, by the name EC2 gives it
     (``"pending"``, ``"running"``, ``"stopped"``...: a launch's or DescribeInstances'
     ``instanceState``, a terminate's ``currentState``), or does not list it."""
-    items = [item for item in launch_world.instances() if item.get("instanceId") == instance_id]
+    listed = launch_world.listed_instances()
+    items = [item for item in listed if item.get("instanceId") == instance_id]
     if absent is not None:
         expect(not items, f"expected {instance_id} not to be listed, but it is: {show(items)}")
         return
