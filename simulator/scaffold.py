@@ -2,8 +2,10 @@
 
 A cassette is a precise regression contract but not a readable one; a feature written with
 the step library (:mod:`simulator.steps`) says the same things in words. Each interaction
-becomes a scenario that seeds the recorded store, sends the recorded query and checks the
-status, the EC2 error code, the create call field by field and the instance count.
+becomes a scenario that seeds the recorded store, answers as the recorded profile, sends
+the recorded query and checks the status, the EC2 error code, the create call field by field
+and the instance count. Any action is sent the same way, so a conversation (describe, stop,
+terminate) scaffolds as its RunInstances do.
 
 Scenarios are independent (each starts from the cassette's seed), so an interaction that
 only behaves as recorded after earlier ones (a name lookup gave an image the s3 id a later
@@ -171,6 +173,8 @@ def scaffold(cassette: Cassette, label: str) -> str:
         *(INDENT * 3 + line for line in seed),
         f'{INDENT * 3}"""',
     ]
+    if cassette.profile is not None:
+        lines.append(f'{INDENT * 2}And the "{cassette.profile}" profile')
     for index, interaction in enumerate(cassette.interactions):
         outcome = interaction.response.error_code or "succeeds"
         title = _title(interaction)

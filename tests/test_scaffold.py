@@ -53,6 +53,7 @@ def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[st
         "multi-instance",
         "conversation-boto3",
         "conversation-cli",
+        "profile-havana-conversation-boto3",
     ],
 )
 def test_a_scaffolded_corpus_cassette_passes(
