@@ -45,17 +45,7 @@ def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[st
     )
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "walkthrough-all-seven",
-        "errors-lookup",
-        "multi-instance",
-        "conversation-boto3",
-        "conversation-cli",
-        "profile-havana-conversation-boto3",
-    ],
-)
+@pytest.mark.parametrize("name", ["walkthrough-all-seven", "errors-lookup", "multi-instance"])
 def test_a_scaffolded_corpus_cassette_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
@@ -99,6 +89,27 @@ def test_an_interaction_that_needs_earlier_ones_sends_them_first(
     )
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("profile", "not_found"), [(None, "InstanceNotFound"), ("havana", "InvalidInstanceID.NotFound")]
+)
+def test_a_conversation_scaffolds_under_its_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], profile: str | None, not_found: str
+) -> None:
+    cassette = tmp_path / "conversation.json"
+    instance = ("InstanceId.1", "i-00000001")
+    with use_cassette(cassette, "once", profile=profile) as use:
+        use.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")])
+        for action in ("Describe", "Stop", "Start", "Reboot", "Terminate", "Describe"):
+            use.handle([("Action", f"{action}Instances"), instance])
+    feature = scaffold_into(tmp_path, cassette, capsys)
+    assert ('And the "havana" profile' in feature) == (profile == "havana")
+    assert f'And the request fails with EC2 error "{not_found}"' in feature
+    assert "And the request succeeds" in feature
+    result = run_pytest(tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "7 passed" in result.stdout
 
 
 def test_a_glance_cassette_cannot_be_scaffolded(capsys: pytest.CaptureFixture[str]) -> None:
