@@ -1,10 +1,12 @@
 """JSON in and out of files, shared by the store, seeds, cassettes, steps and reports.
 
-Every reader of a user's file needs the same three promises: Python's own JSON limits
-(huge integers, deep nesting) are reported as bad input in one line rather than escaping as
-a traceback; text that no output could encode again (a lone surrogate) is refused where it
-was read; and a file is replaced atomically, so a crash leaves the old or the new version.
-Keeping them here means no module re-implements one of them slightly differently.
+Every reader of a user's file needs the same four promises: no file is read past
+:data:`MAX_INPUT_BYTES` (``/dev/zero`` given as a seed is refused, not read until memory runs
+out); Python's own JSON limits (huge integers, deep nesting) are reported as bad input in one
+line rather than escaping as a traceback; text that no output could encode again (a lone
+surrogate) is refused where it was read; and a file is replaced atomically, so a crash leaves
+the old or the new version. Keeping them here means no module re-implements one of them
+slightly differently.
 """
 
 from __future__ import annotations
@@ -47,27 +49,72 @@ def load_json(text: str | bytes) -> Any:
         ) from None
 
 
+MAX_INPUT_BYTES = 256 << 20
+"""The most launch-sim reads of any one file: seed, cassette, launch request, store snapshot
+or journal (a million-row store is 57 MB). Endless input (``/dev/zero``, a pipe that never
+closes) stops here, as does a file that would take many times its size in memory to parse."""
+
+LONE_SURROGATE = "not Unicode text: a \\u escape is a lone surrogate"
+
+
+class InputTooLarge(ValueError):
+    """A file past :data:`MAX_INPUT_BYTES`, refused after reading at most one byte more."""
+
+
+def read_limited(path: str | Path) -> bytes:
+    """The bytes of ``path``, at most :data:`MAX_INPUT_BYTES` of them.
+
+    A regular file's size is checked before anything is read; anything else (a device, a
+    pipe) is read until one byte past the limit and no further.
+    """
+    with open(path, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_INPUT_BYTES:
+            raise InputTooLarge(_too_large(status.st_size))
+        data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputTooLarge(_too_large(None))
+    return data
+
+
+def _too_large(size: int | None) -> str:
+    what = "endless input" if size is None else f"{size:,} bytes"
+    return f"larger than the {MAX_INPUT_BYTES >> 20} MiB launch-sim reads of a file ({what})"
+
+
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-"""A ``\\u`` escape in the surrogate range: the cheap test before the full one."""
+"""A ``\\u`` escape in the surrogate range: the cheap test before the full scan."""
+
+_ESCAPE = re.compile(
+    r"\\(?:u(?P<unit>[dD][89a-fA-F][0-9a-fA-F]{2})(?P<low>\\u[dD][c-fC-F][0-9a-fA-F]{2})?|.)",
+    re.DOTALL,
+)
+"""One JSON escape, read left to right so that ``\\\\ud800`` (an escaped backslash) is no
+surrogate; a high surrogate followed by a low one is a pair, one character."""
 
 
-def is_unicode(data: Any) -> bool:
-    """Whether every string is Unicode text: JSON's ``\\ud800`` escape parses into a string
-    that no output (stdout, a report, a cassette) can encode, far from where it was read."""
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def lone_surrogate(text: str) -> int | None:
+    """Where (a character index) JSON text that parsed holds a ``\\u`` escape of a lone
+    surrogate, or None.
+
+    ``json.loads`` turns ``"\\ud800"`` into a string no output (stdout, a report, a cassette,
+    a store export) can encode, far from where it was read; readers refuse it instead.
+    """
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return None
+    for match in _ESCAPE.finditer(text):
+        unit = match["unit"]
+        if unit is not None and (match["low"] is None or unit[1] in "cdefCDEF"):
+            return match.start()
+    return None
 
 
 def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file, turning every failure into a one-line reason naming the file."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_limited(path).decode()
         data = load_json(text)
-    except UnsupportedJSON as exc:
+    except (UnsupportedJSON, InputTooLarge) as exc:
         raise SeedError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise SeedError(f"{path}: no such {what} file") from None
@@ -81,8 +128,8 @@ def read_json(path: str | Path, what: str) -> Any:
         ) from None
     except OSError as exc:
         raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
-    if _SURROGATE_ESCAPE.search(text) and not is_unicode(data):
-        raise SeedError(f"{path}: not Unicode text: a \\u escape is a lone surrogate")
+    if lone_surrogate(text) is not None:
+        raise SeedError(f"{path}: {LONE_SURROGATE}")
     return data
 
 

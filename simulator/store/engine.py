@@ -2,15 +2,19 @@
 
 On disk a store is a TinyDB-format JSON snapshot plus an append-only journal of JSON lines,
 one ``[table, doc_id, document]`` record per write, beside a lock file naming the owner's PID.
-Loading refuses anything but a well-formed store (``StoreCorrupt``), and every failure to open
-leaves the files as they were.
+A store is named by its real path: a symlink to it is the same store, locked by the same lock
+file, and is never replaced by a file of its own. Loading refuses anything but a well-formed
+store (``StoreCorrupt``), and every failure to open leaves the files as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, Self
@@ -18,7 +22,16 @@ from typing import Any, Final, Literal, Self
 from filelock import FileLock, Timeout
 
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
-from simulator.jsonio import UnsupportedJSON, load_json, write_atomically
+from simulator.jsonio import (
+    LONE_SURROGATE,
+    MAX_INPUT_BYTES,
+    InputTooLarge,
+    UnsupportedJSON,
+    load_json,
+    lone_surrogate,
+    read_limited,
+    write_atomically,
+)
 from simulator.store.tables import (
     MUTABLE_TABLES,
     REQUIRED_STRINGS,
@@ -35,16 +48,26 @@ _COMPACTION_FLOOR: Final = 1 << 20
 _COMPACTION_CEILING: Final = 64 << 20
 
 
-def _encode(tables: Tables) -> bytes:
-    return json.dumps(tables, separators=_JSON_SEPARATORS).encode()
+def _encode(value: Any, refused: str) -> bytes:
+    """UTF-8 JSON; a lone surrogate (which a reopen would refuse) is StoreError(``refused``)."""
+    try:
+        return json.dumps(value, separators=_JSON_SEPARATORS, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise StoreError(f"{refused}: {LONE_SURROGATE}") from None
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return read_limited(path)
+    except InputTooLarge as exc:
+        raise StoreError(f"cannot read {what} {path}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot read {what} {path}: {exc.strerror}") from exc
 
 
 def _load_snapshot(path: Path) -> tuple[Tables, int]:
     """The snapshot's tables and size; anything but a well-formed store is StoreCorrupt."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise StoreError(f"cannot read store {path}: {exc.strerror}") from exc
+    raw = _read(path, "store")
     where = f"store snapshot {path} is corrupt"
     try:
         text = raw.decode()
@@ -59,6 +82,10 @@ def _load_snapshot(path: Path) -> tuple[Tables, int]:
         ) from None
     except UnsupportedJSON as exc:
         raise StoreCorrupt(f"{where}: {exc}") from None
+    surrogate = lone_surrogate(text)
+    if surrogate is not None:
+        offset = len(text[:surrogate].encode())
+        raise StoreCorrupt(f"{where} at byte {offset}: {LONE_SURROGATE}")
     if type(data) is not dict:
         raise StoreCorrupt(f"{where}: expected a JSON object of tables")
     for name in data:
@@ -101,12 +128,8 @@ def _replay_journal(path: Path, tables: Tables) -> tuple[int, int]:
     that call returned, so an unterminated last line is a crash mid-append that nobody was told
     about: it is skipped. Every terminated line was acknowledged and must be intact.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return 0, 0
-    except OSError as exc:
-        raise StoreError(f"cannot read store journal {path}: {exc.strerror}") from exc
+    raw = _read(path, "store journal")
+    suspect = lone_surrogate(raw.decode(errors="replace")) is not None
     offset = 0
     for number, line in enumerate(raw.split(b"\n")[:-1], start=1):
         try:
@@ -117,6 +140,8 @@ def _replay_journal(path: Path, tables: Tables) -> tuple[int, int]:
             problem = "not a JSON line"
         else:
             problem = _record_problem(record, tables)
+            if problem is None and suspect and lone_surrogate(line.decode()) is not None:
+                problem = LONE_SURROGATE
         if problem:
             raise StoreCorrupt(
                 f"store journal {path} is corrupt at line {number} (byte {offset}): {problem}"
@@ -147,6 +172,13 @@ def _create_lock_file(lock_path: Path) -> os.stat_result | None:
         os.close(fd)
 
 
+def _remove_if_created(path: str | Path, created: os.stat_result | None) -> None:
+    """Remove a file a failed open created, only if its name still names that file."""
+    with contextlib.suppress(OSError):
+        if created is not None and os.path.samestat(os.stat(path), created):
+            os.unlink(path)
+
+
 def _release_lock(lock: FileLock, created: os.stat_result | None) -> None:
     """Release the lock of a store that failed to open, and remove its file if this open
     created it, so pointing ``--store`` at the wrong file leaves nothing behind.
@@ -155,11 +187,59 @@ def _release_lock(lock: FileLock, created: os.stat_result | None) -> None:
     created: a process waiting on it finds its locked file unlinked and filelock retries.
     """
     try:
-        with contextlib.suppress(OSError):
-            if created is not None and os.path.samestat(os.stat(lock.lock_file), created):
-                os.unlink(lock.lock_file)
+        _remove_if_created(lock.lock_file, created)
     finally:
         lock.release()
+
+
+_JOURNAL_FLAGS: Final = os.O_WRONLY | os.O_APPEND
+
+
+def _open_journal(journal: Path, path: Path) -> tuple[int, os.stat_result | None]:
+    """The journal, open for appending and locked, and its identity if this call created it.
+
+    The lock file alone cannot keep a second owner out: remove it while the store is open
+    and the next process locks a new file of the same name. So the owner also holds a lock
+    on its journal, a file that is truncated but never replaced while the store is open.
+    """
+    created = None
+    try:
+        fd = os.open(journal, _JOURNAL_FLAGS | os.O_CREAT | os.O_EXCL, 0o666)
+        created = os.fstat(fd)
+    except FileExistsError:
+        fd = os.open(journal, _JOURNAL_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StoreError(f"cannot open store {path}: its journal {journal} is not a file")
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException as exc:
+        os.close(fd)
+        _remove_if_created(journal, created)
+        if isinstance(exc, BlockingIOError):
+            raise StoreLocked(
+                f"store {path} is locked by another process (it holds the journal; "
+                f"its lock file {path}.lock was removed while the store was open)"
+            ) from None
+        raise
+    return fd, created
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Remove the temp files of compactions killed midway: only this store's owner writes
+    them (:func:`write_atomically`), and the owner is now this process."""
+    stale = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    for entry in os.scandir(path.parent):
+        if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+
+
+def _refuse_non_files(path: Path, journal: Path) -> None:
+    """A store is regular files, replaced by renaming: a device or a pipe named as a store
+    would be read without end, then replaced by a file."""
+    for name in (path, journal):
+        if name.exists() and not name.is_file():
+            raise StoreError(f"cannot open store {path}: {name} is not a regular file")
 
 
 def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result | None]:
@@ -194,34 +274,48 @@ class StoreFiles:
     broken: OSError | None = None
 
     @classmethod
-    def open(cls, path: Path, lock_timeout: float, durability: Durability) -> tuple[Self, Tables]:
-        """Lock, load and replay; on any failure release the lock and leave every file as it was
-        (a lock file this call created is removed again)."""
+    def open(
+        cls, given: str | os.PathLike[str], lock_timeout: float, durability: Durability
+    ) -> tuple[Self, Tables]:
+        """Lock, load and replay the store at the real path of ``given``; on any failure release
+        the lock and leave every file as it was (a lock file or journal this call created is
+        removed again)."""
+        path = Path(os.path.realpath(given))
         if not path.parent.is_dir():
             raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
+        journal = Path(f"{path}.journal")
+        _refuse_non_files(path, journal)
         lock, created = _acquire_lock(path, lock_timeout)
         try:
-            journal = Path(f"{path}.journal")
-            if path.exists():
-                tables, snapshot_size = _load_snapshot(path)
-            elif journal.exists() and journal.stat().st_size:
-                raise StoreCorrupt(
-                    f"store {path} is missing but its journal {journal} is not empty"
-                )
-            else:
-                tables = empty_tables()
-                payload = _encode(tables)
-                write_atomically(path, payload)
-                snapshot_size = len(payload)
-            acknowledged, size = _replay_journal(journal, tables)
-            if acknowledged < size:
-                os.truncate(journal, acknowledged)
-            fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            fd, journal_created = _open_journal(journal, path)
         except OSError as exc:
             _release_lock(lock, created)
             raise StoreError(f"cannot open store {path}: {exc}") from exc
         except BaseException:
             _release_lock(lock, created)
+            raise
+        try:
+            _remove_stale_temp_files(path)
+            if path.exists():
+                tables, snapshot_size = _load_snapshot(path)
+            elif os.fstat(fd).st_size:
+                raise StoreCorrupt(
+                    f"store {path} is missing but its journal {journal} is not empty"
+                )
+            else:
+                tables = empty_tables()
+                payload = _encode(tables, f"cannot create store {path}")
+                write_atomically(path, payload)
+                snapshot_size = len(payload)
+            acknowledged, size = _replay_journal(journal, tables)
+            if acknowledged < size:
+                os.ftruncate(fd, acknowledged)
+        except BaseException as exc:
+            os.close(fd)
+            _remove_if_created(journal, journal_created)
+            _release_lock(lock, created)
+            if isinstance(exc, OSError):
+                raise StoreError(f"cannot open store {path}: {exc}") from exc
             raise
         files = cls(path, lock, fd, acknowledged, snapshot_size, durability == "fsync")
         return files, tables
@@ -240,7 +334,7 @@ class StoreFiles:
             raise StoreError(
                 f"store {self.path} refuses writes after a failed append: {self.broken}"
             )
-        line = f"{json.dumps([table, doc_id, doc], separators=_JSON_SEPARATORS)}\n".encode()
+        line = _encode([table, doc_id, doc], f"refusing to write a {table} row") + b"\n"
         try:
             unwritten = memoryview(line)
             while unwritten:
@@ -256,7 +350,7 @@ class StoreFiles:
         """Fold the journal into a new snapshot; replay is idempotent, so a crash midway is safe."""
         if self.journal_size == 0 and self.broken is None:
             return
-        payload = _encode(tables)
+        payload = self._snapshot(tables, "compact")
         try:
             write_atomically(self.path, payload)
             os.ftruncate(self.journal_fd, 0)
@@ -275,12 +369,24 @@ class StoreFiles:
         would contradict the changed row, which replay refuses as corruption.
         """
         self.compact(tables)
-        payload = _encode(changed)
+        payload = self._snapshot(changed, "rewrite")
         try:
             write_atomically(self.path, payload)
         except OSError as exc:
             raise StoreError(f"cannot rewrite store {self.path}: {exc}") from exc
         self.snapshot_size = len(payload)
+
+    def _snapshot(self, tables: Tables, doing: str) -> bytes:
+        """A snapshot's bytes, refused past the size a reopen reads: what cannot be compacted
+        stays in the journal, and the store still opens."""
+        refused = f"cannot {doing} store {self.path}"
+        payload = _encode(tables, refused)
+        if len(payload) > MAX_INPUT_BYTES:
+            raise StoreError(
+                f"{refused}: its snapshot would be {len(payload):,} bytes, past the "
+                f"{MAX_INPUT_BYTES >> 20} MiB a store may hold"
+            )
+        return payload
 
     def close(self, tables: Tables) -> None:
         try:
