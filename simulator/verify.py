@@ -127,17 +127,22 @@ def _local(tag: str) -> str:
 
 
 def answer_facts(status: int, body: bytes) -> dict[str, Any]:
-    """Status, EC2 error code and instance count of an EC2 answer, whatever its namespace."""
+    """Status, EC2 error code and instance count of an EC2 answer, whatever its namespace.
+
+    The count is of the answer's own ``instancesSet`` (RunInstances'), as a cassette records
+    it; the instances a DescribeInstances answer lists inside its reservations are not counted.
+    """
     facts: dict[str, Any] = {"status": status, "error_code": None, "instance_count": 0}
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
         return facts
     for element in root.iter():
-        name = _local(element.tag)
-        if name == "Code" and facts["error_code"] is None:
+        if _local(element.tag) == "Code":
             facts["error_code"] = (element.text or "").strip()
-        elif name == "instancesSet":
+            break
+    for element in root:
+        if _local(element.tag) == "instancesSet":
             facts["instance_count"] += sum(_local(item.tag) == "item" for item in element)
     return facts
 

@@ -45,7 +45,17 @@ def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[st
     )
 
 
-@pytest.mark.parametrize("name", ["walkthrough-all-seven", "errors-lookup", "multi-instance"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "walkthrough-all-seven",
+        "errors-lookup",
+        "multi-instance",
+        "conversation-boto3",
+        "conversation-cli",
+        "profile-havana-conversation-boto3",
+    ],
+)
 def test_a_scaffolded_corpus_cassette_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
