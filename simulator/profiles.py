@@ -252,14 +252,6 @@ _FLAVORS = FlavorRules(
     disk_too_small=FlavorDiskTooSmall,
 )
 
-_FOLSOM_RESPONSE = ResponseRules(
-    unscheduled_zone="unknown zone",
-    ip_fields=IpFields.LEGACY,
-    tag_set=False,
-    ec2_volume_ids=False,
-    volume_status="available",
-    client_token=False,
-)
 _GRIZZLY_RESPONSE = ResponseRules(
     unscheduled_zone=None,
     ip_fields=IpFields.LEGACY,
@@ -268,22 +260,14 @@ _GRIZZLY_RESPONSE = ResponseRules(
     volume_status="detached",
     client_token=False,
 )
-_HAVANA_RESPONSE = ResponseRules(
-    unscheduled_zone=None,
-    ip_fields=IpFields.FLOATING_ONLY,
-    tag_set=True,
-    ec2_volume_ids=True,
-    volume_status="detached",
-    client_token=False,
+_FOLSOM_RESPONSE = replace(
+    _GRIZZLY_RESPONSE,
+    unscheduled_zone="unknown zone",
+    ec2_volume_ids=False,
+    volume_status="available",
 )
-_ICEHOUSE_RESPONSE = ResponseRules(
-    unscheduled_zone=None,
-    ip_fields=IpFields.FLOATING_ONLY,
-    tag_set=True,
-    ec2_volume_ids=True,
-    volume_status="detached",
-    client_token=True,
-)
+_HAVANA_RESPONSE = replace(_GRIZZLY_RESPONSE, ip_fields=IpFields.FLOATING_ONLY, tag_set=True)
+_ICEHOUSE_RESPONSE = replace(_HAVANA_RESPONSE, client_token=True)
 
 _C = ComputeCheck
 _FOLSOM_COMPUTE = ComputeRules(
