@@ -184,3 +184,17 @@ def test_output_never_overwrites_an_input_cassette(
     code, _, err = run(capsys, "--output", str(grizzly), str(grizzly))
     assert code == 2 and "refusing to overwrite it" in err
     assert grizzly.read_bytes() == before
+
+
+def test_docs_profiles_shows_the_matrix_of_the_corpus(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/profiles.md prints the command's real output on the committed corpus; after a
+    change of behaviour or of the corpus, paste the new output there."""
+    command = "$ launch-sim matrix fixtures/cassettes\n"
+    page = (ROOT / "docs" / "profiles.md").read_text(encoding="utf-8")
+    printed = page.split("## The matrix", 1)[1].split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, "fixtures/cassettes")
+    assert code == 1
+    assert out == printed, f"docs/profiles.md shows another matrix: run {command[2:]}"
