@@ -79,8 +79,9 @@ class LaunchWorld:
     replayed: Replayed | None = None
 
     def reseed(self, source: SeedSource) -> None:
-        """Start over from a new store holding exactly ``source``."""
-        self.sim = Simulator.from_seed(source)
+        """Start over from a new store holding exactly ``source``, answering as before (the
+        profile a scenario chose stays, whichever order its Given steps come in)."""
+        self.sim = Simulator.from_seed(source, profile=self.sim.profile)
 
     def add_to_store(self, seed: dict[str, Any]) -> None:
         """Add seed rows to the current store, schema-checked as a seed file would be."""
