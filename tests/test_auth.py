@@ -19,13 +19,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from simulator.auth import (
-    REQUESTIFY_KEYS,
     UNSIGNED_CONTENT_TYPE,
     NoAuth,
     PlainBadRequest,
     SignatureAuth,
     claimed_access_key,
 )
+from simulator.ec2query import REQUESTIFY_KEYS
 from simulator.errors import (
     AuthFailure,
     EC2Error,
