@@ -111,8 +111,10 @@ def test_without_a_config_file_a_subfolder_run_fails_in_one_line(project: Path) 
     (project / "pytest.ini").unlink()
     result = pytest_in(project / "tests")
     assert result.returncode == 1
-    (line,) = [line for line in result.stdout.splitlines() if "no such launch file" in line]
-    assert line.startswith(str(project / "tests" / "launches" / "boot-with-volume.json"))
+    launch_file = str(project / "tests" / "launches" / "boot-with-volume.json")
+    # The failure's own line; pytest's summary repeats it after "FAILED ... - " (whole on CI).
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith(launch_file)]
+    assert "no such launch file" in line
     assert "a step reads a relative path from the pytest rootdir" in line
     assert "put a pytest.ini in the project's root folder" in line
     assert "Traceback" not in result.stdout
