@@ -38,7 +38,7 @@ from simulator.cassette import (
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
-from simulator.jsonio import read_json
+from simulator.jsonio import read_json, refuse_to_replace
 from simulator.profiles import PROFILES, get_profile
 from simulator.progress import progress
 from simulator.report import render
@@ -152,7 +152,13 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _check_output(output: Path | None, inputs: Sequence[Path]) -> None:
-    if output is not None and any(output.resolve() == path.resolve() for path in inputs):
+    """Refuse an ``--output`` that is an input under any name: a symlink, another path, or a
+    hard link, which only the file's identity (device and inode) gives away."""
+    try:
+        written = output.stat() if output is not None else None
+    except OSError:
+        return
+    if written is not None and any(os.path.samestat(written, path.stat()) for path in inputs):
         raise BadInput(
             f"--output {output} is one of the cassettes being read; refusing to overwrite it"
         )
@@ -361,15 +367,28 @@ class Differences(Exception):
 AppFactory = Callable[..., EC2App]
 
 
-@contextmanager
-def serve_recording(
-    args: argparse.Namespace, sim: Simulator, glance: GlanceRecording | None
-) -> Iterator[AppFactory]:
-    """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's
-    (recording under the simulator's profile)."""
+def recorded_cassette(args: argparse.Namespace) -> Cassette | None:
+    """``serve``'s recording options, checked before the store is opened (bad input creates
+    nothing): the cassette to check requests against, None to record from scratch (or not
+    to record). In every mode the cassette must be a new path or a regular file."""
     if args.record is None:
         if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
+        return None
+    refuse_to_replace(args.record)
+    return recorded_for(args.record, RecordMode(args.record_mode))
+
+
+@contextmanager
+def serve_recording(
+    args: argparse.Namespace,
+    sim: Simulator,
+    glance: GlanceRecording | None,
+    recorded: Cassette | None,
+) -> Iterator[AppFactory]:
+    """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's
+    (recording under the simulator's profile, checking against ``recorded``)."""
+    if args.record is None:
         yield EC2App
         return
     mode = RecordMode(args.record_mode)
@@ -378,7 +397,7 @@ def serve_recording(
         args.record,
         mode,
         sim.store,
-        recorded=recorded_for(args.record, mode),
+        recorded=recorded,
         redact=args.redact,
         image_service=images,
         glance=glance,

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import SeedError
+from simulator.errors import BadInput, SeedError
 
 
 class UnsupportedJSON(ValueError):
@@ -156,8 +156,24 @@ def json_pointer(path: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+def refuse_to_replace(path: Path) -> None:
+    """BadInput unless ``path`` is new, a regular file or a symlink (the link is replaced,
+    its target left alone): a rename would put a file where a device, a pipe or a socket
+    was, and as root that could be ``/dev/null``."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write here: {exc.strerror}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise BadInput(f"{path}: not a regular file; refusing to replace it")
+
+
 def write_atomically(path: Path, payload: bytes) -> None:
-    """Replace ``path`` so that a crash leaves either the old or the new file, never a mix."""
+    """Replace ``path`` so that a crash leaves either the old or the new file, never a mix;
+    anything but a new path, a regular file or a symlink is refused (:func:`refuse_to_replace`)."""
+    refuse_to_replace(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:

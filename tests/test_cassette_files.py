@@ -1,0 +1,156 @@
+"""Cassettes and reports against the file system: an input reached through a hard link, a
+cassette that is not a regular file, and ``serve`` options checked before the store opens."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.errors import BadInput
+from simulator.jsonio import write_atomically
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTE = ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json"
+MODES = ["none", "once", "new_episodes", "all"]
+
+
+def launch_sim(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("command", ["replay", "verify"])
+def test_output_may_not_be_a_hard_link_to_an_input(tmp_path: Path, command: str) -> None:
+    cassette = tmp_path / "in.json"
+    shutil.copy(CASSETTE, cassette)
+    os.link(cassette, tmp_path / "hard.json")
+    before = cassette.read_bytes()
+    extra = ["--endpoint", "http://127.0.0.1:9/"] if command == "verify" else []
+    code, out, err = launch_sim(
+        command, str(cassette), *extra, "--output", str(tmp_path / "hard.json")
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"launch-sim: error: --output {tmp_path / 'hard.json'} is one of the cassettes being "
+        "read; refusing to overwrite it\n"
+    )
+    assert cassette.read_bytes() == before
+
+
+def test_an_output_that_is_another_file_is_written(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("old")
+    assert launch_sim("replay", str(CASSETTE), "--output", str(report))[0] == 0
+    assert report.read_text().endswith(": OK\n")
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "cassette.json"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_serve_refuses_a_cassette_that_is_not_a_regular_file_in_every_mode(
+    tmp_path: Path, fifo: Path, mode: str
+) -> None:
+    """Checked before anything is read (a pipe would block) or created (the store)."""
+    code, out, err = launch_sim(
+        "serve", "--store", str(tmp_path / "st.json"), "--record", str(fifo), "--record-mode", mode
+    )
+    assert (code, out) == (2, "")
+    assert err == f"launch-sim: error: {fifo}: not a regular file; refusing to replace it\n"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["cassette.json"]
+
+
+def test_serve_refuses_a_socket_and_a_directory(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "sock.json"))
+        (tmp_path / "dir.json").mkdir()
+        for target in ("sock.json", "dir.json"):
+            code, _, err = launch_sim(
+                "serve", "--store", str(tmp_path / "st.json"), "--record", str(tmp_path / target)
+            )
+            assert code == 2 and err.endswith("not a regular file; refusing to replace it\n")
+    assert not (tmp_path / "st.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda path: path.write_text("{"), "not JSON"),
+        (lambda path: path.write_text("{}"), "not a valid cassette"),
+        (lambda path: None, "no such cassette, and record mode 'none' records nothing"),
+    ],
+    ids=["not-json", "not-a-cassette", "missing-for-none"],
+)
+def test_serve_checks_record_before_creating_the_store(
+    tmp_path: Path, setup: object, message: str
+) -> None:
+    cassette = tmp_path / "bad.json"
+    setup(cassette)  # type: ignore[operator]
+    mode = ["--record-mode", "none"] if "none" in message else []
+    code, out, err = launch_sim(
+        "serve", "--store", str(tmp_path / "st.json"), "--record", str(cassette), *mode
+    )
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert message in err
+    assert not any(entry.name.startswith("st.json") for entry in tmp_path.iterdir())
+
+
+@pytest.fixture
+def fed_fifo(fifo: Path) -> Iterator[Path]:
+    """A pipe that hands out a cassette whose recorded answer differs from today's."""
+    text = CASSETTE.read_text().replace("i-00000001", "i-00000009")
+
+    def feed() -> None:
+        with open(fifo, "w") as pipe:
+            pipe.write(text)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    yield fifo
+    if feeder.is_alive():
+        with open(fifo, "rb") as pipe:
+            pipe.read()
+    feeder.join(timeout=10)
+
+
+def test_rerecording_refuses_to_replace_a_pipe(fed_fifo: Path) -> None:
+    code, out, err = launch_sim("replay", "--record-mode", "all", str(fed_fifo))
+    assert (code, out) == (2, "")
+    assert err == f"launch-sim: error: {fed_fifo}: not a regular file; refusing to replace it\n"
+    assert stat.S_ISFIFO(fed_fifo.lstat().st_mode)
+
+
+def test_write_atomically_replaces_files_and_symlinks_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.write_bytes(b"target")
+    (tmp_path / "link").symlink_to(target)
+    for name in ("new", "file", "link"):
+        if name == "file":
+            (tmp_path / name).write_bytes(b"old")
+        write_atomically(tmp_path / name, b"written")
+        assert (tmp_path / name).read_bytes() == b"written"
+    assert not (tmp_path / "link").is_symlink() and target.read_bytes() == b"target"
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "dir").mkdir()
+    for name in ("fifo", "dir"):
+        with pytest.raises(BadInput, match="not a regular file; refusing to replace it"):
+            write_atomically(tmp_path / name, b"written")
+    assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
+    assert [entry.name for entry in tmp_path.glob(".*")] == []
