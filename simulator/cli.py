@@ -38,6 +38,7 @@ from simulator.cassette_cli import (
     add_profile_option,
     add_serve_options,
     image_backend,
+    recorded_cassette,
     seed_option,
     serve_recording,
 )
@@ -255,6 +256,7 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     authenticator = _authenticator(args)
+    recorded = recorded_cassette(args)
     store_path = args.store or default_store_path()
     backend, glance = image_backend(args)
     with (
@@ -265,7 +267,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             profile=args.profile,
             admin=not args.non_admin,
         ) as sim,
-        serve_recording(args, sim, glance) as make_app,
+        serve_recording(args, sim, glance, recorded) as make_app,
     ):
         app = make_app(EC2Service(sim), authenticator=authenticator)
         try:
