@@ -8,9 +8,12 @@ a launch leaves here as an :class:`~simulator.errors.EC2Error` whose ``code`` an
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
+import logging
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,8 @@ from simulator.profiles import Profile, get_profile
 from simulator.resources import default_seed_path
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore
+
+_log = logging.getLogger("launch_sim.api")
 
 SUPPORTED_ACTIONS = frozenset(
     {
@@ -112,10 +117,13 @@ class Simulator:
         ``context`` is positional-only, as in Nova's controller, so a request key named
         ``context`` or ``self`` is a kwarg like any other and fails as it would in Nova (a
         TypeError in the controller call: ``UnknownError``). A value nested deeper than a
-        query parameter can be (:func:`refuse_deep_values`) is refused before it is copied.
+        query parameter can be (:func:`refuse_deep_values`) is refused before it is copied;
+        one that cannot be copied (a lock, a generator) is an ``UnknownError`` like any other
+        unexpected failure: only EC2Errors leave.
         """
-        refuse_deep_values(kwargs)
-        request = copy.deepcopy(kwargs)
+        with self._executor():
+            refuse_deep_values(kwargs)
+            request = copy.deepcopy(kwargs)
         return self.invoke("run_instances", request, context)  # type: ignore[no-any-return]
 
     def invoke(
@@ -128,7 +136,7 @@ class Simulator:
         The error carries the profile's Executor, so its ``code`` and ``message`` are the
         ones this release answered.
         """
-        try:
+        with self._executor():
             if method_name in self.profile.conversation.controller_attributes:
                 raise TypeError(f"the controller's {method_name} is not callable")
             if method_name not in SUPPORTED_ACTIONS:
@@ -139,10 +147,21 @@ class Simulator:
                 context = dataclasses.replace(context, is_admin=False)
             with self.compute.clock.request():
                 return method(context, **kwargs)
+
+    @contextlib.contextmanager
+    def _executor(self) -> Iterator[None]:
+        """Nova's ``Executor``: every failure leaves as an EC2Error carrying this profile's
+        envelope; any other exception becomes ``UnknownError`` and, as Nova logged
+        "Unexpected error raised", is logged on ``launch_sim.api`` (its type only: the
+        message could quote the request), so a test can tell a failure that mirrors Nova's
+        from a simulator bug."""
+        try:
+            yield
         except EC2Error as error:
             error.envelope = self.profile.errors
             raise
         except Exception as exc:
+            _log.info("launch-sim: unexpected %s became UnknownError", type(exc).__name__)
             unknown = UnknownError(exc)
             unknown.envelope = self.profile.errors
             raise unknown from exc
