@@ -44,7 +44,7 @@ from simulator.cassette_cli import (
 )
 from simulator.contracts import default_registry
 from simulator.ec2query import parse_query
-from simulator.errors import BadInput, EC2Error, explain
+from simulator.errors import BadInput, EC2Error, StoreError, explain
 from simulator.jsonio import read_json
 from simulator.profiles import get_profile
 from simulator.resources import default_seed_path
@@ -98,7 +98,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
     params = query_params(request, str(args.request)) if is_boto3_shape(request) else None
     reservation: dict[str, Any] = {}
     error = None
-    with _open_simulator(args) as sim:
+    with _launching(args) as sim:
         try:
             kwargs = request if params is None else parse_query(params).kwargs
             reservation = sim.run_instances(**kwargs)
@@ -117,6 +117,25 @@ def cmd_launch(args: argparse.Namespace) -> int:
             }
         )
     return 0 if error is None else 1
+
+
+@contextmanager
+def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
+    """The simulator for one launch, closed after it.
+
+    A launch's rows are journaled before it returns, so a store that fails to compact as it
+    closes has lost nothing: that is a warning beside the launch's result, not a failed launch.
+    """
+    sim = _open_simulator(args)
+    try:
+        yield sim
+    except BaseException:
+        sim.close()
+        raise
+    try:
+        sim.close()
+    except StoreError as exc:
+        print(f"launch-sim: warning: the launch is stored, but {exc}", file=sys.stderr)
 
 
 def _open_simulator(args: argparse.Namespace) -> Simulator:

@@ -410,3 +410,28 @@ def test_an_atomic_write_fsyncs_the_file_then_its_directory(
         temp, directory, journal = fsyncs
         assert temp.startswith(".store.json.") and temp.endswith(".tmp")
         assert (directory, journal) == ("<dir>", "store.json.journal")
+
+
+def test_a_launch_stored_before_a_failed_compaction_is_reported_as_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The launch succeeded and its rows are in the journal: exit 0 with its result on
+    stdout, and the failed compaction one warning line on stderr."""
+    store, request = tmp_path / "st.json", tmp_path / "request.json"
+    request.write_text('{"image_id": "ami-00000001"}')
+    assert launch_sim("launch", "--store", str(store), str(request))[0] == 0
+
+    def full(path: Path, payload: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine, "write_atomically", full)
+    code, out, err = launch_sim("launch", "--store", str(store), str(request))
+    assert code == 0
+    assert json.loads(out)["instance_ids"] == ["i-00000002"]
+    assert err == (
+        f"launch-sim: warning: the launch is stored, but cannot compact store {store}: "
+        "[Errno 28] No space left on device\n"
+    )
+    monkeypatch.undo()
+    with MappingStore.open(store) as reopened:
+        assert reopened.highest_id(MappingTable.INSTANCES) == 2
