@@ -1,5 +1,6 @@
 """Cassettes and reports against the file system: an input reached through a hard link, a
-cassette that is not a regular file, and ``serve`` options checked before the store opens."""
+cassette that is not a regular file, ``serve`` options checked before the store opens, and
+a cassette's file name in a scaffolded feature."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from gherkin.parser import Parser
 
 from simulator.cli import main
 from simulator.errors import BadInput
@@ -154,3 +156,17 @@ def test_write_atomically_replaces_files_and_symlinks_and_nothing_else(tmp_path:
             write_atomically(tmp_path / name, b"written")
     assert stat.S_ISFIFO((tmp_path / "fifo").lstat().st_mode)
     assert [entry.name for entry in tmp_path.glob(".*")] == []
+
+
+def test_scaffold_keeps_a_file_name_on_its_line(tmp_path: Path) -> None:
+    """A file name may hold line breaks; Gherkin is read line by line."""
+    cassette = tmp_path / "two\nlines\u2028.json"
+    shutil.copy(CASSETTE, cassette)
+    code, out, err = launch_sim("scaffold", str(cassette))
+    assert (code, err) == (0, "")
+    name = str(cassette).replace("\n", "\\n").replace("\u2028", "\\u2028")
+    assert out.splitlines()[0] == f"Feature: Launches recorded in {name}"
+    document = Parser().parse(out)
+    assert document["feature"]["name"] == f"Launches recorded in {name}"
+    scenarios = [child["scenario"]["name"] for child in document["feature"]["children"][1:]]
+    assert len(scenarios) == 1 and scenarios[0].endswith(" -> succeeds")

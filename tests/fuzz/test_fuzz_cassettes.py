@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from fuzz_strategies import JSON
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from simulator.cli import main
@@ -122,7 +122,8 @@ def check_scaffold(path: Path) -> None:
     event(f"scaffold exit {code}")
     assert code in (0, 2)
     if code == 2:
-        assert out == "" and err.count("\n") == 1 and str(path) in err
+        assert out == "" and err.count("\n") == 1
+        assert err.startswith(f"launch-sim: error: {path}"), err
     else:
         assert out.startswith("Feature: ") and err == ""
 
@@ -143,6 +144,16 @@ def test_random_json(tmp_path_factory: pytest.TempPathFactory, document: Any, fm
     check_replay(written(tmp_path_factory, json.dumps(document).encode()), fmt)
 
 
+def seed_repeating_an_image_id() -> Any:
+    """Found by the long run (~4,300 examples in): a seed giving ami-00000001 to a second
+    image, which replay refused naming the file and scaffold as ``<scaffold>``."""
+    document = copy.deepcopy(DOCUMENTS["walkthrough-fake0.json"])
+    images = document["seed"]["images"]
+    images.append({**images[1], "ec2_id": "ami-00000001"})
+    return document
+
+
+@example(document=seed_repeating_an_image_id(), fmt="text")
 @given(document=mutated_cassettes(), fmt=FORMATS)
 def test_mutated_corpus_cassettes(
     tmp_path_factory: pytest.TempPathFactory, document: Any, fmt: str
