@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gherkin.parser import Parser
@@ -166,7 +167,7 @@ def test_scaffold_keeps_a_file_name_on_its_line(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     name = str(cassette).replace("\n", "\\n").replace("\u2028", "\\u2028")
     assert out.splitlines()[0] == f"Feature: Launches recorded in {name}"
-    document = Parser().parse(out)
+    document: Any = Parser().parse(out)
     assert document["feature"]["name"] == f"Launches recorded in {name}"
     scenarios = [child["scenario"]["name"] for child in document["feature"]["children"][1:]]
     assert len(scenarios) == 1 and scenarios[0].endswith(" -> succeeds")
