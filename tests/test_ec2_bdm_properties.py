@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from hypothesis import given, settings
@@ -10,7 +11,6 @@ from hypothesis import strategies as st
 from simulator import EC2Error, Simulator
 from simulator.contracts import default_registry
 from simulator.ec2_bdm import parse_block_device_mapping
-from simulator.ec2ids import is_uuid_like
 from simulator.store import MappingStore, MappingTable
 
 SNAPSHOT_IDS = {
@@ -50,30 +50,46 @@ bdms = st.fixed_dictionaries(
 )
 
 
-@given(bdms)
-def test_no_ebs_survives_and_ids_become_uuids_or_not_found(bdm: dict[str, Any]) -> None:
-    ebs_before = dict(bdm.get("ebs") or {})
-    try:
-        result = parse_block_device_mapping(STORE, bdm)
-    except EC2Error as exc:
-        assert exc.code in {"SnapshotNotFound", "VolumeNotFound"}
-        assert exc.message.endswith("could not be found.")
-        return
-    assert "ebs" not in result
-    ec2_id = ebs_before.get("snapshot_id")
+def expected_mapping(bdm: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+    """What Nova's ``_parse_block_device_mapping`` (2013.1.5 nova/api/ec2/cloud.py) makes of
+    ``bdm`` with this module's rows, worked out independently of the simulator: the flat
+    mapping, or the EC2 error (code, message) for an id no row holds.
+
+    ``ebs`` is folded into the mapping; its ``snapshot_id`` (the integer after the last
+    ``-``, in hex) becomes the row's uuid, as ``snapshot_id`` for ``snap-`` and ``volume_id``
+    for ``vol-``, with ``delete_on_termination`` defaulting to True. A missing row is
+    ``SnapshotNotFound``/``VolumeNotFound``, the Executor naming it by its canonical id.
+    """
+    result = {key: value for key, value in bdm.items() if key != "ebs"}
+    ebs = dict(bdm.get("ebs") or {})
+    ec2_id = ebs.pop("snapshot_id", None)
     if ec2_id:
-        key = "snapshot_id" if ec2_id.startswith("snap-") else "volume_id"
-        assert is_uuid_like(result[key])
-        assert result["delete_on_termination"] == ebs_before.get("delete_on_termination", True)
-    else:
-        assert "snapshot_id" not in result and "volume_id" not in result
+        prefix, number = ec2_id.split("-")[0], int(ec2_id.split("-")[-1], 16)
+        rows, kind = (SNAPSHOT_IDS, "Snapshot") if prefix == "snap" else (VOLUME_IDS, "Volume")
+        if number not in rows:
+            return None, (f"{kind}NotFound", f"{kind} {prefix}-{number:08x} could not be found.")
+        result[f"{kind.lower()}_id"] = rows[number]
+        ebs.setdefault("delete_on_termination", True)
+    result.update(ebs)
+    return result, None
+
+
+@given(bdms)
+def test_ebs_ids_become_their_rows_uuids_or_the_exact_not_found(bdm: dict[str, Any]) -> None:
+    expected, error = expected_mapping(bdm)
+    try:
+        result = parse_block_device_mapping(STORE, copy.deepcopy(bdm))
+    except EC2Error as exc:
+        assert (exc.code, exc.message) == error
+        return
+    assert (result, error) == (expected, None)
 
 
 @settings(max_examples=60)
 @given(
     st.lists(bdms, max_size=6), st.integers(1, 3), st.sampled_from([None, "m1.tiny", "m1.small"])
 )
-def test_every_accepted_launch_satisfies_the_schema(
+def test_a_launch_maps_every_device_or_fails_on_the_first_missing_id(
     mappings: list[dict[str, Any]], min_count: int, instance_type: str | None
 ) -> None:
     sim = Simulator.from_seed(
@@ -103,11 +119,17 @@ def test_every_accepted_launch_satisfies_the_schema(
     }
     if instance_type:
         kwargs["instance_type"] = instance_type
+    parsed = [expected_mapping(bdm) for bdm in mappings]
+    error = next((error for _, error in parsed if error), None)
+    if error is None and min_count > 1 and any("volume_id" in bdm for bdm, _ in parsed if bdm):
+        # nova/compute/api.py _create_instance (2013.1.5), after the call was made
+        error = ("InvalidRequest", "Cannot attach one or more volumes to multiple instances")
     try:
         sim.run_instances(**kwargs)
     except EC2Error as exc:
-        assert exc.code in {"SnapshotNotFound", "VolumeNotFound", "InvalidRequest"}
+        assert (exc.code, exc.message) == error
         return
+    assert error is None
     call = sim.compute.calls[-1].to_dict()
     assert default_registry().validate("create_call", call) == []
-    assert all("ebs" not in bdm for bdm in call["block_device_mapping"] or [])
+    assert call["block_device_mapping"] == [bdm for bdm, _ in parsed]
