@@ -72,6 +72,8 @@ Feature: The checks compute makes on the create call
   Scenario: User data just under the limit
     When I launch the image "ami-00000001" with 65532 bytes of user data
     Then the launch succeeds
+    And there is 1 create call
+    And the response has 1 instance
 
   Scenario: A disabled instance type
     Given the instance types:
@@ -112,3 +114,5 @@ Feature: The checks compute makes on the create call
       {"image_id": "ami-00000010", "instance_type": "m1.medium"}
       """
     Then the launch succeeds
+    And the create call's "instance_type" name is "m1.medium"
+    And the create call has "image_href" equal to "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f"

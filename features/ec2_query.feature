@@ -315,6 +315,8 @@ Feature: Launching with EC2 query parameters
       | Action   | RunInstances |
       | image_id | ami-00000001 |
     Then the launch succeeds
+    And the create call has "image_href" equal to "70a599e0-31e7-49b7-b260-868f441e862b"
+    And the response has 1 instance
 
   Scenario: Timestamp and Expires together
     When I send the EC2 query:

@@ -50,6 +50,7 @@ Feature: The machine image must be available
     Given an image "img" with uuid 0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f, ec2 id "ami-00000010", status active, container format ami
     When I launch the image "ami-00000010"
     Then the launch succeeds
+    And the create call has "image_href" equal to "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f"
 
   Scenario: The image state is checked before the instance type
     Given an image "img" with uuid 0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f, ec2 id "ami-00000010", status active, container format ami and properties:
