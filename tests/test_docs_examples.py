@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,15 @@ def python_blocks(path: Path) -> list[str]:
 def test_readme_python_example_runs(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     exec(compile(block, "README.md", "exec"), {"__name__": "readme_example"})
+
+
+@pytest.mark.parametrize("block", python_blocks(ROOT / "README.md"))
+def test_an_example_expecting_an_error_fails_without_one(block: str) -> None:
+    """A ``try`` whose ``except`` checks the error must have an ``else`` that fails: without
+    it, the example passes when nothing is raised at all."""
+    for node in ast.walk(ast.parse(block)):
+        if isinstance(node, ast.Try) and node.handlers:
+            assert node.orelse and isinstance(node.orelse[-1], ast.Raise), ast.unparse(node)
 
 
 def test_readme_names_the_ci_command() -> None:
