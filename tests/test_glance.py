@@ -6,7 +6,9 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ import requests
 import responses
 
 from simulator.api import Simulator
+from simulator.cli import main
 from simulator.errors import BadInput, ImageNotFound, ec2_error
 from simulator.glance import (
     GlanceExchange,
@@ -27,6 +30,7 @@ from simulator.glance import (
 from simulator.service import EC2Service
 
 BASE = "http://glance.test:9292"
+CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "cassettes"
 ACTIVE = "70a599e0-31e7-49b7-b260-868f441e862b"
 QUEUED = "20000000-0000-4000-8000-000000000001"
 KERNEL = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
@@ -217,7 +221,38 @@ def test_a_glance_nobody_listens_on_is_unknown_error() -> None:
 # --- recording and replaying exchanges -----------------------------------------------------------
 
 
-def test_exchanges_are_recorded_per_thread_and_replayed_in_order(glance_url: str) -> None:
+class NetworkBlocked:
+    """While on, every connection and name lookup is refused and remembered: replay must
+    answer from the cassette alone, so a replay test checks that nothing was attempted."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.attempts: list[str] = []
+        self.monkeypatch = monkeypatch
+
+    def refuse(self, what: str) -> Any:
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            self.attempts.append(f"{what}{args[1:] if what == 'connect' else args}")
+            raise OSError(f"replay tried the network: {what}")
+
+        return refused
+
+    @contextmanager
+    def __call__(self) -> Iterator[list[str]]:
+        with self.monkeypatch.context() as patch:
+            patch.setattr(socket.socket, "connect", self.refuse("connect"))
+            patch.setattr(socket.socket, "connect_ex", self.refuse("connect"))
+            patch.setattr(socket, "getaddrinfo", self.refuse("getaddrinfo"))
+            yield self.attempts
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> NetworkBlocked:
+    return NetworkBlocked(monkeypatch)
+
+
+def test_exchanges_are_recorded_per_thread_and_replayed_in_order(
+    glance_url: str, offline: NetworkBlocked
+) -> None:
     recording = GlanceRecording()
     backend = GlanceImageBackend(glance_url, timeout=0.2, on_exchange=recording)
     backend.show(ACTIVE)
@@ -234,16 +269,19 @@ def test_exchanges_are_recorded_per_thread_and_replayed_in_order(glance_url: str
         ("/v2/images/40000000-0000-4000-8000-000000000000", 404),
     ]
     assert recording.take() == []
-    with serve_exchanges(glance_url, taken):
+    with offline() as attempts, serve_exchanges(glance_url, taken):
         replayed = GlanceImageBackend(glance_url)
         assert replayed.show(ACTIVE) == translate_image(IMAGES[ACTIVE])
         with pytest.raises(ImageNotFound):
             replayed.show("40000000-0000-4000-8000-000000000000")
         with pytest.raises(GlanceUnavailable, match="no Glance exchange"):
             replayed.show(QUEUED)
+    assert attempts == []
 
 
-def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeating() -> None:
+def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeating(
+    offline: NetworkBlocked,
+) -> None:
     path = f"/v2/images/{ACTIVE}"
     active = GlanceExchange(path, (), 200, json.dumps(IMAGES[ACTIVE]))
     gone = GlanceExchange(path, (), 404, "gone")
@@ -251,16 +289,29 @@ def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeatin
     append_exchanges(log, [active, active, GlanceExchange("/other", (), 200, "{}"), gone, gone])
     assert [(e.status, e.count) for e in log] == [(200, 2), (200, 1), (404, 2)]
     assert GlanceExchange.from_dict(log[0].to_dict()) == log[0]
-    with serve_exchanges(BASE, log):
+    with offline() as attempts, serve_exchanges(BASE, log):
         backend = GlanceImageBackend(BASE)
         assert backend.show(ACTIVE)["id"] == backend.show(ACTIVE)["id"] == ACTIVE
         for _ in range(3):
             with pytest.raises(ImageNotFound):
                 backend.show(ACTIVE)
+    assert attempts == []
 
 
-@pytest.mark.parametrize("failure", ["timeout", "connection"])
-def test_recorded_failures_replay_as_failures(failure: str) -> None:
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        ("timeout", f"Glance GET {image_url(ACTIVE)} timed out after 10s"),
+        (
+            "connection",
+            f"Glance GET {image_url(ACTIVE)} failed: recorded connection failure for GET "
+            f"{image_url(ACTIVE)}",
+        ),
+    ],
+)
+def test_recorded_failures_replay_as_failures(
+    offline: NetworkBlocked, failure: str, message: str
+) -> None:
     exchange = GlanceExchange(f"/v2/images/{ACTIVE}", (), failure=failure)  # type: ignore[arg-type]
     assert exchange.to_dict() == {
         "method": "GET",
@@ -268,5 +319,22 @@ def test_recorded_failures_replay_as_failures(failure: str) -> None:
         "query": [],
         "failure": failure,
     }
-    with serve_exchanges(BASE, [exchange]), pytest.raises(GlanceUnavailable):
-        GlanceImageBackend(BASE).show(ACTIVE)
+    with (
+        offline() as attempts,
+        serve_exchanges(BASE, [exchange]),
+        pytest.raises(GlanceUnavailable) as raised,
+    ):
+        GlanceImageBackend(BASE, timeout=10).show(ACTIVE)
+    assert (str(raised.value), attempts) == (message, [])
+
+
+def test_replaying_the_corpus_needs_no_network(
+    offline: NetworkBlocked, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every shipped cassette, Glance's recorded exchanges included, replays green with every
+    connection and name lookup refused."""
+    with offline() as attempts:
+        code = main(["replay", str(CORPUS), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (code, report["ok"], attempts) == (0, True, [])
+    assert any(case["path"].endswith("glance.json") for case in report["cassettes"])
