@@ -385,14 +385,11 @@ def defective_launches(draw: st.DrawFn) -> tuple[Launch, str, str, int]:
         code = "SnapshotNotFound" if defect == "snapshot" else "VolumeNotFound"
         message = f"{defect.title()} {missing} could not be found."
     elif defect == "flavor":
-        name = draw(
-            st.text(string.ascii_letters + ".", min_size=1).filter(lambda n: n not in FLAVORS)
-        )
+        # "m9." keeps Nova's query parsing from reading the name as a number (INFINITY, 1e5).
+        name = "m9." + draw(st.text(string.ascii_letters + ".", max_size=12))
         kwargs["instance_type"] = name
-        code, message = (
-            "InstanceTypeNotFoundByName",
-            f"Instance type with name {name} could not be found.",
-        )
+        code = "InstanceTypeNotFoundByName"
+        message = f"Instance type with name {name} could not be found."
     else:
         volume = {"device_name": "/dev/vdy", "ebs": {"snapshot_id": "vol-87654321"}}
         kwargs["block_device_mapping"] = [*kwargs.get("block_device_mapping", []), volume]
