@@ -43,11 +43,11 @@ pytestmark = pytest.mark.fuzz
 SIM = Simulator.from_seed()
 SERVICE = EC2Service(SIM)
 NOVA_FAILURES = frozenset(
-    {"AssertionError", "AttributeError", "KeyError", "TypeError", "ValueError"}
+    {"AssertionError", "AttributeError", "KeyError", "OverflowError", "TypeError", "ValueError"}
 )
 """What may become UnknownError: Python's own errors where Nova's code meets a value of the
-wrong shape or a missing key (``int(None)``, ``None.split``, ``kwargs['image_id']``, Nova's
-asserts), which Nova answered alike.
+wrong shape or a missing key (``int(None)``, ``int(float('inf'))`` for ``MinCount=inf``,
+``None.split``, ``kwargs['image_id']``, Nova's asserts), which Nova answered alike.
 Anything else (a RuntimeError, say) is a bug in the simulator hidden behind UnknownError."""
 
 
