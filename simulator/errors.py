@@ -481,6 +481,8 @@ ICEHOUSE_EXECUTOR: Final = replace(HAVANA_EXECUTOR, unknown_message="Unknown err
 """2014.1.5: Havana's, the message spelt right."""
 
 _EXECUTORS = (FOLSOM_EXECUTOR, GRIZZLY_EXECUTOR, HAVANA_EXECUTOR, ICEHOUSE_EXECUTOR)
+_GENERIC_MESSAGES = frozenset({UNKNOWN_ERROR_MESSAGE, *(e.unknown_message for e in _EXECUTORS)})
+"""The messages that say nothing of what went wrong, one per release's Executor."""
 
 
 def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
@@ -566,9 +568,20 @@ def explain(exc: BaseException, envelope: ErrorEnvelope | AnsweredBy | None = No
     """One line for operators: the EC2 code and message, plus the cause a generic one hides."""
     document = ec2_error(exc, envelope)
     line = f"{document.code}: {document.message}"
-    generic = {UNKNOWN_ERROR_MESSAGE, *(e.unknown_message for e in _EXECUTORS)}
-    if document.message in generic:
-        cause = exc.cause if isinstance(exc, UnknownError) else exc
-        if cause is not None and not isinstance(cause, UnknownError):
-            line += f" (cause: {type(cause).__name__}: {cause})"
+    cause = hidden_cause(exc, envelope)
+    if cause is not None:
+        line += f" (cause: {cause})"
     return " ".join(line.split())
+
+
+def hidden_cause(
+    exc: BaseException, envelope: ErrorEnvelope | AnsweredBy | None = None
+) -> str | None:
+    """What a generic answer ("An unknown error has occurred...") hides, as ``Type: text``:
+    a contract violation, say. None when the answer already says what went wrong."""
+    if ec2_error(exc, envelope).message not in _GENERIC_MESSAGES:
+        return None
+    cause = exc.cause if isinstance(exc, UnknownError) else exc
+    if cause is None or isinstance(cause, UnknownError):
+        return None
+    return f"{type(cause).__name__}: {cause}"

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from simulator.api import Simulator
 from simulator.compute import CreateCall
-from simulator.errors import EC2Error, ec2_error, explain
+from simulator.errors import EC2Error, ec2_error, explain, hidden_cause
 from simulator.httprequest import FORM_CONTENT_TYPE, HttpRequest
 from simulator.report import CassetteResult
 from simulator.seed import SeedSource, apply_seed, load_seed
@@ -99,7 +99,7 @@ class LaunchWorld:
                     list(calls),
                     error_code=document.code,
                     error_message=document.message,
-                    cause=explain(exc) if document.code == "UnknownError" else None,
+                    cause=_cause_of(exc),
                 )
             else:
                 self.result = LaunchResult(200, list(calls), reservation=reservation)
@@ -122,6 +122,7 @@ class LaunchWorld:
             outcome.result,
             outcome.error_code,
             outcome.error_message,
+            cause=None if outcome.exception is None else _cause_of(outcome.exception),
         )
 
     @property
@@ -166,3 +167,8 @@ class LaunchWorld:
         return self.instances() + [
             item for reservation in described for item in reservation.get("instancesSet") or []
         ]
+
+
+def _cause_of(exc: BaseException) -> str | None:
+    """``launch-sim launch``'s line for a failure whose answer hides its cause, else None."""
+    return explain(exc) if hidden_cause(exc) is not None else None

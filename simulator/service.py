@@ -40,6 +40,8 @@ class Outcome:
     error_code: str | None = None
     error_message: str | None = None
     result: dict[str, Any] | None = None
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+    """What failed, for callers that explain it (the steps); not part of the answer."""
 
     @property
     def reservation_id(self) -> str | None:
@@ -73,6 +75,7 @@ def refusal(
         create_calls or [],
         document.code,
         document.message,
+        exception=exc,
     )
 
 

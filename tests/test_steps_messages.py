@@ -49,6 +49,24 @@ def test_an_unknown_error_shows_the_cause_launch_sim_launch_shows() -> None:
     assert "/block_device_mapping/0/volume_id: 'vol-87654321'" in cause
 
 
+def test_a_query_step_shows_the_cause_too() -> None:
+    """The same hidden cause after ``When I send the EC2 query:``, the HTTP path."""
+    world = LaunchWorld(Simulator.from_seed())
+    world.send_query(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.Ebs.VolumeId", "vol-87654321"),
+        ]
+    )
+    with pytest.raises(AssertionError) as failure:
+        steps.launch_succeeds(world)
+    first, cause = str(failure.value).splitlines()
+    assert "EC2 error 'UnknownError'" in first
+    assert "(cause: ContractViolation: create_call contract violated: " in cause
+
+
 def test_a_launch_without_an_unknown_error_has_no_cause_line() -> None:
     world = LaunchWorld(Simulator.from_seed())
     world.launch({"image_id": "ami-000000ff"})
