@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator import Simulator, steps
+from simulator.contracts import ContractRegistry, default_registry
 from simulator.launch_world import LaunchWorld
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +82,24 @@ def test_both_volume_forms_are_documented(page: str) -> None:
     assert '"ebs": {"snapshot_id": "vol-' in text
     assert "BlockDeviceMapping.1.Ebs.SnapshotId" in text
     assert '"ebs": {"volume_id": "vol-' in text
+
+
+def test_the_schema_step_checks_the_shipped_contract_whatever_the_simulator_checks(
+    tmp_path: Path,
+) -> None:
+    """A simulator given a permissive create-call schema lets a call outside the shipped
+    contract through; the step, which checks the shipped one, fails on it."""
+    shipped = default_registry().directory
+    for schema in shipped.glob("*.schema.json"):
+        (tmp_path / schema.name).write_bytes(schema.read_bytes())
+    (tmp_path / "create_call.schema.json").write_text("{}", encoding="utf-8")
+    world = LaunchWorld(Simulator.from_seed(contracts=ContractRegistry(tmp_path)))
+    world.launch(
+        {
+            "image_id": "ami-00000001",
+            "block_device_mapping": [{"device_name": 5, "virtual_name": "ephemeral0"}],
+        }
+    )
+    steps.launch_succeeds(world)
+    with pytest.raises(AssertionError, match="/block_device_mapping/0/device_name"):
+        steps.create_call_schema(world)
