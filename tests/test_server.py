@@ -26,9 +26,10 @@ from urllib.parse import urlencode, urlsplit
 import boto3
 import botocore.exceptions
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from serve_helpers import serve_command
+from unexpected_failures import only_nova_failures
 
 from simulator import Simulator
 from simulator.auth import SECRET_KEY_ENV, SignatureAuth
@@ -408,6 +409,16 @@ HEADERS = st.dictionaries(
 
 @pytest.mark.fuzz
 @settings(max_examples=3 * settings().max_examples)
+@example(
+    sigv4=False,
+    method="POST",
+    path="/",
+    query=b"",
+    body=b"Action=RunInstances&ImageId=ami-00000001",
+    content_type=FORM,
+    content_length=None,
+    headers={},
+)
 @given(
     sigv4=st.booleans(),
     method=METHODS,
@@ -430,7 +441,9 @@ def test_no_request_gets_a_5xx(
     headers: dict[str, str],
 ) -> None:
     """Any method, path, query, body and headers, under either auth mode: an EC2 document,
-    or the one page Grizzly answered a query-signed request missing a key Requestify pops.
+    or the one page Grizzly answered a query-signed request missing a key Requestify pops;
+    and no UnknownError hiding anything but Nova's own kind of failure (an always-failing
+    launch path would pass "no 5xx" alone).
 
     ``nox -s fuzz`` runs it with the other fuzz tests (3x the profile's examples).
     """
@@ -439,7 +452,8 @@ def test_no_request_gets_a_5xx(
     if content_length is not None:
         environ["CONTENT_LENGTH"] = content_length
     environ["PATH_INFO"] = path.encode("utf-8", "surrogatepass").decode("latin-1")
-    status, answer_headers, answer = call(fuzz_apps[sigv4], environ)
+    with only_nova_failures():
+        status, answer_headers, answer = call(fuzz_apps[sigv4], environ)
     assert status < 500
     if answer_headers["Content-Type"] != "text/xml":
         accept = [value for name, value in headers.items() if name.lower() == "accept"]

@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import string
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ import pytest
 from fuzz_strategies import JSON
 from hypothesis import given
 from hypothesis import strategies as st
+from unexpected_failures import only_nova_failures
 
 from simulator import EC2Error, Simulator
 from simulator.contracts import default_registry
@@ -42,48 +40,6 @@ pytestmark = pytest.mark.fuzz
 
 SIM = Simulator.from_seed()
 SERVICE = EC2Service(SIM)
-NOVA_FAILURES = frozenset(
-    {"AssertionError", "AttributeError", "KeyError", "OverflowError", "TypeError", "ValueError"}
-)
-"""What may become UnknownError: Python's own errors where Nova's code meets a value of the
-wrong shape or a missing key (``int(None)``, ``int(float('inf'))`` for ``MinCount=inf``,
-``None.split``, ``kwargs['image_id']``, Nova's asserts), which Nova answered alike.
-Anything else (a RuntimeError, say) is a bug in the simulator hidden behind UnknownError."""
-
-
-class Unexpected(logging.Handler):
-    """The type names the simulator logs as unexpected: the Executor's (``launch_sim.api``)
-    and the server's, for what escaped the service (``launch_sim.server``)."""
-
-    LOGGERS = ("launch_sim.api", "launch_sim.server")
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.types: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.types.append(str(record.args[0]) if isinstance(record.args, tuple) else "?")
-
-
-@contextmanager
-def only_nova_failures() -> Iterator[list[str]]:
-    """Fail the example if an unexpected exception other than :data:`NOVA_FAILURES` was
-    answered as UnknownError; yields the list of those seen."""
-    handler = Unexpected()
-    loggers = [logging.getLogger(name) for name in Unexpected.LOGGERS]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
-        yield handler.types
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-    assert set(handler.types) <= NOVA_FAILURES, handler.types
-
-
 NAMES = [
     "Action",
     "Version",
