@@ -8,17 +8,22 @@ codes follow the CLI's rule: 0 all matched, 1 a difference, 2 bad input (one lin
 :func:`add_profile_option`) picks the Nova release the simulator answers as; ``matrix``
 replays every interaction under several, which answers "which releases accept this launch
 conversation".
+
+``--shard K/N`` keeps the K-th of N parts of the cassette files named (so N CI runners cover
+a corpus once), and ``replay -j N`` and ``matrix -j N`` replay cassettes in N processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.api import Simulator
@@ -41,7 +46,7 @@ from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecordin
 from simulator.jsonio import read_json, refuse_to_replace
 from simulator.profiles import PROFILES, get_profile
 from simulator.progress import progress
-from simulator.report import render
+from simulator.report import CassetteResult, render
 from simulator.scaffold import scaffold
 from simulator.seed import SeedSource
 from simulator.server import EC2App
@@ -94,6 +99,48 @@ def add_profile_option(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Part ``number`` of ``count`` of a corpus (``--shard K/N``).
+
+    It keeps every N-th file of :func:`cassette_paths`' list from the K-th on: the list is
+    the same on every runner given the same arguments (folders are read sorted), so the N
+    parts hold every cassette exactly once whatever machine runs which part.
+    """
+
+    number: int = 1
+    count: int = 1
+
+    def pick(self, paths: Sequence[Path]) -> list[Path]:
+        return list(paths[self.number - 1 :: self.count])
+
+
+def shard(text: str) -> Shard:
+    """A ``--shard`` value: ``K/N``, whole numbers with 1 <= K <= N."""
+    number, slash, count = text.partition("/")
+    try:
+        picked = Shard(int(number), int(count))
+    except ValueError:
+        picked = Shard(0, 0)
+    if not slash or not 1 <= picked.number <= picked.count:
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N, e.g. 2/4")
+    return picked
+
+
+def jobs(text: str) -> int:
+    """A ``-j`` value: a number of processes above 0, or ``auto`` (the CPUs this process
+    may run on, which a container or ``taskset`` can make fewer than the machine's)."""
+    if text == "auto":
+        return (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes above 0 or auto")
+    return int(text)
+
+
 def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
     """Files as given, folders as the ``*.json`` files below them (sorted), each once."""
     found: dict[Path, None] = {}
@@ -131,9 +178,15 @@ def seed_option(path: Path | None, image_service: str | None = None) -> SeedSour
     return cassette.seed
 
 
-def _load_all(arguments: Sequence[Path]) -> list[tuple[Path, Cassette]]:
+def _selected(args: argparse.Namespace) -> list[Path]:
+    """The cassette files the arguments name, this ``--shard``'s part of them."""
+    chosen: Shard = args.shard
+    return chosen.pick(cassette_paths(args.paths))
+
+
+def _load_all(paths: Sequence[Path]) -> list[tuple[Path, Cassette]]:
     """Every cassette read and checked before any is used: bad input stops everything."""
-    return [(path, load_cassette(path)) for path in cassette_paths(arguments)]
+    return [(path, load_cassette(path)) for path in paths]
 
 
 def _interactions(cassettes: Sequence[tuple[Path, Cassette]]) -> int:
@@ -164,26 +217,85 @@ def _check_output(output: Path | None, inputs: Sequence[Path]) -> None:
         )
 
 
+Profiles = tuple[str | None, ...]
+"""The profiles a cassette is replayed under (None: the one it was recorded under)."""
+
+
+@dataclass
+class Replayed:
+    """One cassette replayed under each profile asked for: the results, and with
+    ``--record-mode all`` the cassette re-recorded where they differ (None if nothing does)."""
+
+    results: list[CassetteResult]
+    updated: Cassette | None = None
+
+
+def _replay_loaded(path: Path, cassette: Cassette, profiles: Profiles, rerecord: bool) -> Replayed:
+    done = Replayed([])
+    for profile in profiles:
+        replay = replay_cassette(cassette, str(path), profile)
+        done.results.append(replay.result)
+        if rerecord:
+            done.updated = replay.rerecorded(cassette)
+    return done
+
+
+def _replay_file(path: Path, profiles: Profiles, rerecord: bool) -> Replayed:
+    """A worker process's task: one cassette read, checked and replayed (a BadInput it
+    raises reaches the parent, which raises the first in input order, as a serial run)."""
+    cassette = load_cassette(path)
+    with gc_frozen():
+        return _replay_loaded(path, cassette, profiles, rerecord)
+
+
+def _replay_all(
+    paths: Sequence[Path], profiles: Profiles, rerecord: bool, processes: int, fmt: str
+) -> list[Replayed]:
+    """Every cassette replayed under every profile, in input order, by ``processes`` processes.
+
+    One process reads and checks every cassette before replaying any (bad input stops
+    everything) and its bar counts interactions. Several split the files between forked
+    workers, each reading and replaying whole cassettes (reading and checking is a sixth of
+    the work, so it is shared too); the results come back in input order, so the report and
+    exit code are those of a serial run, and the bar counts cassettes. No worker writes:
+    re-recorded cassettes are saved by the caller, once every file has been read.
+    """
+    processes = min(processes, len(paths))
+    if processes <= 1:
+        cassettes = _load_all(paths)
+        done = []
+        work = _interactions(cassettes) * len(profiles)
+        with gc_frozen(), progress("replaying", work, fmt) as advance:
+            for path, cassette in cassettes:
+                done.append(_replay_loaded(path, cassette, profiles, rerecord))
+                advance(len(cassette.interactions) * len(profiles))
+        return done
+    # Fork where the platform has it: workers start in milliseconds with everything imported.
+    # They are forked at the first submit, before the bar's drawing thread starts.
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forks else None)
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        futures = [pool.submit(_replay_file, path, profiles, rerecord) for path in paths]
+        with progress("replaying cassettes", len(paths), fmt) as advance:
+            for _ in as_completed(futures):
+                advance(1)
+        return [future.result() for future in futures]
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay cassettes offline; ``--record-mode all`` re-records the interactions that differ."""
-    cassettes = _load_all(args.paths)
-    _check_output(args.output, [path for path, _ in cassettes])
+    paths = _selected(args)
+    _check_output(args.output, paths)
     rerecord = RecordMode(args.record_mode).rules.rerecords_on_replay
-    results = []
-    work = _interactions(cassettes)
-    with gc_frozen(), progress("replaying", work, args.format) as advance:
-        for path, cassette in cassettes:
-            replay = replay_cassette(cassette, str(path), args.profile)
-            advance(len(cassette.interactions))
-            results.append(replay.result)
-            updated = replay.rerecorded(cassette) if rerecord else None
-            if updated is not None:
-                updated.save(path)
-                print(
-                    f"launch-sim: re-recorded {len(replay.result.failures)} interaction(s) "
-                    f"of {path}",
-                    file=sys.stderr,
-                )
+    replayed = _replay_all(paths, (args.profile,), rerecord, args.jobs, args.format)
+    results = [result for done in replayed for result in done.results]
+    for path, done in zip(paths, replayed, strict=True):
+        if done.updated is not None:
+            done.updated.save(path)
+            print(
+                f"launch-sim: re-recorded {len(done.results[0].failures)} interaction(s) of {path}",
+                file=sys.stderr,
+            )
     _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
     return 1 if any(result.failures for result in results) and not rerecord else 0
 
@@ -197,7 +309,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise BadInput(f"--access-key needs --secret-key S or ${SECRET_KEY_ENV}")
     keys = SigningKeys(args.access_key, secrets[0], args.region) if args.access_key else None
     provider = Provider(args.endpoint, keys, args.timeout)
-    cassettes = _load_all(args.paths)
+    cassettes = _load_all(_selected(args))
     _check_output(args.output, [path for path, _ in cassettes])
     results = []
     with progress("verifying", _interactions(cassettes), args.format) as advance:
@@ -214,14 +326,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     """Replay every cassette under every profile asked for: exit 0 when each interaction
     gives its recorded answer under all of them, else 1 (the table shows where not)."""
-    cassettes = _load_all(args.paths)
-    _check_output(args.output, [path for path, _ in cassettes])
-    with gc_frozen():
-        results = [
-            replay_cassette(cassette, str(path), profile).result
-            for path, cassette in cassettes
-            for profile in args.profiles
-        ]
+    paths = _selected(args)
+    _check_output(args.output, paths)
+    replayed = _replay_all(paths, args.profiles, False, args.jobs, args.format)
+    results = [result for done in replayed for result in done.results]
     _emit(render(results, args.format, "replayed", "launch-sim matrix", table=True), args.output)
     return 1 if any(result.failures for result in results) else 0
 
@@ -242,6 +350,25 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", type=Path, metavar="FILE", help="write the report here instead of stdout"
     )
+    parser.add_argument(
+        "--shard",
+        type=shard,
+        default=Shard(),
+        metavar="K/N",
+        help="only the K-th of N parts of the cassette files (N CI runners cover them once)",
+    )
+
+
+def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=jobs,
+        default=1,
+        metavar="N",
+        help="replay cassettes in N processes, or auto: one per CPU (default: 1); "
+        "the report is the same",
+    )
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -256,6 +383,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "all: re-record the interactions that differ",
     )
     add_profile_option(replay, "replay as this release (default: the cassette's profile)")
+    _add_jobs_option(replay)
     replay.set_defaults(handler=cmd_replay)
 
     matrix = commands.add_parser(
@@ -269,6 +397,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="A,B",
         help=f"the profiles to replay under (default: all of {KNOWN_PROFILES})",
     )
+    _add_jobs_option(matrix)
     matrix.set_defaults(handler=cmd_matrix)
 
     verify = commands.add_parser("verify", help="send cassettes' requests to a live endpoint")
