@@ -274,12 +274,17 @@ def _replay_all(
     # They are forked at the first submit, before the bar's drawing thread starts.
     forks = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forks else None)
+    # Largest files first, so a long cassette at the end of the list does not leave every
+    # other worker idle while one replays it.
+    largest_first = sorted(paths, key=lambda path: path.stat().st_size, reverse=True)
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        futures = [pool.submit(_replay_file, path, profiles, rerecord) for path in paths]
+        futures = {
+            path: pool.submit(_replay_file, path, profiles, rerecord) for path in largest_first
+        }
         with progress("replaying cassettes", len(paths), fmt) as advance:
-            for _ in as_completed(futures):
+            for _ in as_completed(futures.values()):
                 advance(1)
-        return [future.result() for future in futures]
+        return [futures[path].result() for path in paths]
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
