@@ -38,6 +38,12 @@ from simulator.store import MappingStore
 DEFAULT_INSTANCE_TYPE = "m1.small"
 
 
+_LITERAL = re.compile(r"[\w\-]*")
+"""A token of word characters and dashes (what boto3 sends) is a pattern ``re`` accepts,
+so it is not compiled: ``re``'s own cache holds only 512 patterns, and every launch brings
+a new token."""
+
+
 class ClientTokens:
     """Which reservation each ``ClientToken`` launched, and its instances' uuids: Nova's
     ``EC2_client_token`` system metadata on every instance of the reservation
@@ -61,7 +67,8 @@ class ClientTokens:
         with self._lock:
             if not self._reservations:
                 return None
-            re.compile(token)
+            if not (isinstance(token, str) and _LITERAL.fullmatch(token)):
+                re.compile(token)
             return self._reservations.get(token)
 
     def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
@@ -140,6 +147,7 @@ class CloudController(InstanceActions, CatalogueActions):
         self.compute_api = compute_api
         self.profile = profile or get_profile()
         self.client_tokens = ClientTokens()
+        self._addresses = _ADDRESSES[self.profile.response.ip_fields]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
         min_count = int(kwargs.get("min_count", 1))
@@ -269,7 +277,7 @@ class CloudController(InstanceActions, CatalogueActions):
             )
         item["instanceState"] = state_description(instance.vm_state)
         rules = self.profile.response
-        item.update(_ADDRESSES[rules.ip_fields](instance.hostname))
+        item.update(self._addresses(instance.hostname))
         key_name = instance.key_name
         if context.is_admin:
             key_name = f"{key_name} ({instance.project_id}, {instance.host})"

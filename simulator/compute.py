@@ -183,6 +183,7 @@ class RecordingComputeAPI(InstanceOperations):
         self.contracts = contracts
         profile = profile or get_profile()
         self.rules = profile.compute
+        self._checks = tuple(self._CHECKS[check] for check in self.rules.checks)
         self.flavors: FlavorRules = profile.flavor
         self.conversation = profile.conversation
         self.clock = RequestClock(settle_after)
@@ -253,8 +254,8 @@ class RecordingComputeAPI(InstanceOperations):
         launch = _Provisioning(
             call, min_count, call.max_count or min_count, call.block_device_mapping or []
         )
-        for check in self.rules.checks:
-            self._CHECKS[check](self, launch)
+        for check in self._checks:
+            check(self, launch)
         properties = launch.image.get("properties", {})
         root_device_name = properties_root_device_name(properties)
         rows = instance_block_devices(instance_type, properties, launch.bdms)
