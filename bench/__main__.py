@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("launch", "replay", "store", "features")
+BENCHMARKS = ("launch", "replay", "store", "features", "conversation")
 
 
 def main(argv: list[str]) -> int:
