@@ -118,13 +118,9 @@ class Shard:
 def shard(text: str) -> Shard:
     """A ``--shard`` value: ``K/N``, whole numbers with 1 <= K <= N."""
     number, slash, count = text.partition("/")
-    try:
-        picked = Shard(int(number), int(count))
-    except ValueError:
-        picked = Shard(0, 0)
-    if not slash or not 1 <= picked.number <= picked.count:
-        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N, e.g. 2/4")
-    return picked
+    if slash and number.isdecimal() and count.isdecimal() and 1 <= int(number) <= int(count):
+        return Shard(int(number), int(count))
+    raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N, e.g. 2/4")
 
 
 def jobs(text: str) -> int:
@@ -136,7 +132,7 @@ def jobs(text: str) -> int:
             if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1
         )
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes above 0 or auto")
     return int(text)
 

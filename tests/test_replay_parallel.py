@@ -116,7 +116,7 @@ def test_a_parallel_replay_moves_the_bar_a_cassette_at_a_time(
     assert bars == [("replaying cassettes", 2, [1, 1]), ("replaying", 8, [1, 7])]
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", ""])
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "", "²", "+2"])
 @pytest.mark.parametrize("command", ["replay", "matrix"])
 def test_a_bad_number_of_processes_is_one_usage_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], command: str, value: str

@@ -51,7 +51,9 @@ def test_a_shard_with_no_cassette_reports_none_and_passes(
     assert capsys.readouterr().out == "0 cassettes, 0 interactions: OK\n"
 
 
-@pytest.mark.parametrize("value", ["0/2", "3/2", "1/0", "a/b", "2", "1/2/3", "", "-1/2"])
+@pytest.mark.parametrize(
+    "value", ["0/2", "3/2", "1/0", "a/b", "2", "1/2/3", "", "-1/2", "1/²", " 1/2"]
+)
 @pytest.mark.parametrize("command", ["replay", "matrix", "verify"])
 def test_a_bad_shard_is_one_usage_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], command: str, value: str
