@@ -273,6 +273,12 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
     )
 
 
+SERVE_KEPT_CALLS = 1000
+"""How many compute calls a long-running ``serve`` keeps in ``sim.compute.calls``: the
+recorder takes each request's calls as they are made, so older ones only cost memory (a
+server answering for days would otherwise keep every call it ever recorded)."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     authenticator = _authenticator(args)
     recorded = recorded_cassette(args)
@@ -285,6 +291,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             image_backend=backend,
             profile=args.profile,
             admin=not args.non_admin,
+            keep_calls=SERVE_KEPT_CALLS,
         ) as sim,
         serve_recording(args, sim, glance, recorded) as make_app,
     ):

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+import simulator.cli
+from simulator import Simulator
 from simulator.cli import build_parser, main
+from simulator.server import ServerHandle
+from simulator.service import EC2Service
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTE = str(ROOT / "fixtures" / "cassettes" / "errors-compute.json")
@@ -111,3 +115,22 @@ def test_store_takes_its_store_option_before_or_after_the_subcommand(
     store = tmp_path / "store.json"
     args = build_parser().parse_args([str(store) if arg == "STORE" else arg for arg in argv])
     assert args.store == store
+
+
+def test_serve_keeps_a_bounded_number_of_compute_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running server keeps only the last SERVE_KEPT_CALLS calls in memory; the
+    recorder takes each request's calls as they happen, so none is lost to a cassette."""
+    served: list[Simulator] = []
+
+    def service(sim: Simulator) -> EC2Service:
+        served.append(sim)
+        return EC2Service(sim)
+
+    monkeypatch.setattr(simulator.cli, "EC2Service", service)
+    monkeypatch.setattr(simulator.cli, "serve_until_signalled", ServerHandle.stop)
+    store = str(tmp_path / "s.json")
+    assert simulator.cli.main(["serve", "--port", "0", "--store", store]) == 0
+    (sim,) = served
+    assert sim.compute.calls.maxlen == simulator.cli.SERVE_KEPT_CALLS
