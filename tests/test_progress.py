@@ -49,11 +49,12 @@ def test_replay_off_a_terminal_prints_only_its_report(capsys: pytest.CaptureFixt
     assert captured.out.endswith("1 cassette, 7 interactions: OK\n")
 
 
-def _replay_on_a_terminal(*options: str) -> tuple[str, str]:
-    """``launch-sim replay`` with stderr on a pseudo-terminal: (stdout, what the tty got)."""
+def _replay_on_a_terminal(*options: str, command: str = "replay") -> tuple[str, str]:
+    """``launch-sim replay`` (or ``matrix``) with stderr on a pseudo-terminal: (stdout, what
+    the tty got)."""
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "replay", *options, *map(str, CASSETTES)],
+        [sys.executable, "-m", "simulator", command, *options, *map(str, CASSETTES)],
         stdout=subprocess.PIPE,
         stderr=follower,
         text=True,
@@ -85,3 +86,9 @@ def test_replay_on_a_terminal_with_a_json_report_draws_nothing() -> None:
     stdout, drawn = _replay_on_a_terminal("--format", "json")
     assert drawn == ""
     assert stdout.startswith("{")
+
+
+def test_matrix_on_a_terminal_draws_the_bar_on_stderr_only() -> None:
+    stdout, drawn = _replay_on_a_terminal("--profiles", "grizzly", command="matrix")
+    assert "replaying" in drawn
+    assert "replaying" not in stdout and "grizzly" in stdout
