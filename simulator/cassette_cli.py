@@ -40,6 +40,13 @@ from simulator.cassette import (
     recorded_for,
     replay_cassette,
 )
+from simulator.cassette.format import (
+    LINES_SUFFIX,
+    count_interactions,
+    is_lines,
+    read_header,
+    stream_interactions,
+)
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
@@ -47,7 +54,7 @@ from simulator.jsonio import read_json, refuse_to_replace
 from simulator.profiles import PROFILES, get_profile
 from simulator.progress import progress
 from simulator.report import CassetteResult, render
-from simulator.scaffold import scaffold
+from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
 from simulator.seed import SeedSource
 from simulator.server import EC2App
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
@@ -138,13 +145,16 @@ def jobs(text: str) -> int:
 
 
 def cassette_paths(arguments: Sequence[Path]) -> list[Path]:
-    """Files as given, folders as the ``*.json`` files below them (sorted), each once."""
+    """Files as given, folders as the ``*.json`` and ``*.jsonl`` files below them (sorted),
+    each once."""
     found: dict[Path, None] = {}
     for argument in arguments:
         if argument.is_dir():
-            inside = sorted(argument.rglob("*.json"))
+            inside = sorted(
+                path for path in argument.rglob("*.json*") if path.suffix in (".json", LINES_SUFFIX)
+            )
             if not inside:
-                raise BadInput(f"{argument}: no cassettes (*.json) in this folder")
+                raise BadInput(f"{argument}: no cassettes (*.json, *.jsonl) in this folder")
             found.update(dict.fromkeys(inside))
         elif argument.exists():
             found[argument] = None
@@ -163,9 +173,12 @@ def seed_option(path: Path | None, image_service: str | None = None) -> SeedSour
     """
     if path is None:
         return None
-    if default_registry().schema_for(read_json(path, "seed")) != "cassette":
+    if is_lines(path):
+        cassette = read_header(path)
+    elif default_registry().schema_for(read_json(path, "seed")) != "cassette":
         return path
-    cassette = load_cassette(path)
+    else:
+        cassette = load_cassette(path)
     if cassette.image_service.kind == "glance" and image_service is None:
         raise BadInput(
             f"{path}: a cassette recorded against Glance holds no images, only their s3 ids: "
@@ -180,14 +193,28 @@ def _selected(args: argparse.Namespace) -> list[Path]:
     return chosen.pick(cassette_paths(args.paths))
 
 
-def _load_all(paths: Sequence[Path]) -> list[tuple[Path, Cassette]]:
-    """Every cassette read and checked before any is used: bad input stops everything."""
-    return [(path, load_cassette(path)) for path in paths]
+def _streamed(path: Path, rerecord: bool) -> bool:
+    """Whether a cassette is replayed as it is read: a JSON Lines one, unless re-recording
+    (which rewrites the whole file, so holds it)."""
+    return is_lines(path) and not rerecord
 
 
-def _interactions(cassettes: Sequence[tuple[Path, Cassette]]) -> int:
+def _load_all(paths: Sequence[Path], rerecord: bool = False) -> list[tuple[Path, Cassette]]:
+    """Every cassette read and checked before any is used: bad input stops everything.
+    A streamed cassette's header only is read here; its interactions are checked as replay
+    reads them, so a bad line stops the run there."""
+    return [
+        (path, read_header(path) if _streamed(path, rerecord) else load_cassette(path))
+        for path in paths
+    ]
+
+
+def _interactions(cassettes: Sequence[tuple[Path, Cassette]], rerecord: bool = False) -> int:
     """The units of a progress bar over cassettes: their interactions, not the files."""
-    return sum(len(cassette.interactions) for _, cassette in cassettes)
+    return sum(
+        count_interactions(path) if _streamed(path, rerecord) else len(cassette.interactions)
+        for path, cassette in cassettes
+    )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -226,22 +253,39 @@ class Replayed:
     updated: Cassette | None = None
 
 
-def _replay_loaded(path: Path, cassette: Cassette, profiles: Profiles, rerecord: bool) -> Replayed:
+LISTING_FORMATS = ("junit", "html")
+"""Report formats that name every interaction, passing or not: a streamed replay keeps each
+one's result for them, so their memory (and the report) grows with the cassette."""
+
+
+def _replay_loaded(
+    path: Path, cassette: Cassette, profiles: Profiles, rerecord: bool, fmt: str
+) -> Replayed:
+    """``cassette`` (its header only, if streamed) replayed under each profile; a streamed
+    cassette is read again for each, and keeps only differing results unless ``fmt`` lists
+    every interaction."""
     done = Replayed([])
+    streamed = _streamed(path, rerecord)
     for profile in profiles:
-        replay = replay_cassette(cassette, str(path), profile)
+        replay = replay_cassette(
+            cassette,
+            str(path),
+            profile,
+            stream_interactions(path) if streamed else None,
+            keep=not streamed or fmt in LISTING_FORMATS,
+        )
         done.results.append(replay.result)
         if rerecord:
             done.updated = replay.rerecorded(cassette)
     return done
 
 
-def _replay_file(path: Path, profiles: Profiles, rerecord: bool) -> Replayed:
+def _replay_file(path: Path, profiles: Profiles, rerecord: bool, fmt: str) -> Replayed:
     """A worker process's task: one cassette read, checked and replayed (a BadInput it
     raises reaches the parent, which raises the first in input order, as a serial run)."""
-    cassette = load_cassette(path)
+    [(_, cassette)] = _load_all([path], rerecord)
     with gc_frozen():
-        return _replay_loaded(path, cassette, profiles, rerecord)
+        return _replay_loaded(path, cassette, profiles, rerecord, fmt)
 
 
 def _replay_all(
@@ -258,13 +302,13 @@ def _replay_all(
     """
     processes = min(processes, len(paths))
     if processes <= 1:
-        cassettes = _load_all(paths)
+        cassettes = _load_all(paths, rerecord)
         done = []
-        work = _interactions(cassettes) * len(profiles)
+        work = _interactions(cassettes, rerecord) * len(profiles)
         with gc_frozen(), progress("replaying", work, fmt) as advance:
             for path, cassette in cassettes:
-                done.append(_replay_loaded(path, cassette, profiles, rerecord))
-                advance(len(cassette.interactions) * len(profiles))
+                done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt))
+                advance(done[-1].results[0].count * len(profiles))
         return done
     # Fork where the platform has it: workers start in milliseconds with everything imported.
     # They are forked at the first submit, before the bar's drawing thread starts.
@@ -275,7 +319,7 @@ def _replay_all(
     largest_first = sorted(paths, key=lambda path: path.stat().st_size, reverse=True)
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         futures = {
-            path: pool.submit(_replay_file, path, profiles, rerecord) for path in largest_first
+            path: pool.submit(_replay_file, path, profiles, rerecord, fmt) for path in largest_first
         }
         with progress("replaying cassettes", len(paths), fmt) as advance:
             for _ in as_completed(futures.values()):
@@ -337,7 +381,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_scaffold(args: argparse.Namespace) -> int:
     """Print a Gherkin feature re-creating a cassette's interactions."""
-    sys.stdout.write(scaffold(load_cassette(args.cassette), str(args.cassette)))
+    cassette = load_cassette(args.cassette, at_most=SCAFFOLD_LIMIT)
+    sys.stdout.write(scaffold(cassette, str(args.cassette)))
     return 0
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ from simulator.auth import (
     secret_keys_given,
 )
 from simulator.boto3_params import is_boto3_shape, query_params
+from simulator.cassette.format import is_lines, read_header, stream_interactions
 from simulator.cassette_cli import (
     Differences,
     add_commands,
@@ -168,6 +170,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
+            if is_lines(path):
+                read_header(path, registry)
+                deque(stream_interactions(path, registry), maxlen=0)
+                print(f"{path}: valid cassette")
+                continue
             data = read_json(path, "JSON")
         except BadInput as exc:
             failed += 1

@@ -18,7 +18,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,26 +111,57 @@ def lone_surrogate(text: str) -> int | None:
 
 def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file, turning every failure into a one-line reason naming the file."""
+    with _reading(path, what):
+        return _parse(read_limited(path), str(path))
+
+
+def read_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of a JSON Lines file parsed, with its line number, one at a time.
+
+    The file as a whole has no size limit (it is never held whole); each line is read to
+    at most :data:`MAX_INPUT_BYTES` and refused past it. Failures are one-line reasons
+    naming the file and the line, as :func:`read_json` gives for a whole file.
+    """
+    with _reading(path, what), open(path, "rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_INPUT_BYTES + 1), b"")):
+            where = f"{path}: line {number + 1}"
+            if len(line) > MAX_INPUT_BYTES:
+                raise SeedError(f"{where}: longer than the {MAX_INPUT_BYTES >> 20} MiB of a line")
+            if line.strip():
+                yield number + 1, _parse(line, where)
+
+
+@contextlib.contextmanager
+def _reading(path: str | Path, what: str) -> Iterator[None]:
+    """The reasons opening or reading ``path`` fails, as :class:`SeedError` lines."""
     try:
-        text = read_limited(path).decode()
-        data = load_json(text)
-    except (UnsupportedJSON, InputTooLarge) as exc:
+        yield
+    except InputTooLarge as exc:
         raise SeedError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise SeedError(f"{path}: no such {what} file") from None
     except IsADirectoryError:
         raise SeedError(f"{path}: is a directory, not a {what} file") from None
-    except UnicodeDecodeError as exc:
-        raise SeedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise SeedError(
-            f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
     except OSError as exc:
         raise SeedError(f"{path}: cannot read {what} file: {exc.strerror}") from None
+
+
+def _parse(data: bytes, where: str) -> Any:
+    """JSON text's value, or a :class:`SeedError` saying why not, prefixed with ``where``."""
+    try:
+        text = data.decode()
+        value = load_json(text)
+    except UnsupportedJSON as exc:
+        raise SeedError(f"{where}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SeedError(
+            f"{where}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if lone_surrogate(text) is not None:
-        raise SeedError(f"{path}: {LONE_SURROGATE}")
-    return data
+        raise SeedError(f"{where}: {LONE_SURROGATE}")
+    return value
 
 
 def canonical(value: Any) -> str:

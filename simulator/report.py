@@ -173,10 +173,18 @@ class CassetteResult:
     behave like, when named)."""
     recorded_under: str | None = None
     """The profile the cassette was recorded under."""
+    passed: int = 0
+    """Interactions that matched and were counted, not kept in :attr:`interactions` (a
+    streamed replay keeps only the ones that differ, so its memory does not grow with size)."""
 
     @property
     def failures(self) -> list[InteractionResult]:
         return [result for result in self.interactions if not result.ok]
+
+    @property
+    def count(self) -> int:
+        """How many interactions were checked, kept or only counted."""
+        return len(self.interactions) + self.passed
 
     @property
     def label(self) -> str:
@@ -216,15 +224,13 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
     for cassette in results:
         failures = cassette.failures
         verdict = "all match" if not failures else _plural(len(failures), "mismatch", "mismatches")
-        lines.append(
-            f"{cassette.label}: {_plural(len(cassette.interactions), 'interaction')}, {verdict}"
-        )
+        lines.append(f"{cassette.label}: {_plural(cassette.count, 'interaction')}, {verdict}")
         for failure in failures:
             lines.append(f"  {failure.where}: {failure.summary}")
             if failure.note:
                 lines.append(f"    {failure.note}")
             lines += [f"    {d.describe(observed_as)}" for d in failure.differences]
-    total = sum(len(cassette.interactions) for cassette in results)
+    total = sum(cassette.count for cassette in results)
     failed = sum(len(cassette.failures) for cassette in results)
     lines.append(
         f"{_plural(len(results), 'cassette')}, {_plural(total, 'interaction')}: "
@@ -241,7 +247,7 @@ def render_json(results: Sequence[CassetteResult], observed_as: str) -> str:
             {
                 "path": cassette.path,
                 **cassette.profiles(),
-                "interactions": len(cassette.interactions),
+                "interactions": cassette.count,
                 "seconds": round(cassette.seconds, 6),
                 "failures": [
                     {
@@ -274,7 +280,7 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
             root,
             "testsuite",
             name=xml_safe(cassette.label),
-            tests=str(len(cassette.interactions)),
+            tests=str(cassette.count),
             failures=str(len(failures)),
             errors="0",
             skipped="0",
@@ -299,7 +305,7 @@ def render_junit(results: Sequence[CassetteResult], observed_as: str, suite: str
                 details = [xml_safe(detail) for detail in details]
                 failure = ET.SubElement(case, "failure", type="mismatch", message=details[0])
                 failure.text = "\n".join(details)
-        totals["tests"] += len(cassette.interactions)
+        totals["tests"] += cassette.count
         totals["failures"] += len(failures)
         total_seconds += cassette.seconds
     root.set("tests", str(totals["tests"]))
@@ -364,15 +370,28 @@ def render_table(results: Sequence[CassetteResult]) -> str:
     for path, columns in by_path.items():
         first = next(iter(columns.values()))
         lines.append(f"{path} (recorded under {first.recorded_under})")
+        kept = {name: {r.index: r for r in columns[name].interactions} for name in profiles}
+        indexes = sorted(
+            {index for results in kept.values() for index in results if index is not None}
+        )
         rows = [["#", "request", *profiles]]
-        for index, interaction in enumerate(first.interactions):
-            request = _RUN_INSTANCES.sub("", interaction.summary)
+        for index in indexes:
+            found = [kept[name].get(index) for name in profiles]
+            summary = next(result for result in found if result is not None).summary
+            request = _RUN_INSTANCES.sub("", summary)
             if len(request) > TABLE_REQUEST_WIDTH:
                 request = request[: TABLE_REQUEST_WIDTH - 1] + "…"
-            cells = [_table_cell(columns[name].interactions[index], name) for name in profiles]
+            cells = [
+                "same" if result is None else _table_cell(result, name)
+                for result, name in zip(found, profiles, strict=True)
+            ]
             rows.append([str(index), request, *cells])
-        lines += [*_table(rows), ""]
-    total = sum(len(columns[profiles[0]].interactions) for columns in by_path.values())
+        lines += _table(rows)
+        unlisted = first.count - len(indexes)
+        if unlisted:
+            lines.append(f"({_plural(unlisted, 'more interaction')} the same under every profile)")
+        lines.append("")
+    total = sum(columns[profiles[0]].count for columns in by_path.values())
     verdicts = []
     for name in profiles:
         differing = sum(len(columns[name].failures) for columns in by_path.values())
@@ -432,7 +451,7 @@ def _html_table(path: str, columns: dict[str, CassetteResult], observed_as: str)
     names = [observed_as] if len(results) == 1 else [r.profile or observed_as for r in results]
     under = ", ".join(name for name in columns if name)
     recorded = results[0].recorded_under
-    facts = [f"{_plural(len(results[0].interactions), 'interaction')}"]
+    facts = [f"{_plural(results[0].count, 'interaction')}"]
     if recorded:
         facts.append(f"recorded under {recorded}")
     if under:
@@ -465,7 +484,7 @@ def render_html(results: Sequence[CassetteResult], observed_as: str, suite: str)
     row per interaction and one column per profile (a matrix) or the one replay, every
     difference with both values, marked."""
     by_path = _by_cassette(results)
-    total = sum(len(next(iter(c.values())).interactions) for c in by_path.values())
+    total = sum(next(iter(c.values())).count for c in by_path.values())
     failed = sum(len(result.failures) for result in results)
     counts = f"{_plural(len(by_path), 'cassette')}, {_plural(total, 'interaction')}"
     verdict = f"{counts}: {'all match' if not failed else f'{failed} FAILED'}"

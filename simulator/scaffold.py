@@ -26,6 +26,10 @@ from simulator.compute import CREATE_CALL_KEYS
 from simulator.contracts import default_registry
 from simulator.step_args import QUERY_HEADER, typed_cell
 
+SCAFFOLD_LIMIT = 10_000
+"""The most interactions ``launch-sim scaffold`` turns into a feature: each is a scenario
+replayed on its own first, and a feature of more is no longer one a person reads or edits.
+A longer cassette is refused in one line (exit 2) before it is read past this many."""
 INDENT = "  "
 TITLE_NOISE = frozenset({"Action", "Version", "ClientToken"})
 TITLE_WIDTH = 120

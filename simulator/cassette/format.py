@@ -26,20 +26,21 @@ call field they turn into. Matching a request to a recording ignores boto3's ran
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from simulator.contracts import ContractRegistry, default_registry
+from simulator.contracts import Contract, ContractRegistry, default_registry
 from simulator.ec2ids import ec2_id_to_id
 from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
 from simulator.errors import BadInput
 from simulator.glance import GlanceExchange
-from simulator.jsonio import read_json, sorted_keys, write_atomically
+from simulator.jsonio import read_json, read_json_lines, sorted_keys, write_atomically
 from simulator.profiles import Profile, get_profile
 from simulator.report import Difference, json_diff, summarize_params
 from simulator.seed import describe_violations
@@ -346,9 +347,16 @@ class Cassette:
         header = _render(self._header(), 0)
         return f'{header[:-2]},\n  "interactions": {interactions}\n}}\n'.encode("ascii")
 
+    def to_lines(self) -> bytes:
+        """The JSON Lines form: the header on line 1, then one interaction per line, keys in
+        the same fixed order as :meth:`to_bytes`."""
+        lines = [self._header(), *(interaction.to_dict() for interaction in self.interactions)]
+        return "".join(json.dumps(line) + "\n" for line in lines).encode("ascii")
+
     def save(self, path: Path) -> None:
+        """Write the file, in the JSON Lines form if ``path`` ends in ``.jsonl``."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, self.to_bytes())
+        write_atomically(path, self.to_lines() if is_lines(path) else self.to_bytes())
 
     def seeded_instance_high_water(self) -> int:
         """The highest instance id the seed holds (0 if none): replay issues ids after it."""
@@ -377,10 +385,105 @@ def _render(value: Any, depth: int) -> str:
     return json.dumps(value)
 
 
-def load_cassette(path: Path, contracts: ContractRegistry | None = None) -> Cassette:
-    """Read and check a cassette; any problem is a :class:`CassetteError` of one line."""
-    data = read_json(path, "cassette")
-    violations = (contracts or default_registry()).validate("cassette", data)
-    if violations:
-        raise CassetteError(f"{path}: not a valid cassette: {describe_violations(violations)}")
-    return Cassette.from_dict(data)
+LINES_SUFFIX = ".jsonl"
+"""A cassette file named so is in the JSON Lines form: line 1 the header (everything but the
+interactions), then one interaction per line. It is read a line at a time, so replaying,
+validating or tabling it holds one interaction, not the file."""
+
+
+def is_lines(path: Path) -> bool:
+    """Whether ``path`` names a cassette in the JSON Lines form (by its ``.jsonl`` suffix)."""
+    return path.suffix == LINES_SUFFIX
+
+
+@dataclass(frozen=True)
+class LineContracts:
+    """The cassette schema split for the JSON Lines form: the document without its
+    ``interactions`` (the header line) and its ``interaction`` definition (every other line).
+    Both are derived from ``cassette.schema.json``, so the two forms cannot drift apart."""
+
+    header: Contract
+    interaction: Contract
+
+    @classmethod
+    def of(cls, registry: ContractRegistry) -> LineContracts:
+        schema = registry["cassette"].schema
+        header = {
+            **schema,
+            "required": [name for name in schema["required"] if name != "interactions"],
+            "properties": {
+                name: rule for name, rule in schema["properties"].items() if name != "interactions"
+            },
+        }
+        interaction = {key: schema[key] for key in ("$schema", "$id", "$defs")} | {
+            "$ref": "#/$defs/interaction"
+        }
+        return cls(Contract("cassette header", header), Contract("interaction", interaction))
+
+
+_line_contracts = functools.cache(LineContracts.of)
+"""Compiled once per registry: compiling the cassette schema twice costs a few milliseconds."""
+
+
+def read_header(path: Path, contracts: ContractRegistry | None = None) -> Cassette:
+    """A JSON Lines cassette's first line, checked, as a :class:`Cassette` with no
+    interactions (:func:`stream_interactions` reads them)."""
+    for _, data in read_json_lines(path, "cassette"):
+        violations = _line_contracts(contracts or default_registry()).header.violations(data)
+        if violations:
+            raise CassetteError(
+                f"{path}: line 1: not a valid cassette header: {describe_violations(violations)}"
+            )
+        return Cassette.from_dict({**data, "interactions": []})
+    raise CassetteError(f"{path}: empty: a JSON Lines cassette starts with its header line")
+
+
+def stream_interactions(
+    path: Path, contracts: ContractRegistry | None = None
+) -> Iterator[Interaction]:
+    """A JSON Lines cassette's interactions, each read and checked on its own as it is
+    needed (the header line is skipped; :func:`read_header` checks it)."""
+    contract = _line_contracts(contracts or default_registry()).interaction
+    lines = read_json_lines(path, "cassette")
+    next(lines, None)
+    for number, data in lines:
+        violations = contract.violations(data)
+        if violations:
+            raise CassetteError(
+                f"{path}: line {number}: not a valid cassette interaction: "
+                f"{describe_violations(violations)}"
+            )
+        yield Interaction.from_dict(data)
+
+
+def count_interactions(path: Path) -> int:
+    """How many interactions a cassette file holds, without keeping them (a JSON Lines
+    cassette is counted by its non-blank lines after the header, unchecked)."""
+    if not is_lines(path):
+        return len(load_cassette(path).interactions)
+    with open(path, "rb") as handle:
+        return max(0, sum(1 for line in handle if line.strip()) - 1)
+
+
+def load_cassette(
+    path: Path, contracts: ContractRegistry | None = None, *, at_most: int | None = None
+) -> Cassette:
+    """Read and check a cassette, in either form; any problem is a :class:`CassetteError`
+    of one line. ``at_most`` refuses one with more interactions (reading no further)."""
+    if is_lines(path):
+        cassette = read_header(path, contracts)
+        for interaction in stream_interactions(path, contracts):
+            cassette.interactions.append(interaction)
+            if at_most is not None and len(cassette.interactions) > at_most:
+                break
+    else:
+        data = read_json(path, "cassette")
+        violations = (contracts or default_registry()).validate("cassette", data)
+        if violations:
+            raise CassetteError(f"{path}: not a valid cassette: {describe_violations(violations)}")
+        cassette = Cassette.from_dict(data)
+    if at_most is not None and len(cassette.interactions) > at_most:
+        raise CassetteError(
+            f"{path}: more than {at_most:,} interactions, too many for this command"
+        )
+    return cassette

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
@@ -123,10 +123,21 @@ def gc_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def replay_cassette(cassette: Cassette, label: str, profile: str | Profile | None = None) -> Replay:
+def replay_cassette(
+    cassette: Cassette,
+    label: str,
+    profile: str | Profile | None = None,
+    interactions: Iterable[Interaction] | None = None,
+    *,
+    keep: bool = True,
+) -> Replay:
     """Send every recorded request through :meth:`EC2Service.handle` and compare.
 
     ``profile`` replays against another release than the one recorded (the result names both).
+    ``interactions`` replaces the cassette's own (a JSON Lines cassette's, read as they are
+    replayed). ``keep=False`` keeps a result only for an interaction that differs and counts
+    the others (:attr:`CassetteResult.passed`), and keeps no observed interactions (so the
+    replay cannot re-record): memory then grows with the differences, not the cassette.
     """
     started = time.perf_counter()
     observed: list[Interaction] = []
@@ -135,21 +146,27 @@ def replay_cassette(cassette: Cassette, label: str, profile: str | Profile | Non
             label, profile=sim.profile.name, recorded_under=cassette.recorded_under.name
         )
         service = EC2Service(sim)
-        for index, recorded in enumerate(cassette.interactions):
+        recorded_ones = cassette.interactions if interactions is None else interactions
+        for index, recorded in enumerate(recorded_ones):
             began = time.perf_counter()
             restore_instance_floor(sim.store, recorded.instance_id_floor)
             outcome = service.handle(recorded.request.params)
             again = Interaction.observe(recorded.request, outcome, canonical=False)
             differences = tuple(compare(recorded, again, index))
+            if not keep:
+                if not differences:
+                    result.passed += 1
+                    continue
             # A differing interaction is kept in canonical form, as re-recording writes it. A
             # matching one keeps the recorded calls (equal by value) so the fresh ones die
             # young: kept, they would be ~10 containers per interaction more for every full
             # collection of the cyclic GC to walk, a tenth of a long replay's time.
-            if differences:
-                again = Interaction.observe(recorded.request, outcome)
+            elif differences:
+                observed.append(Interaction.observe(recorded.request, outcome))
             else:
-                again = Interaction(recorded.request, recorded.create_calls, again.response)
-            observed.append(again)
+                observed.append(
+                    Interaction(recorded.request, recorded.create_calls, again.response)
+                )
             result.interactions.append(
                 InteractionResult(
                     index,
