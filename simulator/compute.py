@@ -79,8 +79,9 @@ class CreateCall(ComputeCall):
     block_device_mapping: Any
 
     def fields(self) -> dict[str, Any]:
-        """The keyword arguments as a dict sharing the recorded values (read-only use)."""
-        return {name: getattr(self, name) for name in CREATE_CALL_KEYS}
+        """The keyword arguments as a dict sharing the recorded values (read-only use): the
+        record's ``__dict__`` copied, as its attributes are exactly those arguments."""
+        return dict(self.__dict__)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy the caller may change freely."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from simulator.errors import StoreError
 from simulator.store.storage import JournaledStorage
-from simulator.store.tables import INSTANCES, checked_row, clone
+from simulator.store.tables import INSTANCES, checked_row, clone, row_problem
 
 
 def _storable(value: Any) -> Any:
@@ -33,6 +33,35 @@ def _storable(value: Any) -> Any:
     if type(value) is list:
         return [_storable(item) for item in value]
     return value
+
+
+class _NotPlain(Exception):
+    """A value :func:`_plain_copy` leaves to the JSON round trip."""
+
+
+def _plain_copy(value: Any) -> Any:
+    """A copy of ``value`` equal to its JSON round trip, made without one (a launch writes a
+    row; encoding and decoding it was a fifth of the launch), for values made only of what
+    that trip keeps as it is: dicts with text keys, lists, text, integers, booleans, None
+    and finite floats. Anything else raises :class:`_NotPlain`."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if kind is dict:
+        copied = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            copied[key] = item if type(item) in _PLAIN_SCALARS else _plain_copy(item)
+        return copied
+    if kind is list:
+        return [item if type(item) in _PLAIN_SCALARS else _plain_copy(item) for item in value]
+    if kind is float and math.isfinite(value):
+        return value
+    raise _NotPlain
+
+
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 class InstanceRows:
@@ -52,9 +81,15 @@ class InstanceRows:
         """Write the row of EC2 id ``row_id`` (new or changed): one journal line."""
         refused = f"refusing to write instance {row_id}"
         try:
-            doc = checked_row(INSTANCES, row, refused)
-        except StoreError:
-            doc = checked_row(INSTANCES, _storable(row), refused)
+            doc = _plain_copy(row)
+            problem = row_problem(INSTANCES, doc)
+        except (_NotPlain, RecursionError):
+            problem = "not plain"
+        if problem:
+            try:
+                doc = checked_row(INSTANCES, row, refused)
+            except StoreError:
+                doc = checked_row(INSTANCES, _storable(row), refused)
         with self._lock:
             self._storage.check_open()
             self._storage.put(INSTANCES, row_id, doc)
