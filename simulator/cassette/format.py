@@ -289,11 +289,12 @@ class Cassette:
     profile: str | None = None
     """The profile the interactions were recorded under; None (no ``profile`` key, a cassette
     older than profiles) is Grizzly, and stays absent so re-saving leaves the file alone."""
-    _rendered: dict[int, tuple[Interaction, str]] = field(
+    _rendered: dict[tuple[int, bool], tuple[Interaction, str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    """Each interaction's file text, by identity: a recorder rewrites the whole file after
-    every interaction, and rendering only the new one keeps that linear in its size."""
+    """Each interaction's file text, by identity and form (JSON Lines or not): a recorder
+    rewrites the whole file after every interaction, and rendering only the new one keeps
+    that linear in its size."""
 
     @property
     def recorded_under(self) -> Profile:
@@ -334,13 +335,7 @@ class Cassette:
 
         The same text as rendering :meth:`to_dict`, assembled from cached interactions.
         """
-        chunks = []
-        for interaction in self.interactions:
-            cached = self._rendered.get(id(interaction))
-            if cached is None or cached[0] is not interaction:
-                cached = interaction, _render(interaction.to_dict(), 2)
-                self._rendered[id(interaction)] = cached
-            chunks.append(cached[1])
+        chunks = self._texts(lines=False)
         interactions = (
             "[\n" + ",\n".join("    " + chunk for chunk in chunks) + "\n  ]" if chunks else "[]"
         )
@@ -350,8 +345,20 @@ class Cassette:
     def to_lines(self) -> bytes:
         """The JSON Lines form: the header on line 1, then one interaction per line, keys in
         the same fixed order as :meth:`to_bytes`."""
-        lines = [self._header(), *(interaction.to_dict() for interaction in self.interactions)]
-        return "".join(json.dumps(line) + "\n" for line in lines).encode("ascii")
+        lines = [json.dumps(self._header()), *self._texts(lines=True)]
+        return "".join(line + "\n" for line in lines).encode("ascii")
+
+    def _texts(self, *, lines: bool) -> list[str]:
+        """Every interaction's text in one form, rendered once per interaction object."""
+        texts = []
+        for interaction in self.interactions:
+            cached = self._rendered.get((id(interaction), lines))
+            if cached is None or cached[0] is not interaction:
+                data = interaction.to_dict()
+                cached = interaction, json.dumps(data) if lines else _render(data, 2)
+                self._rendered[id(interaction), lines] = cached
+            texts.append(cached[1])
+        return texts
 
     def save(self, path: Path) -> None:
         """Write the file, in the JSON Lines form if ``path`` ends in ``.jsonl``."""
