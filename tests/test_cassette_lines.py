@@ -169,3 +169,12 @@ def test_scaffold_refuses_a_cassette_past_its_limit(
     assert f"{launches}: more than 2 interactions, too many for this command" in err
     monkeypatch.setattr(cassette_cli, "SCAFFOLD_LIMIT", 3)
     assert run(capsys, "scaffold", str(launches))[0] == 0
+
+
+def test_lines_cassettes_replay_alike_in_worker_processes(
+    launches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    as_lines(ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json", tmp_path)
+    serial = run(capsys, "replay", "--format", "text", str(tmp_path))
+    assert serial[0] == 0 and serial[1].endswith("2 cassettes, 4 interactions: OK\n")
+    assert run(capsys, "replay", "-j", "2", str(tmp_path)) == serial
