@@ -193,26 +193,26 @@ def _selected(args: argparse.Namespace) -> list[Path]:
     return chosen.pick(cassette_paths(args.paths))
 
 
-def _streamed(path: Path, rerecord: bool) -> bool:
-    """Whether a cassette is replayed as it is read: a JSON Lines one, unless re-recording
-    (which rewrites the whole file, so holds it)."""
-    return is_lines(path) and not rerecord
+def _streamed(path: Path, streaming: bool) -> bool:
+    """Whether a cassette is used as it is read: a JSON Lines one, when ``streaming`` (a
+    replay that does not re-record: re-recording rewrites the whole file, so holds it)."""
+    return streaming and is_lines(path)
 
 
-def _load_all(paths: Sequence[Path], rerecord: bool = False) -> list[tuple[Path, Cassette]]:
+def _load_all(paths: Sequence[Path], streaming: bool = False) -> list[tuple[Path, Cassette]]:
     """Every cassette read and checked before any is used: bad input stops everything.
     A streamed cassette's header only is read here; its interactions are checked as replay
     reads them, so a bad line stops the run there."""
     return [
-        (path, read_header(path) if _streamed(path, rerecord) else load_cassette(path))
+        (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
         for path in paths
     ]
 
 
-def _interactions(cassettes: Sequence[tuple[Path, Cassette]], rerecord: bool = False) -> int:
+def _interactions(cassettes: Sequence[tuple[Path, Cassette]], streaming: bool = False) -> int:
     """The units of a progress bar over cassettes: their interactions, not the files."""
     return sum(
-        count_interactions(path) if _streamed(path, rerecord) else len(cassette.interactions)
+        count_interactions(path) if _streamed(path, streaming) else len(cassette.interactions)
         for path, cassette in cassettes
     )
 
@@ -265,7 +265,7 @@ def _replay_loaded(
     cassette is read again for each, and keeps only differing results unless ``fmt`` lists
     every interaction."""
     done = Replayed([])
-    streamed = _streamed(path, rerecord)
+    streamed = _streamed(path, not rerecord)
     for profile in profiles:
         replay = replay_cassette(
             cassette,
@@ -283,7 +283,7 @@ def _replay_loaded(
 def _replay_file(path: Path, profiles: Profiles, rerecord: bool, fmt: str) -> Replayed:
     """A worker process's task: one cassette read, checked and replayed (a BadInput it
     raises reaches the parent, which raises the first in input order, as a serial run)."""
-    [(_, cassette)] = _load_all([path], rerecord)
+    [(_, cassette)] = _load_all([path], not rerecord)
     with gc_frozen():
         return _replay_loaded(path, cassette, profiles, rerecord, fmt)
 
@@ -302,9 +302,9 @@ def _replay_all(
     """
     processes = min(processes, len(paths))
     if processes <= 1:
-        cassettes = _load_all(paths, rerecord)
+        cassettes = _load_all(paths, not rerecord)
         done = []
-        work = _interactions(cassettes, rerecord) * len(profiles)
+        work = _interactions(cassettes, not rerecord) * len(profiles)
         with gc_frozen(), progress("replaying", work, fmt) as advance:
             for path, cassette in cassettes:
                 done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 from cassette_helpers import default_on_termination
 
 from simulator import cassette_cli, cloud, jsonio
@@ -178,3 +179,14 @@ def test_lines_cassettes_replay_alike_in_worker_processes(
     serial = run(capsys, "replay", "--format", "text", str(tmp_path))
     assert serial[0] == 0 and serial[1].endswith("2 cassettes, 4 interactions: OK\n")
     assert run(capsys, "replay", "-j", "2", str(tmp_path)) == serial
+
+
+def test_verify_sends_every_interaction_of_a_lines_cassette(
+    launches: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint = "http://ec2.test/services/Cloud/"
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, endpoint, status=400, body=b"")
+        code, out, _ = run(capsys, "verify", "--endpoint", endpoint, str(launches))
+        assert len(mock.calls) == 3
+    assert code == 1 and "3 interactions" in out
