@@ -1,19 +1,31 @@
 """Launch benchmark: boto3 against launch-sim and against moto, side by side, same request.
 
-Four paths, each the same walkthrough ``RunInstances`` with seven block device mappings:
-in process (launch-sim's ``mock_ec2`` vs moto's ``mock_aws``) and over HTTP on 127.0.0.1
-(``launch-sim serve``'s server vs moto's ``ThreadedMotoServer``). moto rejects the
-walkthrough's ``VirtualName``-only mappings, so its request gives those two entries a dummy
-``Ebs``; launch-sim gets the walkthrough request exactly. A canned-answer responder measures
-boto3's own client-side work, the floor under every boto3 path.
+Every launch is the walkthrough ``RunInstances`` with seven block device mappings. moto
+rejects the walkthrough's ``VirtualName``-only mappings, so its request gives those two
+entries a dummy ``Ebs``; launch-sim gets the walkthrough request exactly.
+
+The headline ratios are at fresh state, as a test suite mostly starts: each round builds a
+new backend for each tool (untimed: a new seeded simulator, a new ``mock_aws`` or a new
+server with moto's fixture image and snapshot), then times :data:`LAUNCHES` launches; the
+tools take turns round by round. In process is launch-sim's ``mock_ec2`` against moto's
+``mock_aws``; over HTTP on 127.0.0.1 the server ``launch-sim serve`` runs against moto's
+``ThreadedMotoServer``. A canned-answer responder measures boto3's own client-side work,
+the floor under every boto3 path.
+
+moto slows as its state grows, so the growth curve comes second: in one backend per tool,
+the launch rate over launches 1-100, 1,001-1,100, 5,001-5,100 and 10,001-10,100. moto's
+curve stops where the next window would take longer than :data:`PEER_BUDGET` to reach.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import socket
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from importlib.metadata import version
 from typing import Any
 
@@ -23,16 +35,31 @@ from botocore.handlers import BUILTIN_HANDLERS
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from bench.timing import Figure, rate, ratio_line
+from bench.timing import Figure, alternating, per_second, ratio_line
 from bench.walkthrough import WALKTHROUGH
 from simulator import Simulator
+from simulator.cli import SERVE_KEPT_CALLS
 from simulator.mock import mock_ec2
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
 
-LAUNCHES = 200
-WARMUP = 20
+LAUNCHES = 100
+ROUNDS = 5
+IN_PROCESS_TARGET = 8
+HTTP_TARGET = 6
+WINDOWS = (1, 1_001, 5_001, 10_001)
+WINDOW = 100
+WINDOW_RUNS = 5
+BATCH = WINDOW // WINDOW_RUNS
+GROWTH_TARGET = 1.2
+PEER_BUDGET = 120.0
+IMAGE = "ami-00000001"
 CREDENTIALS = {"aws_access_key_id": "bench:bench", "aws_secret_access_key": "secret"}
+UNIT = "launches/s"
+
+Fleet = tuple[Any, str, list[dict[str, Any]]]
+"""A client, the image it launches and the mappings it sends."""
+Backend = Callable[[], AbstractContextManager[Fleet]]
 
 
 def moto_mappings(snapshot_id: str) -> list[dict[str, Any]]:
@@ -48,17 +75,10 @@ def moto_mappings(snapshot_id: str) -> list[dict[str, Any]]:
     return mappings
 
 
-def launches(client: Any, image_id: str, mappings: list[dict[str, Any]]) -> Callable[[], int]:
-    def run() -> int:
-        for _ in range(LAUNCHES):
-            client.run_instances(
-                ImageId=image_id, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings
-            )
-        return LAUNCHES
-
-    for _ in range(WARMUP):
-        client.run_instances(ImageId=image_id, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings)
-    return run
+def launch(fleet: Fleet, count: int) -> None:
+    ec2, image_id, mappings = fleet
+    for _ in range(count):
+        ec2.run_instances(ImageId=image_id, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings)
 
 
 def client(endpoint: str | None = None, region: str = "nova") -> Any:
@@ -68,11 +88,56 @@ def client(endpoint: str | None = None, region: str = "nova") -> Any:
     return session.client("ec2", region_name=region, endpoint_url=endpoint, **CREDENTIALS)
 
 
-def moto_fixture(ec2: Any) -> tuple[str, list[dict[str, Any]]]:
+def sim_fleet(ec2: Any) -> Fleet:
+    """launch-sim's seeded image, looked up once so that its client, like moto's after its
+    fixture, has made a call before the timed ones."""
+    ec2.describe_images(ImageIds=[IMAGE])
+    return ec2, IMAGE, WALKTHROUGH
+
+
+def moto_fleet(ec2: Any) -> Fleet:
     image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
     snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
-    return image_id, moto_mappings(snapshot)
+    return ec2, image_id, moto_mappings(snapshot)
+
+
+@contextlib.contextmanager
+def sim_in_process() -> Iterator[Fleet]:
+    with mock_ec2(Simulator.from_seed()):
+        yield sim_fleet(client())
+
+
+@contextlib.contextmanager
+def moto_in_process() -> Iterator[Fleet]:
+    with mock_aws():
+        yield moto_fleet(client(region="us-east-1"))
+
+
+@contextlib.contextmanager
+def sim_server() -> Iterator[Fleet]:
+    """A server as ``launch-sim serve`` runs it (it keeps as many compute calls)."""
+    app = EC2App(EC2Service(Simulator.from_seed(keep_calls=SERVE_KEPT_CALLS)))
+    with ServerHandle(app) as server:
+        yield sim_fleet(client(server.endpoint))
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[Fleet]:
+    """A new moto server, its backends reset: they are the process's, which an earlier
+    server or ``mock_aws`` block may have filled."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+        ):
+            pass
+        yield moto_fleet(client(endpoint, region="us-east-1"))
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager
@@ -99,6 +164,15 @@ class _Raw:
         yield self.body
 
 
+@contextlib.contextmanager
+def floor() -> Iterator[Fleet]:
+    body = EC2Service(Simulator.from_seed()).handle(
+        [("Action", "RunInstances"), ("ImageId", IMAGE)]
+    )
+    with canned_responder(body.body):
+        yield sim_fleet(client())
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,72 +180,102 @@ def free_port() -> int:
         return port
 
 
-def in_process() -> tuple[Figure, Figure, Figure]:
-    with mock_ec2(Simulator.from_seed(keep_calls=1)) as sim:
-        ours = rate(
-            "boto3 -> launch-sim mock_ec2 (in process)",
-            launches(client(), "ami-00000001", WALKTHROUGH),
-            unit="launches/s",
-        )
-        body = (
-            EC2Service(sim).handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")]).body
-        )
-    with canned_responder(body):
-        floor = rate(
-            "floor: boto3 with a canned in-process answer",
-            launches(client(), "ami-00000001", WALKTHROUGH),
-            unit="launches/s",
-        )
-    with mock_aws():
-        ec2 = client(region="us-east-1")
-        image_id, mappings = moto_fixture(ec2)
-        peer = rate(
-            f"peer: boto3 -> moto {version('moto')} mock_aws (in process)",
-            launches(ec2, image_id, mappings),
-            unit="launches/s",
-        )
-    return ours, peer, floor
+def fresh(backend: Backend) -> Callable[[], float]:
+    """One round: a new backend built untimed (the last round's garbage collected), then
+    :data:`LAUNCHES` timed launches."""
+
+    def trial() -> float:
+        with backend() as fleet:
+            gc.collect()
+            return per_second(LAUNCHES, lambda: launch(fleet, LAUNCHES))
+
+    return trial
 
 
-def over_http() -> tuple[Figure, Figure]:
-    with ServerHandle(EC2App(EC2Service(Simulator.from_seed(keep_calls=1)))) as server:
-        ours = rate(
-            "boto3 -> launch-sim server (HTTP, 127.0.0.1)",
-            launches(client(server.endpoint), "ami-00000001", WALKTHROUGH),
-            unit="launches/s",
-        )
-    port = free_port()
-    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto_server.start()
-    try:
-        ec2 = client(f"http://127.0.0.1:{port}", region="us-east-1")
-        image_id, mappings = moto_fixture(ec2)
-        peer = rate(
-            f"peer: boto3 -> moto {version('moto')} ThreadedMotoServer (HTTP)",
-            launches(ec2, image_id, mappings),
-            unit="launches/s",
-        )
-    finally:
-        moto_server.stop()
-    return ours, peer
+def side_by_side(*trials: tuple[str, Backend]) -> tuple[Figure, ...]:
+    """Fresh-state rounds, the tools taking turns; one untimed round each first (imports,
+    moto's image catalogue, the clients' models)."""
+    rounds = [(name, fresh(backend)) for name, backend in trials]
+    for _, trial in rounds:
+        trial()
+    return alternating(ROUNDS, UNIT, *rounds)
+
+
+def growth(name: str, backend: Backend, budget: float | None = None) -> tuple[list[Figure], str]:
+    """The launch rate over each of :data:`WINDOWS` in one backend (each window timed as
+    :data:`WINDOW_RUNS` runs). With a ``budget``, the curve stops before a window whose
+    launches would take longer than that to reach; the second value then says why."""
+    measured: list[tuple[int, Figure]] = []
+    done = 0
+    with backend() as fleet:
+        for first in WINDOWS:
+            last = first + WINDOW - 1
+            if budget is not None and len(measured) >= 2:
+                needed = projected_seconds(measured[-2:], done, last)
+                if needed > budget:
+                    return [figure for _, figure in measured], (
+                        f"{name} stopped after launches {done - WINDOW + 1:,}-{done:,}: "
+                        f"{done + 1:,}-{last:,} would take ~{needed:,.0f} s at its slowing "
+                        f"rate (budget {budget:g} s)"
+                    )
+            launch(fleet, first - 1 - done)
+            gc.collect()
+            runs = tuple(
+                per_second(BATCH, lambda: launch(fleet, BATCH)) for _ in range(WINDOW_RUNS)
+            )
+            done = last
+            measured.append((first, Figure(f"{name}, launches {first:,}-{last:,}", runs, UNIT)))
+    return [figure for _, figure in measured], ""
+
+
+def projected_seconds(windows: list[tuple[int, Figure]], done: int, until: int) -> float:
+    """Seconds from launch ``done`` to ``until``, the time a launch takes growing in a
+    straight line through the two windows' midpoints (moto's grows with its state)."""
+    (first_one, one), (first_two, two) = windows
+    slope = (1 / two.median - 1 / one.median) / (first_two - first_one)
+    at_two = first_two + WINDOW / 2
+    return (until - done) * (2 / two.median + slope * (done + until - 2 * at_two)) / 2
+
+
+def print_growth(figures: list[Figure], stopped: str, target: float | None) -> None:
+    for figure in figures:
+        print(figure.line())
+    label = f"first vs last window ({figures[0].name.split(',')[0]})"
+    print(ratio_line(label, figures[0], figures[-1], target, at_most=True))
+    if stopped:
+        print(f"  {stopped}")
 
 
 def run() -> None:
+    moto = f"moto {version('moto')}"
     print(
-        f"== launches: boto3 {version('boto3')}, 7-mapping walkthrough RunInstances, "
-        f"{LAUNCHES} launches per run, medians of 5 runs =="
+        f"== launches: boto3 {version('boto3')}, 7-mapping walkthrough RunInstances, fresh "
+        f"state each round ({LAUNCHES} launches), {ROUNDS} alternating rounds, medians =="
     )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    # HTTP first: moto's server finds no images once mock_aws has run in the same process.
-    ours_http, peer_http = over_http()
+    ours_http, peer_http = side_by_side(
+        ("boto3 -> launch-sim server (HTTP, 127.0.0.1)", sim_server),
+        (f"peer: boto3 -> {moto} ThreadedMotoServer (HTTP)", moto_server),
+    )
     for figure in (ours_http, peer_http):
         print(figure.line())
-    print(ratio_line("HTTP server vs moto server", ours_http, peer_http, 5))
-    ours, peer, floor = in_process()
-    for figure in (ours, peer, floor):
+    print(ratio_line("HTTP server vs moto server, fresh", ours_http, peer_http, HTTP_TARGET))
+    ours, peer, canned = side_by_side(
+        ("boto3 -> launch-sim mock_ec2 (in process)", sim_in_process),
+        (f"peer: boto3 -> {moto} mock_aws (in process)", moto_in_process),
+        ("floor: boto3 with a canned in-process answer", floor),
+    )
+    for figure in (ours, peer, canned):
         print(figure.line())
-    print(ratio_line("in-process hook vs moto mock_aws", ours, peer, 8))
-    print(ratio_line("boto3 floor vs moto mock_aws (the ceiling of any boto3 path)", floor, peer))
+    print(ratio_line("in-process hook vs moto mock_aws, fresh", ours, peer, IN_PROCESS_TARGET))
+    print(ratio_line("boto3 floor vs moto mock_aws (the ceiling of any boto3 path)", canned, peer))
+    windows = ", ".join(f"{first:,}-{first + WINDOW - 1:,}" for first in WINDOWS)
+    print(
+        f"== launch growth, in process: the rate over launches {windows} in one backend "
+        f"({WINDOW_RUNS} runs of {BATCH} each) =="
+    )
+    print_growth(*growth("launch-sim mock_ec2", sim_in_process), GROWTH_TARGET)
+    print_growth(*growth(f"{moto} mock_aws", moto_in_process, PEER_BUDGET), None)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,29 @@ def rate(name: str, action: Callable[[], int], repeats: int = 5, unit: str = "op
     return Figure(name, tuple(runs), unit)
 
 
+def per_second(count: int, action: Callable[[], object]) -> float:
+    """The rate of one timed ``action`` doing ``count`` operations; any setup stays outside."""
+    start = time.perf_counter()
+    action()
+    return count / (time.perf_counter() - start)
+
+
+def alternating(
+    rounds: int, unit: str, *trials: tuple[str, Callable[[], float]]
+) -> tuple[Figure, ...]:
+    """Run each trial (which builds its own state untimed and returns a measured rate) once
+    per round, the trials taking turns: drift on a shared machine (another process, a
+    frequency step) then falls on every trial alike instead of on whichever ran last."""
+    runs: list[list[float]] = [[] for _ in trials]
+    for _ in range(rounds):
+        for measured, (_, trial) in zip(runs, trials, strict=True):
+            measured.append(trial())
+    return tuple(
+        Figure(name, tuple(measured), unit)
+        for measured, (name, _) in zip(runs, trials, strict=True)
+    )
+
+
 def duration(name: str, action: Callable[[], object], repeats: int = 3) -> Figure:
     runs = []
     for _ in range(repeats):
