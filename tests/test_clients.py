@@ -7,11 +7,7 @@ through ``mock_ec2``: the two transports must agree on everything a client can s
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -22,6 +18,7 @@ from typing import Any, cast
 import boto3
 import botocore
 import pytest
+from aws_cli import aws_cli, run_aws
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from test_launch_path import WALKTHROUGH
@@ -261,50 +258,6 @@ def test_refused_requests_launch_nothing(
 # --- the AWS CLI ---------------------------------------------------------------------------------
 
 
-def aws_cli() -> Path | None:
-    beside_python = Path(sys.executable).parent / "aws"
-    if beside_python.exists():
-        return beside_python
-    found = shutil.which("aws")
-    return Path(found) if found else None
-
-
-def run_aws(
-    tmp_path: Path, endpoint: str, secret: str, *args: str
-) -> subprocess.CompletedProcess[str]:
-    executable = aws_cli()
-    assert executable is not None
-    nowhere = str(tmp_path / "no-such-aws-file")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": KEY,
-        "AWS_SECRET_ACCESS_KEY": secret,
-        "AWS_CONFIG_FILE": nowhere,
-        "AWS_SHARED_CREDENTIALS_FILE": nowhere,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_PAGER": "",
-    }
-    return subprocess.run(
-        [
-            str(executable),
-            "ec2",
-            "run-instances",
-            "--endpoint-url",
-            endpoint,
-            "--region",
-            "nova",
-            "--output",
-            "json",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
 @pytest.mark.skipif(aws_cli() is None, reason="the AWS CLI is not installed")
 def test_the_aws_cli_launches_with_sigv4(
     sigv4_server: Callable[..., str], launch_sim: Simulator, tmp_path: Path
@@ -312,12 +265,14 @@ def test_the_aws_cli_launches_with_sigv4(
     endpoint = sigv4_server()
     mappings = json.dumps(BOTO3_WALKTHROUGH)
     args = ("--image-id", "ami-00000001", "--count", "1", "--block-device-mappings", mappings)
-    result = run_aws(tmp_path, endpoint, SECRET, *args)
+    result = run_aws(tmp_path, endpoint, "run-instances", *args, access_key=KEY, secret=SECRET)
     assert result.returncode == 0, result.stderr
     reservation = json.loads(result.stdout)
     assert reservation["Instances"][0]["InstanceId"] == "i-00000001"
     assert launch_sim.compute.calls[-1].block_device_mapping == NORMALIZED
-    refused = run_aws(tmp_path, endpoint, "wrong-secret", *args)
+    refused = run_aws(
+        tmp_path, endpoint, "run-instances", *args, access_key=KEY, secret="wrong-secret"
+    )
     assert refused.returncode != 0
     assert "SignatureDoesNotMatch" in refused.stderr
 

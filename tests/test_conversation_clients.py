@@ -7,16 +7,13 @@ instance-running``. The answers are Grizzly 2013.1.5's, oddities included: the
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from aws_cli import aws_cli, run_aws
 from botocore.exceptions import ClientError, WaiterError
 from serve_helpers import serving
 
@@ -159,64 +156,25 @@ def test_an_action_not_simulated_is_a_client_error() -> None:
 # --- the AWS CLI ---------------------------------------------------------------------------------
 
 
-def aws_cli() -> Path | None:
-    beside_python = Path(sys.executable).parent / "aws"
-    if beside_python.exists():
-        return beside_python
-    found = shutil.which("aws")
-    return Path(found) if found else None
-
-
-def aws(tmp_path: Path, endpoint: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    executable = aws_cli()
-    assert executable is not None
-    nowhere = str(tmp_path / "no-such-aws-file")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "admin",
-        "AWS_SECRET_ACCESS_KEY": "admin",
-        "AWS_CONFIG_FILE": nowhere,
-        "AWS_SHARED_CREDENTIALS_FILE": nowhere,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_PAGER": "",
-    }
-    return subprocess.run(
-        [
-            str(executable),
-            "ec2",
-            *arguments,
-            "--endpoint-url",
-            endpoint,
-            "--region",
-            "nova",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
 @pytest.mark.skipif(aws_cli() is None, reason="the AWS CLI is not installed")
 def test_the_aws_cli_launches_and_waits(served: str, tmp_path: Path) -> None:
-    launched = aws(tmp_path, served, "run-instances", "--image-id", "ami-00000001", "--count", "1")
+    launched = run_aws(
+        tmp_path, served, "run-instances", "--image-id", "ami-00000001", "--count", "1"
+    )
     assert launched.returncode == 0, launched.stderr
     [instance] = json.loads(launched.stdout)["Instances"]
     assert instance["State"]["Name"] == "pending"
-    waited = aws(
+    waited = run_aws(
         tmp_path, served, "wait", "instance-running", "--instance-ids", instance["InstanceId"]
     )
     assert waited.returncode == 0, waited.stderr
-    described = aws(
+    described = run_aws(
         tmp_path, served, "describe-instances", "--instance-ids", instance["InstanceId"]
     )
     assert described.returncode == 0, described.stderr
     [reservation] = json.loads(described.stdout)["Reservations"]
     assert reservation["Instances"][0]["State"]["Name"] == "running"
-    terminated = aws(
+    terminated = run_aws(
         tmp_path, served, "terminate-instances", "--instance-ids", instance["InstanceId"]
     )
     assert terminated.returncode == 0, terminated.stderr
