@@ -384,77 +384,62 @@ _ICEHOUSE_CONVERSATION = replace(
     _HAVANA_CONVERSATION, stop_vm_states=frozenset({"active", "error"})
 )
 
-PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
-    {
-        profile.name: profile
-        for profile in (
-            Profile(
-                name="folsom",
-                series="Folsom",
-                release="2012.2.4",
-                errors=FOLSOM_EXECUTOR,
-                query_time=QueryTime.NOT_CHECKED,
-                xml=XmlStyle.MINIDOM,
-                count_checks=False,
-                client_tokens=False,
-                snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
-                image_unavailable=_ec2_api_error,
-                flavor=_INSTANCE_TYPES,
-                response=_FOLSOM_RESPONSE,
-                compute=_FOLSOM_COMPUTE,
-                conversation=_FOLSOM_CONVERSATION,
-            ),
-            Profile(
-                name="grizzly",
-                series="Grizzly",
-                release="2013.1.5",
-                errors=GRIZZLY_EXECUTOR,
-                query_time=QueryTime.CHECKED,
-                xml=XmlStyle.MINIDOM,
-                count_checks=False,
-                client_tokens=False,
-                snapshot_lookup=SnapshotLookup.BY_PREFIX,
-                image_unavailable=_ec2_api_error,
-                flavor=_INSTANCE_TYPES,
-                response=_GRIZZLY_RESPONSE,
-                compute=_GRIZZLY_COMPUTE,
-                conversation=_GRIZZLY_CONVERSATION,
-            ),
-            Profile(
-                name="havana",
-                series="Havana",
-                release="2013.2.4",
-                errors=HAVANA_EXECUTOR,
-                query_time=QueryTime.CHECKED,
-                xml=XmlStyle.LXML_PRETTY,
-                count_checks=False,
-                client_tokens=True,
-                snapshot_lookup=SnapshotLookup.BY_PREFIX,
-                image_unavailable=_image_not_active,
-                flavor=_INSTANCE_TYPES,
-                response=_HAVANA_RESPONSE,
-                compute=_HAVANA_COMPUTE,
-                conversation=_HAVANA_CONVERSATION,
-            ),
-            Profile(
-                name="icehouse",
-                series="Icehouse",
-                release="2014.1.5",
-                errors=ICEHOUSE_EXECUTOR,
-                query_time=QueryTime.CHECKED,
-                xml=XmlStyle.LXML_PRETTY,
-                count_checks=True,
-                client_tokens=True,
-                snapshot_lookup=SnapshotLookup.BY_PREFIX,
-                image_unavailable=_image_not_active,
-                flavor=_FLAVORS,
-                response=_ICEHOUSE_RESPONSE,
-                compute=_HAVANA_COMPUTE,
-                conversation=_ICEHOUSE_CONVERSATION,
-            ),
-        )
-    }
+_GRIZZLY = Profile(
+    name="grizzly",
+    series="Grizzly",
+    release="2013.1.5",
+    errors=GRIZZLY_EXECUTOR,
+    query_time=QueryTime.CHECKED,
+    xml=XmlStyle.MINIDOM,
+    count_checks=False,
+    client_tokens=False,
+    snapshot_lookup=SnapshotLookup.BY_PREFIX,
+    image_unavailable=_ec2_api_error,
+    flavor=_INSTANCE_TYPES,
+    response=_GRIZZLY_RESPONSE,
+    compute=_GRIZZLY_COMPUTE,
+    conversation=_GRIZZLY_CONVERSATION,
 )
+_FOLSOM = replace(
+    _GRIZZLY,
+    name="folsom",
+    series="Folsom",
+    release="2012.2.4",
+    errors=FOLSOM_EXECUTOR,
+    query_time=QueryTime.NOT_CHECKED,
+    snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
+    response=_FOLSOM_RESPONSE,
+    compute=_FOLSOM_COMPUTE,
+    conversation=_FOLSOM_CONVERSATION,
+)
+_HAVANA = replace(
+    _GRIZZLY,
+    name="havana",
+    series="Havana",
+    release="2013.2.4",
+    errors=HAVANA_EXECUTOR,
+    xml=XmlStyle.LXML_PRETTY,
+    client_tokens=True,
+    image_unavailable=_image_not_active,
+    response=_HAVANA_RESPONSE,
+    compute=_HAVANA_COMPUTE,
+    conversation=_HAVANA_CONVERSATION,
+)
+_ICEHOUSE = replace(
+    _HAVANA,
+    name="icehouse",
+    series="Icehouse",
+    release="2014.1.5",
+    errors=ICEHOUSE_EXECUTOR,
+    count_checks=True,
+    flavor=_FLAVORS,
+    response=_ICEHOUSE_RESPONSE,
+    conversation=_ICEHOUSE_CONVERSATION,
+)
+PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
+    {profile.name: profile for profile in (_FOLSOM, _GRIZZLY, _HAVANA, _ICEHOUSE)}
+)
+"""Each release as Grizzly (the reference page's release) plus what differs in it."""
 DEFAULT_PROFILE: Final = "grizzly"
 
 
