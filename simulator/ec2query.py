@@ -117,6 +117,13 @@ def convert_value(value: str) -> Any:
     return 0 if abs(number) < _NEAR_ZERO else number
 
 
+_convert_known = functools.lru_cache(maxsize=4096)(convert_value)
+"""Requests repeat the same few values (device names, ids, counts): each is converted once.
+What ``convert_value`` returns is immutable, so the cached answer can be shared."""
+_CACHED_VALUE_CHARS = 64
+"""Longer values (user data, say) are converted each time rather than kept by the cache."""
+
+
 @functools.lru_cache(maxsize=4096)
 def camelcase_to_underscore(name: str) -> str:
     """Nova's parameter-name conversion: ``ImageId`` -> ``image_id``, ``KernelID`` -> ``kernel_id``.
@@ -143,8 +150,14 @@ def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
         parents, leaf = _key_path(dotted_key)
         node = args
         for part in parents:
-            node = _as_dict(node.setdefault(part, {}), dotted_key)
-        node[leaf] = convert_value(raw_value)
+            node = node.setdefault(part, {})
+            if type(node) is not dict:
+                raise _nested_below_value(dotted_key)
+        node[leaf] = (
+            _convert_known(raw_value)
+            if len(raw_value) <= _CACHED_VALUE_CHARS
+            else convert_value(raw_value)
+        )
     return args
 
 
@@ -156,10 +169,8 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     return tuple(parents), leaf
 
 
-def _as_dict(node: object, dotted_key: str) -> dict[str, Any]:
-    if not isinstance(node, dict):
-        raise TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
-    return node
+def _nested_below_value(dotted_key: str) -> TypeError:
+    return TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
 
 
 def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
@@ -437,6 +448,19 @@ def _render_dict(parts: list[str], data: Mapping[str, Any]) -> None:
         _render_data(parts, key, value)
 
 
+def renderable(result: Any) -> Mapping[str, Any]:
+    """What :func:`render_response` renders of ``result``, or the TypeError it raises.
+
+    Asked apart so a caller can learn whether an answer renders (Nova's ``UnknownError``
+    if not) before, or without, writing its bytes.
+    """
+    if isinstance(result, int | float) and result == 1:
+        return {"return": "true"}
+    if not isinstance(result, Mapping):
+        raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
+    return result
+
+
 def render_response(
     action: str,
     version: str,
@@ -457,10 +481,7 @@ def render_response(
     clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
     :attr:`XmlStyle.LXML_PRETTY` then re-serialises that document as Havana did.
     """
-    if isinstance(result, int | float) and result == 1:
-        result = {"return": "true"}
-    if not isinstance(result, Mapping):
-        raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
+    result = renderable(result)
     root = f"{action}Response"
     namespace = saxutils.quoteattr(
         xml_safe(f"http://ec2.amazonaws.com/doc/{version}/"), _TEXT_ENTITIES

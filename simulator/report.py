@@ -146,7 +146,9 @@ class InteractionResult:
     """One recorded interaction checked again: ``differences`` empty means it matches."""
 
     index: int | None
-    summary: str
+    params: Sequence[tuple[str, str]]
+    """The request's parameters; :attr:`summary` is written from them only when shown, since
+    a replay keeps a result for every interaction and shows few."""
     differences: tuple[Difference, ...] = ()
     note: str | None = None
     seconds: float = 0.0
@@ -154,6 +156,10 @@ class InteractionResult:
     @property
     def ok(self) -> bool:
         return not self.differences and self.note is None
+
+    @property
+    def summary(self) -> str:
+        return summarize_params(self.params)
 
     @property
     def where(self) -> str:

@@ -195,7 +195,7 @@ def verify_cassette(
     result = CassetteResult(label)
     for index, interaction in enumerate(cassette.interactions):
         began = time.perf_counter()
-        summary = interaction.request.summary()
+        params = interaction.request.params
         try:
             response = send(http, provider, interaction)
         except requests.exceptions.InvalidURL:
@@ -207,7 +207,7 @@ def verify_cassette(
             result.interactions.append(
                 InteractionResult(
                     index,
-                    summary,
+                    params,
                     note=f"no answer from {provider.shown}: {_failure(exc, provider.timeout)}",
                     seconds=time.perf_counter() - began,
                 )
@@ -220,7 +220,7 @@ def verify_cassette(
         )
         result.interactions.append(
             InteractionResult(
-                index, summary, tuple(differences), seconds=time.perf_counter() - began
+                index, params, tuple(differences), seconds=time.perf_counter() - began
             )
         )
     result.seconds = time.perf_counter() - started

@@ -105,14 +105,16 @@ def test_every_junit_report_shape_is_schema_valid_junit() -> None:
         CassetteResult(
             "odd\x01path.json",
             [
-                InteractionResult(0, "Action=RunInstances", seconds=1234.56789),
+                InteractionResult(0, [("Action", "RunInstances")], seconds=1234.56789),
                 InteractionResult(
                     1,
-                    "Action=RunInstances ImageId=ami-\x02",
+                    [("Action", "RunInstances"), ("ImageId", "ami-\x02")],
                     (Difference("/interactions/1/response/status", 400, 200),),
                     seconds=0.0004,
                 ),
-                InteractionResult(None, "Action=Nope", note="the cassette holds no such request"),
+                InteractionResult(
+                    None, [("Action", "Nope")], note="the cassette holds no such request"
+                ),
             ],
             seconds=1234.5678,
             profile="havana",

@@ -42,7 +42,7 @@ from simulator.errors import BadInput
 from simulator.glance import GlanceExchange
 from simulator.jsonio import read_json, read_json_lines, sorted_keys, write_atomically
 from simulator.profiles import Profile, get_profile
-from simulator.report import Difference, json_diff, summarize_params
+from simulator.report import Difference, json_diff
 from simulator.seed import describe_violations
 from simulator.service import Outcome
 
@@ -124,9 +124,6 @@ class RecordedRequest:
 
     def redacted_fields(self) -> frozenset[str]:
         return frozenset(_field_of(name) for name, value in self.params if value == REDACTED)
-
-    def summary(self) -> str:
-        return summarize_params(self.params)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -277,7 +277,7 @@ class CassetteSession:
                     del self._unplayed[position]
                     self._report(
                         InteractionResult(
-                            index, request.summary(), tuple(compare(recorded, observed, index))
+                            index, request.params, tuple(compare(recorded, observed, index))
                         )
                     )
                     return
@@ -287,7 +287,7 @@ class CassetteSession:
             closest = _closest(request, self.recorded.interactions if self.recorded else [])
             self._report(
                 InteractionResult(
-                    None, request.summary(), note=f"the cassette holds no such request; {closest}"
+                    None, request.params, note=f"the cassette holds no such request; {closest}"
                 )
             )
 

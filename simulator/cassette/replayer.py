@@ -175,7 +175,7 @@ def replay_cassette(
             result.interactions.append(
                 InteractionResult(
                     index,
-                    recorded.request.summary(),
+                    recorded.request.params,
                     differences,
                     seconds=time.perf_counter() - began,
                 )
