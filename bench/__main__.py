@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("launch", "replay", "store", "features", "conversation")
+BENCHMARKS = ("launch", "replay", "store", "features", "conversation", "serve_memory")
 
 
 def main(argv: list[str]) -> int:
