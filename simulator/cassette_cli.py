@@ -254,16 +254,18 @@ class Replayed:
 
 
 LISTING_FORMATS = ("junit", "html")
-"""Report formats that name every interaction, passing or not: a streamed replay keeps each
-one's result for them, so their memory (and the report) grows with the cassette."""
+"""Report formats that name every interaction, passing or not: a replay keeps each one's
+result for them, so their memory (and the report) grows with the cassette; the text and
+JSON reports name only the differing ones, and the others are counted."""
 
 
 def _replay_loaded(
-    path: Path, cassette: Cassette, profiles: Profiles, rerecord: bool, fmt: str
+    path: Path, cassette: Cassette, profiles: Profiles, rerecord: bool, fmt: str, table: bool
 ) -> Replayed:
     """``cassette`` (its header only, if streamed) replayed under each profile; a streamed
-    cassette is read again for each, and keeps only differing results unless ``fmt`` lists
-    every interaction."""
+    cassette is read again for each. Only differing results are kept (the others counted)
+    unless something shows them all: re-recording, a ``fmt`` that lists every interaction,
+    or the matrix ``table`` of a cassette held whole (one row per interaction)."""
     done = Replayed([])
     streamed = _streamed(path, not rerecord)
     for profile in profiles:
@@ -272,7 +274,7 @@ def _replay_loaded(
             str(path),
             profile,
             stream_interactions(path) if streamed else None,
-            keep=not streamed or fmt in LISTING_FORMATS,
+            keep=rerecord or fmt in LISTING_FORMATS or (table and not streamed),
         )
         done.results.append(replay.result)
         if rerecord:
@@ -280,16 +282,21 @@ def _replay_loaded(
     return done
 
 
-def _replay_file(path: Path, profiles: Profiles, rerecord: bool, fmt: str) -> Replayed:
+def _replay_file(path: Path, profiles: Profiles, rerecord: bool, fmt: str, table: bool) -> Replayed:
     """A worker process's task: one cassette read, checked and replayed (a BadInput it
     raises reaches the parent, which raises the first in input order, as a serial run)."""
     [(_, cassette)] = _load_all([path], not rerecord)
     with gc_frozen():
-        return _replay_loaded(path, cassette, profiles, rerecord, fmt)
+        return _replay_loaded(path, cassette, profiles, rerecord, fmt, table)
 
 
 def _replay_all(
-    paths: Sequence[Path], profiles: Profiles, rerecord: bool, processes: int, fmt: str
+    paths: Sequence[Path],
+    profiles: Profiles,
+    rerecord: bool,
+    processes: int,
+    fmt: str,
+    table: bool = False,
 ) -> list[Replayed]:
     """Every cassette replayed under every profile, in input order, by ``processes`` processes.
 
@@ -307,7 +314,7 @@ def _replay_all(
         work = _interactions(cassettes, not rerecord) * len(profiles)
         with gc_frozen(), progress("replaying", work, fmt) as advance:
             for path, cassette in cassettes:
-                done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt))
+                done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt, table))
                 advance(done[-1].results[0].count * len(profiles))
         return done
     # Fork where the platform has it: workers start in milliseconds with everything imported.
@@ -319,7 +326,8 @@ def _replay_all(
     largest_first = sorted(paths, key=lambda path: path.stat().st_size, reverse=True)
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         futures = {
-            path: pool.submit(_replay_file, path, profiles, rerecord, fmt) for path in largest_first
+            path: pool.submit(_replay_file, path, profiles, rerecord, fmt, table)
+            for path in largest_first
         }
         with progress("replaying cassettes", len(paths), fmt) as advance:
             for _ in as_completed(futures.values()):
@@ -373,7 +381,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     gives its recorded answer under all of them, else 1 (the table shows where not)."""
     paths = _selected(args)
     _check_output(args.output, paths)
-    replayed = _replay_all(paths, args.profiles, False, args.jobs, args.format)
+    replayed = _replay_all(paths, args.profiles, False, args.jobs, args.format, table=True)
     results = [result for done in replayed for result in done.results]
     _emit(render(results, args.format, "replayed", "launch-sim matrix", table=True), args.output)
     return 1 if any(result.failures for result in results) else 0

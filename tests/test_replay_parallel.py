@@ -127,3 +127,21 @@ def test_a_bad_number_of_processes_is_one_usage_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "-j/--jobs" in err
+
+
+@pytest.mark.parametrize(
+    ("fmt", "table", "kept"),
+    [("text", False, False), ("json", False, False), ("junit", False, True), ("text", True, True)],
+)
+def test_a_replay_keeps_passing_results_only_for_a_report_that_names_them(
+    fmt: str, table: bool, kept: bool
+) -> None:
+    """Text and JSON name only differences, so a matching interaction is counted, not kept
+    (memory, and what a worker sends back, then grow with the differences); JUnit and the
+    matrix table of a whole cassette name every interaction."""
+    [done] = cassette_cli._replay_all(
+        [CORPUS / "errors-lookup.json"], ("grizzly",), False, 1, fmt, table
+    )
+    [result] = done.results
+    assert not result.failures and result.count > 1
+    assert len(result.interactions) == (result.count if kept else 0)
