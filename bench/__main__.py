@@ -6,7 +6,16 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ("launch", "replay", "store", "features", "conversation", "serve_memory")
+BENCHMARKS = (
+    "launch",
+    "replay",
+    "corpus",
+    "memory",
+    "store",
+    "features",
+    "conversation",
+    "serve_memory",
+)
 
 
 def main(argv: list[str]) -> int:

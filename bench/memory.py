@@ -1,0 +1,145 @@
+"""Memory benchmark: ``replay``, ``validate`` and ``matrix`` of a JSON Lines cassette of
+100,000 and 1,000,000 interactions, time and peak RSS (issue 14, target 5).
+
+The cassette is the kind ``docs/cassettes.md`` measures under Limits: one small launch
+recorded from boto3 under Grizzly (``ami-00000001``, ``InstanceType=m9.huge``, which the
+release refuses, so no instance is created), repeated with its own ``ClientToken`` each
+(:func:`bench.replay.corpus`). It is written as a ``.jsonl`` file by the project's own writer
+(:meth:`Cassette.to_lines`) ``CHUNK`` interactions at a time, so the benchmark never holds a
+million interactions either. Each command then runs once per size in a fresh process
+(:mod:`bench.command`: wall-clock with start-up, peak RSS from ``os.wait4``), and must exit
+0 with every interaction matching (or the file valid): the figures of a failing command are
+not figures. Targets: at most 300 MB peak RSS at 1,000,000, and time linear in the size
+(the 1,000,000 run at most 12x the 100,000 one, 10x being exactly linear).
+
+Beside it, the same for a small launch that succeeds (one snapshot mapping), at 100,000
+only: its RSS is not the cassette's (streamed, as above) but the simulated cloud's, since
+every instance a replayed launch creates stays in the in-memory store, about 2.6 KB each
+(``docs/cassettes.md``). At 1,000,000 that is 2.7 GB and over three minutes for each of
+replay and matrix, which would take this benchmark far past its four-minute budget to
+restate what the 100,000 run and the per-instance cost already say; so it is left out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bench.command import Run, launch_sim
+from bench.replay import corpus
+from bench.timing import verdict
+from simulator.cassette import Cassette, RecordMode, load_cassette, use_cassette
+from simulator.ec2ids import id_to_ec2_id
+from simulator.profiles import DEFAULT_PROFILE
+
+SIZES = (100_000, 1_000_000)
+CHUNK = 10_000
+TARGET_MB = 300
+LINEAR_AT_MOST = 12
+REFUSED: dict[str, Any] = {"InstanceType": "m9.huge"}
+LAUNCHED: dict[str, Any] = {
+    "InstanceType": "m1.small",
+    "BlockDeviceMappings": [{"DeviceName": "/dev/fake0", "Ebs": {"SnapshotId": "snap-12345678"}}],
+}
+
+
+def record_launch(path: Path, request: dict[str, Any]) -> Cassette:
+    """One ``ami-00000001`` launch from boto3 under Grizzly with ``request`` added, recorded
+    into ``path`` (a refusal is recorded refusing)."""
+    with use_cassette(path, RecordMode.ONCE) as use:
+        with contextlib.suppress(ClientError):
+            use.client().run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1, **request)
+        report = use.failure_report()
+    if report is not None:
+        raise RuntimeError(report)
+    return load_cassette(path)
+
+
+def write_lines(recorded: Cassette, count: int, path: Path) -> None:
+    """``count`` copies of the recorded launch as a JSON Lines cassette, ``CHUNK`` at a time:
+    each chunk is :func:`bench.replay.corpus` of a launch whose ``ClientToken`` names the
+    chunk and whose instance id is the chunk's first, so tokens and ids run on as in one
+    corpus of ``count``."""
+    launch = recorded.interactions[0]
+    first = launch.first_instance_id()
+    with open(path, "wb") as out:
+        out.write(replace(recorded, interactions=[]).to_lines())
+        for start in range(0, count, CHUNK):
+            params = tuple(
+                (name, f"{value}-{start}" if name == "ClientToken" else value)
+                for name, value in launch.request.params
+            )
+            ids = () if first is None else (id_to_ec2_id(first + start),)
+            base = replace(
+                launch,
+                request=replace(launch.request, params=params),
+                response=replace(launch.response, instance_ids=ids),
+            )
+            chunk = corpus(replace(recorded, interactions=[base]), min(CHUNK, count - start))
+            out.write(chunk.to_lines().split(b"\n", 1)[1])
+
+
+def commands(path: Path, count: int) -> dict[str, Run]:
+    """Each command once over ``path``, checked to have succeeded on all ``count``."""
+    every = f"1 cassette, {count} interactions"
+    return {
+        "replay": launch_sim("replay", str(path)).expect(0, f"{every}: OK"),
+        "validate": launch_sim("validate", str(path)).expect(0, "valid cassette"),
+        f"matrix --profiles {DEFAULT_PROFILE}": launch_sim(
+            "matrix", "--profiles", DEFAULT_PROFILE, str(path)
+        ).expect(0, f"{every}: {DEFAULT_PROFILE} all same"),
+    }
+
+
+def measured(directory: Path, recorded: Cassette, count: int, what: str) -> dict[str, Run]:
+    """Write the cassette of ``count``, run the commands on it, print a line each, delete it."""
+    path = directory / f"{what}-{count}.jsonl"
+    write_lines(recorded, count, path)
+    size = path.stat().st_size
+    print(f"  {what}, {count:,}: {size / 1e6:,.0f} MB, {size / count:,.0f} bytes an interaction")
+    runs = commands(path, count)
+    path.unlink()
+    for command, done in runs.items():
+        print(
+            f"  {f'launch-sim {command}, {count:,} {what}':<58} {done.seconds:>12,.1f} s"
+            f"  {done.peak_rss_mb:>6,.0f} MB peak RSS"
+        )
+    return runs
+
+
+def run() -> None:
+    print(
+        f"== memory: a JSON Lines cassette of one small {DEFAULT_PROFILE} launch repeated, "
+        "streamed by replay, validate and matrix; wall-clock and peak RSS, one run each =="
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        refused = record_launch(directory / "refused.json", REFUSED)
+        small, large = (measured(directory, refused, count, "refused") for count in SIZES)
+        for command, done in large.items():
+            times = done.seconds / small[command].seconds
+            label = f"{command} time, {SIZES[1]:,} / {SIZES[0]:,} (10x: linear)"
+            print(
+                f"  {label:<58} {times:>12.2f}x  target <= {LINEAR_AT_MOST}x: "
+                f"{verdict(times <= LINEAR_AT_MOST)}"
+            )
+            label = f"{command} peak RSS at {SIZES[1]:,} refused"
+            print(
+                f"  {label:<58} {done.peak_rss_mb:>12,.0f} MB  target <= {TARGET_MB} MB: "
+                f"{verdict(done.peak_rss_mb <= TARGET_MB)}"
+            )
+        print(
+            f"  launched ({LAUNCHED['InstanceType']}, one snapshot mapping), {SIZES[0]:,} only: "
+            "the RSS grows with the instances the launches create (kept in the store)"
+        )
+        launched = record_launch(directory / "launched.json", LAUNCHED)
+        grown = measured(directory, launched, SIZES[0], "launched")
+        for command in ("replay", f"matrix --profiles {DEFAULT_PROFILE}"):
+            extra = grown[command].peak_rss_mb - small[command].peak_rss_mb
+            label = f"{command}: launched - refused RSS, per instance"
+            print(f"  {label:<58} {extra * 1e3 / SIZES[0]:>12,.2f} KB")
