@@ -36,6 +36,7 @@ from simulator.cassette import (
     ImageService,
     RecordMode,
     gc_frozen,
+    gc_paused,
     load_cassette,
     recorded_for,
     replay_cassette,
@@ -203,10 +204,11 @@ def _load_all(paths: Sequence[Path], streaming: bool = False) -> list[tuple[Path
     """Every cassette read and checked before any is used: bad input stops everything.
     A streamed cassette's header only is read here; its interactions are checked as replay
     reads them, so a bad line stops the run there."""
-    return [
-        (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
-        for path in paths
-    ]
+    with gc_paused():
+        return [
+            (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
+            for path in paths
+        ]
 
 
 def _interactions(cassettes: Sequence[tuple[Path, Cassette]], streaming: bool = False) -> int:

@@ -471,7 +471,7 @@ class RecordingComputeAPI(InstanceOperations):
 
     def _generate_reservation_id(self) -> str:
         with self._rng_lock:
-            return "r-" + "".join(self.rng.choice(RESERVATION_ID_CHARS) for _ in range(8))
+            return "r-" + "".join(self.rng.choices(RESERVATION_ID_CHARS, k=8))
 
     def _generate_uuid(self) -> str:
         with self._rng_lock:

@@ -65,12 +65,16 @@ def glance_id_to_ec2_id(
     return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
 
 
+_TEMPLATES = {table: ec2_id_template(EC2_ID_PREFIXES[table.name.lower()]) for table in MappingTable}
+"""Each table's EC2 id template (``snap-%08x``), written once rather than on every id."""
+
+
 def _id_to_ec2_mapped_id(value: Any, table: MappingTable, store: MappingStore | None) -> str:
     if is_uuid_like(value):
         if store is None:
             raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
         value = store.get_or_add_mapping(table, value)
-    return id_to_ec2_id(value, ec2_id_template(EC2_ID_PREFIXES[table.name.lower()]))
+    return id_to_ec2_id(value, _TEMPLATES[table])
 
 
 def id_to_ec2_inst_id(instance_id: Any, store: MappingStore | None = None) -> str | None:

@@ -22,6 +22,7 @@ from simulator.cassette import (
     RecordedRequest,
     RecordMode,
     gc_frozen,
+    gc_paused,
     load_cassette,
     recorded_for,
     replay_cassette,
@@ -422,6 +423,20 @@ def test_the_pytest_marker_records_once_then_replays(tmp_path: Path) -> None:
     missing = run_pytest(tmp_path, "--launch-sim-record-mode=none")
     assert missing.returncode != 0
     assert "no such cassette, and record mode 'none' records nothing" in missing.stdout
+
+
+def test_gc_paused_disables_the_collector_for_the_block_and_leaves_a_disabled_one_alone() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled(), "someone else's disabling is not undone"
+    finally:
+        gc.enable()
 
 
 def test_gc_frozen_freezes_for_the_block_and_leaves_an_earlier_freeze_alone() -> None:

@@ -25,7 +25,13 @@ from simulator.cassette.format import (
 )
 from simulator.cassette.record_mode import DEFAULT, SERVE_DEFAULT, RecordMode, recorded_for
 from simulator.cassette.recorder import CassetteSession, CassetteUse, use_cassette
-from simulator.cassette.replayer import Replay, gc_frozen, replay_cassette, replay_simulator
+from simulator.cassette.replayer import (
+    Replay,
+    gc_frozen,
+    gc_paused,
+    replay_cassette,
+    replay_simulator,
+)
 
 __all__ = [
     "DEFAULT",
@@ -43,6 +49,7 @@ __all__ = [
     "Replay",
     "compare",
     "gc_frozen",
+    "gc_paused",
     "load_cassette",
     "recorded_for",
     "replay_cassette",

@@ -126,6 +126,26 @@ def gc_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while cassettes are read.
+
+    Reading builds only acyclic containers (JSON values and the records made of them), so
+    the collector finds nothing in them, yet as they pile up each full collection walks all
+    of them again: a third of reading fifty 1,000-launch cassettes in one process. Like
+    :func:`gc_frozen`, for a program that owns its process; a collector already disabled
+    stays so.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def replay_cassette(
     cassette: Cassette,
     label: str,

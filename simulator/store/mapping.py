@@ -51,9 +51,7 @@ class MappingStore:
         TinyDB, one thread at a time; an access log sees neither its reads nor its writes."""
         self._highest: dict[str, int] = {}
         self._uuid_indexes: dict[str, dict[str, int]] = {}
-        self._uuid_columns = {
-            table.value: UuidColumn(storage.tables[table.value]) for table in MappingTable
-        }
+        self._uuid_columns = {table: UuidColumn(storage.tables[table]) for table in MappingTable}
         self._image_index: ImageIndex | None = None
         self._instance_type_index: InstanceTypeIndex | None = None
         self._access_log: AccessLog | None = None
@@ -111,7 +109,7 @@ class MappingStore:
     def mapping_uuid(self, table: MappingTable, row_id: int) -> str | None:
         """The uuid of row ``row_id``, from its uuid column, else from its TinyDB row."""
         with self._lock:
-            name = table.value
+            name = table
             uuid = self._uuid_columns[name].get(row_id)
             if uuid is None:
                 doc = self._row(name, row_id)
@@ -125,7 +123,7 @@ class MappingStore:
     def mapping_id(self, table: MappingTable, uuid: str) -> int | None:
         """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order."""
         with self._lock:
-            return self._mapping_id(table.value, uuid)
+            return self._mapping_id(table, uuid)
 
     def _mapping_id(self, name: str, uuid: str) -> int | None:
         row_id = self._uuid_index(name).get(uuid)
@@ -136,7 +134,7 @@ class MappingStore:
     def highest_id(self, table: MappingTable) -> int:
         """The highest id issued in ``table`` (0 if none): where autoincrement continues."""
         with self._lock:
-            return self._highest_id(table.value)
+            return self._highest_id(table)
 
     def add_mapping(self, table: MappingTable, uuid: str, row_id: int | None = None) -> int:
         """Insert a row; ``row_id=None`` continues autoincrement past the highest id issued.
@@ -145,7 +143,7 @@ class MappingStore:
         an EC2 id a client has seen must keep naming the same resource.
         """
         with self._lock:
-            name = table.value
+            name = table
             autoincrement = row_id is None
             if row_id is None:
                 row_id = self._highest_id(name) + 1
@@ -170,18 +168,18 @@ class MappingStore:
     def get_or_add_mapping(self, table: MappingTable, uuid: str) -> int:
         """The id of ``uuid``, creating it if needed, as one step under the lock."""
         with self._lock:
-            row_id = self._mapping_id(table.value, uuid)
+            row_id = self._mapping_id(table, uuid)
             return self.add_mapping(table, uuid) if row_id is None else row_id
 
     def mapping_rows(self, table: MappingTable) -> Iterator[tuple[int, str]]:
         """All rows in ascending id order, as a snapshot taken under the lock."""
         with self._lock:
-            rows = self._storage.tables[table.value]
+            rows = self._storage.tables[table]
             return iter(sorted((int(key), row["uuid"]) for key, row in rows.items()))
 
     def mapping_count(self, table: MappingTable) -> int:
         with self._lock:
-            return len(self._storage.tables[table.value])
+            return len(self._storage.tables[table])
 
     # --- image catalogue ---
 
@@ -276,8 +274,7 @@ class MappingStore:
             rows = self._storage.tables
             mappings = {
                 table: [
-                    (row_id, rows[table.value][str(row_id)]["uuid"])
-                    for row_id in sorted(wanted[table.value])
+                    (row_id, rows[table][str(row_id)]["uuid"]) for row_id in sorted(wanted[table])
                 ]
                 for table in MappingTable
             }
