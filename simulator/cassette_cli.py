@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -204,11 +204,24 @@ def _load_all(paths: Sequence[Path], streaming: bool = False) -> list[tuple[Path
     """Every cassette read and checked before any is used: bad input stops everything.
     A streamed cassette's header only is read here; its interactions are checked as replay
     reads them, so a bad line stops the run there."""
-    with gc_paused():
-        return [
-            (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
-            for path in paths
-        ]
+    return [
+        (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
+        for path in paths
+    ]
+
+
+@contextmanager
+def _loaded_for_replay(
+    paths: Sequence[Path], streaming: bool
+) -> Iterator[list[tuple[Path, Cassette]]]:
+    """:func:`_load_all` with the collector paused, the cassettes then frozen out of its way
+    until the block ends: frozen before it resumes, so its first collection does not walk
+    everything just read (see :func:`gc_paused`, :func:`gc_frozen`)."""
+    with ExitStack() as stack:
+        with gc_paused():
+            cassettes = _load_all(paths, streaming)
+            stack.enter_context(gc_frozen())
+        yield cassettes
 
 
 def _interactions(cassettes: Sequence[tuple[Path, Cassette]], streaming: bool = False) -> int:
@@ -287,8 +300,7 @@ def _replay_loaded(
 def _replay_file(path: Path, profiles: Profiles, rerecord: bool, fmt: str, table: bool) -> Replayed:
     """A worker process's task: one cassette read, checked and replayed (a BadInput it
     raises reaches the parent, which raises the first in input order, as a serial run)."""
-    [(_, cassette)] = _load_all([path], not rerecord)
-    with gc_frozen():
+    with _loaded_for_replay([path], not rerecord) as [(_, cassette)]:
         return _replay_loaded(path, cassette, profiles, rerecord, fmt, table)
 
 
@@ -311,13 +323,13 @@ def _replay_all(
     """
     processes = min(processes, len(paths))
     if processes <= 1:
-        cassettes = _load_all(paths, not rerecord)
-        done = []
-        work = _interactions(cassettes, not rerecord) * len(profiles)
-        with gc_frozen(), progress("replaying", work, fmt) as advance:
-            for path, cassette in cassettes:
-                done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt, table))
-                advance(done[-1].results[0].count * len(profiles))
+        with _loaded_for_replay(paths, not rerecord) as cassettes:
+            done = []
+            work = _interactions(cassettes, not rerecord) * len(profiles)
+            with progress("replaying", work, fmt) as advance:
+                for path, cassette in cassettes:
+                    done.append(_replay_loaded(path, cassette, profiles, rerecord, fmt, table))
+                    advance(done[-1].results[0].count * len(profiles))
         return done
     # Fork where the platform has it: workers start in milliseconds with everything imported.
     # They are forked at the first submit, before the bar's drawing thread starts.

@@ -183,7 +183,7 @@ def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     for key, value in args.items():
         if isinstance(value, dict) and value and next(iter(value)).isdigit():
-            kwargs[key] = [item for _, item in sorted(value.items(), key=lambda kv: kv[0])]
+            kwargs[key] = [item for _, item in sorted(value.items())]
         else:
             kwargs[key] = value
     return kwargs
@@ -263,17 +263,16 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
             err=f"The request has {len(params)} parameters; at most "
             f"{limits.max_parameters} are accepted"
         )
+    max_dots = limits.max_key_dots
+    surely_small = limits.max_value_bytes // _MAX_UTF8_BYTES
     for key, value in params:
         dots = key.count(".")
-        if dots > limits.max_key_dots:
+        if dots > max_dots:
             raise RequestTooLarge(
                 err=f"Parameter {shorten(key)} is nested {dots} levels deep; at most "
-                f"{limits.max_key_dots} dots are accepted"
+                f"{max_dots} dots are accepted"
             )
-        if (
-            key in limits.unbounded_value_keys
-            or len(value) * _MAX_UTF8_BYTES <= limits.max_value_bytes
-        ):
+        if len(value) <= surely_small or key in limits.unbounded_value_keys:
             continue
         size = len(value.encode("utf-8", "surrogatepass"))
         if size > limits.max_value_bytes:

@@ -24,11 +24,12 @@ class ImageBackend(Protocol):
     """What Nova needs of Glance on the launch path."""
 
     def show(self, image_uuid: str) -> Image:
-        """The image with that uuid; raises ImageNotFound(image_id=uuid)."""
+        """The image with that uuid, the caller's own copy to change; raises
+        ImageNotFound(image_id=uuid)."""
         ...
 
     def detail(self, name: str) -> list[Image]:
-        """Images with exactly that name, oldest first."""
+        """Images with exactly that name, oldest first, the caller's own copies."""
         ...
 
 
@@ -63,14 +64,13 @@ class S3ImageService:
         return [self._translate_uuid_to_id(image) for image in self.backend.detail(name)]
 
     def _translate_uuid_to_id(self, image: Image) -> Image:
-        translated = dict(image)
-        if "id" in translated:
-            translated["id"] = id_mappings.glance_id_to_id(self.store, translated["id"])
-        properties = translated.get("properties")
+        """The image with its uuids as s3 ids, changed in place: a backend's answer is the
+        caller's own copy (see :class:`ImageBackend`)."""
+        if "id" in image:
+            image["id"] = id_mappings.glance_id_to_id(self.store, image["id"])
+        properties = image.get("properties")
         if isinstance(properties, dict):
-            properties = dict(properties)
             for prop in ("kernel_id", "ramdisk_id"):
                 if prop in properties:
                     properties[prop] = id_mappings.glance_id_to_id(self.store, properties[prop])
-            translated["properties"] = properties
-        return translated
+        return image

@@ -134,9 +134,8 @@ class RecordedRequest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedRequest:
-        return cls(
-            data["method"], data["path"], tuple((name, value) for name, value in data["params"])
-        )
+        params: Params = tuple(map(tuple, data["params"]))
+        return cls(data["method"], data["path"], params)
 
 
 @dataclass(frozen=True)
