@@ -10,7 +10,8 @@ server with moto's fixture image and snapshot), then times :data:`LAUNCHES` laun
 tools take turns round by round. In process is launch-sim's ``mock_ec2`` against moto's
 ``mock_aws``; over HTTP on 127.0.0.1 the server ``launch-sim serve`` runs against moto's
 ``ThreadedMotoServer``. A canned-answer responder measures boto3's own client-side work,
-the floor under every boto3 path.
+the floor under every boto3 path; over HTTP, the same waitress server answering canned bytes
+measures boto3 plus the HTTP round trip, the ceiling of any server on that path.
 
 moto slows as its state grows, so the growth curve comes second: in one backend per tool,
 the launch rate over launches 1-100, 1,001-1,100, 5,001-5,100 and 10,001-10,100. moto's
@@ -123,6 +124,21 @@ def sim_server() -> Iterator[Fleet]:
 
 
 @contextlib.contextmanager
+def canned_server() -> Iterator[Fleet]:
+    """The same waitress server answering every request with canned bytes: what boto3 and
+    the HTTP round trip cost alone, the ceiling of any server behind them."""
+    body = canned_body()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    with ServerHandle(app) as server:
+        yield sim_fleet(client(server.endpoint))
+
+
+@contextlib.contextmanager
 def moto_server() -> Iterator[Fleet]:
     """A new moto server, its backends reset: they are the process's, which an earlier
     server or ``mock_aws`` block may have filled."""
@@ -164,12 +180,18 @@ class _Raw:
         yield self.body
 
 
+def canned_body() -> bytes:
+    """A real RunInstances answer, given to boto3 again and again by the floors."""
+    return (
+        EC2Service(Simulator.from_seed())
+        .handle([("Action", "RunInstances"), ("ImageId", IMAGE)])
+        .body
+    )
+
+
 @contextlib.contextmanager
 def floor() -> Iterator[Fleet]:
-    body = EC2Service(Simulator.from_seed()).handle(
-        [("Action", "RunInstances"), ("ImageId", IMAGE)]
-    )
-    with canned_responder(body.body):
+    with canned_responder(canned_body()):
         yield sim_fleet(client())
 
 
@@ -253,13 +275,15 @@ def run() -> None:
         f"state each round ({LAUNCHES} launches), {ROUNDS} alternating rounds, medians =="
     )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    ours_http, peer_http = side_by_side(
+    ours_http, peer_http, canned_http = side_by_side(
         ("boto3 -> launch-sim server (HTTP, 127.0.0.1)", sim_server),
         (f"peer: boto3 -> {moto} ThreadedMotoServer (HTTP)", moto_server),
+        ("floor: boto3 -> the same server, canned answer", canned_server),
     )
-    for figure in (ours_http, peer_http):
+    for figure in (ours_http, peer_http, canned_http):
         print(figure.line())
     print(ratio_line("HTTP server vs moto server, fresh", ours_http, peer_http, HTTP_TARGET))
+    print(ratio_line("HTTP floor vs moto server (the ceiling over HTTP)", canned_http, peer_http))
     ours, peer, canned = side_by_side(
         ("boto3 -> launch-sim mock_ec2 (in process)", sim_in_process),
         (f"peer: boto3 -> {moto} mock_aws (in process)", moto_in_process),
