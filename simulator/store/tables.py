@@ -87,11 +87,19 @@ def clone(value: Any) -> Any:
     Every stored row went through :func:`json_copy` (or ``json.loads``) on its way in, so
     it holds only dicts, lists and immutable scalars: copying the containers is enough.
     """
-    if type(value) is dict:
-        return {key: clone(item) for key, item in value.items()}
-    if type(value) is list:
-        return [clone(item) for item in value]
+    kind = type(value)
+    if kind is dict:
+        return {
+            key: clone(item) if type(item) in _CONTAINERS else item for key, item in value.items()
+        }
+    if kind is list:
+        return [clone(item) if type(item) in _CONTAINERS else item for item in value]
     return value
+
+
+_CONTAINERS = frozenset({dict, list})
+"""What :func:`clone` copies; every other stored value is immutable and is shared (tested
+in line, since a call per leaf was most of a copy's cost)."""
 
 
 def empty_tables() -> Tables:
