@@ -127,17 +127,18 @@ def split(whole: Cassette, files: int) -> list[Cassette]:
 
 
 def replayed(cassette: Cassette) -> int:
-    """Replay ``cassette`` as ``launch-sim replay`` does (under :func:`gc_frozen`); any
-    difference from the recording is an error, not a figure."""
+    """Replay ``cassette`` as ``launch-sim replay`` does for its text report (under
+    :func:`gc_frozen`, keeping only differing results); any difference from the recording
+    is an error, not a figure."""
     with gc_frozen():
-        result = replay_cassette(cassette, "bench corpus").result
+        result = replay_cassette(cassette, "bench corpus", keep=False).result
     if result.failures:
         first = result.failures[0]
         raise RuntimeError(
             f"corpus replay differs at {first.where}: "
             + "; ".join(d.describe("replayed") for d in first.differences)
         )
-    return len(result.interactions)
+    return result.count
 
 
 def measure(path: Path) -> None:
