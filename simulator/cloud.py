@@ -33,7 +33,7 @@ from simulator.images import Image, S3ImageService
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, InstanceActions, group_set
 from simulator.lifecycle import state_description
 from simulator.profiles import IpFields, Profile, get_profile
-from simulator.store import MappingStore
+from simulator.store import MappingStore, MappingTable
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
 
@@ -45,9 +45,15 @@ a new token."""
 
 
 class ClientTokens:
-    """Which reservation each ``ClientToken`` launched, and its instances' uuids: Nova's
-    ``EC2_client_token`` system metadata on every instance of the reservation
-    (``_add_client_token``), kept beside the instance rows (one object per simulator).
+    """Which reservation each ``ClientToken`` launched, and its instances' uuids: an index of
+    Nova's ``EC2_client_token`` system metadata, which lives in the store's instance rows
+    (:attr:`Instance.client_token <simulator.compute_instances.Instance.client_token>`,
+    which ``_format_instance`` reads as ``_get_client_token`` did), so a token lasts as long
+    as its instances' rows do, across a restart on the same store.
+
+    The index is built from the rows on first use and kept in step with them by
+    :meth:`remember` and :meth:`forget`, which write the rows; a launch without a token
+    touches neither.
 
     Nova looked a token up with ``get_all_system_metadata``, whose value filter is
     ``re.match(token, value)``: once any instance carries a token, a token that is no
@@ -56,15 +62,18 @@ class ClientTokens:
     a hit.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, store: MappingStore) -> None:
+        self._store = store
         self._reservations: dict[str, tuple[str, list[str]]] = {}
         self._tokens: dict[str, str] = {}
+        self._loaded = False
         self._lock = threading.Lock()
 
     def reservation(self, token: Any) -> tuple[str, list[str]] | None:
         """``_resv_id_from_token``: the reservation ``token`` launched and the uuids of its
         instances that still carry it."""
         with self._lock:
+            self._load()
             if not self._reservations:
                 return None
             if not (isinstance(token, str) and _LITERAL.fullmatch(token)):
@@ -72,30 +81,63 @@ class ClientTokens:
             return self._reservations.get(token)
 
     def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
-        """``_add_client_token``: the token as the database column stores it (text)."""
+        """``_add_client_token``: the token as the database column stores it (text), written
+        to each instance's row after the create."""
         text = str(int(token)) if isinstance(token, bool) else str(token)
+        rows = self._store.instances
         with self._lock:
+            self._load()
+            for instance in instances:
+                instance.client_token = text
+                row = rows.get(instance.ec2_int_id)
+                if row is not None:
+                    row["client_token"] = text
+                    rows.put(instance.ec2_int_id, row)
             self._reservations[text] = (reservation_id, [instance.uuid for instance in instances])
             self._tokens.update((instance.uuid, text) for instance in instances)
 
-    def token_of(self, instance: Instance) -> str | None:
-        """``_get_client_token``: the token an instance was launched with, if any."""
-        with self._lock:
-            return self._tokens.get(instance.uuid)
-
     def forget(self, instance_uuids: Iterable[str]) -> None:
-        """``_remove_client_token`` (TerminateInstances): those instances no longer count."""
+        """``_remove_client_token`` (TerminateInstances): those instances no longer count,
+        and their rows no longer carry a token."""
+        rows = self._store.instances
         with self._lock:
+            self._load()
             for uuid in instance_uuids:
                 token = self._tokens.pop(uuid, None)
                 if token is None:
                     continue
-                reservation_id, uuids = self._reservations[token]
+                row_id = self._store.mapping_id(MappingTable.INSTANCES, uuid)
+                if row_id is not None and (row := rows.get(row_id)) is not None:
+                    row.pop("client_token", None)
+                    rows.put(row_id, row)
+                launched = self._reservations.get(token)
+                if launched is None:
+                    continue
+                reservation_id, uuids = launched
                 left = [other for other in uuids if other != uuid]
                 if left:
                     self._reservations[token] = (reservation_id, left)
                 else:
                     del self._reservations[token]
+
+    def _load(self) -> None:
+        """The index of the rows that carry a token, in the order they were created (the
+        lock held); a token that launched again (its earlier instances hidden from the
+        caller) answers its latest reservation, as :meth:`remember` left it."""
+        if self._loaded:
+            return
+        self._loaded = True
+        rows = self._store.instances
+        for row_id in rows.ids():
+            row = rows.get(row_id)
+            token = None if row is None else row.get("client_token")
+            if row is None or token is None:
+                continue
+            launched = self._reservations.get(token)
+            if launched is None or launched[0] != row["reservation_id"]:
+                launched = self._reservations[token] = (row["reservation_id"], [])
+            launched[1].append(row["uuid"])
+            self._tokens[row["uuid"]] = token
 
 
 def _check_counts(min_count: int, max_count: int) -> None:
@@ -146,7 +188,7 @@ class CloudController(InstanceActions, CatalogueActions):
         self.image_service = image_service
         self.compute_api = compute_api
         self.profile = profile or get_profile()
-        self.client_tokens = ClientTokens()
+        self.client_tokens = ClientTokens(store)
         self._addresses = _ADDRESSES[self.profile.response.ip_fields]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
@@ -284,9 +326,8 @@ class CloudController(InstanceActions, CatalogueActions):
         item["keyName"] = key_name
         if rules.tag_set:
             item["tagSet"] = []
-        client_token = self.client_tokens.token_of(instance) if rules.client_token else None
-        if client_token:
-            item["clientToken"] = client_token
+        if rules.client_token and instance.client_token:
+            item["clientToken"] = instance.client_token
         root_device_name = instance.root_device_name or DEFAULT_ROOT_DEV_NAME
         item.update(
             {

@@ -67,14 +67,21 @@ class Instance:
     disable_terminate: bool = False
     shutdown_terminate: bool = False
     deleted: bool = False
+    client_token: str | None = None
+    """Nova's ``EC2_client_token`` system metadata (Havana on): the ``ClientToken`` the
+    instance was launched with, as text; written after the create and removed on terminate
+    (:class:`simulator.cloud.ClientTokens`). A row without one holds no such column."""
 
     def to_row(self, work: list[Any] | None) -> dict[str, Any]:
         """The store's row: every field but the EC2 id (the row's key), and ``work``; it
         shares this record's values (the store copies what it keeps). A record's attributes
         are exactly its fields, so its ``__dict__`` is the row's start: no per-field lookup
-        on every launch."""
+        on every launch. A row carries ``client_token`` only when the instance has one, as
+        rows written before the column existed do not."""
         row = dict(self.__dict__)
         del row["ec2_int_id"]
+        if self.client_token is None:
+            del row["client_token"]
         row["created_at"] = self.created_at.isoformat()
         row["work"] = work
         return row
