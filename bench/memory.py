@@ -46,6 +46,11 @@ LAUNCHED: dict[str, Any] = {
     "InstanceType": "m1.small",
     "BlockDeviceMappings": [{"DeviceName": "/dev/fake0", "Ebs": {"SnapshotId": "snap-12345678"}}],
 }
+COMMANDS = {
+    "replay": ("replay",),
+    "validate": ("validate",),
+    "matrix": ("matrix", "--profiles", DEFAULT_PROFILE),
+}
 
 
 def record_launch(path: Path, request: dict[str, Any]) -> Cassette:
@@ -87,12 +92,11 @@ def write_lines(recorded: Cassette, count: int, path: Path) -> None:
 def commands(path: Path, count: int) -> dict[str, Run]:
     """Each command once over ``path``, checked to have succeeded on all ``count``."""
     every = f"1 cassette, {count} interactions"
+    expected = {"replay": f"{every}: OK", "validate": "valid cassette"}
+    expected["matrix"] = f"{every}: {DEFAULT_PROFILE} all same"
     return {
-        "replay": launch_sim("replay", str(path)).expect(0, f"{every}: OK"),
-        "validate": launch_sim("validate", str(path)).expect(0, "valid cassette"),
-        f"matrix --profiles {DEFAULT_PROFILE}": launch_sim(
-            "matrix", "--profiles", DEFAULT_PROFILE, str(path)
-        ).expect(0, f"{every}: {DEFAULT_PROFILE} all same"),
+        name: launch_sim(*COMMANDS[name], str(path)).expect(0, last_line)
+        for name, last_line in expected.items()
     }
 
 
@@ -101,14 +105,13 @@ def measured(directory: Path, recorded: Cassette, count: int, what: str) -> dict
     path = directory / f"{what}-{count}.jsonl"
     write_lines(recorded, count, path)
     size = path.stat().st_size
-    print(f"  {what}, {count:,}: {size / 1e6:,.0f} MB, {size / count:,.0f} bytes an interaction")
+    label = f"{what}.jsonl, {count:,} interactions ({size / count:.0f} bytes a line)"
+    print(f"  {label:<58} {size / 1e6:>12,.1f} MB")
     runs = commands(path, count)
     path.unlink()
     for command, done in runs.items():
-        print(
-            f"  {f'launch-sim {command}, {count:,} {what}':<58} {done.seconds:>12,.1f} s"
-            f"  {done.peak_rss_mb:>6,.0f} MB peak RSS"
-        )
+        label = f"launch-sim {' '.join(COMMANDS[command])}, {count:,} {what}"
+        print(f"  {label:<58} {done.seconds:>12,.1f} s  {done.peak_rss_mb:>6,.0f} MB peak RSS")
     return runs
 
 
@@ -139,7 +142,7 @@ def run() -> None:
         )
         launched = record_launch(directory / "launched.json", LAUNCHED)
         grown = measured(directory, launched, SIZES[0], "launched")
-        for command in ("replay", f"matrix --profiles {DEFAULT_PROFILE}"):
+        for command in ("replay", "matrix"):
             extra = grown[command].peak_rss_mb - small[command].peak_rss_mb
-            label = f"{command}: launched - refused RSS, per instance"
+            label = f"{command}: RSS per instance (launched - refused, {SIZES[0]:,})"
             print(f"  {label:<58} {extra * 1e3 / SIZES[0]:>12,.2f} KB")
