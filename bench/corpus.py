@@ -13,8 +13,8 @@ reading and schema-checking every file, replaying every interaction through
 ``-j 1``, ``-j 2`` and ``-j auto``, taking turns run by run (3 runs each), so drift on the
 shared machine falls on all three alike. A run counts only if it exits 0 and its last line
 says that all 50,000 interactions match: the rate of a failing replay is not a figure.
-Peak RSS is measured per run by ``os.wait4`` (:mod:`bench.command`): for ``-j N``, that of
-the largest single process.
+Peak RSS is measured per run by GNU time (:mod:`bench.command`): for ``-j N``, that of the
+largest single process.
 """
 
 from __future__ import annotations

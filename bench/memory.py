@@ -7,7 +7,7 @@ release refuses, so no instance is created), repeated with its own ``ClientToken
 (:func:`bench.replay.corpus`). It is written as a ``.jsonl`` file by the project's own writer
 (:meth:`Cassette.to_lines`) ``CHUNK`` interactions at a time, so the benchmark never holds a
 million interactions either. Each command then runs once per size in a fresh process
-(:mod:`bench.command`: wall-clock with start-up, peak RSS from ``os.wait4``), and must exit
+(:mod:`bench.command`: wall-clock with start-up, peak RSS by GNU time), and must exit
 0 with every interaction matching (or the file valid): the figures of a failing command are
 not figures. Targets: at most 300 MB peak RSS at 1,000,000, and time linear in the size
 (the 1,000,000 run at most 12x the 100,000 one, 10x being exactly linear).
@@ -92,8 +92,11 @@ def write_lines(recorded: Cassette, count: int, path: Path) -> None:
 def commands(path: Path, count: int) -> dict[str, Run]:
     """Each command once over ``path``, checked to have succeeded on all ``count``."""
     every = f"1 cassette, {count} interactions"
-    expected = {"replay": f"{every}: OK", "validate": "valid cassette"}
-    expected["matrix"] = f"{every}: {DEFAULT_PROFILE} all same"
+    expected = {
+        "replay": f"{every}: OK",
+        "validate": "valid cassette",
+        "matrix": f"{every}: {DEFAULT_PROFILE} all same",
+    }
     return {
         name: launch_sim(*COMMANDS[name], str(path)).expect(0, last_line)
         for name, last_line in expected.items()
