@@ -127,17 +127,13 @@ class ClientTokens:
         if self._loaded:
             return
         self._loaded = True
-        rows = self._store.instances
-        for row_id in rows.ids():
-            row = rows.get(row_id)
-            token = None if row is None else row.get("client_token")
-            if row is None or token is None:
-                continue
+        tokens = self._store.instances.having("client_token", "reservation_id", "uuid")
+        for token, reservation_id, uuid in tokens:
             launched = self._reservations.get(token)
-            if launched is None or launched[0] != row["reservation_id"]:
-                launched = self._reservations[token] = (row["reservation_id"], [])
-            launched[1].append(row["uuid"])
-            self._tokens[row["uuid"]] = token
+            if launched is None or launched[0] != reservation_id:
+                launched = self._reservations[token] = (reservation_id, [])
+            launched[1].append(uuid)
+            self._tokens[uuid] = token
 
 
 def _check_counts(min_count: int, max_count: int) -> None:

@@ -36,6 +36,15 @@ def test_a_copy_is_handed_out() -> None:
     assert store.instances.get(1) == row("u1")
 
 
+def test_having_reads_one_column_of_the_rows_that_set_it_in_creation_order() -> None:
+    store = MappingStore.in_memory()
+    store.instances.put(2, row("u2", client_token="b"))
+    store.instances.put(1, row("u1"))
+    store.instances.put(3, row("u3", client_token="a"))
+    store.instances.put(4, row("u4", client_token=None))
+    assert store.instances.having("client_token", "uuid") == [("b", "u2"), ("a", "u3")]
+
+
 def test_ids_come_in_creation_order_and_an_update_keeps_the_place() -> None:
     store = MappingStore.in_memory()
     for row_id in (3, 1, 2):
