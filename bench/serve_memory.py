@@ -4,7 +4,7 @@ by the rows its launches add.
 The real server runs as a subprocess (``python -m simulator serve --port 0``, auth none as
 by default, its access log on, written to a file) on a temporary file store. One keep-alive
 HTTP connection sends plain ``RunInstances`` POSTs, one instance and no block device
-mapping, as fast as the server answers: the form body boto3 would send, with a SigV4-shaped
+mapping, as fast as the server answers: a form body as boto3 sends one, with a SigV4-shaped
 ``Authorization`` header naming an access key (auth none reads the key and checks no
 signature, so computing one would only measure the client). Every answer must be HTTP 200,
 and one in :data:`CHECK_EVERY` must name a new instance id. The server's RSS
@@ -109,15 +109,21 @@ def stop(server: subprocess.Popen[str]) -> None:
         server.wait()
 
 
-def launch(connection: http.client.HTTPConnection, number: int) -> None:
-    """One RunInstances, which must be answered 200 (a sample: with a new instance)."""
+def launch(connection: http.client.HTTPConnection, number: int, sampled: set[bytes]) -> None:
+    """One RunInstances, which must be answered 200; one in :data:`CHECK_EVERY` must name
+    an instance id no earlier sample named (added to ``sampled``)."""
     connection.request("POST", "/", BODY, HEADERS)
     response = connection.getresponse()
     body = response.read()
     if response.status != 200:
         raise RuntimeError(f"launch {number:,} answered {response.status}: {body[:300]!r}")
-    if number % CHECK_EVERY == 0 and b"<instanceId>i-" not in body:
-        raise RuntimeError(f"launch {number:,} named no instance: {body[:300]!r}")
+    if number % CHECK_EVERY:
+        return
+    start = body.find(b"<instanceId>") + len(b"<instanceId>")
+    instance_id = body[start : body.find(b"<", start)]
+    if not instance_id.startswith(b"i-") or instance_id in sampled:
+        raise RuntimeError(f"launch {number:,} named no new instance: {body[:300]!r}")
+    sampled.add(instance_id)
 
 
 def store_bytes(store: MappingStore) -> int:
@@ -200,8 +206,9 @@ def run() -> None:
             connection = http.client.HTTPConnection(host, int(port), timeout=60)
             started = time.perf_counter()
             rss_early = 0
+            sampled: set[bytes] = set()
             for number in range(1, LAUNCHES + 1):
-                launch(connection, number)
+                launch(connection, number, sampled)
                 if number == EARLY:
                     rss_early = rss_bytes(server.pid)
             elapsed = time.perf_counter() - started
