@@ -7,13 +7,15 @@ Images come from the image service through Nova's S3 layer (listing one gives it
 service (cinder): every row of the store's volume and snapshot mapping tables is a volume
 or snapshot that exists, with the attributes :func:`_volume` and :func:`_snapshot` give,
 owned by whoever asks; launch-sim does not attach or create volumes. Zones come from the
-services of the one simulated host (:data:`SERVICES`).
+services of the one simulated host (:data:`SERVICES`). Flavors are the store's rows; Icehouse
+hands them to compute as its ``Flavor`` object's primitive (:func:`flavor_primitive`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 from simulator import id_mappings
@@ -86,6 +88,61 @@ def _snapshot(uuid: str, context: RequestContext) -> Result:
         "project_id": context.project_id,
         "display_description": None,
     }
+
+
+def _as_is(value: Any) -> Any:
+    """``DateTimeField``: launch-sim keeps a seed's time as its JSON text."""
+    return value
+
+
+_FLAVOR_FIELDS: Final[Mapping[str, tuple[Callable[[Any], Any], Any]]] = MappingProxyType(
+    {
+        "id": (int, None),
+        "name": (str, None),
+        "memory_mb": (int, None),
+        "vcpus": (int, None),
+        "root_gb": (int, None),
+        "ephemeral_gb": (int, None),
+        "flavorid": (str, None),
+        "swap": (int, 0),
+        "rxtx_factor": (float, 1),
+        "vcpu_weight": (int, None),
+        "disabled": (bool, False),
+        "is_public": (bool, True),
+        "created_at": (_as_is, None),
+        "updated_at": (_as_is, None),
+        "deleted_at": (_as_is, None),
+        "deleted": (bool, 0),
+    }
+)
+"""Icehouse's ``Flavor.fields`` and ``NovaPersistentObject.fields`` read from the row (all
+but ``extra_specs`` and the unloaded ``projects``): each field's coercion (``fields.py``)
+and the ``instance_types`` column default (``models.py``) a seed row that lacks the
+column gets."""
+
+
+def flavor_primitive(row: Mapping[str, Any]) -> Result:
+    """``obj_to_primitive(Flavor.get_by_name(...))``: what Icehouse's ``run_instances``
+    passes ``compute_api.create`` as ``instance_type``.
+
+    ``_from_db_object`` reads every field from the row (a None integer becomes 0, the other
+    None values stay None) and ``extra_specs`` (their values text); ``obj_to_primitive``
+    gives the fields that are set. A seed row's keys that are no column (``default``) are
+    not fields. launch-sim's flavor rows have no ``id`` (the seed schema has no such
+    column), so it is 0, as a NULL integer column reads: the store's row number is no id,
+    as a cassette's seed keeps only the rows read, numbered afresh on replay. A row without
+    ``flavorid`` keeps None, where Nova's ``StringField`` would refuse it.
+    """
+    primitive: Result = {}
+    for name, (coerce, default) in _FLAVOR_FIELDS.items():
+        value = row.get(name, default)
+        if value is None:
+            primitive[name] = 0 if coerce is int else None
+        else:
+            primitive[name] = coerce(value)
+    specs = row.get("extra_specs") or {}
+    primitive["extra_specs"] = {key: str(value) for key, value in specs.items()}
+    return primitive
 
 
 class CatalogueActions:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
-from simulator.catalogue import CatalogueActions
+from simulator.catalogue import CatalogueActions, flavor_primitive
 from simulator.compute import DEFAULT_AVAILABILITY_ZONE, RecordingComputeAPI
 from simulator.compute_instances import Instance
 from simulator.context import RequestContext
@@ -32,7 +32,7 @@ from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, InstanceActions, group_set
 from simulator.lifecycle import state_description
-from simulator.profiles import IpFields, Profile, get_profile
+from simulator.profiles import FlavorForm, IpFields, Profile, get_profile
 from simulator.store import MappingStore, MappingTable
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -211,9 +211,12 @@ class CloudController(InstanceActions, CatalogueActions):
         image_state = self._get_image_state(image)
         if image_state != "available":
             raise self.profile.image_unavailable()
+        flavor = self.get_instance_type_by_name(kwargs.get("instance_type"))
+        if self.profile.flavor.create_call_form is FlavorForm.PRIMITIVE:
+            flavor = flavor_primitive(flavor)
         instances, reservation_id = self.compute_api.create(
             context,
-            instance_type=self.get_instance_type_by_name(kwargs.get("instance_type")),
+            instance_type=flavor,
             image_href=image_uuid,
             max_count=int(kwargs.get("max_count", min_count)),
             min_count=min_count,

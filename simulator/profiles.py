@@ -98,6 +98,17 @@ class ComputeCheck(Enum):
     VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
 
 
+class FlavorForm(Enum):
+    """What ``run_instances`` passes ``compute_api.create`` as ``instance_type``."""
+
+    ROW = "the flavor's row"
+    """``get_instance_type_by_name``'s answer: the database row as a dict."""
+    PRIMITIVE = "obj_to_primitive(Flavor)"
+    """Icehouse's ``obj_base.obj_to_primitive(flavor)`` of the ``Flavor`` object
+    ``Flavor.get_by_name`` built: every field read from the row, coerced, with the row's
+    column defaults (:func:`simulator.catalogue.flavor_primitive`)."""
+
+
 @dataclass(frozen=True)
 class FlavorRules:
     """The flavor lookup of ``run_instances`` and the flavor errors compute raises."""
@@ -105,6 +116,7 @@ class FlavorRules:
     default_when_omitted: bool
     """``get_instance_type_by_name(None)`` gave the default; Icehouse's ``Flavor.get_by_name``
     looks up the name None."""
+    create_call_form: FlavorForm
     not_found_by_name: Callable[[Any], EC2Error]
     not_found: Callable[[Any], EC2Error]
     memory_too_small: Callable[[], EC2Error]
@@ -239,6 +251,7 @@ def _flavor(flavor_id: Any) -> EC2Error:
 
 _INSTANCE_TYPES = FlavorRules(
     default_when_omitted=True,
+    create_call_form=FlavorForm.ROW,
     not_found_by_name=_instance_type_by_name,
     not_found=_instance_type,
     memory_too_small=InstanceTypeMemoryTooSmall,
@@ -246,6 +259,7 @@ _INSTANCE_TYPES = FlavorRules(
 )
 _FLAVORS = FlavorRules(
     default_when_omitted=False,
+    create_call_form=FlavorForm.PRIMITIVE,
     not_found_by_name=_flavor_by_name,
     not_found=_flavor,
     memory_too_small=FlavorMemoryTooSmall,
