@@ -28,6 +28,7 @@ from simulator.cassette import (
     replay_cassette,
     use_cassette,
 )
+from simulator.cassette.replayer import YOUNG_COLLECTION_EVERY
 from simulator.contracts import default_registry
 from simulator.errors import StoreError
 from simulator.seed import merge_seeds, seed_from_rows
@@ -441,9 +442,12 @@ def test_gc_paused_disables_the_collector_for_the_block_and_leaves_a_disabled_on
 
 def test_gc_frozen_freezes_for_the_block_and_leaves_an_earlier_freeze_alone() -> None:
     assert gc.get_freeze_count() == 0
+    before_thresholds = gc.get_threshold()
     with gc_frozen():
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before_thresholds
     gc.freeze()
     try:
         before = gc.get_freeze_count()
