@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -123,6 +124,8 @@ class RecordedRequest:
         return tuple(sorted(pairs, key=lambda pair: pair[0]))
 
     def redacted_fields(self) -> frozenset[str]:
+        if REDACTED not in map(itemgetter(1), self.params):
+            return _NOTHING_REDACTED
         return frozenset(_field_of(name) for name, value in self.params if value == REDACTED)
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,10 +187,7 @@ class Interaction:
         :func:`compare`, which ignores key order, and all a replay needs to find differences.
         """
         masked = request.redacted_fields()
-        calls = tuple(
-            {key: REDACTED if key in masked else value for key, value in call.fields().items()}
-            for call in outcome.create_calls
-        )
+        calls = tuple(_masked(call.fields(), masked) for call in outcome.create_calls)
         if canonical:
             calls = tuple(map(sorted_keys, calls))
         response = RecordedResponse(
@@ -227,6 +227,16 @@ class Interaction:
             RecordedResponse.from_dict(data["response"]),
             data.get("instance_id_floor"),
         )
+
+
+_NOTHING_REDACTED: frozenset[str] = frozenset()
+
+
+def _masked(fields: dict[str, Any], masked: frozenset[str]) -> dict[str, Any]:
+    """A create call's ``fields`` (its own copy) with the redacted ones replaced."""
+    if not masked:
+        return fields
+    return {key: REDACTED if key in masked else value for key, value in fields.items()}
 
 
 def _reservation_form(reservation_id: str | None) -> str | None:
