@@ -8,6 +8,7 @@ parser and the seed reader use it without a store; the conversions that look row
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -35,12 +36,23 @@ def py2_int(text: str, base: int) -> int:
 def ec2_id_to_id(ec2_id: str) -> int:
     """``int(ec2_id.split('-')[-1], 16)``; the prefix is ignored, as in Nova.
 
-    A non-string raises AttributeError, as Nova's did.
+    A non-string raises AttributeError, as Nova's did. A launch converts the same few ids
+    (its image, kernel, ramdisk, snapshots) again and again, so a string's number is
+    computed once.
     """
+    if type(ec2_id) is str:
+        return _number_of(ec2_id)
+    return _parsed(ec2_id)
+
+
+def _parsed(ec2_id: str) -> int:
     try:
         return py2_int(ec2_id.split("-")[-1], 16)
     except ValueError:
         raise InvalidEc2Id(ec2_id=ec2_id) from None
+
+
+_number_of = functools.lru_cache(maxsize=4096)(_parsed)
 
 
 def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:
