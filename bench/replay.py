@@ -52,6 +52,10 @@ from simulator.profiles import DEFAULT_PROFILE, PROFILES
 
 INTERACTIONS = 10_000
 TARGET = 5_000
+ONE_PROCESS_TARGET = 6_000
+"""Issue 14's one-process replay rate, read as the figure it was set against (this
+benchmark's replay-only rate, 5,839/s then); ``bench.corpus`` judges the whole ``-j 1``
+command against it too."""
 SPLIT_FILES = 20
 TEST_FILE = "test_split.py"
 TEST_MODULE = '''"""One test per cassette of the split corpus, like tests/test_corpus.py."""
@@ -161,6 +165,10 @@ def measure(path: Path) -> None:
     print(figure.line())
     judged = f"target >= {TARGET:,} interactions/s: {verdict(figure.median >= TARGET)}"
     print(f"  {f'replay rate, {profile}':<58} {'':>12}  {judged}")
+    if profile == DEFAULT_PROFILE:
+        met = verdict(figure.median >= ONE_PROCESS_TARGET)
+        judged = f"target >= {ONE_PROCESS_TARGET:,} interactions/s: {met}"
+        print(f"  {'replay only, one process (issue 14)':<58} {'':>12}  {judged}")
 
 
 def run() -> None:
