@@ -22,18 +22,15 @@ restate what the 100,000 run and the per-instance cost already say; so it is lef
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from bench.command import Run, launch_sim
-from bench.replay import corpus
+from bench.replay import corpus, record_launch
 from bench.timing import verdict
-from simulator.cassette import Cassette, RecordMode, load_cassette, use_cassette
+from simulator.cassette import Cassette
 from simulator.ec2ids import id_to_ec2_id
 from simulator.profiles import DEFAULT_PROFILE
 
@@ -51,18 +48,6 @@ COMMANDS = {
     "validate": ("validate",),
     "matrix": ("matrix", "--profiles", DEFAULT_PROFILE),
 }
-
-
-def record_launch(path: Path, request: dict[str, Any]) -> Cassette:
-    """One ``ami-00000001`` launch from boto3 under Grizzly with ``request`` added, recorded
-    into ``path`` (a refusal is recorded refusing)."""
-    with use_cassette(path, RecordMode.ONCE) as use:
-        with contextlib.suppress(ClientError):
-            use.client().run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1, **request)
-        report = use.failure_report()
-    if report is not None:
-        raise RuntimeError(report)
-    return load_cassette(path)
 
 
 def write_lines(recorded: Cassette, count: int, path: Path) -> None:

@@ -34,6 +34,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -75,23 +76,23 @@ def test_the_cassette_replays_green(path):
 '''
 
 
-def record_walkthrough(directory: Path, profile: str) -> Cassette:
-    """One walkthrough launch from boto3 under ``profile``, recorded by the cassette
-    recording path (a release that refuses it is recorded refusing it)."""
-    path = directory / f"walkthrough-{profile}.json"
+def record_launch(path: Path, request: dict[str, Any], profile: str = DEFAULT_PROFILE) -> Cassette:
+    """One ``ami-00000001`` launch from boto3 with ``request`` added, under ``profile``,
+    recorded into ``path`` by the cassette recording path (a release that refuses it is
+    recorded refusing it)."""
     with use_cassette(path, RecordMode.ONCE, profile=profile) as use:
         with contextlib.suppress(ClientError):
-            use.client().run_instances(
-                ImageId="ami-00000001",
-                MinCount=1,
-                MaxCount=1,
-                InstanceType="m1.small",
-                BlockDeviceMappings=WALKTHROUGH,
-            )
+            use.client().run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1, **request)
         report = use.failure_report()
     if report is not None:
         raise RuntimeError(report)
     return load_cassette(path)
+
+
+def record_walkthrough(directory: Path, profile: str) -> Cassette:
+    """The walkthrough launch (``m1.small`` written out) recorded under ``profile``."""
+    request = {"InstanceType": "m1.small", "BlockDeviceMappings": WALKTHROUGH}
+    return record_launch(directory / f"walkthrough-{profile}.json", request, profile)
 
 
 def corpus(recorded: Cassette, count: int) -> Cassette:
