@@ -18,6 +18,13 @@ botocore signs before it sends, so a client needs credentials even when nothing 
 process. While blocks are active and the environment names no access key, it gets
 ``admin`` (the default context's user) and a dummy secret, as moto does: clients then need
 none, and botocore never looks further (config files, the instance metadata service).
+
+A block checks no signature (as ``--auth none``): the access key only picks the request
+context. So botocore is told not to compute one (``choose-signer``: a sixth of an
+in-process launch was SigV4 signing), and the request carries its access key in an
+``Authorization`` header of SigV4's shape whose signature is :data:`UNSIGNED_SIGNATURE`,
+which is all ``--auth none`` reads of it. Presigned URLs are still signed, and a client
+without credentials still fails as botocore fails it.
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore import UNSIGNED
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
+from botocore.exceptions import NoCredentialsError
 from botocore.handlers import BUILTIN_HANDLERS
 
 from simulator.api import Simulator
@@ -40,6 +50,10 @@ from simulator.server import EC2App, content_type_of
 from simulator.service import EC2Service
 
 EC2_BEFORE_SEND = "before-send.ec2"
+EC2_CHOOSE_SIGNER = "choose-signer.ec2"
+EC2_BEFORE_SIGN = "before-sign.ec2"
+STANDARD_SIGNER = "v4"
+UNSIGNED_SIGNATURE = "not-signed-by-launch-sim"
 MOCK_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "launch-sim"}
 
 
@@ -101,10 +115,47 @@ class _Dispatcher:
         self._lock = threading.Lock()
         self._blocks: list[tuple[int, _EC2Responder]] = []
         self._saved_environ: dict[str, str | None] = {}
+        self.handlers: tuple[tuple[str, Any], ...] = (
+            (EC2_BEFORE_SEND, self),
+            (EC2_CHOOSE_SIGNER, self.choose_signer),
+            (EC2_BEFORE_SIGN, self.before_sign),
+        )
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         responder = self._current()
         return None if responder is None else responder(request)
+
+    def choose_signer(self, signature_version: Any, **kwargs: Any) -> Any:
+        """``choose-signer.ec2``: no signature for a request a block answers (a presigned
+        URL's signer, ``v4-query``, is left alone)."""
+        if signature_version != STANDARD_SIGNER or self._current() is None:
+            return None
+        return UNSIGNED
+
+    def before_sign(
+        self,
+        request: AWSRequest,
+        signature_version: Any,
+        request_signer: Any,
+        signing_name: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> None:
+        """``before-sign.ec2``: the access key a signature would have named, in a header of
+        SigV4's shape (``--auth none`` reads nothing else of it)."""
+        if signature_version is not UNSIGNED or self._current() is None:
+            return
+        credentials = request_signer.get_auth_instance(
+            signing_name, region_name, STANDARD_SIGNER
+        ).credentials
+        if credentials is None:
+            raise NoCredentialsError()
+        day = datetime.now(UTC).strftime("%Y%m%d")
+        scope = f"{credentials.access_key}/{day}/{region_name}/{signing_name}/aws4_request"
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, "
+            f"Signature={UNSIGNED_SIGNATURE}"
+        )
 
     def _current(self) -> _EC2Responder | None:
         thread = threading.get_ident()
@@ -118,7 +169,7 @@ class _Dispatcher:
         block = (threading.get_ident(), responder)
         with self._lock:
             if not self._blocks:
-                BUILTIN_HANDLERS.insert(0, (EC2_BEFORE_SEND, self))
+                BUILTIN_HANDLERS[:0] = self.handlers
                 if "AWS_ACCESS_KEY_ID" not in os.environ:
                     self._saved_environ = {name: os.environ.get(name) for name in MOCK_CREDENTIALS}
                     os.environ.update(MOCK_CREDENTIALS)
@@ -129,7 +180,8 @@ class _Dispatcher:
         with self._lock:
             self._blocks.remove(block)
             if not self._blocks:
-                BUILTIN_HANDLERS.remove((EC2_BEFORE_SEND, self))
+                for handler in self.handlers:
+                    BUILTIN_HANDLERS.remove(handler)
                 for name, value in self._saved_environ.items():
                     if value is None:
                         os.environ.pop(name, None)
@@ -172,5 +224,6 @@ def hook_client(client: Any, app: EC2App) -> None:
     For callers with their own app (a cassette session's, say): unlike a ``mock_ec2`` block
     this concerns only ``client``, which no block answers any more.
     """
-    client.meta.events.unregister(EC2_BEFORE_SEND, _DISPATCHER)
+    for event, handler in _DISPATCHER.handlers:
+        client.meta.events.unregister(event, handler)
     client.meta.events.register_first(EC2_BEFORE_SEND, _EC2Responder(app))

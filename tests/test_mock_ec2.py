@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,8 @@ from botocore.exceptions import ClientError
 from botocore.handlers import BUILTIN_HANDLERS
 
 from simulator import Simulator, mock_ec2
-from simulator.mock import MOCK_CREDENTIALS, hook_client, http_request
+from simulator.httprequest import HttpRequest
+from simulator.mock import MOCK_CREDENTIALS, UNSIGNED_SIGNATURE, hook_client, http_request
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
 
@@ -252,3 +254,48 @@ def test_the_botocore_request_becomes_an_http_request(body: Any) -> None:
     )
     assert request.params() == [("X", "\u00e9"), ("Action", "RunInstances")]
     assert request.headers["x-bytes"] == "v"
+
+
+@pytest.fixture
+def authorizations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ``Authorization`` header of every request an app answers."""
+    seen: list[str] = []
+    respond = EC2App.respond
+
+    def recording(app: EC2App, request: HttpRequest) -> Any:
+        seen.append(request.headers.get("authorization", ""))
+        return respond(app, request)
+
+    monkeypatch.setattr(EC2App, "respond", recording)
+    return seen
+
+
+def test_a_block_has_botocore_compute_no_signature(
+    launch_sim: Simulator, authorizations: list[str]
+) -> None:
+    """Nothing in a block checks signatures, so none is computed; the access key still
+    reaches the app (it picks the context), in a header of SigV4's shape."""
+    with mock_ec2(launch_sim):
+        assert ec2(access_key="alice:web").run_instances(**LAUNCH)["OwnerId"] == "web"
+    [authorization] = authorizations
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=alice:web/")
+    assert authorization.endswith(f"Signature={UNSIGNED_SIGNATURE}")
+
+
+def test_a_presigned_url_is_still_signed_in_a_block(launch_sim: Simulator) -> None:
+    with mock_ec2(launch_sim):
+        url = ec2().generate_presigned_url("describe_instances", Params={})
+    assert re.search(r"X-Amz-Signature=[0-9a-f]{64}", url), url
+
+
+def test_a_hooked_client_signs_as_botocore_does(
+    launch_sim: Simulator, authorizations: list[str]
+) -> None:
+    """A client with an app of its own (a recording session's, which may check signatures)
+    is signed for real, block or not."""
+    with mock_ec2(launch_sim):
+        hooked = ec2()
+        hook_client(hooked, EC2App(EC2Service(Simulator.from_seed())))
+        hooked.run_instances(**LAUNCH)
+    [authorization] = authorizations
+    assert re.search(r"Signature=[0-9a-f]{64}$", authorization), authorization
