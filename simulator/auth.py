@@ -15,6 +15,7 @@ here are fixed texts.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -105,9 +106,11 @@ class _SigV4Authorization:
     signature: str
 
 
+@functools.lru_cache(maxsize=16)
 def _parse_sigv4(header: str) -> _SigV4Authorization | None:
     """``AWS4-HMAC-SHA256 Credential=K/date/region/service/aws4_request, SignedHeaders=..,
-    Signature=..``, or None when the header is not exactly that.
+    Signature=..``, or None when the header is not exactly that. A request's header is read
+    by several checks; the few last ones are kept, so it is parsed once.
 
     Each field must appear once and nothing else may: two ``Authorization`` headers reach
     the app joined by a comma, and reading fields from both would check one header's
