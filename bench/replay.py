@@ -44,6 +44,7 @@ from simulator.cassette import (
     Cassette,
     RecordMode,
     gc_frozen,
+    gc_paused,
     load_cassette,
     replay_cassette,
     use_cassette,
@@ -157,6 +158,12 @@ def measure(path: Path) -> None:
             lambda: load_cassette(path),
         )
         print(loading.line())
+
+        def paused() -> None:
+            with gc_paused():
+                load_cassette(path)
+
+        print(duration("the same with the GC paused, as launch-sim replay reads", paused).line())
     answer = loaded.interactions[0].response.error_code or "launched"
     figure = rate(
         f"replay_cassette, {INTERACTIONS:,} interactions, {profile} ({answer})",
