@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import mmap
 import os
@@ -58,13 +59,13 @@ def _encode(value: Any, refused: str) -> bytes:
 
 
 def _encode_tables(tables: Tables, refused: str, expected: int) -> bytes:
-    """The snapshot's bytes, the same as :func:`_encode` gives, built row by row.
+    """The snapshot's bytes, the same as :func:`_encode` gives, built a piece at a time.
 
     Encoded whole, a snapshot passed through json's intermediate strings (chunks of up to
     a megabyte, then the text, then its bytes) on the process's heap, which grew to hold
     them at every compaction and never gave the pages back: a long-running ``serve`` kept
-    about twice its snapshot's size beyond its rows. Here each row's text is freed before
-    the next is made, and the rows are gathered in an anonymous memory map outside the
+    about twice its snapshot's size beyond its rows. Here each piece's text (a few hundred
+    rows) is freed before the next is made, and the pieces are gathered in an anonymous memory map outside the
     heap (``expected`` bytes reserved, only the pages written are ever touched; doubled by
     copying if it was too small), unmapped afterwards: only the returned bytes remain, one
     block the allocator maps and unmaps on its own.
@@ -85,13 +86,21 @@ def _encode_tables(tables: Tables, refused: str, expected: int) -> bytes:
         add(b"{")
         for number, (name, rows) in enumerate(tables.items()):
             add((b"," if number else b"") + _encode(name, refused) + b":{")
-            for index, (key, row) in enumerate(rows.items()):
-                add((b"," if index else b"") + _encode(key, refused) + b":" + _encode(row, refused))
+            items = iter(rows.items())
+            separator = b""
+            while piece := dict(itertools.islice(items, _ROWS_PER_PIECE)):
+                add(separator + _encode(piece, refused)[1:-1])
+                separator = b","
             add(b"}")
         add(b"}")
         return buffer[: buffer.tell()]
     finally:
         buffer.close()
+
+
+_ROWS_PER_PIECE: Final = 256
+"""Rows encoded by one ``json.dumps``: few enough that its intermediate text stays small
+beside the snapshot, many enough that a million-row compaction is not a million calls."""
 
 
 def _read(path: Path, what: str) -> bytes:
