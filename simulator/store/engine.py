@@ -65,10 +65,10 @@ def _encode_tables(tables: Tables, refused: str, expected: int) -> bytes:
     a megabyte, then the text, then its bytes) on the process's heap, which grew to hold
     them at every compaction and never gave the pages back: a long-running ``serve`` kept
     about twice its snapshot's size beyond its rows. Here each piece's text (a few hundred
-    rows) is freed before the next is made, and the pieces are gathered in an anonymous memory map outside the
-    heap (``expected`` bytes reserved, only the pages written are ever touched; doubled by
-    copying if it was too small), unmapped afterwards: only the returned bytes remain, one
-    block the allocator maps and unmaps on its own.
+    rows) is freed before the next is made, and the pieces are gathered in an anonymous
+    memory map outside the heap (``expected`` bytes reserved, only the pages written are
+    ever touched; doubled by copying if it was too small), unmapped afterwards: only the
+    returned bytes remain, one block the allocator maps and unmaps on its own.
     """
     buffer = mmap.mmap(-1, max(expected, mmap.PAGESIZE))
 
