@@ -245,12 +245,16 @@ def test_dev_zero_as_a_seed_stays_within_the_real_limit(tmp_path: Path) -> None:
     bounded by the 256 MiB limit (it grew to 2.7 GB before MemoryError)."""
     request = tmp_path / "request.json"
     request.write_text('{"image_id": "ami-00000001"}')
+    # The process's own peak (VmHWM): Linux carries the parent's peak into an exec'd
+    # child's ru_maxrss, which then read the pytest worker's size, whatever ran in it before.
     script = (
-        "import resource, sys\n"
+        "import re, sys\n"
+        "from pathlib import Path\n"
         "from simulator.cli import main\n"
         "code = main(['launch', '--memory', '--seed', '/dev/zero', sys.argv[1]])\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(code, peak // 1024)\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "peak_kib = int(re.search(r'VmHWM:\\s*(\\d+) kB', status)[1])\n"
+        "print(code, peak_kib // 1024)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(request)],
