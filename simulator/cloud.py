@@ -169,6 +169,17 @@ _ADDRESSES: Mapping[IpFields, Callable[[str], dict[str, Any]]] = {
 }
 
 
+def _as_row(flavor: dict[str, Any]) -> dict[str, Any]:
+    return flavor
+
+
+_FLAVOR_FORMS: Mapping[FlavorForm, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    FlavorForm.ROW: _as_row,
+    FlavorForm.PRIMITIVE: flavor_primitive,
+}
+"""What ``compute_api.create`` gets as ``instance_type`` of the flavor row, per release."""
+
+
 class CloudController(InstanceActions, CatalogueActions):
     """The slice of ``nova.api.ec2.cloud.CloudController`` a launch goes through: RunInstances
     here, the actions around it in :mod:`simulator.instances` and :mod:`simulator.catalogue`."""
@@ -186,6 +197,7 @@ class CloudController(InstanceActions, CatalogueActions):
         self.profile = profile or get_profile()
         self.client_tokens = ClientTokens(store)
         self._addresses = _ADDRESSES[self.profile.response.ip_fields]
+        self._flavor_form = _FLAVOR_FORMS[self.profile.flavor.create_call_form]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
         min_count = int(kwargs.get("min_count", 1))
@@ -211,9 +223,7 @@ class CloudController(InstanceActions, CatalogueActions):
         image_state = self._get_image_state(image)
         if image_state != "available":
             raise self.profile.image_unavailable()
-        flavor = self.get_instance_type_by_name(kwargs.get("instance_type"))
-        if self.profile.flavor.create_call_form is FlavorForm.PRIMITIVE:
-            flavor = flavor_primitive(flavor)
+        flavor = self._flavor_form(self.get_instance_type_by_name(kwargs.get("instance_type")))
         instances, reservation_id = self.compute_api.create(
             context,
             instance_type=flavor,
