@@ -54,6 +54,7 @@ EC2_CHOOSE_SIGNER = "choose-signer.ec2"
 EC2_BEFORE_SIGN = "before-sign.ec2"
 STANDARD_SIGNER = "v4"
 UNSIGNED_SIGNATURE = "not-signed-by-launch-sim"
+_SIGNING_SKIPPED = "launch_sim_signing_skipped"
 MOCK_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "admin", "AWS_SECRET_ACCESS_KEY": "launch-sim"}
 
 
@@ -125,11 +126,13 @@ class _Dispatcher:
         responder = self._current()
         return None if responder is None else responder(request)
 
-    def choose_signer(self, signature_version: Any, **kwargs: Any) -> Any:
-        """``choose-signer.ec2``: no signature for a request a block answers (a presigned
-        URL's signer, ``v4-query``, is left alone)."""
+    def choose_signer(self, signature_version: Any, context: dict[str, Any], **kwargs: Any) -> Any:
+        """``choose-signer.ec2``: no signature for a request a block answers, marked in the
+        request's context as not signed by this choice (a presigned URL's signer,
+        ``v4-query``, and a client configured unsigned are left alone)."""
         if signature_version != STANDARD_SIGNER or self._current() is None:
             return None
+        context[_SIGNING_SKIPPED] = True
         return UNSIGNED
 
     def before_sign(
@@ -143,7 +146,7 @@ class _Dispatcher:
     ) -> None:
         """``before-sign.ec2``: the access key a signature would have named, in a header of
         SigV4's shape (``--auth none`` reads nothing else of it)."""
-        if signature_version is not UNSIGNED or self._current() is None:
+        if not request.context.get(_SIGNING_SKIPPED) or self._current() is None:
             return
         credentials = request_signer.get_auth_instance(
             signing_name, region_name, STANDARD_SIGNER

@@ -11,7 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.handlers import BUILTIN_HANDLERS
 
@@ -299,3 +301,17 @@ def test_a_hooked_client_signs_as_botocore_does(
         hooked.run_instances(**LAUNCH)
     [authorization] = authorizations
     assert re.search(r"Signature=[0-9a-f]{64}$", authorization), authorization
+
+
+def test_a_client_configured_unsigned_stays_unsigned_in_a_block(
+    launch_sim: Simulator, authorizations: list[str]
+) -> None:
+    """Only a signature the block chose to skip is replaced by the access key's header: a
+    client built with ``signature_version=UNSIGNED`` sends none, as before, and acts as the
+    default context."""
+    with mock_ec2(launch_sim):
+        unsigned = boto3.client(
+            "ec2", region_name="nova", config=Config(signature_version=UNSIGNED)
+        )
+        assert unsigned.run_instances(**LAUNCH)["OwnerId"] == "admin"
+    assert authorizations == [""]
