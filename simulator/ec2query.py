@@ -374,7 +374,6 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub("\ufffd", text)
 
 
-@functools.lru_cache(maxsize=4096)
 def _underscore_to_xmlcase(key: str) -> str:
     camel = "".join(part[:1].upper() + part[1:] for part in key.split("_"))
     return camel[:1].lower() + camel[1:]
@@ -412,19 +411,30 @@ def _scalar_text(data: Any) -> str | None:
     return str(data)
 
 
-def _render_data(parts: list[str], name: str, data: Any) -> None:
+@functools.lru_cache(maxsize=4096)
+def _tags(name: str) -> tuple[str, str, str]:
+    """The start, end and empty element of a result key (``<instanceId>``, ...): every
+    answer repeats the same few dozen."""
     tag = _underscore_to_xmlcase(name)
+    return f"<{tag}>", f"</{tag}>", f"<{tag}/>"
+
+
+def _render_data(parts: list[str], name: str, data: Any) -> None:
+    start_tag, end_tag, empty_tag = _tags(name)
     kind = type(data)
-    if kind is str or kind is int:
+    if kind is str:
         # Most leaves of a launch: the bytes the general path below writes for them (a str
-        # or int always has text, an empty str included), without its type probing.
-        parts.append(f"<{tag}>{_text(str(data))}</{tag}>")
+        # always has text, an empty str included), without its type probing.
+        parts.append(start_tag + _text(data) + end_tag)
+        return
+    if kind is int:
+        parts.append(f"{start_tag}{data}{end_tag}")
         return
     if data is None:
-        parts.append(f"<{tag}/>")
+        parts.append(empty_tag)
         return
     start = len(parts)
-    parts.append(f"<{tag}>")
+    parts.append(start_tag)
     if isinstance(data, list):
         for item in data:
             _render_data(parts, "item", item)
@@ -437,9 +447,9 @@ def _render_data(parts: list[str], name: str, data: Any) -> None:
         if text is not None:
             parts.append(_text(text))
     if len(parts) == start + 1:
-        parts[start] = f"<{tag}/>"
+        parts[start] = empty_tag
     else:
-        parts.append(f"</{tag}>")
+        parts.append(end_tag)
 
 
 def _render_dict(parts: list[str], data: Mapping[str, Any]) -> None:
