@@ -34,7 +34,7 @@ from simulator.errors import (
     RequestTooLarge,
     ec2_error,
 )
-from simulator.limits import DEFAULT_LIMITS, QueryLimits, shorten
+from simulator.limits import DEFAULT_LIMITS, QueryLimits, remembered_for_short, shorten
 from simulator.profiles import XmlStyle
 
 DEFAULT_VERSION = "2012-08-15"
@@ -117,11 +117,7 @@ def convert_value(value: str) -> Any:
     return 0 if abs(number) < _NEAR_ZERO else number
 
 
-_convert_known = functools.lru_cache(maxsize=4096)(convert_value)
-"""Requests repeat the same few values (device names, ids, counts): each is converted once.
-What ``convert_value`` returns is immutable, so the cached answer can be shared."""
-_CACHED_VALUE_CHARS = 64
-"""Longer values (user data, say) are converted each time rather than kept by the cache."""
+_converted = remembered_for_short(convert_value)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,11 +149,7 @@ def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
             node = node.setdefault(part, {})
             if type(node) is not dict:
                 raise _nested_below_value(dotted_key)
-        node[leaf] = (
-            _convert_known(raw_value)
-            if len(raw_value) <= _CACHED_VALUE_CHARS
-            else convert_value(raw_value)
-        )
+        node[leaf] = _converted(raw_value)
     return args
 
 

@@ -7,12 +7,12 @@ where a request came from.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from simulator.errors import InvalidParameterValue
+from simulator.limits import remembered_for_short
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -42,13 +42,7 @@ def _unquote_plus(text: str) -> str:
     return unquote(text.replace("+", " "), errors="strict")
 
 
-_decode_known = functools.lru_cache(maxsize=4096)(_unquote_plus)
-_KNOWN_FIELD_CHARS = 64
-"""Longer fields (user data, say) are decoded each time rather than kept by the cache."""
-
-
-def _decoded(text: str) -> str:
-    return _decode_known(text) if len(text) <= _KNOWN_FIELD_CHARS else _unquote_plus(text)
+_decoded = remembered_for_short(_unquote_plus)
 
 
 @dataclass(frozen=True)

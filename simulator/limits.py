@@ -3,14 +3,22 @@
 A query parameter with n dots becomes a keyword argument nested n containers deep, so the
 EC2 query path (:mod:`simulator.ec2query`) and the Python API (:mod:`simulator.api`, which
 also takes JSON request files) refuse the same depths, with the same wording. The limits
-live below both, so the facade does not import the protocol layer to learn them.
+live below both, so the facade does not import the protocol layer to learn them. The
+protocol layer's caches of per-text work are bounded here too (:func:`remembered_for_short`).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 _MAX_NAME_IN_MESSAGE = 64
+SHORT_TEXT_CHARS = 64
+"""The longest text :func:`remembered_for_short` keeps an answer for."""
+
+_Answer = TypeVar("_Answer")
 
 
 @dataclass(frozen=True)
@@ -35,3 +43,19 @@ def shorten(name: str) -> str:
     if len(name) <= _MAX_NAME_IN_MESSAGE:
         return name
     return name[:_MAX_NAME_IN_MESSAGE] + "..."
+
+
+def remembered_for_short(function: Callable[[str], _Answer]) -> Callable[[str], _Answer]:
+    """``function`` (of a text, with an immutable answer) remembering its last few thousand
+    answers for texts of at most :data:`SHORT_TEXT_CHARS` characters.
+
+    Requests repeat the same few names and values (device names, ids, counts), so each is
+    worked out once; a long value (user data, say) is worked out each time, so the cache
+    never holds more than a few hundred kilobytes whatever the requests carry.
+    """
+    remembered = functools.lru_cache(maxsize=4096)(function)
+
+    def answer(text: str) -> _Answer:
+        return remembered(text) if len(text) <= SHORT_TEXT_CHARS else function(text)
+
+    return answer

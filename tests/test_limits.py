@@ -16,7 +16,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.compute import MAX_USERDATA_SIZE
-from simulator.limits import DEFAULT_LIMITS
+from simulator.limits import DEFAULT_LIMITS, SHORT_TEXT_CHARS, remembered_for_short
 from simulator.server import MAX_BODY_BYTES, EC2App, ServerHandle
 from simulator.service import EC2Service
 
@@ -108,3 +108,21 @@ def test_a_slow_client_holds_no_worker_and_is_cut_off_when_idle(launch_sim: Simu
         finally:
             for sock in sockets:
                 sock.close()
+
+
+def test_a_short_text_is_worked_out_once_a_long_one_each_time() -> None:
+    seen: list[str] = []
+
+    def upper(text: str) -> str:
+        seen.append(text)
+        return text.upper()
+
+    remembered = remembered_for_short(upper)
+    short, long = "x" * SHORT_TEXT_CHARS, "y" * (SHORT_TEXT_CHARS + 1)
+    assert [remembered(text) for text in (short, short, long, long)] == [
+        short.upper(),
+        short.upper(),
+        long.upper(),
+        long.upper(),
+    ]
+    assert seen == [short, long, long]
