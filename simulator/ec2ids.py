@@ -8,12 +8,12 @@ parser and the seed reader use it without a store; the conversions that look row
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from simulator.errors import InvalidEc2Id
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+from simulator.limits import remembered_for_short
 
 _UUID_LIKE = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -37,7 +37,7 @@ def ec2_id_to_id(ec2_id: str) -> int:
     """``int(ec2_id.split('-')[-1], 16)``; the prefix is ignored, as in Nova.
 
     A non-string raises AttributeError, as Nova's did. A launch converts the same few ids
-    (its image, kernel, ramdisk, snapshots) again and again, so a string's number is
+    (its image, kernel, ramdisk, snapshots) again and again, so a short string's number is
     computed once.
     """
     if type(ec2_id) is str:
@@ -52,7 +52,7 @@ def _parsed(ec2_id: str) -> int:
         raise InvalidEc2Id(ec2_id=ec2_id) from None
 
 
-_number_of = functools.lru_cache(maxsize=4096)(_parsed)
+_number_of = remembered_for_short(_parsed)
 
 
 def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:

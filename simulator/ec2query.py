@@ -120,7 +120,7 @@ def convert_value(value: str) -> Any:
 _converted = remembered_for_short(convert_value)
 
 
-@functools.lru_cache(maxsize=4096)
+@remembered_for_short
 def camelcase_to_underscore(name: str) -> str:
     """Nova's parameter-name conversion: ``ImageId`` -> ``image_id``, ``KernelID`` -> ``kernel_id``.
 
@@ -153,7 +153,7 @@ def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
     return args
 
 
-@functools.lru_cache(maxsize=4096)
+@remembered_for_short
 def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     """A dotted parameter name as the converted keys it nests under and its own; every
     request repeats the same few names, so each is split and converted once."""

@@ -55,6 +55,7 @@ def remembered_for_short(function: Callable[[str], _Answer]) -> Callable[[str], 
     """
     remembered = functools.lru_cache(maxsize=4096)(function)
 
+    @functools.wraps(function)
     def answer(text: str) -> _Answer:
         return remembered(text) if len(text) <= SHORT_TEXT_CHARS else function(text)
 
