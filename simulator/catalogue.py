@@ -28,7 +28,7 @@ from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService, StoreImageBackend
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, validate_ec2_id
 from simulator.lifecycle import SIMULATED_HOST
-from simulator.profiles import Profile
+from simulator.profiles import FlavorForm, Profile
 from simulator.store import MappingStore, MappingTable
 
 Result = dict[str, Any]
@@ -91,7 +91,8 @@ def _snapshot(uuid: str, context: RequestContext) -> Result:
 
 
 def _as_is(value: Any) -> Any:
-    """``DateTimeField``: launch-sim keeps a seed's time as its JSON text."""
+    """A value passed on unchanged: a ``DateTimeField`` (launch-sim keeps a seed's time as
+    its JSON text), and the flavor row itself where a release passes the row."""
     return value
 
 
@@ -143,6 +144,12 @@ def flavor_primitive(row: Mapping[str, Any]) -> Result:
     specs = row.get("extra_specs") or {}
     primitive["extra_specs"] = {key: str(value) for key, value in specs.items()}
     return primitive
+
+
+FLAVOR_FORMS: Final[Mapping[FlavorForm, Callable[[Result], Result]]] = MappingProxyType(
+    {FlavorForm.ROW: _as_is, FlavorForm.PRIMITIVE: flavor_primitive}
+)
+"""What ``compute_api.create`` gets as ``instance_type`` of the flavor row, per release."""
 
 
 class CatalogueActions:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
-from simulator.catalogue import CatalogueActions, flavor_primitive
+from simulator.catalogue import FLAVOR_FORMS, CatalogueActions
 from simulator.compute import DEFAULT_AVAILABILITY_ZONE, RecordingComputeAPI
 from simulator.compute_instances import Instance
 from simulator.context import RequestContext
@@ -32,7 +32,7 @@ from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, InstanceActions, group_set
 from simulator.lifecycle import state_description
-from simulator.profiles import FlavorForm, IpFields, Profile, get_profile
+from simulator.profiles import IpFields, Profile, get_profile
 from simulator.store import MappingStore, MappingTable
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -169,17 +169,6 @@ _ADDRESSES: Mapping[IpFields, Callable[[str], dict[str, Any]]] = {
 }
 
 
-def _as_row(flavor: dict[str, Any]) -> dict[str, Any]:
-    return flavor
-
-
-_FLAVOR_FORMS: Mapping[FlavorForm, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    FlavorForm.ROW: _as_row,
-    FlavorForm.PRIMITIVE: flavor_primitive,
-}
-"""What ``compute_api.create`` gets as ``instance_type`` of the flavor row, per release."""
-
-
 class CloudController(InstanceActions, CatalogueActions):
     """The slice of ``nova.api.ec2.cloud.CloudController`` a launch goes through: RunInstances
     here, the actions around it in :mod:`simulator.instances` and :mod:`simulator.catalogue`."""
@@ -197,7 +186,7 @@ class CloudController(InstanceActions, CatalogueActions):
         self.profile = profile or get_profile()
         self.client_tokens = ClientTokens(store)
         self._addresses = _ADDRESSES[self.profile.response.ip_fields]
-        self._flavor_form = _FLAVOR_FORMS[self.profile.flavor.create_call_form]
+        self._flavor_form = FLAVOR_FORMS[self.profile.flavor.create_call_form]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
         min_count = int(kwargs.get("min_count", 1))
