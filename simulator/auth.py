@@ -9,7 +9,8 @@ code that made it on the client side, so a verification failure means the reques
 forged, stale or signed with another secret, never that two canonicalisations disagree.
 
 No secret, signature or access key ever reaches an error message: the EC2 messages used
-here are fixed texts.
+here are fixed texts. botocore is imported by the two signers that use it, not with the
+module: the CLI reads this module's names for every command, and replay signs nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +24,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-
-from botocore.auth import SigV2Auth, SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from simulator.ec2query import REQUESTIFY_KEYS
 from simulator.errors import (
@@ -281,6 +278,10 @@ def _sigv4_signature(
     request: HttpRequest, authorization: _SigV4Authorization, secret: str, amz_date: str
 ) -> str:
     """The signature botocore's SigV4 signer gives the request as received."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     missing = [name for name in authorization.signed_headers if name not in request.headers]
     if missing:
         raise SignatureDoesNotMatch()
@@ -310,6 +311,10 @@ def _sigv2_signature(
     botocore signs with HmacSHA256 only; for HmacSHA1 its canonical query string is signed
     with SHA-1 over the same string-to-sign layout.
     """
+    from botocore.auth import SigV2Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     signer = SigV2Auth(Credentials(access_key, secret))
     canonical_query, signature = signer.calc_signature(
         AWSRequest(method=request.method, url=request.url), query

@@ -32,7 +32,6 @@ from simulator.auth import (
     query_time_check,
     secret_keys_given,
 )
-from simulator.boto3_params import is_boto3_shape, query_params
 from simulator.cassette.format import is_lines, read_header, stream_interactions
 from simulator.cassette_cli import (
     Differences,
@@ -90,6 +89,8 @@ STDIN = "-"
 def cmd_launch(args: argparse.Namespace) -> int:
     """One launch, printed in one shape whatever happened: the create call Nova made (or
     null), the reservation and instance ids, and the EC2 error (null on success)."""
+    from simulator.boto3_params import is_boto3_shape, query_params  # botocore: launch only
+
     source = Path("/dev/stdin") if str(args.request) == STDIN else args.request
     request = read_json(source, "launch request")
     if not isinstance(request, dict):
@@ -275,9 +276,7 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
         )
     if not all(access_keys) or not all(secret_keys):
         raise BadInput("an access key or secret key is empty")
-    return SignatureAuth(
-        dict(zip(access_keys, secret_keys, strict=True)), query_time=query_time
-    )
+    return SignatureAuth(dict(zip(access_keys, secret_keys, strict=True)), query_time=query_time)
 
 
 SERVE_KEPT_CALLS = 1000

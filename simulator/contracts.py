@@ -4,6 +4,8 @@
 for every failure). ``jsonschema-rs`` answers the common question "is it valid?" about
 200x faster; only when it says no does the reference validator run to explain why, so
 the hot path (every create call of every launch) stays cheap and the reports stay exact.
+The reference validator is compiled, and ``jsonschema`` imported, on that first "no": a
+replay where every call is valid never pays for either.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from simulator.errors import ContractViolation, Violation
 from simulator.jsonio import json_pointer
 from simulator.resources import data_dir
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_SUFFIX = ".schema.json"
 
@@ -48,20 +52,25 @@ def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
 
 @dataclass
 class Contract:
-    """One schema, compiled twice: the reference validator and the fast one."""
+    """One schema, compiled twice: the fast validator at once (which refuses a schema that is
+    not valid JSON Schema), the reference one when a failure needs explaining."""
 
     name: str
     schema: dict[str, Any]
-    reference: jsonschema.protocols.Validator = field(init=False)
     fast_is_valid: Callable[[Any], bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        validator_class = jsonschema.validators.validator_for(self.schema)
-        validator_class.check_schema(self.schema)
-        self.reference = validator_class(self.schema, format_checker=validator_class.FORMAT_CHECKER)
         self.fast_is_valid = jsonschema_rs.validator_for(
             self.schema, validate_formats=True
         ).is_valid
+
+    @functools.cached_property
+    def reference(self) -> jsonschema.protocols.Validator:
+        import jsonschema
+
+        validator_class = jsonschema.validators.validator_for(self.schema)
+        validator_class.check_schema(self.schema)
+        return validator_class(self.schema, format_checker=validator_class.FORMAT_CHECKER)
 
     def violations(self, instance: Any) -> list[Violation]:
         """Every failing place, deepest first within the document order jsonschema gives."""

@@ -14,6 +14,8 @@ while the exception keeps the precise reason for logs and :func:`simulator.error
 Exchanges are recorded per request thread (:class:`GlanceRecording`) so a recorder can file
 them under the interaction that caused them, and :func:`serve_exchanges` answers them again
 through ``responses`` with no network: per request URL, in recorded order, the last repeating.
+requests and responses are imported where a backend is made or exchanges are served: most
+cassettes use the store's catalogue, and their replay should not pay for either.
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote, urlsplit
-
-import requests
-import responses
 
 from simulator.errors import BadInput, EC2Error, ImageNotFound
 from simulator.images import IMAGE_FIELDS, Image
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_TIMEOUT = 10.0
 IMAGES_PATH = "/v2/images"
@@ -164,6 +166,8 @@ class GlanceImageBackend:
         timeout: float = DEFAULT_TIMEOUT,
         on_exchange: Callable[[GlanceExchange], None] | None = None,
     ) -> None:
+        import requests
+
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise BadInput(f"Glance URL {base_url!r} is not an http(s) URL")
@@ -203,6 +207,8 @@ class GlanceImageBackend:
 
     def _get(self, path: str, query: Query, *, not_found_ok: bool = False) -> tuple[int, Any]:
         """One GET: the status and parsed JSON body, or GlanceUnavailable saying what went wrong."""
+        import requests
+
         prepared = self.session.prepare_request(
             requests.Request("GET", self.base_url + path, params=list(query))
         )
@@ -327,6 +333,9 @@ def serve_exchanges(base_url: str, exchanges: Sequence[GlanceExchange]) -> Itera
     GlanceUnavailable, so replay shows it as an UnknownError difference instead of going
     to the network.
     """
+    import requests
+    import responses
+
     answers: dict[tuple[str, Query], _Answers] = {}
     for exchange in exchanges:
         answers.setdefault(exchange.key, _Answers()).runs.append(_Run(exchange, exchange.count))

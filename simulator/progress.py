@@ -4,23 +4,38 @@ A long replay that prints nothing until it ends looks hung. A bar on stderr says
 is, and only where someone watches: stderr a terminal, and the report not JSON (a program
 reads that one). rich draws it (a maintained library, rather than hand-rolled escape codes),
 and clears it when the work ends, so the report on stdout reads the same with or without.
+rich is imported when a bar is asked for, not with the module: a parallel replay asks once
+its workers are running, so the import overlaps their work instead of delaying it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Advance = Callable[[int], None]
 """Moves a bar on by that many units of work done."""
 
 
+def _nothing(units: int) -> None:
+    """Where work done goes when no bar could be shown."""
+
+
+def _read_by_a_program(report_format: str) -> bool:
+    return report_format == "json"
+
+
 def shown(report_format: str, console: Console | None = None) -> bool:
     """Whether a bar is drawn: stderr is a terminal and the report is not ``json``."""
-    return report_format != "json" and (console or Console(stderr=True)).is_terminal
+    if _read_by_a_program(report_format):
+        return False
+    from rich.console import Console
+
+    return (console or Console(stderr=True)).is_terminal
 
 
 @contextmanager
@@ -32,6 +47,18 @@ def progress(
     ``console`` is where it is drawn (default: stderr); the block calls the yielded function
     with the units each step completed.
     """
+    if _read_by_a_program(report_format):
+        yield _nothing
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     console = console or Console(stderr=True)
     bar = Progress(
         TextColumn("{task.description}"),

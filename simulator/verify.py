@@ -6,6 +6,9 @@ recorded requests the way the recording says?". A live endpoint issues its own i
 ids and never exposes its create calls, so what can be compared is what its answers carry:
 the HTTP status, the EC2 error code and the number of instances launched. The endpoint must
 hold the cassette's seed for the answers to mean anything (``launch-sim serve --seed``).
+
+requests and botocore are imported by the functions that send, not with the module: the
+CLI reads this module's defaults for every command, and only ``verify`` sends anything.
 """
 
 from __future__ import annotations
@@ -14,18 +17,15 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
-
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-from urllib3.exceptions import NewConnectionError
 
 from simulator.cassette import Cassette, Interaction
 from simulator.errors import BadInput
 from simulator.report import CassetteResult, InteractionResult, json_diff
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_REGION = "nova"
 DEFAULT_TIMEOUT = 30.0
@@ -102,6 +102,9 @@ def endpoint_problem(endpoint: str) -> str | None:
 
 def _unreachable(exc: requests.RequestException) -> str | None:
     """Why no connection to the endpoint could be made (None: one was made, then failed)."""
+    import requests
+    from urllib3.exceptions import NewConnectionError
+
     if isinstance(exc, requests.ConnectTimeout):
         return "connection timed out"
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
@@ -115,6 +118,8 @@ def _unreachable(exc: requests.RequestException) -> str | None:
 
 def _failure(exc: requests.RequestException, timeout: float) -> str:
     """What went wrong with a connection that was made, in a few words."""
+    import requests
+
     if isinstance(exc, requests.ReadTimeout):
         return f"no answer within {timeout:g} s"
     if isinstance(exc, requests.ConnectionError):
@@ -160,6 +165,10 @@ def send(
     session: requests.Session, provider: Provider, interaction: Interaction
 ) -> requests.Response:
     """The recorded request as the provider gets it: form-encoded, SigV4-signed if keys given."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     request = interaction.request
     encoded = urlencode(list(request.params))
     url, body = provider.endpoint, encoded
@@ -190,6 +199,8 @@ def verify_cassette(
     reason): no comparison means anything then. One that takes the connection but gives no
     complete answer fails that interaction only.
     """
+    import requests
+
     http = session or requests.Session()
     started = time.perf_counter()
     result = CassetteResult(label)

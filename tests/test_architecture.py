@@ -4,6 +4,8 @@ place in docs/architecture.md, so a module added without a place in the layers f
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -38,3 +40,40 @@ def test_the_readme_layout_and_the_architecture_page_name_every_module() -> None
     for name in _modules():
         assert re.search(rf"\b{name}\b", layout), f"README's Layout omits {name}"
         assert f"`{name}" in architecture, f"docs/architecture.md omits {name}"
+
+
+HEAVY_FOR_REPLAY = ("botocore", "requests", "responses", "rich", "jsonschema", "urllib3")
+"""Libraries only some commands use, a sixth to a third of a second to import each: the CLI
+imports them where those commands run, so ``replay`` and ``validate`` start without them."""
+
+
+def _imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_the_cli_starts_without_the_libraries_only_some_commands_use() -> None:
+    assert _imported_after("import simulator.cli") & set(HEAVY_FOR_REPLAY) == set()
+
+
+def test_a_store_backed_replay_imports_none_of_them_either(tmp_path: Path) -> None:
+    cassette = ROOT / "fixtures" / "cassettes" / "conversation-boto3.json"
+    code = (
+        "from simulator.cli import main\n"
+        f"assert main(['replay', '-j', '1', '--format', 'json', {str(cassette)!r}]) == 0"
+    )
+    assert _imported_after(code) & set(HEAVY_FOR_REPLAY) == set()
+
+
+def test_the_public_names_still_come_from_the_package() -> None:
+    from simulator import ContractViolation, CreateCall, EC2Error, Simulator, mock_ec2
+
+    assert [mock_ec2.__module__, Simulator.__module__, CreateCall.__module__] == [
+        "simulator.mock",
+        "simulator.api",
+        "simulator.compute",
+    ]
+    assert {ContractViolation.__module__, EC2Error.__module__} == {"simulator.errors"}

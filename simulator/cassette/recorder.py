@@ -51,7 +51,6 @@ from simulator.errors import (
 from simulator.glance import GlanceExchange, GlanceRecording, append_exchanges
 from simulator.httprequest import HttpRequest
 from simulator.limits import DEFAULT_LIMITS, QueryLimits
-from simulator.mock import hook_client
 from simulator.profiles import Profile, get_profile
 from simulator.report import InteractionResult
 from simulator.seed import SeedSource, merge_seeds, seed_from_rows
@@ -340,6 +339,8 @@ class CassetteUse:
         """A boto3 EC2 client answered in-process (the ``mock_ec2`` responder, no sockets),
         its requests checked or recorded; ``options`` go to ``boto3.client``."""
         import boto3  # a test dependency, not a runtime one
+
+        from simulator.mock import hook_client  # botocore: only clients need it
 
         settings = {
             "region_name": "nova",
