@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -971,3 +973,18 @@ def test_a_lock_file_replaced_meanwhile_is_not_removed(
     with pytest.raises(StoreCorrupt):
         MappingStore.open(path)
     assert lock.read_text() == "someone else's\n"
+
+
+def test_a_store_is_freed_when_its_last_user_lets_go_without_the_cyclic_collector() -> None:
+    """Replay makes a store per cassette: one kept alive by a reference cycle waited for a
+    full collection, so a corpus replay grew by every cassette's rows."""
+    store = MappingStore.in_memory()
+    store.add_mapping(MappingTable.INSTANCES, "3f0e7a52-9d7a-4e8e-8b1b-0d3c4c1c9a01")
+    store.tinydb.table(MappingTable.VOLUMES).insert({"uuid": "6a1b2c3d-0000-4000-8000-0000000001"})
+    held = weakref.ref(store)
+    gc.disable()
+    try:
+        del store
+        assert held() is None
+    finally:
+        gc.enable()
