@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-import platformdirs
-
 from simulator import __version__
 from simulator.api import Simulator, open_store
 from simulator.auth import (
@@ -73,6 +71,8 @@ def default_store_path() -> Path:
     configured = os.environ.get(STORE_ENV)
     if configured:
         return Path(configured)
+    import platformdirs  # only for the default store: replay and validate open none
+
     directory = Path(platformdirs.user_data_dir("launch-sim", appauthor=False))
     directory.mkdir(parents=True, exist_ok=True)
     return directory / "store.json"

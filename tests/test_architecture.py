@@ -42,7 +42,16 @@ def test_the_readme_layout_and_the_architecture_page_name_every_module() -> None
         assert f"`{name}" in architecture, f"docs/architecture.md omits {name}"
 
 
-HEAVY_FOR_REPLAY = ("botocore", "requests", "responses", "rich", "jsonschema", "urllib3")
+HEAVY_FOR_REPLAY = (
+    "botocore",
+    "requests",
+    "responses",
+    "rich",
+    "jsonschema",
+    "urllib3",
+    "filelock",
+    "platformdirs",
+)
 """Libraries only some commands use, a sixth to a third of a second to import each: the CLI
 imports them where those commands run, so ``replay`` and ``validate`` start without them."""
 

@@ -5,6 +5,7 @@ one ``[table, doc_id, document]`` record per write, beside a lock file naming th
 A store is named by its real path: a symlink to it is the same store, locked by the same lock
 file, and is never replaced by a file of its own. Loading refuses anything but a well-formed
 store (``StoreCorrupt``), and every failure to open leaves the files as they were.
+filelock is imported when a file store is opened: in-memory stores (every replay) hold no lock.
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, Self
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from simulator.errors import StoreCorrupt, StoreError, StoreLocked
 from simulator.jsonio import (
@@ -42,6 +41,9 @@ from simulator.store.tables import (
     is_doc_id,
     row_problem,
 )
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 Durability = Literal["flush", "fsync"]
 
@@ -291,6 +293,8 @@ def _refuse_non_files(path: Path, journal: Path) -> None:
 
 def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result | None]:
     """The store's lock, and the lock file's identity if this call created the file."""
+    from filelock import FileLock, Timeout
+
     lock_path = Path(f"{path}.lock")
     created = _create_lock_file(lock_path)
     lock = FileLock(lock_path, timeout=timeout, thread_local=False, on_acquired=_record_owner)
