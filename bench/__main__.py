@@ -6,6 +6,8 @@ import importlib
 import platform
 import sys
 
+from bench import calibration
+
 BENCHMARKS = (
     "launch",
     "replay",
@@ -25,8 +27,10 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
         return 2
     print(f"launch-sim benchmarks on Python {platform.python_version()}, {platform.machine()}")
+    print(calibration.figure("at the start").line())
     for name in names:
         importlib.import_module(f"bench.{name}").run()
+    print(calibration.figure("at the end").line())
     return 0
 
 
