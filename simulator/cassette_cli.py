@@ -200,14 +200,15 @@ def _streamed(path: Path, streaming: bool) -> bool:
     return streaming and is_lines(path)
 
 
+def _load(path: Path, streaming: bool = False) -> Cassette:
+    """A cassette read and checked. A streamed cassette's header only is read here; its
+    interactions are checked as replay reads them, so a bad line stops the run there."""
+    return read_header(path) if _streamed(path, streaming) else load_cassette(path)
+
+
 def _load_all(paths: Sequence[Path], streaming: bool = False) -> list[tuple[Path, Cassette]]:
-    """Every cassette read and checked before any is used: bad input stops everything.
-    A streamed cassette's header only is read here; its interactions are checked as replay
-    reads them, so a bad line stops the run there."""
-    return [
-        (path, read_header(path) if _streamed(path, streaming) else load_cassette(path))
-        for path in paths
-    ]
+    """Every cassette read and checked before any is used: bad input stops everything."""
+    return [(path, _load(path, streaming)) for path in paths]
 
 
 @contextmanager
@@ -217,7 +218,7 @@ def _loaded_for_replay(path: Path, streaming: bool) -> Iterator[Cassette]:
     everything just read (see :func:`gc_paused`, :func:`gc_frozen`)."""
     with ExitStack() as stack:
         with gc_paused():
-            [(_, cassette)] = _load_all([path], streaming)
+            cassette = _load(path, streaming)
             stack.enter_context(gc_frozen())
         yield cassette
 
