@@ -143,13 +143,13 @@ def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
     for dotted_key, raw_value in items:
         if not isinstance(raw_value, str):
             continue
-        parents, leaf = _key_path(dotted_key)
+        parents, leaf = _key_path[dotted_key]
         node = args
         for part in parents:
             node = node.setdefault(part, {})
             if type(node) is not dict:
                 raise _nested_below_value(dotted_key)
-        node[leaf] = _converted(raw_value)
+        node[leaf] = _converted[raw_value]
     return args
 
 

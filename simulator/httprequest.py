@@ -31,7 +31,7 @@ def form_pairs(raw: bytes) -> list[tuple[str, str]]:
         for field in raw.decode("utf-8").split("&"):
             if field:
                 name, _, value = field.partition("=")
-                pairs.append((_decoded(name), _decoded(value)))
+                pairs.append((_decoded[name], _decoded[value]))
         return pairs
     except UnicodeDecodeError:
         raise InvalidParameterValue(err="The request parameters are not valid UTF-8") from None

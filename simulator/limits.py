@@ -17,6 +17,8 @@ from typing import TypeVar
 _MAX_NAME_IN_MESSAGE = 64
 SHORT_TEXT_CHARS = 64
 """The longest text :func:`remembered_for_short` keeps an answer for."""
+MEMO_SIZE = 4096
+"""The most answers a :class:`ShortTextMemo` holds."""
 
 _Answer = TypeVar("_Answer")
 
@@ -45,18 +47,35 @@ def shorten(name: str) -> str:
     return name[:_MAX_NAME_IN_MESSAGE] + "..."
 
 
-def remembered_for_short(function: Callable[[str], _Answer]) -> Callable[[str], _Answer]:
-    """``function`` (of a text, with an immutable answer) remembering its last few thousand
-    answers for texts of at most :data:`SHORT_TEXT_CHARS` characters.
+class ShortTextMemo(dict[str, _Answer]):
+    """A function of a text (with an immutable answer) that remembers its answers for texts
+    of at most :data:`SHORT_TEXT_CHARS` characters, at most :data:`MEMO_SIZE` of them.
 
     Requests repeat the same few names and values (device names, ids, counts), so each is
-    worked out once; a long value (user data, say) is worked out each time, so the cache
-    never holds more than a few hundred kilobytes whatever the requests carry.
+    worked out once; a long value (user data, say) is worked out each time, so the memo
+    never holds more than a few hundred kilobytes whatever the requests carry. When full it
+    starts again empty, which keeps every step O(1). A remembered answer is found by the
+    dict's own lookup, with no Python frame: ``memo[text]`` or ``memo(text)`` (the hot
+    loops of the query parser index it, a third of the cost of ``functools.lru_cache``
+    behind a length test). A failure is not remembered: the next call raises again.
     """
-    remembered = functools.lru_cache(maxsize=4096)(function)
 
-    @functools.wraps(function)
-    def answer(text: str) -> _Answer:
-        return remembered(text) if len(text) <= SHORT_TEXT_CHARS else function(text)
+    def __init__(self, function: Callable[[str], _Answer]) -> None:
+        super().__init__()
+        self._function = function
+        functools.update_wrapper(self, function)
 
-    return answer
+    __call__ = dict.__getitem__
+
+    def __missing__(self, text: str) -> _Answer:
+        answer = self._function(text)
+        if len(text) <= SHORT_TEXT_CHARS:
+            if len(self) >= MEMO_SIZE:
+                self.clear()
+            self[text] = answer
+        return answer
+
+
+def remembered_for_short(function: Callable[[str], _Answer]) -> ShortTextMemo[_Answer]:
+    """``function`` as a :class:`ShortTextMemo` (usable as a decorator)."""
+    return ShortTextMemo(function)

@@ -16,7 +16,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.compute import MAX_USERDATA_SIZE
-from simulator.limits import DEFAULT_LIMITS, SHORT_TEXT_CHARS, remembered_for_short
+from simulator.limits import DEFAULT_LIMITS, MEMO_SIZE, SHORT_TEXT_CHARS, remembered_for_short
 from simulator.server import MAX_BODY_BYTES, EC2App, ServerHandle
 from simulator.service import EC2Service
 
@@ -126,3 +126,24 @@ def test_a_short_text_is_worked_out_once_a_long_one_each_time() -> None:
         long.upper(),
     ]
     assert seen == [short, long, long]
+
+
+def test_a_memo_holds_at_most_its_size_and_forgets_no_failure() -> None:
+    calls: list[str] = []
+
+    def checked(text: str) -> int:
+        calls.append(text)
+        if text == "bad":
+            raise ValueError(text)
+        return len(text)
+
+    remembered = remembered_for_short(checked)
+    for number in range(MEMO_SIZE * 2 + 7):
+        assert remembered[str(number)] == len(str(number))
+        assert len(remembered) <= MEMO_SIZE
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            remembered("bad")
+    assert calls.count("bad") == 2
+    assert "bad" not in remembered
+    assert remembered.__name__ == "checked"
