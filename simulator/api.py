@@ -8,12 +8,10 @@ a launch leaves here as an :class:`~simulator.errors.EC2Error` whose ``code`` an
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import logging
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from simulator.cloud import CloudController
 from simulator.compute import Quotas, RecordingComputeAPI
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry, default_registry
-from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
+from simulator.errors import EC2Error, ErrorEnvelope, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
 from simulator.limits import DEFAULT_LIMITS, shorten
 from simulator.profiles import Profile, get_profile
@@ -50,6 +48,37 @@ SUPPORTED_ACTIONS = frozenset(
 controller lacks (``InvalidRequest``), whether or not the release had it."""
 
 
+class _Executor:
+    """Nova's ``Executor``: every failure leaves the block as an EC2Error carrying the
+    profile's ``envelope``; any other exception becomes ``UnknownError`` and, as Nova logged
+    "Unexpected error raised", is logged on ``launch_sim.api`` (its type only: the message
+    could quote the request), so a test can tell a failure that mirrors Nova's from a
+    simulator bug. It keeps no state, so one serves every request of a simulator, nested
+    and concurrent ones included; a class, not a generator, because every request enters
+    it twice."""
+
+    __slots__ = ("_envelope",)
+
+    def __init__(self, envelope: ErrorEnvelope) -> None:
+        self._envelope = envelope
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: object
+    ) -> None:
+        if error is None or not isinstance(error, Exception):
+            return
+        if isinstance(error, EC2Error):
+            error.envelope = self._envelope
+            return
+        _log.info("launch-sim: unexpected %s became UnknownError", type(error).__name__)
+        unknown = UnknownError(error)
+        unknown.envelope = self._envelope
+        raise unknown from error
+
+
 class Simulator:
     """One simulated Nova EC2 API: ``run_instances`` in, recorded ``CreateCall`` out."""
 
@@ -72,6 +101,7 @@ class Simulator:
         self.store = store
         self.admin = admin
         self.profile = get_profile(profile)
+        self._executor = _Executor(self.profile.errors)
         self.contracts = contracts or default_registry()
         self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
         self.compute = RecordingComputeAPI(
@@ -121,7 +151,7 @@ class Simulator:
         one that cannot be copied (a lock, a generator) is an ``UnknownError`` like any other
         unexpected failure: only EC2Errors leave.
         """
-        with self._executor():
+        with self._executor:
             refuse_deep_values(kwargs)
             request = copy.deepcopy(kwargs)
         return self.invoke("run_instances", request, context)  # type: ignore[no-any-return]
@@ -136,7 +166,7 @@ class Simulator:
         The error carries the profile's Executor, so its ``code`` and ``message`` are the
         ones this release answered.
         """
-        with self._executor():
+        with self._executor:
             if method_name in self.profile.conversation.controller_attributes:
                 raise TypeError(f"the controller's {method_name} is not callable")
             if method_name not in SUPPORTED_ACTIONS:
@@ -147,24 +177,6 @@ class Simulator:
                 context = dataclasses.replace(context, is_admin=False)
             with self.compute.clock.request():
                 return method(context, **kwargs)
-
-    @contextlib.contextmanager
-    def _executor(self) -> Iterator[None]:
-        """Nova's ``Executor``: every failure leaves as an EC2Error carrying this profile's
-        envelope; any other exception becomes ``UnknownError`` and, as Nova logged
-        "Unexpected error raised", is logged on ``launch_sim.api`` (its type only: the
-        message could quote the request), so a test can tell a failure that mirrors Nova's
-        from a simulator bug."""
-        try:
-            yield
-        except EC2Error as error:
-            error.envelope = self.profile.errors
-            raise
-        except Exception as exc:
-            _log.info("launch-sim: unexpected %s became UnknownError", type(exc).__name__)
-            unknown = UnknownError(exc)
-            unknown.envelope = self.profile.errors
-            raise unknown from exc
 
 
 def open_store(

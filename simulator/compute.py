@@ -16,8 +16,7 @@ import re
 import string
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -42,6 +41,7 @@ from simulator.errors import (
 from simulator.images import ImageBackend
 from simulator.lifecycle import RequestClock
 from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
+from simulator.scoped import Scoped
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
@@ -194,16 +194,10 @@ class RecordingComputeAPI(InstanceOperations):
         self._rng_lock = threading.Lock()
         self._capture: ContextVar[list[CreateCall] | None] = ContextVar("capture", default=None)
 
-    @contextmanager
-    def capture(self) -> Iterator[list[CreateCall]]:
+    def capture(self) -> Scoped[list[CreateCall]]:
         """Collect the create calls made by this thread/context only (what a cassette records
-        of a request)."""
-        captured: list[CreateCall] = []
-        token = self._capture.set(captured)
-        try:
-            yield captured
-        finally:
-            self._capture.reset(token)
+        of a request): ``with compute.capture() as calls``."""
+        return Scoped(self._capture, [])
 
     def create(
         self,

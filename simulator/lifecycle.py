@@ -20,11 +20,12 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any, Final
+
+from simulator.scoped import Scoped
 
 # nova/compute/vm_states.py
 BUILDING: Final = "building"
@@ -154,16 +155,12 @@ class RequestClock:
         self._lock = threading.Lock()
         self._current: ContextVar[int | None] = ContextVar("request_serial", default=None)
 
-    @contextmanager
-    def request(self) -> Iterator[int]:
-        """One request: its serial number is current in this context until the block ends."""
+    def request(self) -> Scoped[int]:
+        """One request: ``with clock.request()``, its serial number is current in this
+        context until the block ends."""
         with self._lock:
             serial = self._latest = next(self._serials)
-        token = self._current.set(serial)
-        try:
-            yield serial
-        finally:
-            self._current.reset(token)
+        return Scoped(self._current, serial)
 
     def now(self) -> int:
         """The current request's serial; outside any request, the latest one begun."""
