@@ -161,6 +161,13 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     return tuple(parents), leaf
 
 
+@remembered_for_short
+def _is_argument(key: str) -> bool:
+    """Whether a query key is one of the controller's arguments, not one of Requestify's
+    own keys or a SigV4 query key; asked of every key of every request."""
+    return key not in NON_ARGUMENT_KEYS and not key.startswith(SIGV4_QUERY_PREFIX)
+
+
 def _nested_below_value(dotted_key: str) -> TypeError:
     return TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
 
@@ -231,11 +238,7 @@ def parse_query(
     action = query.get("Action")
     if action is None:
         raise MissingParameter(name="Action")
-    raw_args = {
-        key: value
-        for key, value in query.items()
-        if key not in NON_ARGUMENT_KEYS and not key.startswith(SIGV4_QUERY_PREFIX)
-    }
+    raw_args = {key: value for key, value in query.items() if _is_argument[key]}
     _validate(raw_args)
     return QueryRequest(
         action=action,
