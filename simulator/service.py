@@ -9,7 +9,6 @@ create calls made, the EC2 error code, the reservation and instance ids).
 from __future__ import annotations
 
 import functools
-import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -96,17 +95,14 @@ class EC2Service:
     def __init__(self, sim: Simulator, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.sim = sim
         self.limits = limits
-        self._request_ids = random.Random(os.urandom(32))
-        self._request_ids_pid = os.getpid()
 
-    def _new_request_id(self) -> str:
-        """Request ids need to be unique, not unguessable: bits from a generator seeded by the
-        OS once (a system call per request cost a hundredth of a replayed launch), seeded
-        again in a forked child so it does not repeat its parent's ids."""
-        if self._request_ids_pid != os.getpid():
-            self._request_ids = random.Random(os.urandom(32))
-            self._request_ids_pid = os.getpid()
-        return request_id_from(self._request_ids.getrandbits(128))
+    @staticmethod
+    def _new_request_id() -> str:
+        """Request ids need to be unique, not unguessable: bits from Python's own generator,
+        which ``random`` seeds from the OS once and again in a forked child, so a child does
+        not repeat its parent's ids. An ``os.urandom`` call per request cost a hundredth of
+        a replayed launch; this makes no system call, not even ``os.getpid``."""
+        return request_id_from(random.getrandbits(128))
 
     def handle(
         self, params: Sequence[tuple[str, str]], context: RequestContext | None = None
