@@ -132,6 +132,7 @@ def test_a_memo_holds_at_most_its_size_and_forgets_no_failure() -> None:
     calls: list[str] = []
 
     def checked(text: str) -> int:
+        """The length of a text that is not "bad"."""
         calls.append(text)
         if text == "bad":
             raise ValueError(text)
@@ -146,4 +147,4 @@ def test_a_memo_holds_at_most_its_size_and_forgets_no_failure() -> None:
             remembered("bad")
     assert calls.count("bad") == 2
     assert "bad" not in remembered
-    assert remembered.__name__ == "checked"
+    assert remembered.__doc__ == checked.__doc__
