@@ -43,7 +43,6 @@ from simulator.cassette import (
 )
 from simulator.cassette.format import (
     LINES_SUFFIX,
-    count_interactions,
     is_lines,
     read_header,
     stream_interactions,
@@ -200,15 +199,15 @@ def _streamed(path: Path, streaming: bool) -> bool:
     return streaming and is_lines(path)
 
 
-def _load(path: Path, streaming: bool = False) -> Cassette:
+def _load(path: Path, streaming: bool) -> Cassette:
     """A cassette read and checked. A streamed cassette's header only is read here; its
     interactions are checked as replay reads them, so a bad line stops the run there."""
     return read_header(path) if _streamed(path, streaming) else load_cassette(path)
 
 
-def _load_all(paths: Sequence[Path], streaming: bool = False) -> list[tuple[Path, Cassette]]:
-    """Every cassette read and checked before any is used: bad input stops everything."""
-    return [(path, _load(path, streaming)) for path in paths]
+def _load_all(paths: Sequence[Path]) -> list[tuple[Path, Cassette]]:
+    """Every cassette read whole and checked before any is used: bad input stops everything."""
+    return [(path, load_cassette(path)) for path in paths]
 
 
 @contextmanager
@@ -223,12 +222,9 @@ def _loaded_for_replay(path: Path, streaming: bool) -> Iterator[Cassette]:
         yield cassette
 
 
-def _interactions(cassettes: Sequence[tuple[Path, Cassette]], streaming: bool = False) -> int:
+def _interactions(cassettes: Sequence[tuple[Path, Cassette]]) -> int:
     """The units of a progress bar over cassettes: their interactions, not the files."""
-    return sum(
-        count_interactions(path) if _streamed(path, streaming) else len(cassette.interactions)
-        for path, cassette in cassettes
-    )
+    return sum(len(cassette.interactions) for _, cassette in cassettes)
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from simulator.errors import InvalidEc2Id
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
-from simulator.limits import remembered_for_short
+from simulator.limits import ShortTextMemo
 
 _UUID_LIKE = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -52,7 +52,7 @@ def _parsed(ec2_id: str) -> int:
         raise InvalidEc2Id(ec2_id=ec2_id) from None
 
 
-_number_of = remembered_for_short(_parsed)
+_number_of = ShortTextMemo(_parsed)
 
 
 def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:

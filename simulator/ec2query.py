@@ -34,7 +34,7 @@ from simulator.errors import (
     RequestTooLarge,
     ec2_error,
 )
-from simulator.limits import DEFAULT_LIMITS, QueryLimits, remembered_for_short, shorten
+from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import XmlStyle
 
 DEFAULT_VERSION = "2012-08-15"
@@ -117,10 +117,10 @@ def convert_value(value: str) -> Any:
     return 0 if abs(number) < _NEAR_ZERO else number
 
 
-_converted = remembered_for_short(convert_value)
+_converted = ShortTextMemo(convert_value)
 
 
-@remembered_for_short
+@ShortTextMemo
 def camelcase_to_underscore(name: str) -> str:
     """Nova's parameter-name conversion: ``ImageId`` -> ``image_id``, ``KernelID`` -> ``kernel_id``.
 
@@ -153,7 +153,7 @@ def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
     return args
 
 
-@remembered_for_short
+@ShortTextMemo
 def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     """A dotted parameter name as the converted keys it nests under and its own; every
     request repeats the same few names, so each is split and converted once."""
@@ -161,7 +161,7 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     return tuple(parents), leaf
 
 
-@remembered_for_short
+@ShortTextMemo
 def _is_argument(key: str) -> bool:
     """Whether a query key is one of the controller's arguments, not one of Requestify's
     own keys or a SigV4 query key; asked of every key of every request."""

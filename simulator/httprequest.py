@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from simulator.errors import InvalidParameterValue
-from simulator.limits import remembered_for_short
+from simulator.limits import ShortTextMemo
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -42,7 +42,7 @@ def _unquote_plus(text: str) -> str:
     return unquote(text.replace("+", " "), errors="strict")
 
 
-_decoded = remembered_for_short(_unquote_plus)
+_decoded = ShortTextMemo(_unquote_plus)
 
 
 @dataclass(frozen=True)

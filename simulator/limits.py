@@ -4,7 +4,7 @@ A query parameter with n dots becomes a keyword argument nested n containers dee
 EC2 query path (:mod:`simulator.ec2query`) and the Python API (:mod:`simulator.api`, which
 also takes JSON request files) refuse the same depths, with the same wording. The limits
 live below both, so the facade does not import the protocol layer to learn them. The
-protocol layer's caches of per-text work are bounded here too (:func:`remembered_for_short`).
+protocol layer's caches of per-text work are bounded here too (:class:`ShortTextMemo`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TypeVar
 
 _MAX_NAME_IN_MESSAGE = 64
 SHORT_TEXT_CHARS = 64
-"""The longest text :func:`remembered_for_short` keeps an answer for."""
+"""The longest text :class:`ShortTextMemo` keeps an answer for."""
 MEMO_SIZE = 4096
 """The most answers a :class:`ShortTextMemo` holds."""
 
@@ -74,8 +74,3 @@ class ShortTextMemo(dict[str, _Answer]):
                 self.clear()
             self[text] = answer
         return answer
-
-
-def remembered_for_short(function: Callable[[str], _Answer]) -> ShortTextMemo[_Answer]:
-    """``function`` as a :class:`ShortTextMemo` (usable as a decorator)."""
-    return ShortTextMemo(function)

@@ -16,7 +16,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.compute import MAX_USERDATA_SIZE
-from simulator.limits import DEFAULT_LIMITS, MEMO_SIZE, SHORT_TEXT_CHARS, remembered_for_short
+from simulator.limits import DEFAULT_LIMITS, MEMO_SIZE, SHORT_TEXT_CHARS, ShortTextMemo
 from simulator.server import MAX_BODY_BYTES, EC2App, ServerHandle
 from simulator.service import EC2Service
 
@@ -117,7 +117,7 @@ def test_a_short_text_is_worked_out_once_a_long_one_each_time() -> None:
         seen.append(text)
         return text.upper()
 
-    remembered = remembered_for_short(upper)
+    remembered = ShortTextMemo(upper)
     short, long = "x" * SHORT_TEXT_CHARS, "y" * (SHORT_TEXT_CHARS + 1)
     assert [remembered(text) for text in (short, short, long, long)] == [
         short.upper(),
@@ -138,7 +138,7 @@ def test_a_memo_holds_at_most_its_size_and_forgets_no_failure() -> None:
             raise ValueError(text)
         return len(text)
 
-    remembered = remembered_for_short(checked)
+    remembered = ShortTextMemo(checked)
     for number in range(MEMO_SIZE * 2 + 7):
         assert remembered[str(number)] == len(str(number))
         assert len(remembered) <= MEMO_SIZE

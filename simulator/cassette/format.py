@@ -469,15 +469,6 @@ def stream_interactions(
         yield Interaction.from_dict(data)
 
 
-def count_interactions(path: Path) -> int:
-    """How many interactions a cassette file holds, without keeping them (a JSON Lines
-    cassette is counted by its non-blank lines after the header, unchecked)."""
-    if not is_lines(path):
-        return len(load_cassette(path).interactions)
-    with open(path, "rb") as handle:
-        return max(0, sum(1 for line in handle if line.strip()) - 1)
-
-
 def load_cassette(
     path: Path, contracts: ContractRegistry | None = None, *, at_most: int | None = None
 ) -> Cassette:
