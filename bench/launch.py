@@ -129,8 +129,9 @@ def sim_server() -> Iterator[Fleet]:
 
 @contextlib.contextmanager
 def canned_server() -> Iterator[Fleet]:
-    """The same waitress server answering every request with canned bytes: what boto3 and
-    the HTTP round trip cost alone, the ceiling of any server behind them."""
+    """The same waitress server answering every request with canned bytes (in its I/O loop,
+    as launch-sim's is): what boto3 and the HTTP round trip cost alone, the ceiling of any
+    server behind them."""
     body = canned_body()
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -138,7 +139,7 @@ def canned_server() -> Iterator[Fleet]:
         start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
         return [body]
 
-    with ServerHandle(app) as server:
+    with ServerHandle(app, answer_in_loop=True) as server:
         yield sim_fleet(client(server.endpoint))
 
 

@@ -159,6 +159,9 @@ def exchange_target(url: str, base_url: str) -> tuple[str, Query]:
 class GlanceImageBackend:
     """The :class:`~simulator.images.ImageBackend` protocol over Glance's v2 HTTP API."""
 
+    remote = True
+    """Each answer waits on Glance: a server hands such requests to worker threads."""
+
     def __init__(
         self,
         base_url: str,

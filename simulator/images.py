@@ -21,7 +21,12 @@ seed may give an image and what a Glance answer must carry for the launch to see
 
 
 class ImageBackend(Protocol):
-    """What Nova needs of Glance on the launch path."""
+    """What Nova needs of Glance on the launch path.
+
+    A backend that answers from memory may also say ``remote = False``: a server then
+    answers its requests in its I/O loop (``EC2App.answers_at_once``). One that does not say
+    is taken to wait on the network, and its requests go to worker threads.
+    """
 
     def show(self, image_uuid: str) -> Image:
         """The image with that uuid, the caller's own copy to change; raises
@@ -35,6 +40,9 @@ class ImageBackend(Protocol):
 
 class StoreImageBackend:
     """The embedded default: the store's image catalogue stands in for Glance."""
+
+    remote = False
+    """Answers from memory: a server may answer in its I/O loop (``EC2App.answers_at_once``)."""
 
     def __init__(self, store: MappingStore) -> None:
         self.store = store

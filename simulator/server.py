@@ -10,7 +10,8 @@ a query-signed request its middleware refused with webob's plain 400 page gets t
 
 :class:`ServerHandle` serves an app with waitress (a real multi-threaded WSGI server) on one
 listening socket, either in the calling thread until a signal (``launch-sim serve``) or in a
-background thread (fixtures, tests, benchmarks).
+background thread (fixtures, tests, benchmarks). An app that answers from memory is answered
+in waitress's I/O loop when a request comes alone, as one client's requests do.
 """
 
 from __future__ import annotations
@@ -147,6 +148,13 @@ class EC2App:
         )
         self.on_exchange = on_exchange
         self.max_body_bytes = max_body_bytes
+
+    @property
+    def answers_at_once(self) -> bool:
+        """Whether every answer is worked out in memory, never waiting on another service, so
+        that a server may answer in its I/O loop (:class:`ServerHandle`): not when images
+        come from a backend that says it is remote (Glance over HTTP) or does not say."""
+        return getattr(self.service.sim.image_backend, "remote", True) is False
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -301,11 +309,44 @@ class _EC2ErrorTask(ErrorTask):  # type: ignore[misc]
 
 
 class _EC2Channel(HTTPChannel):  # type: ignore[misc]
+    """waitress's connection, answering in the I/O loop where its server does so.
+
+    A request read on an idle connection (nothing else queued, no answer still being sent)
+    is then served right after the read, in the loop thread; any other is handed to a
+    worker thread as waitress does. The two conditions keep waitress's waits out of the
+    loop: its task waits for the loop to drain a connection's output past 16 MiB before
+    serving a queued request, which the loop cannot do while it is itself serving.
+    """
+
     error_task_class = _EC2ErrorTask
+    reading = False
+    task_ready = False
+
+    def handle_read(self) -> None:
+        self.reading = True
+        try:
+            super().handle_read()
+        finally:
+            self.reading = False
+        if self.task_ready:
+            self.task_ready = False
+            if self.connected and len(self.requests) == 1 and not self.total_outbufs_len:
+                self.service()
+            else:
+                self.server.task_dispatcher.add_task(self)
 
 
 class _EC2Server(TcpWSGIServer):  # type: ignore[misc]
     channel_class = _EC2Channel
+    answer_in_loop = False
+
+    def add_task(self, task: Any) -> None:
+        """A request completed by a read waits for the read to end (waitress asks from
+        inside it, holding the connection's lock); the channel then serves it or hands it on."""
+        if self.answer_in_loop and getattr(task, "reading", False):
+            task.task_ready = True
+        else:
+            super().add_task(task)
 
     def handle_accept(self) -> None:
         """Accept every waiting connection (up to the limit), not one per loop turn.
@@ -362,6 +403,13 @@ class ServerHandle:
     received for ``channel_timeout`` seconds is closed. Up to ``connection_limit``
     connections are held at once (fewer if the process cannot open that many files), idle
     or trickling ones included, and a new request is still answered at once.
+
+    ``answer_in_loop`` has the I/O loop answer a request that arrives alone on an idle
+    connection itself, as a client waiting for each answer sends them, instead of waking a
+    worker thread for it: the hand-off costs more than a launch's own work. It suits an app
+    whose every answer is worked out in memory; one that waits on another service (Glance
+    over HTTP) would hold every client meanwhile. None (the default) asks the app's
+    ``answers_at_once`` (:attr:`EC2App.answers_at_once`; False for any other app).
     """
 
     def __init__(
@@ -373,6 +421,7 @@ class ServerHandle:
         threads: int = 8,
         channel_timeout: int = 30,
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+        answer_in_loop: bool | None = None,
     ) -> None:
         self.connection_limit = connection_budget(connection_limit)
         self._socket = _listen(host, port)
@@ -407,9 +456,17 @@ class ServerHandle:
                 self._socket.getsockname(),
             ),
         )
+        if answer_in_loop is None:
+            answer_in_loop = getattr(app, "answers_at_once", False) is True
+        self._server.answer_in_loop = answer_in_loop
         self._lock = threading.RLock()
         self._stopping = False
         self._thread: threading.Thread | None = None
+
+    @property
+    def answers_in_loop(self) -> bool:
+        """Whether the I/O loop answers a lone request itself (see the class docstring)."""
+        return bool(self._server.answer_in_loop)
 
     @property
     def endpoint(self) -> str:
