@@ -18,7 +18,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,101 @@ def _parse(data: bytes, where: str) -> Any:
     if lone_surrogate(text) is not None:
         raise SeedError(f"{where}: {LONE_SURROGATE}")
     return value
+
+
+class NotStreamable(ValueError):
+    """A document :func:`stream_last_array` cannot stream exactly as ``json.loads`` reads it
+    whole; the caller reads it whole instead, which also gives any error its usual words."""
+
+
+_BLANK = re.compile(r"[ \t\n\r]*")
+"""What JSON allows between tokens, as :mod:`json` skips it."""
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+"""``json``'s own scanner of one value at an index (an attribute typeshed leaves out)."""
+
+
+def stream_last_array(path: str | Path, key: str) -> tuple[dict[str, Any], Iterator[Any]]:
+    """A JSON file whose top-level object ends with ``key``'s array: the members before it,
+    and an iterator parsing the array's items one at a time as they are asked for.
+
+    An item used soon after it is parsed is still in the CPU's caches: replaying a cassette
+    item by item as it is read took a tenth less time than parsing all of it first, for the
+    same instructions. Whatever this cannot read exactly as ``json.loads`` would (``key``
+    not last, not an object, malformed or unsupported JSON, a lone surrogate, an unreadable
+    or oversized file) raises :class:`NotStreamable`, from this call or from the iterator
+    at the item where it shows (at the end, for members after the array): the items already
+    given must then be set aside and the file read whole. Only a regular file is read here:
+    a pipe or a device can be read once, so it is left unopened for the whole read.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise NotStreamable("not a regular file")
+        text = read_limited(path).decode()
+    except (OSError, ValueError) as exc:
+        raise NotStreamable(str(exc)) from None
+    if lone_surrogate(text) is not None:
+        raise NotStreamable(LONE_SURROGATE)
+    head, start = _members_before(text, key)
+    return head, _items(text, start)
+
+
+def _members_before(text: str, key: str) -> tuple[dict[str, Any], int]:
+    """The top-level object's members up to ``key`` (whose value must be an array), and the
+    index just inside that array's bracket."""
+    at = _skip(text, 0)
+    if not text.startswith("{", at):
+        raise NotStreamable("not an object")
+    members: dict[str, Any] = {}
+    at += 1
+    while True:
+        at = _skip(text, at)
+        if not text.startswith('"', at):
+            raise NotStreamable(f"no {key!r} member")
+        name, at = _parsed(text, at)
+        at = _skip(text, at)
+        if not text.startswith(":", at):
+            raise NotStreamable("a member without its colon")
+        at = _skip(text, at + 1)
+        if name == key:
+            if not text.startswith("[", at):
+                raise NotStreamable(f"{key!r} is not an array")
+            return members, at + 1
+        members[name], at = _parsed(text, at)
+        at = _skip(text, at)
+        if not text.startswith(",", at):
+            raise NotStreamable(f"no {key!r} member")
+        at += 1
+
+
+def _items(text: str, at: int) -> Iterator[Any]:
+    at = _skip(text, at)
+    if not text.startswith("]", at):
+        while True:
+            item, at = _parsed(text, at)
+            yield item
+            at = _skip(text, at)
+            if text.startswith("]", at):
+                break
+            if not text.startswith(",", at):
+                raise NotStreamable("items not separated by commas")
+            at = _skip(text, at + 1)
+    at = _skip(text, at + 1)
+    if not text.startswith("}", at) or _skip(text, at + 1) != len(text):
+        raise NotStreamable("members after the array")
+
+
+def _skip(text: str, at: int) -> int:
+    blank = _BLANK.match(text, at)
+    return blank.end() if blank else at
+
+
+def _parsed(text: str, at: int) -> tuple[Any, int]:
+    """The JSON value at ``at`` and the index after it; every failure NotStreamable."""
+    try:
+        value, end = _scan(text, at)
+    except (StopIteration, ValueError, RecursionError):
+        raise NotStreamable("not JSON json.loads reads the same") from None
+    return value, end
 
 
 def canonical(value: Any) -> str:

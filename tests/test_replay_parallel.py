@@ -14,7 +14,9 @@ from cassette_helpers import default_on_termination
 
 from simulator import cassette_cli, cloud
 from simulator.cassette import Cassette, load_cassette
+from simulator.cassette.format import Interaction, stream_document
 from simulator.cli import main
+from simulator.jsonio import NotStreamable
 from simulator.progress import Advance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,20 +154,29 @@ def test_a_replay_keeps_passing_results_only_for_a_report_that_names_them(
 def test_a_serial_replay_holds_one_cassette_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each file is let go before the next is read: memory is one cassette's, not the
-    corpus's (fifty 1,000-launch files took 560 MB when all were read first)."""
+    """Each file is let go before the next is read, streamed or read whole: memory is one
+    cassette's, not the corpus's (fifty 1,000-launch files took 560 MB when all were read
+    first)."""
     for name in ("a.json", "b.json", "c.json"):
         shutil.copy(CORPUS / "walkthrough-fake0.json", tmp_path / name)
     loaded: list[weakref.ref[Cassette]] = []
     alive_at_each_read: list[int] = []
-    read = load_cassette
 
-    def reading(path: Path) -> Cassette:
-        alive_at_each_read.append(sum(cassette() is not None for cassette in loaded))
-        cassette = read(path)
+    def noted(cassette: Cassette) -> Cassette:
+        alive_at_each_read.append(sum(earlier() is not None for earlier in loaded))
         loaded.append(weakref.ref(cassette))
         return cassette
 
-    monkeypatch.setattr(cassette_cli, "load_cassette", reading)
-    assert main(["replay", "--format", "json", str(tmp_path)]) == 0
-    assert alive_at_each_read == [0, 0, 0]
+    def not_streamed(path: Path) -> tuple[Cassette, Iterator[Interaction]]:
+        raise NotStreamable("read whole")
+
+    def streamed(path: Path) -> tuple[Cassette, Iterator[Interaction]]:
+        header, interactions = stream_document(path)
+        return noted(header), interactions
+
+    monkeypatch.setattr(cassette_cli, "load_cassette", lambda path: noted(load_cassette(path)))
+    for reader, way in ((not_streamed, "read whole"), (streamed, "streamed")):
+        alive_at_each_read.clear()
+        monkeypatch.setattr(cassette_cli, "stream_document", reader)
+        assert main(["replay", "--format", "json", str(tmp_path)]) == 0
+        assert alive_at_each_read == [0, 0, 0], way

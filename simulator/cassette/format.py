@@ -41,7 +41,14 @@ from simulator.ec2ids import ec2_id_to_id
 from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
 from simulator.errors import BadInput
 from simulator.glance import GlanceExchange
-from simulator.jsonio import read_json, read_json_lines, sorted_keys, write_atomically
+from simulator.jsonio import (
+    NotStreamable,
+    read_json,
+    read_json_lines,
+    sorted_keys,
+    stream_last_array,
+    write_atomically,
+)
 from simulator.profiles import Profile, get_profile
 from simulator.report import Difference, json_diff
 from simulator.seed import describe_violations
@@ -466,6 +473,30 @@ def stream_interactions(
                 f"{path}: line {number}: not a valid cassette interaction: "
                 f"{describe_violations(violations)}"
             )
+        yield Interaction.from_dict(data)
+
+
+def stream_document(
+    path: Path, contracts: ContractRegistry | None = None
+) -> tuple[Cassette, Iterator[Interaction]]:
+    """A ``.json`` cassette read the way a JSON Lines one is: its header checked now, each
+    interaction parsed and checked as it is asked for (replay uses each as soon as it is read).
+
+    It needs ``interactions`` to be the document's last member, as launch-sim writes it.
+    :class:`~simulator.jsonio.NotStreamable`, from here or from the iterator, says to read
+    the file whole with :func:`load_cassette`, which gives any error the words it always had.
+    """
+    head, items = stream_last_array(path, "interactions")
+    checks = _line_contracts(contracts or default_registry())
+    if not checks.header.fast_is_valid(head):
+        raise NotStreamable("not a valid cassette header")
+    return Cassette.from_dict({**head, "interactions": []}), _checked(items, checks.interaction)
+
+
+def _checked(items: Iterator[Any], contract: Contract) -> Iterator[Interaction]:
+    for data in items:
+        if not contract.fast_is_valid(data):
+            raise NotStreamable("not a valid cassette interaction")
         yield Interaction.from_dict(data)
 
 
