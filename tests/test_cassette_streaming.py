@@ -58,24 +58,31 @@ def test_a_last_array_streams_as_json_loads_reads_the_whole(
     assert streamed(path) == ({k: v for k, v in whole.items() if k != "interactions"}, items)
 
 
+REFUSED_AT_THE_END = {
+    "members-after": '{"interactions": [1], "seed": 2}',
+    "trailing-data": '{"interactions": [1]} []',
+    "trailing-comma": '{"interactions": [1],}',
+    "trailing-item-comma": '{"interactions": [1,]}',
+    "no-comma": '{"interactions": [1 2]}',
+    "cut-short": '{"interactions": [1, 2',
+    "huge-integer": '{"interactions": [' + "9" * 5000 + "]}",
+    "deep": '{"interactions": [' + "[" * 100_000 + "]" * 100_000 + "]}",
+}
+"""Documents whose problem shows only once the items before it were given."""
+REFUSED_AT_THE_CALL = {
+    "not-an-object": "[1]",
+    "no-member": '{"seed": 1}',
+    "not-an-array": '{"interactions": {}}',
+    "bad-header": '{"seed": 1,, "interactions": []}',
+    "lone-surrogate": '{"seed": "\\ud800", "interactions": []}',
+    "byte-order-mark": '\ufeff{"interactions": []}',
+}
+
+
 @pytest.mark.parametrize(
     ("text", "at_the_call"),
-    [
-        pytest.param('{"interactions": [1], "seed": 2}', False, id="members-after"),
-        pytest.param('{"interactions": [1]} []', False, id="trailing-data"),
-        pytest.param('{"interactions": [1],}', False, id="trailing-comma"),
-        pytest.param('{"interactions": [1,]}', False, id="trailing-item-comma"),
-        pytest.param('{"interactions": [1 2]}', False, id="no-comma"),
-        pytest.param('{"interactions": [1, 2', False, id="cut-short"),
-        pytest.param('{"interactions": [' + "9" * 5000 + "]}", False, id="huge-integer"),
-        pytest.param('{"interactions": [' + "[" * 100_000 + "]" * 100_000 + "]}", False, id="deep"),
-        pytest.param("[1]", True, id="not-an-object"),
-        pytest.param('{"seed": 1}', True, id="no-member"),
-        pytest.param('{"interactions": {}}', True, id="not-an-array"),
-        pytest.param('{"seed": 1,, "interactions": []}', True, id="bad-header"),
-        pytest.param('{"seed": "\\ud800", "interactions": []}', True, id="lone-surrogate"),
-        pytest.param('\ufeff{"interactions": []}', True, id="byte-order-mark"),
-    ],
+    [pytest.param(text, False, id=name) for name, text in REFUSED_AT_THE_END.items()]
+    + [pytest.param(text, True, id=name) for name, text in REFUSED_AT_THE_CALL.items()],
 )
 def test_what_json_loads_reads_otherwise_is_not_streamable(
     tmp_path: Path, text: str, at_the_call: bool
