@@ -340,10 +340,10 @@ class _EC2Server(TcpWSGIServer):  # type: ignore[misc]
     channel_class = _EC2Channel
     answer_in_loop = False
 
-    def add_task(self, task: Any) -> None:
+    def add_task(self, task: _EC2Channel) -> None:
         """A request completed by a read waits for the read to end (waitress asks from
         inside it, holding the connection's lock); the channel then serves it or hands it on."""
-        if self.answer_in_loop and getattr(task, "reading", False):
+        if self.answer_in_loop and task.reading:
             task.task_ready = True
         else:
             super().add_task(task)
