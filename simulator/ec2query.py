@@ -64,13 +64,14 @@ _MAX_UTF8_BYTES = 4
 """The most bytes one character takes in UTF-8: a value this short need not be encoded
 to be known small enough."""
 _TEXT_ENTITIES = {'"': "&quot;"}
-_NUMBER_CHARS = frozenset(
-    char
-    for char in map(chr, range(128))
-    if char.isspace() or char.lower() in "+-.0123456789abcdefinotxy"
+_ASCII_SPACE = "".join(re.escape(char) for char in map(chr, range(128)) if char.isspace())
+_NUMBER_SHAPE = re.compile(
+    rf"[{_ASCII_SPACE}]*[+-]?[0-9.a-finotxy]*+(?:[+-][0-9]*+)?[{_ASCII_SPACE}]*", re.IGNORECASE
 )
-"""Every ASCII character that ``int`` (bases 16, 8, 2 and 10, with their ``0x``/``0o``/``0b``
-prefixes) or ``float`` (``1e-8``, ``inf``, ``infinity``, ``nan``) accepts in some number."""
+"""A shape every ASCII number that ``int`` (bases 16, 8, 2 and 10, with their
+``0x``/``0o``/``0b`` prefixes) or ``float`` (``1e-8``, ``inf``, ``infinity``, ``nan``) reads
+has: spaces only at the ends, a sign only first and after the exponent's ``e``, and only the
+letters of digits, prefixes and those words. Many values that are no number have it too."""
 _TEXT_SPECIAL = re.compile('[&<>"]|' + _XML_FORBIDDEN.pattern)
 """What :func:`_text` changes: the characters it escapes and those :func:`xml_safe` replaces."""
 
@@ -100,9 +101,10 @@ def convert_value(value: str) -> Any:
         return False
     if "_" in value:
         return value
-    if value.isascii() and not _NUMBER_CHARS.issuperset(value):
-        # No base or float reading can succeed (``snap-...``, ``/dev/vdb``): skip the
-        # ValueErrors that would say so, five times the cost of this test.
+    if value.isascii() and _NUMBER_SHAPE.fullmatch(value) is None:
+        # No base or float reading can succeed (``snap-...``, ``/dev/vdb``, a uuid4
+        # ClientToken as boto3 sends): skip the ValueErrors that would say so, each several
+        # times the cost of this test.
         return value
     for prefixes, base in _INT_PREFIXES:
         if lowered.startswith(prefixes):

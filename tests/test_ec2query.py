@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from simulator import Simulator
 from simulator.ec2ids import py2_int
 from simulator.ec2query import (
-    _NUMBER_CHARS,
+    _NUMBER_SHAPE,
     DEFAULT_VERSION,
     args_to_kwargs,
     camelcase_to_underscore,
@@ -153,17 +153,26 @@ def test_convert_value_long_hex_is_still_an_int() -> None:
     assert convert_value("0x" + "f" * 5000) == 16**5000 - 1
 
 
-NUMBERISH = st.text(sorted(_NUMBER_CHARS), max_size=10)
+NUMBERISH = st.text(
+    st.one_of(
+        st.sampled_from(" \t\x0b\x1c+-.0123456789eEinfINFtyaxXoObB_"),
+        st.characters(max_codepoint=127),
+    ),
+    max_size=12,
+)
+NUMBER_LIKE = st.from_regex(
+    r"[ \t]?[+-]?(0[xXoObB])?[0-9a-fA-F]{0,4}(\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?[ \t]?",
+    fullmatch=True,
+) | st.from_regex(r"[+-]?(inf|INF|Infinity|nan|NaN)", fullmatch=True)
 
 
-@given(NUMBERISH, st.sampled_from(sorted(set(map(chr, range(128))) - _NUMBER_CHARS)), NUMBERISH)
-def test_convert_value_skips_parsing_only_what_no_number_reading_accepts(
-    head: str, odd: str, tail: str
-) -> None:
-    """An ASCII value with a character outside ``_NUMBER_CHARS`` stays a string without
-    trying ``int``/``float``; that shortcut is sound only if every reading Nova's Python 2
-    made would fail (Python 3 alone also reads ``_`` digit separators, Python 2 did not)."""
-    raw = head + odd + tail
+@given(NUMBERISH | NUMBER_LIKE)
+def test_convert_value_skips_parsing_only_what_no_number_reading_accepts(raw: str) -> None:
+    """An ASCII value without ``_NUMBER_SHAPE`` stays a string without trying
+    ``int``/``float``; that shortcut is sound only if every reading Nova's Python 2 made
+    would fail (Python 3 alone also reads ``_`` digit separators, Python 2 did not)."""
+    if _NUMBER_SHAPE.fullmatch(raw) is not None:
+        return
     for base in (16, 8, 2, 10):
         with pytest.raises(ValueError):
             py2_int(raw.lower(), base)
@@ -171,6 +180,27 @@ def test_convert_value_skips_parsing_only_what_no_number_reading_accepts(
         with pytest.raises(ValueError):
             float(raw)
     assert type(convert_value(raw)) in (str, bool)
+
+
+@pytest.mark.parametrize(
+    "token", ["69dfe350-957c-48a8-af82-6e50b9444a6e", "69dfe350-957c-48a8-af82-6e50b9444a6e-3"]
+)
+def test_convert_value_reads_no_number_in_a_uuid4_client_token(
+    token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """boto3 sends a uuid4 ClientToken with every launch: all hex digits and dashes, yet no
+    number, and known so without a failed reading."""
+
+    def no_reading(text: str, base: int) -> int:
+        raise AssertionError(f"tried to read {text!r} in base {base}")
+
+    monkeypatch.setattr("simulator.ec2query.py2_int", no_reading)
+    assert convert_value(token) == token
+
+
+@pytest.mark.parametrize("raw", ["1e-8", "-.5E+3", " 42\t", "0x1F", "+0b101", "-Infinity", "nan"])
+def test_number_shape_admits_numbers(raw: str) -> None:
+    assert _NUMBER_SHAPE.fullmatch(raw) is not None
 
 
 # --- camelcase_to_underscore -----------------------------------------------------------------
