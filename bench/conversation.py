@@ -15,12 +15,12 @@ raised for it): that fills the same table a million walkthrough requests would, 
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
-import time
 from collections.abc import Callable, Sequence
 
-from bench.timing import Figure, rate, ratio_line
+from bench.timing import alternating, per_second, rate, ratio_line
 from bench.walkthrough import WALKTHROUGH
 from simulator import Simulator
 from simulator.boto3_params import query_params
@@ -93,34 +93,57 @@ def describing(service: EC2Service, ids: list[str], count: int) -> Callable[[], 
     return run
 
 
-def describe_one(size: int) -> Figure:
+def describe_trial(size: int) -> Callable[[], float]:
+    """A table of ``size`` instances (filled now, untimed) and a timed run of
+    DescribeInstances against it, to take turns with the other size's."""
     sim = simulator()
     ids = fill(sim, size)
     asked = random.Random(size).sample(ids, min(len(ids), 1_000))
-    return rate(
-        f"DescribeInstances, one id, {size:,} instances",
-        describing(EC2Service(sim), asked, DESCRIBES),
-        unit="requests/s",
-    )
+    return functools.partial(per_second, DESCRIBES, describing(EC2Service(sim), asked, DESCRIBES))
 
 
-def terminate_one(size: int) -> Figure:
-    """Each run terminates :data:`TERMINATES` instances launched for it (untimed), one per
-    request, in a table of ``size`` others; the terminated rows stay, as Nova's soft delete
-    leaves them."""
+def terminate_trial(size: int) -> Callable[[], float]:
+    """A table of ``size`` instances; each run terminates :data:`TERMINATES` instances
+    launched for it (untimed), one per request; the terminated rows stay, as Nova's soft
+    delete leaves them."""
     sim = simulator()
     service = EC2Service(sim)
     fill(sim, size)
-    runs = []
-    for _ in range(REPEATS):
+
+    def trial() -> float:
         doomed = fill(sim, TERMINATES)
         random.Random(len(doomed)).shuffle(doomed)
-        start = time.perf_counter()
-        for ec2_id in doomed:
-            answered(service, (("Action", "TerminateInstances"), ("InstanceId.1", ec2_id)))
-        runs.append(len(doomed) / (time.perf_counter() - start))
-    name = f"TerminateInstances, one id, {size:,} instances (+{TERMINATES:,} a run)"
-    return Figure(name, tuple(runs), "requests/s")
+
+        def terminate() -> None:
+            for ec2_id in doomed:
+                answered(service, (("Action", "TerminateInstances"), ("InstanceId.1", ec2_id)))
+
+        return per_second(len(doomed), terminate)
+
+    return trial
+
+
+def sizes_in_turns(
+    action: str, trial: Callable[[int], Callable[[], float]], detail: str = ""
+) -> None:
+    """``action`` at each of :data:`SIZES`, the sizes taking turns run by run (both tables
+    are built first), so that the machine's drift falls on both alike, and their ratio."""
+    small, large = alternating(
+        REPEATS,
+        "requests/s",
+        *((f"{action}, one id, {size:,} instances{detail}", trial(size)) for size in SIZES),
+    )
+    print(small.line())
+    print(large.line())
+    print(
+        ratio_line(
+            f"{action}: {SIZES[0]:,} vs {SIZES[1]:,} instances",
+            small,
+            large,
+            MAX_RATIO,
+            at_most=True,
+        )
+    )
 
 
 def growth() -> None:
@@ -160,32 +183,11 @@ def growth() -> None:
 def run() -> None:
     print(
         f"== conversation: one-id DescribeInstances / TerminateInstances through "
-        f"EC2Service.handle at {SIZES[0]:,} and {SIZES[1]:,} instances, medians of 5 runs =="
+        f"EC2Service.handle at {SIZES[0]:,} and {SIZES[1]:,} instances, medians of "
+        f"{REPEATS} runs, the sizes taking turns =="
     )
-    small, large = (describe_one(size) for size in SIZES)
-    print(small.line())
-    print(large.line())
-    print(
-        ratio_line(
-            f"DescribeInstances: {SIZES[0]:,} vs {SIZES[1]:,} instances",
-            small,
-            large,
-            MAX_RATIO,
-            at_most=True,
-        )
-    )
-    small, large = (terminate_one(size) for size in SIZES)
-    print(small.line())
-    print(large.line())
-    print(
-        ratio_line(
-            f"TerminateInstances: {SIZES[0]:,} vs {SIZES[1]:,} instances",
-            small,
-            large,
-            MAX_RATIO,
-            at_most=True,
-        )
-    )
+    sizes_in_turns("DescribeInstances", describe_trial)
+    sizes_in_turns("TerminateInstances", terminate_trial, f" (+{TERMINATES:,} a run)")
     growth()
 
 
