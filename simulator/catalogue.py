@@ -7,8 +7,9 @@ Images come from the image service through Nova's S3 layer (listing one gives it
 service (cinder): every row of the store's volume and snapshot mapping tables is a volume
 or snapshot that exists, with the attributes :func:`_volume` and :func:`_snapshot` give,
 owned by whoever asks; launch-sim does not attach or create volumes. Zones come from the
-services of the one simulated host (:data:`SERVICES`). Flavors are the store's rows; Icehouse
-hands them to compute as its ``Flavor`` object's primitive (:func:`flavor_primitive`).
+services of the one simulated host (the profile's ``services``). Flavors are the store's
+rows; Icehouse hands them to compute as its ``Flavor`` object's primitive
+(:func:`flavor_primitive`).
 """
 
 from __future__ import annotations
@@ -28,25 +29,14 @@ from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.images import Image, S3ImageService, StoreImageBackend
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, validate_ec2_id
 from simulator.lifecycle import SIMULATED_HOST
-from simulator.profiles import FlavorForm, Profile
+from simulator.profiles import FlavorForm, Profile, VolumeService
 from simulator.store import MappingStore, MappingTable
 
 Result = dict[str, Any]
 
-VOLUME_CREATED_AT: Final = "2013-06-01T12:00:00.000000"
-"""When every simulated volume and snapshot was made, as cinder's API writes a time (the
-EC2 layer passes cinder's text through)."""
+VOLUME_CREATED_AT: Final = datetime(2013, 6, 1, 12, 0, 0)
+"""When every simulated volume and snapshot was made."""
 VOLUME_SIZE: Final = 1
-SERVICES: Final = (
-    ("nova-conductor", "conductor"),
-    ("nova-compute", "compute"),
-    ("nova-cert", "cert"),
-    ("nova-network", "network"),
-    ("nova-scheduler", "scheduler"),
-    ("nova-consoleauth", "consoleauth"),
-)
-"""The services (binary, topic) running on :data:`SIMULATED_HOST`, in the order of their
-rows, all enabled and up, as a one-host Grizzly deployment has them."""
 _IMAGE_TYPES: Final = {"aki": "kernel", "ari": "ramdisk", "ami": "machine"}
 _SNAPSHOT_STATUSES: Final[dict[str, str | None]] = {
     "new": "pending",
@@ -59,14 +49,23 @@ _SNAPSHOT_STATUSES: Final[dict[str, str | None]] = {
 }
 
 
-def _volume(uuid: str, context: RequestContext) -> Result:
+def _created_at(service: VolumeService) -> Any:
+    """:data:`VOLUME_CREATED_AT` as the volume service hands it to the EC2 layer:
+    nova-volume's database row holds a datetime, which the renderer writes with
+    milliseconds; cinder's API writes text (``2013-06-01T12:00:00.000000``), passed through."""
+    if service is VolumeService.NOVA_VOLUME:
+        return VOLUME_CREATED_AT
+    return VOLUME_CREATED_AT.isoformat(timespec="microseconds")
+
+
+def _volume(uuid: str, context: RequestContext, service: VolumeService) -> Result:
     """The volume service's record of a volume: available, detached, from no snapshot."""
     return {
         "id": uuid,
         "status": "available",
         "size": VOLUME_SIZE,
         "availability_zone": DEFAULT_AVAILABILITY_ZONE,
-        "created_at": VOLUME_CREATED_AT,
+        "created_at": _created_at(service),
         "attach_status": "detached",
         "mountpoint": None,
         "snapshot_id": None,
@@ -75,7 +74,7 @@ def _volume(uuid: str, context: RequestContext) -> Result:
     }
 
 
-def _snapshot(uuid: str, context: RequestContext) -> Result:
+def _snapshot(uuid: str, context: RequestContext, service: VolumeService) -> Result:
     """The volume service's record of a snapshot: available and complete. Which volume it
     was taken of is unknown (Nova always knew one)."""
     return {
@@ -84,7 +83,7 @@ def _snapshot(uuid: str, context: RequestContext) -> Result:
         "progress": "100%",
         "volume_id": None,
         "volume_size": VOLUME_SIZE,
-        "created_at": VOLUME_CREATED_AT,
+        "created_at": _created_at(service),
         "project_id": context.project_id,
         "display_description": None,
     }
@@ -191,7 +190,8 @@ class CatalogueActions:
             uuids = [id_mappings.ec2_snap_id_to_uuid(self.store, ec2_id) for ec2_id in snapshot_id]
         else:
             uuids = [uuid for _, uuid in self.store.mapping_rows(MappingTable.SNAPSHOTS)]
-        formatted = (self._format_snapshot(_snapshot(uuid, context)) for uuid in uuids)
+        service = self.profile.conversation.volume_service
+        formatted = (self._format_snapshot(_snapshot(uuid, context, service)) for uuid in uuids)
         return {"snapshotSet": [snapshot for snapshot in formatted if snapshot is not None]}
 
     def describe_volumes(
@@ -206,9 +206,9 @@ class CatalogueActions:
                 uuids.append(id_mappings.ec2_vol_id_to_uuid(self.store, ec2_id))
         else:
             uuids = [uuid for _, uuid in self.store.mapping_rows(MappingTable.VOLUMES)]
-        return {
-            "volumeSet": [self._format_volume(context, _volume(uuid, context)) for uuid in uuids]
-        }
+        service = self.profile.conversation.volume_service
+        volumes = [_volume(uuid, context, service) for uuid in uuids]
+        return {"volumeSet": [self._format_volume(context, volume) for volume in volumes]}
 
     def describe_availability_zones(self, context: RequestContext, **kwargs: Any) -> Result:
         """``describe_availability_zones``: ``ZoneName`` only matters when it contains
@@ -333,7 +333,8 @@ class CatalogueActions:
     def _format_volume(self, context: RequestContext, volume: Result) -> Result:
         """``_format_volume``: a detached volume's ``attachmentSet`` is one empty item."""
         status = volume["status"]
-        if self.profile.conversation.volume_status_decorated and context.is_admin:
+        decorated = self.profile.conversation.volume_service is VolumeService.NOVA_VOLUME
+        if decorated and context.is_admin:
             status = f"{status} ({volume['project_id']}, {volume['host']}, None, None)"
         return {
             "volumeId": id_mappings.id_to_ec2_vol_id(volume["id"], self.store),
@@ -356,7 +357,7 @@ class CatalogueActions:
     def _zones(self) -> list[str]:
         """``get_availability_zones``: the zones of the enabled services, in their order."""
         zones: list[str] = []
-        for _, topic in SERVICES:
+        for _, topic in self.profile.conversation.services:
             zone = self._zone_of(topic)
             if zone not in zones:
                 zones.append(zone)
@@ -370,7 +371,7 @@ class CatalogueActions:
         for zone in self._zones():
             result.append({"zoneName": zone, "zoneState": "available"})
             result.append({"zoneName": f"|- {SIMULATED_HOST}", "zoneState": ""})
-            for binary, topic in SERVICES:
+            for binary, topic in self.profile.conversation.services:
                 if self._zone_of(topic) == zone:
                     result.append(
                         {"zoneName": f"| |- {binary}", "zoneState": f"enabled :-) {heartbeat}"}

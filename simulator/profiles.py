@@ -98,6 +98,19 @@ class ComputeCheck(Enum):
     VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
 
 
+class VolumeService(Enum):
+    """Which volume service the cloud's ``volume_api`` talks to, as a release deployed it."""
+
+    NOVA_VOLUME = "nova.volume.api.API"
+    """Folsom's default ``volume_api_class``: the API hands out the database rows, so times
+    are datetimes (rendered with milliseconds) and a row knows its project and host, which
+    an admin's DescribeVolumes status spells out (``available (project, host, None,
+    None)``, gone with c18519501a). A ``nova-volume`` service runs on the host."""
+    CINDER = "nova.volume.cinder.API"
+    """Grizzly on: cinder's summaries through ``nova/volume/cinder.py``, times as cinder's
+    text, the plain status."""
+
+
 class FlavorForm(Enum):
     """What ``run_instances`` passes ``compute_api.create`` as ``instance_type``."""
 
@@ -193,9 +206,11 @@ class ConversationRules:
     snapshot_statuses_mapped: bool
     """DescribeSnapshots maps cinder's statuses to EC2's (``available`` -> ``completed``)
     and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""
-    volume_status_decorated: bool
-    """An admin's DescribeVolumes status reads ``available (project, host, instance,
-    device)`` (Folsom; gone with c18519501a)."""
+    volume_service: VolumeService
+    services: tuple[tuple[str, str], ...]
+    """The services (binary, topic) running on the one simulated host, in the order of
+    their rows, all enabled and up: what DescribeAvailabilityZones lists. ``nova-conductor``
+    arrived in Grizzly; Folsom's host runs ``nova-volume`` instead."""
     controller_attributes: frozenset[str]
     """The controller's attributes that are no action (its service APIs): dispatch finds
     ``Action=ImageService`` all the same, and calling it fails unexpectedly."""
@@ -345,6 +360,13 @@ def _invalid_attribute(attribute: Any) -> EC2Error:
 _REBOOT_TASKS = frozenset(
     {None, "rebooting", "rebooting_hard", "resuming", "unpausing", "pausing", "suspending"}
 )
+_HOST_SERVICES: Final = (
+    ("nova-compute", "compute"),
+    ("nova-cert", "cert"),
+    ("nova-network", "network"),
+    ("nova-scheduler", "scheduler"),
+    ("nova-consoleauth", "consoleauth"),
+)
 _FOLSOM_CONVERSATION = ConversationRules(
     unknown_ids_skipped=True,
     tag_filters=False,
@@ -359,7 +381,8 @@ _FOLSOM_CONVERSATION = ConversationRules(
     reboot_sets_active=True,
     internal_zone=None,
     snapshot_statuses_mapped=False,
-    volume_status_decorated=True,
+    volume_service=VolumeService.NOVA_VOLUME,
+    services=(*_HOST_SERVICES, ("nova-volume", "volume")),
     controller_attributes=frozenset(
         {
             "image_service",
@@ -385,7 +408,8 @@ _GRIZZLY_CONVERSATION = ConversationRules(
     reboot_sets_active=False,
     internal_zone="internal",
     snapshot_statuses_mapped=True,
-    volume_status_decorated=False,
+    volume_service=VolumeService.CINDER,
+    services=(("nova-conductor", "conductor"), *_HOST_SERVICES),
     controller_attributes=_FOLSOM_CONVERSATION.controller_attributes | {"servicegroup_api"},
 )
 _HAVANA_CONVERSATION = replace(

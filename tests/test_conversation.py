@@ -568,7 +568,28 @@ def test_folsom_catalogue() -> None:
         == "available (admin, launch-sim, None, None)"
     )
     verbose = zones(cloud.ok("DescribeAvailabilityZones", ("ZoneName.1", "verbose")))
-    assert [name for name, _ in verbose][:3] == ["nova", "|- launch-sim", "| |- nova-conductor"]
+    assert [name for name, _ in verbose] == [
+        "nova",
+        "|- launch-sim",
+        "| |- nova-compute",
+        "| |- nova-cert",
+        "| |- nova-network",
+        "| |- nova-scheduler",
+        "| |- nova-consoleauth",
+        "| |- nova-volume",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "time"),
+    [("folsom", "2013-06-01T12:00:00.000Z"), ("grizzly", "2013-06-01T12:00:00.000000")],
+)
+def test_volume_times_are_as_the_volume_service_gives_them(name: str, time: str) -> None:
+    """Folsom's nova-volume hands out database rows (a datetime, rendered with milliseconds);
+    cinder writes its own text, which the EC2 layer passes through."""
+    cloud = profile_cloud(name)
+    assert _text(cloud.ok("DescribeVolumes"), "volumeSet/item/createTime") == time
+    assert _text(cloud.ok("DescribeSnapshots"), "snapshotSet/item/startTime") == time
 
 
 @pytest.mark.parametrize("name", ["havana", "icehouse"])
