@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from simulator import ec2ids, id_mappings
@@ -59,26 +61,44 @@ class ClientTokens:
     ``re.match(token, value)``: once any instance carries a token, a token that is no
     regular expression (``(``) or no string at all (``ClientToken=5`` converts to an int)
     fails there (``error``, ``TypeError``: HTTP 500 from Havana on); only an exact match is
-    a hit.
+    a hit. It reads only the instances the caller may see (``_get_instances_by_filters``
+    adds a plain user's project), so another project's tokens make no pattern fail.
     """
 
     def __init__(self, store: MappingStore) -> None:
         self._store = store
-        self._reservations: dict[str, tuple[str, list[str]]] = {}
-        self._tokens: dict[str, str] = {}
+        self._launches: dict[str, dict[str, _Launch]] = {}
+        """Per token, per project, the latest reservation it launched there; a token's
+        projects are in the order of their latest launch (an admin sees the last)."""
+        self._tokens: dict[str, tuple[str, str]] = {}
+        """Per instance uuid, the token it carries and its project."""
+        self._holders: Counter[str] = Counter()
+        """Per project, how many of its instances carry a token."""
         self._loaded = False
         self._lock = threading.Lock()
 
-    def reservation(self, token: Any) -> tuple[str, list[str]] | None:
-        """``_resv_id_from_token``: the reservation ``token`` launched and the uuids of its
-        instances that still carry it."""
+    def reservation(self, context: RequestContext, token: Any) -> tuple[str, list[str]] | None:
+        """``_resv_id_from_token``: the latest reservation ``token`` launched among the
+        instances the caller sees, and the uuids of its instances that still carry it."""
         with self._lock:
             self._load()
-            if not self._reservations:
+            if context.is_admin:
+                holding = self._holders.total()
+            else:
+                holding = self._holders[context.project_id]
+            if not holding:
                 return None
             if not (isinstance(token, str) and _LITERAL.fullmatch(token)):
                 re.compile(token)
-            return self._reservations.get(token)
+            launches = self._launches.get(token)
+            if not launches:
+                return None
+            launch: _Launch | None
+            if context.is_admin:
+                launch = next(reversed(launches.values()))
+            else:
+                launch = launches.get(context.project_id)
+            return None if launch is None else (launch.reservation_id, list(launch.uuids))
 
     def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
         """``_add_client_token``: the token as the database column stores it (text), written
@@ -93,8 +113,7 @@ class ClientTokens:
                 if row is not None:
                     row["client_token"] = text
                     rows.put(instance.ec2_int_id, row)
-            self._reservations[text] = (reservation_id, [instance.uuid for instance in instances])
-            self._tokens.update((instance.uuid, text) for instance in instances)
+                self._hold(text, reservation_id, instance.uuid, instance.project_id)
 
     def forget(self, instance_uuids: Iterable[str]) -> None:
         """``_remove_client_token`` (TerminateInstances): those instances no longer count,
@@ -103,22 +122,23 @@ class ClientTokens:
         with self._lock:
             self._load()
             for uuid in instance_uuids:
-                token = self._tokens.pop(uuid, None)
-                if token is None:
+                held = self._tokens.pop(uuid, None)
+                if held is None:
                     continue
+                token, project_id = held
+                self._holders[project_id] -= 1
                 row_id = self._store.mapping_id(MappingTable.INSTANCES, uuid)
                 if row_id is not None and (row := rows.get(row_id)) is not None:
                     row.pop("client_token", None)
                     rows.put(row_id, row)
-                launched = self._reservations.get(token)
-                if launched is None:
-                    continue
-                reservation_id, uuids = launched
-                left = [other for other in uuids if other != uuid]
-                if left:
-                    self._reservations[token] = (reservation_id, left)
-                else:
-                    del self._reservations[token]
+                launches = self._launches[token]
+                launch = launches.get(project_id)
+                if launch is not None and uuid in launch.uuids:
+                    launch.uuids.remove(uuid)
+                    if not launch.uuids:
+                        del launches[project_id]
+                        if not launches:
+                            del self._launches[token]
 
     def _load(self) -> None:
         """The index of the rows that carry a token, in the order they were created (the
@@ -127,13 +147,30 @@ class ClientTokens:
         if self._loaded:
             return
         self._loaded = True
-        tokens = self._store.instances.having("client_token", "reservation_id", "uuid")
-        for token, reservation_id, uuid in tokens:
-            launched = self._reservations.get(token)
-            if launched is None or launched[0] != reservation_id:
-                launched = self._reservations[token] = (reservation_id, [])
-            launched[1].append(uuid)
-            self._tokens[uuid] = token
+        rows = self._store.instances.having("client_token", "reservation_id", "uuid", "project_id")
+        for token, reservation_id, uuid, project_id in rows:
+            self._hold(token, reservation_id, uuid, project_id)
+
+    def _hold(self, token: str, reservation_id: str, uuid: str, project_id: str) -> None:
+        """Index one instance carrying ``token``: its reservation becomes the latest the
+        token launched in its project."""
+        launches = self._launches.setdefault(token, {})
+        launch = launches.pop(project_id, None)
+        if launch is None or launch.reservation_id != reservation_id:
+            launch = _Launch(reservation_id, [])
+        launches[project_id] = launch
+        launch.uuids.append(uuid)
+        if uuid not in self._tokens:
+            self._holders[project_id] += 1
+        self._tokens[uuid] = (token, project_id)
+
+
+@dataclass
+class _Launch:
+    """One reservation a token launched in one project, and its instances still holding it."""
+
+    reservation_id: str
+    uuids: list[str]
 
 
 def _check_counts(min_count: int, max_count: int) -> None:
@@ -238,7 +275,7 @@ class CloudController(InstanceActions, CatalogueActions):
         """``_resv_id_from_token`` then ``_format_instances(reservation_id=...)``: the
         reservation ``token`` launched, with its instances as they are now (a deleted one
         is gone; with none left the token is no hit)."""
-        found = self.client_tokens.reservation(token)
+        found = self.client_tokens.reservation(context, token)
         if found is None:
             return None
         reservation_id, uuids = found

@@ -6,11 +6,13 @@ The create call, the answer's fields and the stored ClientTokens, read from the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from simulator import Simulator
+from simulator.context import RequestContext
 from simulator.errors import EC2Error
 
 VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
@@ -94,12 +96,36 @@ def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_to
     sim = Simulator.from_seed(profile="havana")
     sim.run_instances(**LAUNCH, min_count=2, client_token="t")
     tokens = sim.cloud.client_tokens
-    launched = tokens.reservation("t")
+    admin = RequestContext()
+    launched = tokens.reservation(admin, "t")
     assert launched is not None
     reservation_id, (first, second) = launched
     tokens.forget([first])
-    assert tokens.reservation("t") == (reservation_id, [second])
+    assert tokens.reservation(admin, "t") == (reservation_id, [second])
     tokens.forget([second, "unknown"])
-    assert tokens.reservation("t") is None
+    assert tokens.reservation(admin, "t") is None
     answer = sim.run_instances(**LAUNCH, client_token="t")
     assert answer["instancesSet"][0]["instanceId"] == "i-00000003"
+
+
+def test_a_plain_user_meets_only_its_own_projects_tokens() -> None:
+    """``get_all_system_metadata`` reads the instances ``_get_instances_by_filters`` gives,
+    which for a plain user are its project's: another project's tokens neither answer
+    nor make a token that is no pattern fail (``capi:2768-2818@H``, ``db/api:1893@H``)."""
+    sim = Simulator.from_seed(profile="havana", admin=False)
+    first, second = (
+        RequestContext(user_id=project, project_id=project, is_admin=False)
+        for project in ("first", "second")
+    )
+
+    def launch(context: RequestContext, token: str) -> str:
+        answer = sim.cloud.run_instances(context, **LAUNCH, client_token=token)
+        return str(answer["instancesSet"][0]["instanceId"])
+
+    assert launch(first, "t") == "i-00000001"
+    assert launch(second, "(") == "i-00000002"
+    assert launch(second, "t") == "i-00000003"
+    assert launch(first, "t") == "i-00000001"
+    assert launch(second, "t") == "i-00000003"
+    with pytest.raises(re.error):
+        launch(first, "(")
