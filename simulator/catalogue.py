@@ -7,8 +7,9 @@ Images come from the image service through Nova's S3 layer (listing one gives it
 service (cinder): every row of the store's volume and snapshot mapping tables is a volume
 or snapshot that exists, with the attributes :func:`_volume` and :func:`_snapshot` give,
 owned by whoever asks; launch-sim does not attach or create volumes. Zones come from the
-services of the one simulated host (:data:`SERVICES`). Flavors are the store's rows; Icehouse
-hands them to compute as its ``Flavor`` object's primitive (:func:`flavor_primitive`).
+services of the one simulated host (:mod:`simulator.availability_zones`). Flavors are the
+store's rows; Icehouse hands them to compute as its ``Flavor`` object's primitive
+(:func:`flavor_primitive`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from simulator import id_mappings
-from simulator.compute import DEFAULT_AVAILABILITY_ZONE
+from simulator.availability_zones import (
+    DEFAULT_AVAILABILITY_ZONE,
+    SERVICES,
+    availability_zones,
+    zone_of,
+)
 from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.ec2ids import image_ec2_id, image_type
@@ -37,16 +43,6 @@ VOLUME_CREATED_AT: Final = "2013-06-01T12:00:00.000000"
 """When every simulated volume and snapshot was made, as cinder's API writes a time (the
 EC2 layer passes cinder's text through)."""
 VOLUME_SIZE: Final = 1
-SERVICES: Final = (
-    ("nova-conductor", "conductor"),
-    ("nova-compute", "compute"),
-    ("nova-cert", "cert"),
-    ("nova-network", "network"),
-    ("nova-scheduler", "scheduler"),
-    ("nova-consoleauth", "consoleauth"),
-)
-"""The services (binary, topic) running on :data:`SIMULATED_HOST`, in the order of their
-rows, all enabled and up, as a one-host Grizzly deployment has them."""
 _IMAGE_TYPES: Final = {"aki": "kernel", "ari": "ramdisk", "ami": "machine"}
 _SNAPSHOT_STATUSES: Final[dict[str, str | None]] = {
     "new": "pending",
@@ -220,7 +216,7 @@ class CatalogueActions:
         return {
             "availabilityZoneInfo": [
                 {"zoneName": zone, "zoneState": "available"}
-                for zone in self._zones()
+                for zone in availability_zones(internal)
                 if zone != internal
             ]
         }
@@ -347,31 +343,17 @@ class CatalogueActions:
 
     # --- zones ---
 
-    def _zone_of(self, topic: str) -> str:
-        """``set_availability_zones``: compute's zone is the default one, every other
-        service's the internal one (Folsom: every service row's own, the default)."""
-        internal = self.profile.conversation.internal_zone
-        return DEFAULT_AVAILABILITY_ZONE if topic == "compute" or internal is None else internal
-
-    def _zones(self) -> list[str]:
-        """``get_availability_zones``: the zones of the enabled services, in their order."""
-        zones: list[str] = []
-        for _, topic in SERVICES:
-            zone = self._zone_of(topic)
-            if zone not in zones:
-                zones.append(zone)
-        return zones
-
     def _verbose_zones(self) -> list[Result]:
         """``_describe_availability_zones_verbose``: per zone its host, per host its services
         with their state and last heartbeat (now); the internal zone is not hidden."""
         heartbeat = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        internal = self.profile.conversation.internal_zone
         result: list[Result] = []
-        for zone in self._zones():
+        for zone in availability_zones(internal):
             result.append({"zoneName": zone, "zoneState": "available"})
             result.append({"zoneName": f"|- {SIMULATED_HOST}", "zoneState": ""})
             for binary, topic in SERVICES:
-                if self._zone_of(topic) == zone:
+                if zone_of(topic, internal) == zone:
                     result.append(
                         {"zoneName": f"| |- {binary}", "zoneState": f"enabled :-) {heartbeat}"}
                     )

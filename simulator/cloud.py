@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simulator import ec2ids, id_mappings
+from simulator.availability_zones import DEFAULT_AVAILABILITY_ZONE
 from simulator.catalogue import FLAVOR_FORMS, CatalogueActions
-from simulator.compute import DEFAULT_AVAILABILITY_ZONE, RecordingComputeAPI
+from simulator.compute import RecordingComputeAPI
 from simulator.compute_instances import Instance
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from simulator.availability_zones import availability_zones
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations
 from simulator.context import RequestContext
@@ -45,9 +46,6 @@ from simulator.scoped import Scoped
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
-DEFAULT_AVAILABILITY_ZONE = "nova"
-AVAILABLE_ZONES = frozenset({DEFAULT_AVAILABILITY_ZONE})
-"""The zones of the simulated cloud's compute services: one, Nova's default."""
 MAX_DEVICE_NAME_LENGTH = 255
 _EPHEMERAL = re.compile(r"^ephemeral(\d|[1-9]\d+)$")
 NULL_KERNEL = "nokernel"
@@ -185,6 +183,7 @@ class RecordingComputeAPI(InstanceOperations):
         profile = profile or get_profile()
         self.rules = profile.compute
         self._checks = tuple(self._CHECKS[check] for check in self.rules.checks)
+        self._zones = availability_zones(profile.conversation.internal_zone)
         self.flavors: FlavorRules = profile.flavor
         self.conversation = profile.conversation
         self.clock = RequestClock(settle_after)
@@ -334,7 +333,8 @@ class RecordingComputeAPI(InstanceOperations):
 
     def _check_availability_zone(self, launch: _Provisioning) -> None:
         """Havana's ``_handle_availability_zone`` and zone check: ``zone:host`` (an admin
-        forcing a host) skips the check, more than two colons do not parse."""
+        forcing a host) skips the check, more than two colons do not parse; the zone must be
+        one of ``get_availability_zones`` (every enabled service's, ``internal`` included)."""
         zone = launch.call.availability_zone
         forced_host = None
         if zone and ":" in zone:
@@ -347,7 +347,7 @@ class RecordingComputeAPI(InstanceOperations):
                 zone, forced_host, _ = zone.split(":")
             else:
                 raise InvalidInput(reason="Unable to parse availability_zone")
-        if zone and forced_host is None and zone not in AVAILABLE_ZONES:
+        if zone and forced_host is None and zone not in self._zones:
             raise InvalidRequest("The requested availability zone is not available")
 
     def _check_bdm_format(self, launch: _Provisioning) -> None:

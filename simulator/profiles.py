@@ -188,8 +188,8 @@ class ConversationRules:
     """Folsom's ``reboot`` set vm_state ``active`` in the API call, before compute ran."""
     internal_zone: str | None
     """The zone of the services that are not compute (``internal``, hidden from the plain
-    DescribeAvailabilityZones), or None where every service has a zone of its own row
-    (Folsom: ``nova``)."""
+    DescribeAvailabilityZones but a zone compute's check accepts), or None where every
+    service has a zone of its own row (Folsom: ``nova``)."""
     snapshot_statuses_mapped: bool
     """DescribeSnapshots maps cinder's statuses to EC2's (``available`` -> ``completed``)
     and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""

@@ -103,3 +103,20 @@ def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_to
     assert tokens.reservation("t") is None
     answer = sim.run_instances(**LAUNCH, client_token="t")
     assert answer["instancesSet"][0]["instanceId"] == "i-00000003"
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_havana_accepts_every_zone_its_services_make(profile: str) -> None:
+    """``get_availability_zones``: the compute host's ``nova`` and the other services'
+    ``internal`` (what verbose DescribeAvailabilityZones lists)."""
+    sim = Simulator.from_seed(profile=profile)
+    listed = [
+        zone["zoneName"]
+        for zone in sim.invoke("describe_availability_zones", {"zone_name": ["verbose"]})[
+            "availabilityZoneInfo"
+        ]
+        if zone["zoneState"] == "available"
+    ]
+    assert listed == ["internal", "nova"]
+    for zone in listed:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
