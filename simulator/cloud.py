@@ -338,8 +338,7 @@ class CloudController(InstanceActions, CatalogueActions):
             }
         )
         item.update(self._format_instance_bdm(instance, root_device_name))
-        unscheduled = rules.unscheduled_zone if instance.host is None else None
-        zone = unscheduled or instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
+        zone = rules.unscheduled_zone if instance.host is None else DEFAULT_AVAILABILITY_ZONE
         item["placement"] = {"availabilityZone": zone}
         return item
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from simulator import Simulator
-from simulator.errors import EC2Error
+from simulator.errors import EC2Error, UnknownError
 
 VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
 LAUNCH: dict[str, Any] = {"image_id": "ami-00000001", "instance_type": "m1.small"}
@@ -103,6 +103,133 @@ def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_to
     assert tokens.reservation("t") is None
     answer = sim.run_instances(**LAUNCH, client_token="t")
     assert answer["instancesSet"][0]["instanceId"] == "i-00000003"
+
+
+# --- placement and the zone asked for ---------------------------------------------
+
+ALL_PROFILES = ["folsom", "grizzly", "havana", "icehouse"]
+FIRST_ZONE = {"folsom": "unknown zone", "grizzly": "nova", "havana": "nova", "icehouse": "nova"}
+
+
+def _zones(reservation: dict[str, Any]) -> list[str]:
+    return [item["placement"]["availabilityZone"] for item in reservation["instancesSet"]]
+
+
+def _rows(sim: Simulator) -> list[dict[str, Any]]:
+    rows = (sim.store.instances.get(row_id) for row_id in sim.store.instances.ids())
+    return [row for row in rows if row is not None]
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone"),
+    [
+        *((profile, zone) for profile in ALL_PROFILES for zone in (None, "nova:launch-sim")),
+        ("folsom", "zone-a"),
+        ("grizzly", "zone-a"),
+        ("havana", "nova"),
+    ],
+)
+def test_placement_is_the_hosts_zone_never_the_zone_asked_for(
+    profile: str, zone: str | None
+) -> None:
+    """``get_availability_zone_by_host``: no host is ``nova`` (Grizzly on) or ``unknown
+    zone`` (Folsom); the one host's zone is ``nova``."""
+    sim = Simulator.from_seed(profile=profile)
+    answer = sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert _zones(answer) == [FIRST_ZONE[profile]]
+    (reservation,) = sim.invoke("describe_instances", {})["reservationSet"]
+    assert _zones(reservation) == ["nova"]
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_the_row_keeps_the_zone_without_the_forced_host(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": "nova:launch-sim"})
+    sim.run_instances(**LAUNCH, placement={"availability_zone": ""})
+    assert [row["availability_zone"] for row in _rows(sim)] == ["nova", None]
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+@pytest.mark.parametrize("zone", ["a:b:c", "nova:launch-sim:node", True, 5, 1.5])
+def test_a_zone_folsom_and_grizzly_cannot_split_is_unexpected(profile: str, zone: Any) -> None:
+    """``_handle_availability_zone``'s two-way unpack (ValueError) and ``':' in zone`` on a
+    bool or a number (TypeError), after the create call."""
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert caught.value.code == "UnknownError"
+    assert len(sim.compute.calls) == 1
+    assert not _rows(sim)
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+def test_the_zone_is_split_after_the_quota(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, min_count=11, placement={"availability_zone": "a:b:c"})
+    assert caught.value.code == "TooManyInstances"
+
+
+def test_folsom_splits_the_zone_before_the_user_data_check() -> None:
+    sim = Simulator.from_seed(profile="folsom")
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, user_data="abc", placement={"availability_zone": 5})
+    assert isinstance(caught.value, UnknownError)
+    assert isinstance(caught.value.cause, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone"),
+    [
+        *((profile, zone) for profile in ALL_PROFILES for zone in ("nova", "nova:", "")),
+        ("folsom", "zone-a"),
+        ("grizzly", "zone-a"),
+    ],
+)
+def test_a_plain_user_may_ask_for_a_zone_without_forcing_a_host(profile: str, zone: str) -> None:
+    sim = Simulator.from_seed(profile=profile, admin=False)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone", "code", "status"),
+    [
+        ("grizzly", "nova:launch-sim", "PolicyNotAuthorized", 400),
+        ("grizzly", ":launch-sim", "PolicyNotAuthorized", 400),
+        ("havana", "nova:launch-sim", "AuthFailure", 403),
+        ("havana", "nova::node", "AuthFailure", 403),
+        ("icehouse", "nova:launch-sim:node", "AuthFailure", 403),
+    ],
+)
+def test_forcing_a_host_is_an_admins_policy(
+    profile: str, zone: str, code: str, status: int
+) -> None:
+    """``check_policy(context, 'create:forced_host')``, ``is_admin:True`` in policy.json."""
+    sim = Simulator.from_seed(profile=profile, admin=False)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert (caught.value.code, caught.value.status) == (code, status)
+    assert caught.value.message == (
+        "Policy doesn't allow compute:create:forced_host to be performed."
+    )
+    assert len(sim.compute.calls) == 1
+    Simulator.from_seed(profile=profile).run_instances(
+        **LAUNCH, placement={"availability_zone": zone}
+    )
+
+
+def test_folsom_ignores_a_host_a_plain_user_forces() -> None:
+    sim = Simulator.from_seed(profile="folsom", admin=False)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": "nova:launch-sim"})
+
+
+def test_grizzly_checks_the_policy_after_the_quota() -> None:
+    sim = Simulator.from_seed(admin=False)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(
+            **LAUNCH, min_count=11, placement={"availability_zone": "nova:launch-sim"}
+        )
+    assert caught.value.code == "TooManyInstances"
 
 
 @pytest.mark.parametrize("profile", ["havana", "icehouse"])

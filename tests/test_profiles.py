@@ -54,6 +54,7 @@ def test_the_hooks_of_each_release() -> None:
             profile.response.unscheduled_zone,
             profile.compute.launch_index,
             profile.compute.validate_bdm,
+            profile.compute.forced_host_policy,
         )
         for name, profile in PROFILES.items()
     }
@@ -69,6 +70,7 @@ def test_the_hooks_of_each_release() -> None:
             "unknown zone",
             False,
             True,
+            False,
         ),
         "grizzly": (
             "checked",
@@ -78,9 +80,10 @@ def test_the_hooks_of_each_release() -> None:
             True,
             "minidom",
             "legacy",
-            None,
+            "nova",
             True,
             False,
+            True,
         ),
         "havana": (
             "checked",
@@ -90,9 +93,10 @@ def test_the_hooks_of_each_release() -> None:
             True,
             "lxml pretty",
             "floating only",
-            None,
+            "nova",
             True,
             False,
+            True,
         ),
         "icehouse": (
             "checked",
@@ -102,9 +106,10 @@ def test_the_hooks_of_each_release() -> None:
             False,
             "lxml pretty",
             "floating only",
-            None,
+            "nova",
             True,
             False,
+            True,
         ),
     }
 

@@ -51,6 +51,8 @@ Feature: compute_api.create's own checks, after the create call is recorded
     Examples:
       | profile  | zone      | outcome                                                                                              |
       | grizzly  | az1       | succeeds                                                                                             |
+      | folsom   | a:b:c     | fails with EC2 error "UnknownError" and message "An unknown error has occurred. Please try your request again." |
+      | grizzly  | a:b:c     | fails with EC2 error "UnknownError" and message "An unknown error has occurred. Please try your request again." |
       | havana   | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
       | icehouse | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
       | havana   | nova      | succeeds                                                                                             |
