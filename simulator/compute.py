@@ -13,7 +13,6 @@ import binascii
 import copy
 import random
 import re
-import string
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -51,10 +50,19 @@ MAX_DEVICE_NAME_LENGTH = 255
 _EPHEMERAL = re.compile(r"^ephemeral(\d|[1-9]\d+)$")
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
+MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE = "%(name)s-%(uuid)s"
+"""``CONF.multi_instance_display_name_template``'s default (Grizzly on)."""
 FORCED_HOST_POLICY = "compute:create:forced_host"
 """The policy rule a forced host needs (``check_policy``'s ``compute:`` scope added)."""
-_HOSTNAME_INVALID = str.maketrans("", "", string.punctuation.replace("-", "").replace(".", ""))
-"""A ``str.translate`` table deleting the punctuation Nova's hostnames drop."""
+_HOSTNAME_CHARS = str.maketrans(
+    {
+        **{chr(c): None for c in range(128) if not (chr(c).isalnum() or chr(c) in "._-")},
+        " ": "-",
+        "_": "-",
+    }
+)
+"""A ``str.translate`` table for ASCII text: space and underscore to ``-``, every other
+character but ``[A-Za-z0-9_.-]`` deleted."""
 
 
 @dataclass(frozen=True)
@@ -157,10 +165,13 @@ def _legacy_source(bdm: dict[str, Any]) -> str | None:
 
 
 def sanitize_hostname(name: str) -> str:
-    """Nova's ``utils.sanitize_hostname``: lower case, spaces and underscores to dashes."""
-    name = name.lower().replace(" ", "-").replace("_", "-")
-    name = name.translate(_HOSTNAME_INVALID)
-    return name.strip(".-")[:63]
+    """Nova's ``utils.sanitize_hostname`` (the same at all four tags): spaces and
+    underscores to dashes, anything but ``[A-Za-z0-9_.-]`` deleted, lower case, dots and
+    dashes stripped from both ends. Its latin-1 encoding and the byte-string word class drop
+    every non-ASCII character, as encoding to ASCII does here. No length limit: a multi-instance
+    hostname is 80 characters long."""
+    ascii_name = name.encode("ascii", "ignore").decode("ascii")
+    return ascii_name.translate(_HOSTNAME_CHARS).lower().strip(".-")
 
 
 class RecordingComputeAPI(InstanceOperations):
@@ -262,9 +273,16 @@ class RecordingComputeAPI(InstanceOperations):
         rows = instance_block_devices(instance_type, properties, launch.bdms)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
+        renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
         instances = []
         for launch_index in range(launch.num_instances):
             instance_uuid = self._generate_uuid()
+            display_name = f"Server {instance_uuid}"
+            if renamed:
+                display_name = MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE % {
+                    "name": display_name,
+                    "uuid": instance_uuid,
+                }
             instances.append(
                 Instance(
                     uuid=instance_uuid,
@@ -280,7 +298,7 @@ class RecordingComputeAPI(InstanceOperations):
                     key_name=call.key_name,
                     security_groups=list(security_groups),
                     availability_zone=launch.availability_zone,
-                    hostname=sanitize_hostname(f"Server {instance_uuid}"),
+                    hostname=sanitize_hostname(display_name),
                     created_at=created_at,
                     block_device_mapping=rows if launch_index == 0 else copy.deepcopy(rows),
                     root_device_name=root_device_name,

@@ -160,6 +160,10 @@ class ComputeRules:
     validate_bdm: bool
     """Each instance's mapped volumes and snapshots are fetched after its row is made
     (``_validate_bdm``, 317cc0af38); launch-sim knows the store's uuids."""
+    multi_instance_name_template: bool
+    """With several instances, each is renamed by ``_apply_instance_name_template`` with
+    ``multi_instance_display_name_template`` (``%(name)s-%(uuid)s``), its hostname made of
+    the new name (Grizzly on); Folsom names every instance ``Server <uuid>``."""
     forced_host_policy: bool
     """A host forced by ``zone:host`` needs the policy ``compute:create:forced_host``,
     admin only (Grizzly on); Folsom ignored the host for anyone else."""
@@ -306,6 +310,7 @@ _FOLSOM_COMPUTE = ComputeRules(
     launch_index=False,
     quota_requested_range=False,
     validate_bdm=True,
+    multi_instance_name_template=False,
     forced_host_policy=False,
 )
 _GRIZZLY_COMPUTE = ComputeRules(
@@ -324,6 +329,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
     launch_index=True,
     quota_requested_range=False,
     validate_bdm=False,
+    multi_instance_name_template=True,
     forced_host_policy=True,
 )
 _HAVANA_COMPUTE = ComputeRules(
@@ -343,6 +349,7 @@ _HAVANA_COMPUTE = ComputeRules(
     launch_index=True,
     quota_requested_range=True,
     validate_bdm=False,
+    multi_instance_name_template=True,
     forced_host_policy=True,
 )
 

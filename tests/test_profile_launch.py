@@ -6,6 +6,7 @@ The create call, the answer's fields and the stored ClientTokens, read from the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -105,10 +106,11 @@ def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_to
     assert answer["instancesSet"][0]["instanceId"] == "i-00000003"
 
 
-# --- placement and the zone asked for ---------------------------------------------
+# --- placement, hostnames and the zone asked for ---------------------------------------------
 
 ALL_PROFILES = ["folsom", "grizzly", "havana", "icehouse"]
 FIRST_ZONE = {"folsom": "unknown zone", "grizzly": "nova", "havana": "nova", "icehouse": "nova"}
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _zones(reservation: dict[str, Any]) -> list[str]:
@@ -147,6 +149,34 @@ def test_the_row_keeps_the_zone_without_the_forced_host(profile: str) -> None:
     sim.run_instances(**LAUNCH, placement={"availability_zone": "nova:launch-sim"})
     sim.run_instances(**LAUNCH, placement={"availability_zone": ""})
     assert [row["availability_zone"] for row in _rows(sim)] == ["nova", None]
+
+
+@pytest.mark.parametrize(
+    ("profile", "pattern"),
+    [
+        ("folsom", rf"server-{UUID}"),
+        ("grizzly", rf"server-({UUID})-\1"),
+        ("havana", rf"server-({UUID})-\1"),
+        ("icehouse", rf"server-({UUID})-\1"),
+    ],
+)
+def test_the_hostnames_of_a_multi_instance_launch(profile: str, pattern: str) -> None:
+    """``_apply_instance_name_template``: ``Server <uuid>-<uuid>``, sanitized and not cut
+    to 63 characters; Folsom had no template."""
+    sim = Simulator.from_seed(profile=profile)
+    items = sim.run_instances(**LAUNCH, min_count=2)["instancesSet"]
+    for item, instance in zip(items, _rows(sim), strict=True):
+        assert re.fullmatch(pattern, item["privateDnsName"])
+        assert instance["uuid"] in item["privateDnsName"]
+        if profile in ("folsom", "grizzly"):
+            assert item["dnsName"] == item["privateDnsName"]
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_a_single_instance_is_named_after_its_uuid(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    (item,) = sim.run_instances(**LAUNCH, max_count=1)["instancesSet"]
+    assert re.fullmatch(rf"server-{UUID}", item["privateDnsName"])
 
 
 @pytest.mark.parametrize("profile", ["folsom", "grizzly"])

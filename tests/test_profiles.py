@@ -54,6 +54,7 @@ def test_the_hooks_of_each_release() -> None:
             profile.response.unscheduled_zone,
             profile.compute.launch_index,
             profile.compute.validate_bdm,
+            profile.compute.multi_instance_name_template,
             profile.compute.forced_host_policy,
         )
         for name, profile in PROFILES.items()
@@ -71,6 +72,7 @@ def test_the_hooks_of_each_release() -> None:
             False,
             True,
             False,
+            False,
         ),
         "grizzly": (
             "checked",
@@ -83,6 +85,7 @@ def test_the_hooks_of_each_release() -> None:
             "nova",
             True,
             False,
+            True,
             True,
         ),
         "havana": (
@@ -97,6 +100,7 @@ def test_the_hooks_of_each_release() -> None:
             True,
             False,
             True,
+            True,
         ),
         "icehouse": (
             "checked",
@@ -109,6 +113,7 @@ def test_the_hooks_of_each_release() -> None:
             "nova",
             True,
             False,
+            True,
             True,
         ),
     }
