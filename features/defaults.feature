@@ -63,7 +63,7 @@ Feature: What the create call gets when the request leaves things out
     And the create call has "availability_zone" equal to "zone-a"
     And the create call satisfies the schema
     And the response has 3 instances
-    And every instance in the response has "placement" equal to {"availabilityZone": "zone-a"}
+    And every instance in the response has "placement" equal to {"availabilityZone": "nova"}
 
   Scenario: Without m1.small in the store the default instance type cannot be found
     Given an empty store

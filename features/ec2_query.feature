@@ -181,7 +181,7 @@ Feature: Launching with EC2 query parameters
     Then the launch fails with EC2 error "UnknownError" and message "An unknown error has occurred. Please try your request again."
     And the HTTP status is 400
 
-  Scenario: Placement.AvailabilityZone becomes the availability zone
+  Scenario: Placement.AvailabilityZone reaches compute; the answer names the host's zone
     When I send the EC2 query:
       | Name                       | Value        |
       | Action                     | RunInstances |
@@ -189,7 +189,7 @@ Feature: Launching with EC2 query parameters
       | Placement.AvailabilityZone | zone-a       |
     Then the launch succeeds
     And the create call has "availability_zone" equal to "zone-a"
-    And every instance in the response has "placement" equal to {"availabilityZone": "zone-a"}
+    And every instance in the response has "placement" equal to {"availabilityZone": "nova"}
 
   Scenario: Placement without a dotted key is text, not a dict
     When I send the EC2 query:

@@ -7,8 +7,9 @@ Images come from the image service through Nova's S3 layer (listing one gives it
 service (cinder): every row of the store's volume and snapshot mapping tables is a volume
 or snapshot that exists, with the attributes :func:`_volume` and :func:`_snapshot` give,
 owned by whoever asks; launch-sim does not attach or create volumes. Zones come from the
-services of the one simulated host (the profile's ``services``). Flavors are the store's
-rows; Icehouse hands them to compute as its ``Flavor`` object's primitive
+services of the one simulated host (the profile's, zoned by
+:mod:`simulator.availability_zones`). Flavors are the store's rows; Icehouse hands them to
+compute as its ``Flavor`` object's primitive
 (:func:`flavor_primitive`).
 """
 
@@ -20,7 +21,11 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from simulator import id_mappings
-from simulator.compute import DEFAULT_AVAILABILITY_ZONE
+from simulator.availability_zones import (
+    DEFAULT_AVAILABILITY_ZONE,
+    availability_zones,
+    zone_of,
+)
 from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name
 from simulator.context import RequestContext
 from simulator.ec2ids import image_ec2_id, image_type
@@ -216,11 +221,12 @@ class CatalogueActions:
         admin: then every zone, host and service is listed; other names are ignored."""
         if "zone_name" in kwargs and "verbose" in kwargs["zone_name"] and context.is_admin:
             return {"availabilityZoneInfo": self._verbose_zones()}
-        internal = self.profile.conversation.internal_zone
+        conversation = self.profile.conversation
+        internal = conversation.internal_zone
         return {
             "availabilityZoneInfo": [
                 {"zoneName": zone, "zoneState": "available"}
-                for zone in self._zones()
+                for zone in availability_zones(conversation.services, internal)
                 if zone != internal
             ]
         }
@@ -348,31 +354,18 @@ class CatalogueActions:
 
     # --- zones ---
 
-    def _zone_of(self, topic: str) -> str:
-        """``set_availability_zones``: compute's zone is the default one, every other
-        service's the internal one (Folsom: every service row's own, the default)."""
-        internal = self.profile.conversation.internal_zone
-        return DEFAULT_AVAILABILITY_ZONE if topic == "compute" or internal is None else internal
-
-    def _zones(self) -> list[str]:
-        """``get_availability_zones``: the zones of the enabled services, in their order."""
-        zones: list[str] = []
-        for _, topic in self.profile.conversation.services:
-            zone = self._zone_of(topic)
-            if zone not in zones:
-                zones.append(zone)
-        return zones
-
     def _verbose_zones(self) -> list[Result]:
         """``_describe_availability_zones_verbose``: per zone its host, per host its services
         with their state and last heartbeat (now); the internal zone is not hidden."""
         heartbeat = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        conversation = self.profile.conversation
+        services, internal = conversation.services, conversation.internal_zone
         result: list[Result] = []
-        for zone in self._zones():
+        for zone in availability_zones(services, internal):
             result.append({"zoneName": zone, "zoneState": "available"})
             result.append({"zoneName": f"|- {SIMULATED_HOST}", "zoneState": ""})
-            for binary, topic in self.profile.conversation.services:
-                if self._zone_of(topic) == zone:
+            for binary, topic in services:
+                if zone_of(topic, internal) == zone:
                     result.append(
                         {"zoneName": f"| |- {binary}", "zoneState": f"enabled :-) {heartbeat}"}
                     )

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator import ec2ids, id_mappings
+from simulator.availability_zones import DEFAULT_AVAILABILITY_ZONE
 from simulator.catalogue import FLAVOR_FORMS, CatalogueActions
-from simulator.compute import DEFAULT_AVAILABILITY_ZONE, RecordingComputeAPI
+from simulator.compute import RecordingComputeAPI
 from simulator.compute_instances import Instance
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
@@ -374,8 +375,7 @@ class CloudController(InstanceActions, CatalogueActions):
             }
         )
         item.update(self._format_instance_bdm(instance, root_device_name))
-        unscheduled = rules.unscheduled_zone if instance.host is None else None
-        zone = unscheduled or instance.availability_zone or DEFAULT_AVAILABILITY_ZONE
+        zone = rules.unscheduled_zone if instance.host is None else DEFAULT_AVAILABILITY_ZONE
         item["placement"] = {"availabilityZone": zone}
         return item
 

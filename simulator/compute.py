@@ -13,7 +13,6 @@ import binascii
 import copy
 import random
 import re
-import string
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from simulator.availability_zones import availability_zones
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations
 from simulator.context import RequestContext
@@ -36,6 +36,7 @@ from simulator.errors import (
     InvalidBDMVolume,
     InvalidInput,
     InvalidRequest,
+    PolicyNotAuthorized,
     TooManyInstances,
 )
 from simulator.images import ImageBackend
@@ -45,15 +46,23 @@ from simulator.scoped import Scoped
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
-DEFAULT_AVAILABILITY_ZONE = "nova"
-AVAILABLE_ZONES = frozenset({DEFAULT_AVAILABILITY_ZONE})
-"""The zones of the simulated cloud's compute services: one, Nova's default."""
 MAX_DEVICE_NAME_LENGTH = 255
 _EPHEMERAL = re.compile(r"^ephemeral(\d|[1-9]\d+)$")
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
-_HOSTNAME_INVALID = str.maketrans("", "", string.punctuation.replace("-", "").replace(".", ""))
-"""A ``str.translate`` table deleting the punctuation Nova's hostnames drop."""
+MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE = "%(name)s-%(uuid)s"
+"""``CONF.multi_instance_display_name_template``'s default (Grizzly on)."""
+FORCED_HOST_POLICY = "compute:create:forced_host"
+"""The policy rule a forced host needs (``check_policy``'s ``compute:`` scope added)."""
+_HOSTNAME_CHARS = str.maketrans(
+    {
+        **{chr(c): None for c in range(128) if not (chr(c).isalnum() or chr(c) in "._-")},
+        " ": "-",
+        "_": "-",
+    }
+)
+"""A ``str.translate`` table for ASCII text: space and underscore to ``-``, every other
+character but ``[A-Za-z0-9_.-]`` deleted."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +118,14 @@ class _Provisioning:
     """One create call on its way through compute's checks: what the checks found so far."""
 
     call: CreateCall
+    context: RequestContext
     min_count: int
     max_count: int
     bdms: list[dict[str, Any]]
     num_instances: int = 0
+    availability_zone: Any = None
+    """The zone the row stores: the one asked for without its ``:host`` part, None for
+    none (``CONF.default_schedule_zone``)."""
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
     ramdisk_id: str | None = None
@@ -152,10 +165,13 @@ def _legacy_source(bdm: dict[str, Any]) -> str | None:
 
 
 def sanitize_hostname(name: str) -> str:
-    """Nova's ``utils.sanitize_hostname``: lower case, spaces and underscores to dashes."""
-    name = name.lower().replace(" ", "-").replace("_", "-")
-    name = name.translate(_HOSTNAME_INVALID)
-    return name.strip(".-")[:63]
+    """Nova's ``utils.sanitize_hostname`` (the same at all four tags): spaces and
+    underscores to dashes, anything but ``[A-Za-z0-9_.-]`` deleted, lower case, dots and
+    dashes stripped from both ends. Its latin-1 encoding and the byte-string word class drop
+    every non-ASCII character, as encoding to ASCII does here. No length limit: a multi-instance
+    hostname is 80 characters long."""
+    ascii_name = name.encode("ascii", "ignore").decode("ascii")
+    return ascii_name.translate(_HOSTNAME_CHARS).lower().strip(".-")
 
 
 class RecordingComputeAPI(InstanceOperations):
@@ -185,6 +201,9 @@ class RecordingComputeAPI(InstanceOperations):
         profile = profile or get_profile()
         self.rules = profile.compute
         self._checks = tuple(self._CHECKS[check] for check in self.rules.checks)
+        self._zones = availability_zones(
+            profile.conversation.services, profile.conversation.internal_zone
+        )
         self.flavors: FlavorRules = profile.flavor
         self.conversation = profile.conversation
         self.clock = RequestClock(settle_after)
@@ -247,7 +266,7 @@ class RecordingComputeAPI(InstanceOperations):
         instance_type = call.instance_type
         min_count = call.min_count or 1
         launch = _Provisioning(
-            call, min_count, call.max_count or min_count, call.block_device_mapping or []
+            call, context, min_count, call.max_count or min_count, call.block_device_mapping or []
         )
         for check in self._checks:
             check(self, launch)
@@ -256,9 +275,16 @@ class RecordingComputeAPI(InstanceOperations):
         rows = instance_block_devices(instance_type, properties, launch.bdms)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
+        renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
         instances = []
         for launch_index in range(launch.num_instances):
             instance_uuid = self._generate_uuid()
+            display_name = f"Server {instance_uuid}"
+            if renamed:
+                display_name = MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE % {
+                    "name": display_name,
+                    "uuid": instance_uuid,
+                }
             instances.append(
                 Instance(
                     uuid=instance_uuid,
@@ -273,8 +299,8 @@ class RecordingComputeAPI(InstanceOperations):
                     instance_type=instance_type,
                     key_name=call.key_name,
                     security_groups=list(security_groups),
-                    availability_zone=call.availability_zone,
-                    hostname=sanitize_hostname(f"Server {instance_uuid}"),
+                    availability_zone=launch.availability_zone,
+                    hostname=sanitize_hostname(display_name),
                     created_at=created_at,
                     block_device_mapping=rows if launch_index == 0 else copy.deepcopy(rows),
                     root_device_name=root_device_name,
@@ -332,23 +358,47 @@ class RecordingComputeAPI(InstanceOperations):
             launch.call, launch.image
         )
 
-    def _check_availability_zone(self, launch: _Provisioning) -> None:
-        """Havana's ``_handle_availability_zone`` and zone check: ``zone:host`` (an admin
-        forcing a host) skips the check, more than two colons do not parse."""
+    def _split_zone_host(self, launch: _Provisioning) -> None:
+        """Folsom's and Grizzly's ``_handle_availability_zone``: ``zone:host`` unpacked into
+        two, so more colons fail (ValueError) and a zone ``_try_convert`` made a bool or a
+        number has no ``in`` (TypeError), both unexpected; then (Grizzly) the policy of a
+        forced host. No zone is checked: the scheduler refused one the cloud lacks."""
         zone = launch.call.availability_zone
         forced_host = None
+        if zone and ":" in zone:
+            zone, forced_host = zone.split(":")
+        launch.availability_zone = zone or None
+        if forced_host:
+            self._authorize_forced_host(launch.context)
+
+    def _check_availability_zone(self, launch: _Provisioning) -> None:
+        """Havana's ``_handle_availability_zone`` then its zone check: ``zone:host[:node]``
+        or ``zone::node`` force a host or node (the policy's to allow), more than two colons
+        do not parse; a zone with no forced host must be one of ``get_availability_zones``
+        (every enabled service's, ``internal`` included)."""
+        zone = launch.call.availability_zone
+        forced_host = forced_node = None
         if zone and ":" in zone:
             colons = zone.count(":")
             if colons == 1:
                 zone, forced_host = zone.split(":")
             elif colons == 2 and "::" in zone:
-                zone = zone.split("::")[0]
+                zone, forced_node = zone.split("::")
             elif colons == 2:
-                zone, forced_host, _ = zone.split(":")
+                zone, forced_host, forced_node = zone.split(":")
             else:
                 raise InvalidInput(reason="Unable to parse availability_zone")
-        if zone and forced_host is None and zone not in AVAILABLE_ZONES:
+        launch.availability_zone = zone or None
+        if forced_host or forced_node:
+            self._authorize_forced_host(launch.context)
+        if zone and forced_host is None and zone not in self._zones:
             raise InvalidRequest("The requested availability zone is not available")
+
+    def _authorize_forced_host(self, context: RequestContext) -> None:
+        """``check_policy(context, 'create:forced_host', {})``: ``is_admin:True`` in
+        ``etc/nova/policy.json`` (Grizzly on; Folsom ignored the host for a non-admin)."""
+        if self.rules.forced_host_policy and not context.is_admin:
+            raise PolicyNotAuthorized(action=FORCED_HOST_POLICY)
 
     def _check_bdm_format(self, launch: _Provisioning) -> None:
         """Havana's ``block_device.from_legacy_mapping`` of the request's mappings and the
@@ -375,6 +425,7 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.MIN_DISK: _check_min_disk,
         ComputeCheck.ROOT_DISK: _check_root_disk,
         ComputeCheck.KERNEL_RAMDISK: _kernel_and_ramdisk,
+        ComputeCheck.ZONE_HOST: _split_zone_host,
         ComputeCheck.AVAILABILITY_ZONE: _check_availability_zone,
         ComputeCheck.BDM_FORMAT: _check_bdm_format,
         ComputeCheck.VOLUME_SOURCE: _check_volume_source,

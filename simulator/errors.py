@@ -256,6 +256,13 @@ class NotAuthorized(EC2Error):
     ec2_code = "AuthFailure"
 
 
+class PolicyNotAuthorized(NotAuthorized):
+    """``nova.policy.enforce``'s refusal: handled as a NotAuthorized (its class name, HTTP
+    400, in Folsom and Grizzly; ``AuthFailure``, 403, from Havana on)."""
+
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
 # --- launch-sim's own errors: the modern transport and the contracts ---
 
 

@@ -55,7 +55,7 @@ SUSPENDING: Final = "suspending"
 
 SIMULATED_HOST: Final = "launch-sim"
 """The one compute host the scheduler places every instance on (a service of each kind
-runs there; see :mod:`simulator.catalogue`)."""
+runs there; see :mod:`simulator.availability_zones`)."""
 
 _EC2_NAMES: Final[Mapping[str | None, str]] = MappingProxyType(
     {

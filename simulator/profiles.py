@@ -17,6 +17,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Final
 
+from simulator.availability_zones import DEFAULT_AVAILABILITY_ZONE
 from simulator.errors import (
     FOLSOM_EXECUTOR,
     GRIZZLY_EXECUTOR,
@@ -93,7 +94,8 @@ class ComputeCheck(Enum):
     QUOTA = "the instances fit the quota"
     MULTI_VOLUME = "no volume goes to several instances"
     KERNEL_RAMDISK = "kernel and ramdisk are shown"
-    AVAILABILITY_ZONE = "the zone asked for is one the cloud has"
+    ZONE_HOST = "a zone asked for as zone:host splits in two"
+    AVAILABILITY_ZONE = "the zone asked for parses and is one the cloud has"
     BDM_FORMAT = "every mapping converts to the new block device format"
     VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
 
@@ -140,9 +142,12 @@ class FlavorRules:
 class ResponseRules:
     """What ``_format_instances`` writes for each instance of the reservation."""
 
-    unscheduled_zone: str | None
-    """The zone of an instance no host runs yet, or None for launch-sim's rule (the zone
-    asked for, else the default zone)."""
+    unscheduled_zone: str
+    """``placement`` of an instance no host runs yet. Nova never shows the zone asked for:
+    ``get_availability_zone_by_host(instance['host'])`` gives a host's zone (launch-sim's
+    one host: the default zone, ``nova``), and for no host Grizzly on finds no aggregate
+    of host None, so ``CONF.default_availability_zone``, while Folsom found no service
+    row of it and said ``unknown zone``."""
     ip_fields: IpFields
     tag_set: bool
     """``tagSet`` (the instance metadata) is written, empty when there is none."""
@@ -168,6 +173,13 @@ class ComputeRules:
     validate_bdm: bool
     """Each instance's mapped volumes and snapshots are fetched after its row is made
     (``_validate_bdm``, 317cc0af38); launch-sim knows the store's uuids."""
+    multi_instance_name_template: bool
+    """With several instances, each is renamed by ``_apply_instance_name_template`` with
+    ``multi_instance_display_name_template`` (``%(name)s-%(uuid)s``), its hostname made of
+    the new name (Grizzly on); Folsom names every instance ``Server <uuid>``."""
+    forced_host_policy: bool
+    """A host forced by ``zone:host`` needs the policy ``compute:create:forced_host``,
+    admin only (Grizzly on); Folsom ignored the host for anyone else."""
 
 
 @dataclass(frozen=True)
@@ -201,8 +213,8 @@ class ConversationRules:
     """Folsom's ``reboot`` set vm_state ``active`` in the API call, before compute ran."""
     internal_zone: str | None
     """The zone of the services that are not compute (``internal``, hidden from the plain
-    DescribeAvailabilityZones), or None where every service has a zone of its own row
-    (Folsom: ``nova``)."""
+    DescribeAvailabilityZones but a zone compute's check accepts), or None where every
+    service has a zone of its own row (Folsom: ``nova``)."""
     snapshot_statuses_mapped: bool
     """DescribeSnapshots maps cinder's statuses to EC2's (``available`` -> ``completed``)
     and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""
@@ -282,7 +294,7 @@ _FLAVORS = FlavorRules(
 )
 
 _GRIZZLY_RESPONSE = ResponseRules(
-    unscheduled_zone=None,
+    unscheduled_zone=DEFAULT_AVAILABILITY_ZONE,
     ip_fields=IpFields.LEGACY,
     tag_set=False,
     ec2_volume_ids=True,
@@ -307,11 +319,14 @@ _FOLSOM_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.MIN_DISK,
         _C.KERNEL_RAMDISK,
+        _C.ZONE_HOST,
         _C.USER_DATA,
     ),
     launch_index=False,
     quota_requested_range=False,
     validate_bdm=True,
+    multi_instance_name_template=False,
+    forced_host_policy=False,
 )
 _GRIZZLY_COMPUTE = ComputeRules(
     checks=(
@@ -324,10 +339,13 @@ _GRIZZLY_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.MIN_DISK,
         _C.KERNEL_RAMDISK,
+        _C.ZONE_HOST,
     ),
     launch_index=True,
     quota_requested_range=False,
     validate_bdm=False,
+    multi_instance_name_template=True,
+    forced_host_policy=True,
 )
 _HAVANA_COMPUTE = ComputeRules(
     checks=(
@@ -346,6 +364,8 @@ _HAVANA_COMPUTE = ComputeRules(
     launch_index=True,
     quota_requested_range=True,
     validate_bdm=False,
+    multi_instance_name_template=True,
+    forced_host_policy=True,
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from simulator import EC2Error, Simulator
+from simulator.compute import sanitize_hostname
 from simulator.errors import UNKNOWN_ERROR_MESSAGE
 
 IMAGE_UUID = "70a599e0-31e7-49b7-b260-868f441e862b"
@@ -421,3 +422,17 @@ def test_unvalidated_ebs_values_survive(sim: Simulator) -> None:
             "delete_on_termination": "no",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "hostname"),
+    [
+        ("Server A_b c", "server-a-b-c"),
+        (" _x!é\tİ.y_. ", "x.y"),
+        ("Server " + "a" * 70, "server-" + "a" * 70),
+    ],
+)
+def test_sanitize_hostname_as_nova_has_it(name: str, hostname: str) -> None:
+    """``utils.sanitize_hostname``: ``[ _]`` to dashes, anything but ``[A-Za-z0-9_.-]``
+    dropped (non-ASCII too), lower case, no cut at 63 characters."""
+    assert sanitize_hostname(name) == hostname

@@ -13,7 +13,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.context import RequestContext
-from simulator.errors import EC2Error
+from simulator.errors import EC2Error, UnknownError
 
 VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
 LAUNCH: dict[str, Any] = {"image_id": "ami-00000001", "instance_type": "m1.small"}
@@ -129,3 +129,176 @@ def test_a_plain_user_meets_only_its_own_projects_tokens() -> None:
     assert launch(second, "t") == "i-00000003"
     with pytest.raises(re.error):
         launch(first, "(")
+
+
+# --- placement, hostnames and the zone asked for ---------------------------------------------
+
+ALL_PROFILES = ["folsom", "grizzly", "havana", "icehouse"]
+FIRST_ZONE = {"folsom": "unknown zone", "grizzly": "nova", "havana": "nova", "icehouse": "nova"}
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def _zones(reservation: dict[str, Any]) -> list[str]:
+    return [item["placement"]["availabilityZone"] for item in reservation["instancesSet"]]
+
+
+def _rows(sim: Simulator) -> list[dict[str, Any]]:
+    rows = (sim.store.instances.get(row_id) for row_id in sim.store.instances.ids())
+    return [row for row in rows if row is not None]
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone"),
+    [
+        *((profile, zone) for profile in ALL_PROFILES for zone in (None, "nova:launch-sim")),
+        ("folsom", "zone-a"),
+        ("grizzly", "zone-a"),
+        ("havana", "nova"),
+    ],
+)
+def test_placement_is_the_hosts_zone_never_the_zone_asked_for(
+    profile: str, zone: str | None
+) -> None:
+    """``get_availability_zone_by_host``: no host is ``nova`` (Grizzly on) or ``unknown
+    zone`` (Folsom); the one host's zone is ``nova``."""
+    sim = Simulator.from_seed(profile=profile)
+    answer = sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert _zones(answer) == [FIRST_ZONE[profile]]
+    (reservation,) = sim.invoke("describe_instances", {})["reservationSet"]
+    assert _zones(reservation) == ["nova"]
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_the_row_keeps_the_zone_without_the_forced_host(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": "nova:launch-sim"})
+    sim.run_instances(**LAUNCH, placement={"availability_zone": ""})
+    assert [row["availability_zone"] for row in _rows(sim)] == ["nova", None]
+
+
+@pytest.mark.parametrize(
+    ("profile", "pattern"),
+    [
+        ("folsom", rf"server-{UUID}"),
+        ("grizzly", rf"server-({UUID})-\1"),
+        ("havana", rf"server-({UUID})-\1"),
+        ("icehouse", rf"server-({UUID})-\1"),
+    ],
+)
+def test_the_hostnames_of_a_multi_instance_launch(profile: str, pattern: str) -> None:
+    """``_apply_instance_name_template``: ``Server <uuid>-<uuid>``, sanitized and not cut
+    to 63 characters; Folsom had no template."""
+    sim = Simulator.from_seed(profile=profile)
+    items = sim.run_instances(**LAUNCH, min_count=2)["instancesSet"]
+    for item, instance in zip(items, _rows(sim), strict=True):
+        assert re.fullmatch(pattern, item["privateDnsName"])
+        assert instance["uuid"] in item["privateDnsName"]
+        if profile in ("folsom", "grizzly"):
+            assert item["dnsName"] == item["privateDnsName"]
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_a_single_instance_is_named_after_its_uuid(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    (item,) = sim.run_instances(**LAUNCH, max_count=1)["instancesSet"]
+    assert re.fullmatch(rf"server-{UUID}", item["privateDnsName"])
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+@pytest.mark.parametrize("zone", ["a:b:c", "nova:launch-sim:node", True, 5, 1.5])
+def test_a_zone_folsom_and_grizzly_cannot_split_is_unexpected(profile: str, zone: Any) -> None:
+    """``_handle_availability_zone``'s two-way unpack (ValueError) and ``':' in zone`` on a
+    bool or a number (TypeError), after the create call."""
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert caught.value.code == "UnknownError"
+    assert len(sim.compute.calls) == 1
+    assert not _rows(sim)
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+def test_the_zone_is_split_after_the_quota(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, min_count=11, placement={"availability_zone": "a:b:c"})
+    assert caught.value.code == "TooManyInstances"
+
+
+def test_folsom_splits_the_zone_before_the_user_data_check() -> None:
+    sim = Simulator.from_seed(profile="folsom")
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, user_data="abc", placement={"availability_zone": 5})
+    assert isinstance(caught.value, UnknownError)
+    assert isinstance(caught.value.cause, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone"),
+    [
+        *((profile, zone) for profile in ALL_PROFILES for zone in ("nova", "nova:", "")),
+        ("folsom", "zone-a"),
+        ("grizzly", "zone-a"),
+    ],
+)
+def test_a_plain_user_may_ask_for_a_zone_without_forcing_a_host(profile: str, zone: str) -> None:
+    sim = Simulator.from_seed(profile=profile, admin=False)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone", "code", "status"),
+    [
+        ("grizzly", "nova:launch-sim", "PolicyNotAuthorized", 400),
+        ("grizzly", ":launch-sim", "PolicyNotAuthorized", 400),
+        ("havana", "nova:launch-sim", "AuthFailure", 403),
+        ("havana", "nova::node", "AuthFailure", 403),
+        ("icehouse", "nova:launch-sim:node", "AuthFailure", 403),
+    ],
+)
+def test_forcing_a_host_is_an_admins_policy(
+    profile: str, zone: str, code: str, status: int
+) -> None:
+    """``check_policy(context, 'create:forced_host')``, ``is_admin:True`` in policy.json."""
+    sim = Simulator.from_seed(profile=profile, admin=False)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+    assert (caught.value.code, caught.value.status) == (code, status)
+    assert caught.value.message == (
+        "Policy doesn't allow compute:create:forced_host to be performed."
+    )
+    assert len(sim.compute.calls) == 1
+    Simulator.from_seed(profile=profile).run_instances(
+        **LAUNCH, placement={"availability_zone": zone}
+    )
+
+
+def test_folsom_ignores_a_host_a_plain_user_forces() -> None:
+    sim = Simulator.from_seed(profile="folsom", admin=False)
+    sim.run_instances(**LAUNCH, placement={"availability_zone": "nova:launch-sim"})
+
+
+def test_grizzly_checks_the_policy_after_the_quota() -> None:
+    sim = Simulator.from_seed(admin=False)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(
+            **LAUNCH, min_count=11, placement={"availability_zone": "nova:launch-sim"}
+        )
+    assert caught.value.code == "TooManyInstances"
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_havana_accepts_every_zone_its_services_make(profile: str) -> None:
+    """``get_availability_zones``: the compute host's ``nova`` and the other services'
+    ``internal`` (what verbose DescribeAvailabilityZones lists)."""
+    sim = Simulator.from_seed(profile=profile)
+    listed = [
+        zone["zoneName"]
+        for zone in sim.invoke("describe_availability_zones", {"zone_name": ["verbose"]})[
+            "availabilityZoneInfo"
+        ]
+        if zone["zoneState"] == "available"
+    ]
+    assert listed == ["internal", "nova"]
+    for zone in listed:
+        sim.run_instances(**LAUNCH, placement={"availability_zone": zone})

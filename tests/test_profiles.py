@@ -54,6 +54,8 @@ def test_the_hooks_of_each_release() -> None:
             profile.response.unscheduled_zone,
             profile.compute.launch_index,
             profile.compute.validate_bdm,
+            profile.compute.multi_instance_name_template,
+            profile.compute.forced_host_policy,
         )
         for name, profile in PROFILES.items()
     }
@@ -69,6 +71,8 @@ def test_the_hooks_of_each_release() -> None:
             "unknown zone",
             False,
             True,
+            False,
+            False,
         ),
         "grizzly": (
             "checked",
@@ -78,9 +82,11 @@ def test_the_hooks_of_each_release() -> None:
             True,
             "minidom",
             "legacy",
-            None,
+            "nova",
             True,
             False,
+            True,
+            True,
         ),
         "havana": (
             "checked",
@@ -90,9 +96,11 @@ def test_the_hooks_of_each_release() -> None:
             True,
             "lxml pretty",
             "floating only",
-            None,
+            "nova",
             True,
             False,
+            True,
+            True,
         ),
         "icehouse": (
             "checked",
@@ -102,9 +110,11 @@ def test_the_hooks_of_each_release() -> None:
             False,
             "lxml pretty",
             "floating only",
-            None,
+            "nova",
             True,
             False,
+            True,
+            True,
         ),
     }
 

@@ -51,9 +51,12 @@ Feature: compute_api.create's own checks, after the create call is recorded
     Examples:
       | profile  | zone      | outcome                                                                                              |
       | grizzly  | az1       | succeeds                                                                                             |
+      | folsom   | a:b:c     | fails with EC2 error "UnknownError" and message "An unknown error has occurred. Please try your request again." |
+      | grizzly  | a:b:c     | fails with EC2 error "UnknownError" and message "An unknown error has occurred. Please try your request again." |
       | havana   | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
       | icehouse | az1       | fails with EC2 error "InvalidRequest" and message "The requested availability zone is not available" |
       | havana   | nova      | succeeds                                                                                             |
+      | icehouse | internal  | succeeds                                                                                             |
       | havana   | az1:host1 | succeeds                                                                                             |
       | havana   | a:b:c:d   | fails with EC2 error "InvalidInput" and message "Invalid input received: Unable to parse availability_zone" |
 

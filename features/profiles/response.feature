@@ -1,7 +1,9 @@
 Feature: What the RunInstances answer says about each instance
   _format_instances writes each instance of the reservation. Folsom's compute numbers every
-  instance 0 (launch_index, d2cd7164c8 came in Grizzly) and names the zone of an instance
-  no host runs yet "unknown zone" (launch-sim never schedules one). Havana (050aa2bcbd)
+  instance 0 (launch_index, d2cd7164c8 came in Grizzly). The zone is never the one asked
+  for but the host's (get_availability_zone_by_host): for an instance no host runs yet,
+  Grizzly on finds no aggregate and says the default zone, Folsom finds no service row and
+  says "unknown zone". Havana (050aa2bcbd)
   drops publicDnsName, writes ipAddress only for a floating address and dnsName from the
   floating address alone, and always writes tagSet.
 
@@ -27,7 +29,7 @@ Feature: What the RunInstances answer says about each instance
     Given the "<profile>" profile
     When I launch with:
       """
-      {"image_id": "ami-00000001", "instance_type": "m1.small"}
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "placement": {"availability_zone": "nova:launch-sim"}}
       """
     Then every instance in the response has "placement" equal to {"availabilityZone": "<zone>"}
 
