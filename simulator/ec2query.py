@@ -66,11 +66,13 @@ to be known small enough."""
 _TEXT_ENTITIES = {'"': "&quot;"}
 _ASCII_SPACE = "".join(re.escape(char) for char in map(chr, range(128)) if char.isspace())
 _NUMBER_SHAPE = re.compile(
-    rf"[{_ASCII_SPACE}]*[+-]?[0-9.a-finotxy]*+(?:[+-][0-9]*+)?[{_ASCII_SPACE}]*", re.IGNORECASE
+    rf"[{_ASCII_SPACE}]*+[+-]?[{_ASCII_SPACE}]*+[0-9.a-finotxy]*+(?:[+-][0-9]*+)?[{_ASCII_SPACE}]*",
+    re.IGNORECASE,
 )
-"""A shape every ASCII number that ``int`` (bases 16, 8, 2 and 10, with their
-``0x``/``0o``/``0b`` prefixes) or ``float`` (``1e-8``, ``inf``, ``infinity``, ``nan``) reads
-has: spaces only at the ends, a sign only first and after the exponent's ``e``, and only the
+"""A shape every ASCII number that Python 2's ``int`` (bases 16, 8, 2 and 10, with their
+``0x``/``0o``/``0b`` prefixes, see :func:`~simulator.ec2ids.py2_int`) or ``float``
+(``1e-8``, ``inf``, ``infinity``, ``nan``) reads has: spaces only at the ends and after a
+leading sign (``- 5``), a sign only first and after the exponent's ``e``, and only the
 letters of digits, prefixes and those words. Many values that are no number have it too."""
 _TEXT_SPECIAL = re.compile('[&<>"]|' + _XML_FORBIDDEN.pattern)
 """What :func:`_text` changes: the characters it escapes and those :func:`xml_safe` replaces."""
@@ -86,7 +88,9 @@ def convert_value(value: str) -> Any:
     ``MinCount=010`` launches 8 instances and ``VolumeSize=1e-8`` becomes ``0``. Like Nova,
     the prefix is only used to pick the base; the whole lower-cased value (sign and prefix
     included) is handed to ``int``, and a failure falls through to the next prefix.
-    Values containing ``_`` never become numbers, because Python 2 refused them.
+    Values containing ``_`` never become numbers, because Python 2 refused them; Python 2's
+    ``int`` took spaces after the sign, so ``- 5`` is -5 and ``- 010`` -10 (the ``0`` prefix
+    does not match after the space: base 10), while ``float`` did not (``- 1.5`` stays text).
     A decimal integer longer than Python 3's ``int`` digit limit (4300 by default) is refused
     by ``int`` and ends up as a float (``inf``), where Python 2 returned a long.
     """
