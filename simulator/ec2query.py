@@ -36,6 +36,7 @@ from simulator.errors import (
 )
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import XmlStyle
+from simulator.py2text import py2_str
 
 DEFAULT_VERSION = "2012-08-15"
 
@@ -409,7 +410,7 @@ def _scalar_text(data: Any) -> str | None:
         or (hasattr(data, "__dict__") and not isinstance(data, str | int | float))
     ):
         return None
-    return str(data)
+    return py2_str(data)
 
 
 @functools.lru_cache(maxsize=4096)

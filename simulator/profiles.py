@@ -37,6 +37,7 @@ from simulator.errors import (
     InstanceTypeNotFoundByName,
     InvalidAttribute,
 )
+from simulator.py2text import py2_str
 
 
 class UnknownProfile(BadInput):
@@ -335,7 +336,7 @@ _HAVANA_COMPUTE = ComputeRules(
 
 
 def _ec2_attribute_error(attribute: Any) -> EC2Error:
-    return EC2APIError(f"attribute not supported: {attribute}")
+    return EC2APIError(f"attribute not supported: {py2_str(attribute)}")
 
 
 def _invalid_attribute(attribute: Any) -> EC2Error:

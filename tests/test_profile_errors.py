@@ -23,6 +23,7 @@ from simulator.errors import (
     explain,
 )
 from simulator.profiles import PROFILES
+from simulator.service import EC2Service
 
 UNKNOWN = ("UnknownError", UNKNOWN_ERROR_MESSAGE, 400)
 OCCURED = "Unknown error occured."
@@ -233,3 +234,27 @@ def test_a_profile_names_its_executor_and_an_error_tells_its_status() -> None:
     with pytest.raises(EC2Error) as caught:
         Simulator.from_seed(profile="havana").run_instances(image_id="ami-000000ff")
     assert (caught.value.code, caught.value.status) == ("ImageNotFound", 404)
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "message"),
+    [
+        ("folsom", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("grizzly", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("havana", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("icehouse", "FlavorNotFoundByName", "Flavor with name 3.14159265359 could"),
+    ],
+)
+def test_a_float_flavor_name_is_written_as_python_2_wrote_it(
+    profile: str, code: str, message: str
+) -> None:
+    """``msg_fmt % kwargs`` (``NovaException.__init__``) of a float: Python 2's 12 digits."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "3.14159265358979"),
+        ]
+    )
+    assert outcome.error_code == code
+    assert outcome.error_message == f"{message} not be found."
