@@ -33,10 +33,12 @@ class EC2Error(Exception):
     envelope: ErrorEnvelope | None = None
 
     def __init__(self, message: object = None, **kwargs: Any) -> None:
-        """``NovaException.__init__``: without a message, the template formatted with
-        ``kwargs`` in Python 2's text; a message given is written in Python 2's text too."""
+        """``NovaException.__init__``: a falsy message (None, but also ``''``, 0, False)
+        is replaced by the template formatted with ``kwargs`` in Python 2's text, and a
+        template that cannot be formatted stands as it is, placeholders and all (Folsom's
+        ``InvalidInstanceIDMalformed('')``); a message given is written in Python 2's text."""
         self.kwargs = kwargs
-        if message is None:
+        if not message:
             try:
                 message = py2_format(self.msg_fmt, kwargs)
             except (KeyError, TypeError, ValueError):

@@ -173,7 +173,7 @@ class ConversationRules:
     code that reads them."""
     malformed_id_is_raw: bool
     """``validate_ec2_id`` raised ``InvalidInstanceIDMalformed(val)`` positionally, so its
-    message is the id alone (Folsom)."""
+    message is the id alone, or for a falsy id the unformatted template (Folsom)."""
     unsupported_attribute: Callable[[Any], EC2Error]
     """DescribeInstanceAttribute's error for an attribute it has no formatter for."""
     stop_vm_states: frozenset[str]

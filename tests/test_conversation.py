@@ -552,6 +552,30 @@ def test_folsom_skips_unknown_ids_and_names_malformed_ones_raw() -> None:
     )
 
 
+@pytest.mark.parametrize("falsy", ["", "0", "false", "None", "0.0"])
+def test_folsom_names_a_falsy_malformed_id_by_the_bare_template(falsy: str) -> None:
+    """``InvalidInstanceIDMalformed(val)`` with a falsy ``val``: NovaException formats its
+    template with ``{'code': 400}``, fails, and keeps it as it is (conversation audit 3)."""
+    for action, pairs in (
+        ("StopInstances", ids(falsy)),
+        ("DescribeInstanceAttribute", [("InstanceId", falsy), ("Attribute", "kernel")]),
+        ("DescribeVolumes", [("VolumeId.1", falsy)]),
+    ):
+        assert profile_cloud("folsom").error(action, *pairs) == (
+            400,
+            "InvalidInstanceIDMalformed",
+            'Invalid id: %(val)s (expecting "i-...").',
+        )
+
+
+@pytest.mark.parametrize(("falsy", "text"), [("", ""), ("0", "0"), ("false", "False")])
+def test_grizzly_formats_a_falsy_malformed_id(falsy: str, text: str) -> None:
+    """Grizzly passes ``val=val``, so the template is formatted whatever the id."""
+    assert profile_cloud("grizzly").error("StopInstances", *ids(falsy))[2] == (
+        f'Invalid id: {text} (expecting "i-...").'
+    )
+
+
 MALFORMED_MESSAGES = {
     "folsom": "{}",
     "grizzly": 'Invalid id: {} (expecting "i-...").',
