@@ -258,3 +258,30 @@ def test_a_float_flavor_name_is_written_as_python_2_wrote_it(
     )
     assert outcome.error_code == code
     assert outcome.error_message == f"{message} not be found."
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered"),
+    [
+        ("folsom", UNKNOWN),
+        ("grizzly", UNKNOWN),
+        ("havana", ("UnicodeEncodeError", OCCURED, 500)),
+        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500)),
+    ],
+)
+@pytest.mark.parametrize("user_data", ["é", "YWJj€", "ÿÿÿ="])
+def test_user_data_beyond_ascii_fails_as_python_2s_base64_did(
+    profile: str, answered: tuple[str, str, int], user_data: str
+) -> None:
+    """``base64.decodestring(u'é')`` raised UnicodeEncodeError under Python 2.7.18, past the
+    ``except base64.binascii.Error`` (``capi:674-676@2013.2.4``); an unexpected error."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("UserData", user_data),
+        ]
+    )
+    assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    assert len(outcome.create_calls) == 1
