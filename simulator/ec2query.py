@@ -137,20 +137,25 @@ def camelcase_to_underscore(name: str) -> str:
     return _CAMEL_BOUNDARY.sub(r"_\1", name).lower().strip("_")
 
 
-def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
+def dict_from_dotted_str(
+    items: Iterable[tuple[str, object]], *, unicode_names: bool = True
+) -> dict[str, Any]:
     """Nova's ``ec2utils.dict_from_dotted_str``: dotted keys become nested, converted dicts.
 
     ``BlockDeviceMapping.1.Ebs.SnapshotId=snap-1`` becomes
     ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. Only ``str``
     values are stored, as in Nova. A later plain key overwrites an earlier nested one; a
     nested key below a plain value raises TypeError, which Nova's Executor reports as
-    ``UnknownError`` and so does :func:`error_document`.
+    ``UnknownError`` and so does :func:`error_document`. With ``unicode_names`` (webob
+    1.2 decoded parameter names) a first part beyond ASCII raises UnicodeEncodeError, as
+    Nova's ``str()`` of it did (:func:`_text_key_path`).
     """
+    key_paths = _text_key_path if unicode_names else _key_path
     args: dict[str, Any] = {}
     for dotted_key, raw_value in items:
         if not isinstance(raw_value, str):
             continue
-        parents, leaf = _key_path[dotted_key]
+        parents, leaf = key_paths[dotted_key]
         node = args
         for part in parents:
             node = node.setdefault(part, {})
@@ -166,6 +171,21 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     request repeats the same few names, so each is split and converted once."""
     *parents, leaf = (camelcase_to_underscore(part) for part in dotted_key.split("."))
     return tuple(parents), leaf
+
+
+@ShortTextMemo
+def _text_key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
+    """:func:`_key_path` of a name webob decoded to unicode (webob 1.2, Grizzly on).
+
+    Nova's ``str(camelcase_to_underscore(parts[0]))`` encodes the first part as ASCII, so a
+    name such as ``Clé`` or ``Clé.1`` raises UnicodeEncodeError; the other parts are not
+    passed to ``str()``. That failure is not remembered, so only such names pay for it.
+    """
+    parents, leaf = _key_path[dotted_key]
+    top = parents[0] if parents else leaf
+    if not top.isascii():
+        top.encode("ascii")
+    return parents, leaf
 
 
 @ShortTextMemo
@@ -222,6 +242,7 @@ def parse_query(
     limits: QueryLimits = DEFAULT_LIMITS,
     *,
     one_time_only: bool = True,
+    unicode_names: bool = True,
 ) -> QueryRequest:
     """Turn query parameters into a :class:`QueryRequest` as Nova's Requestify/Validator did.
 
@@ -232,7 +253,9 @@ def parse_query(
     and SigV4 query keys (``X-Amz-*``) are removed with the other non-argument keys. Nova
     answered its 400s here with plain webob pages; this raises ``InvalidParameterValue``
     (and subclasses) so the client gets an EC2 error document instead. ``one_time_only``
-    is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither).
+    is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither);
+    ``unicode_names`` is webob 1.2's decoding of parameter names (Folsom's webob 1.0.8 kept
+    them byte strings), see :func:`dict_from_dotted_str`.
     """
     _check_limits(params, limits)
     query = dict(params)
@@ -251,7 +274,7 @@ def parse_query(
         action=action,
         method_name=camelcase_to_underscore(action),
         version=query.get("Version", DEFAULT_VERSION),
-        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items())),
+        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items(), unicode_names=unicode_names)),
         raw_args=raw_args,
         timestamp=timestamp,
         expires=expires,

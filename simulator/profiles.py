@@ -212,6 +212,9 @@ class Profile:
     errors: ErrorEnvelope
     """The Executor: codes, HTTP statuses and messages of every error."""
     query_time: QueryTime
+    unicode_names: bool
+    """webob decodes parameter names to unicode (1.2.3, Grizzly on), so a name beyond ASCII
+    fails ``dict_from_dotted_str``'s ``str()``; Folsom's webob 1.0.8 kept them bytes."""
     xml: XmlStyle
     count_checks: bool
     """Icehouse's ``validate_integer`` on MinCount and MaxCount, then min <= max, first."""
@@ -405,6 +408,7 @@ _GRIZZLY = Profile(
     release="2013.1.5",
     errors=GRIZZLY_EXECUTOR,
     query_time=QueryTime.CHECKED,
+    unicode_names=True,
     xml=XmlStyle.MINIDOM,
     count_checks=False,
     client_tokens=False,
@@ -422,6 +426,7 @@ _FOLSOM = replace(
     release="2012.2.4",
     errors=FOLSOM_EXECUTOR,
     query_time=QueryTime.NOT_CHECKED,
+    unicode_names=False,
     snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
     response=_FOLSOM_RESPONSE,
     compute=_FOLSOM_COMPUTE,

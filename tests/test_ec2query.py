@@ -309,6 +309,23 @@ def test_dict_from_dotted_str_nests_and_converts() -> None:
     }
 
 
+@pytest.mark.parametrize("key", ["Clé", "Clé.1", "Ключ.Ebs", "ÉbsOptimized"])
+def test_a_name_beyond_ascii_fails_str_as_in_nova(key: str) -> None:
+    """webob 1.2 decoded names: ``str(camelcase_to_underscore(parts[0]))`` raised
+    UnicodeEncodeError (eu:358@2013.1.5); Folsom's webob 1.0.8 left names as bytes."""
+    with pytest.raises(UnicodeEncodeError):
+        dict_from_dotted_str([(key, "x")])
+    with pytest.raises(UnicodeEncodeError):
+        dict_from_dotted_str([(key, "x")])
+    assert dict_from_dotted_str([(key, "x")], unicode_names=False)
+
+
+def test_only_the_first_part_of_a_name_is_passed_to_str() -> None:
+    assert dict_from_dotted_str([("BlockDeviceMapping.1.Clé", "x")]) == {
+        "block_device_mapping": {"1": {"clé": "x"}}
+    }
+
+
 def test_dict_from_dotted_str_keeps_only_str_values() -> None:
     items: list[tuple[str, object]] = [("MinCount", 1), ("MaxCount", "2"), ("KeyName", None)]
     assert dict_from_dotted_str(items) == {"max_count": 2}

@@ -285,3 +285,32 @@ def test_user_data_beyond_ascii_fails_as_python_2s_base64_did(
     )
     assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     assert len(outcome.create_calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered", "calls"),
+    [
+        ("folsom", None, 1),
+        ("grizzly", UNKNOWN, 0),
+        ("havana", ("UnicodeEncodeError", OCCURED, 500), 0),
+        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500), 0),
+    ],
+)
+def test_a_parameter_name_beyond_ascii_fails_where_webob_decoded_names(
+    profile: str, answered: tuple[str, str, int] | None, calls: int
+) -> None:
+    """``str(camelcase_to_underscore(u'Clé'))`` in ``dict_from_dotted_str`` (eu:358@G,
+    eu:385@H, eu:384@I); Folsom's webob 1.0.8 kept the name a byte string: ignored."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("Clé", "x"),
+        ]
+    )
+    if answered is None:
+        assert outcome.status == 200
+    else:
+        assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    assert len(outcome.create_calls) == calls
