@@ -448,11 +448,16 @@ class RecordingComputeAPI(InstanceOperations):
 
     @staticmethod
     def _check_user_data(user_data: Any) -> None:
+        """``compute_api.create``'s length check, then ``base64.decodestring``, whose
+        Python 2 ``binascii`` first encoded a unicode text as ASCII: text beyond ASCII
+        raised UnicodeEncodeError, which its ``except binascii.Error`` let through."""
         if not user_data:
             return
         length = len(user_data)
         if length > MAX_USERDATA_SIZE:
             raise InstanceUserDataTooLarge(length=length, maxsize=MAX_USERDATA_SIZE)
+        if isinstance(user_data, str):
+            user_data = user_data.encode("ascii")
         try:
             base64.b64decode(user_data)
         except binascii.Error:

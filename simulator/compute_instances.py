@@ -36,6 +36,7 @@ from simulator.errors import (
     UnexpectedTaskStateError,
 )
 from simulator.profiles import ConversationRules
+from simulator.py2text import py2_str
 from simulator.store import MappingStore, MappingTable
 
 
@@ -265,7 +266,9 @@ class InstanceOperations:
         if row is None or row["deleted"]:
             raise InstanceNotFound(instance_id=instance.ec2_int_id)
         if row["task_state"] not in expected:
-            raise UnexpectedTaskStateError(expected=_py2_list(expected), actual=row["task_state"])
+            raise UnexpectedTaskStateError(
+                expected=py2_str(list(expected), native_strings=True), actual=row["task_state"]
+            )
         row.update(changes)
         row["work"] = self.clock.stamp()
         self.store.instances.put(instance.ec2_int_id, row)
@@ -296,11 +299,6 @@ def _check_state(
             raise InstanceInvalidState(
                 attr=attr, instance_uuid=instance.uuid, state=state, method=method
             )
-
-
-def _py2_list(values: Iterable[str | None]) -> str:
-    """A list as Python 2 printed it in Nova's message (``[None, 'rebooting']``)."""
-    return "[" + ", ".join("None" if value is None else repr(value) for value in values) + "]"
 
 
 def _tag_filtered(filters: Any) -> bool:

@@ -19,18 +19,29 @@ _UUID_LIKE = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
 _MACHINE_IMAGE = EC2_ID_PREFIXES["s3_images"]
+_SPACED_SIGN = re.compile(r"(?P<sign>\s*[+-])\s+")
 _INSTANCE_TEMPLATE = ec2_id_template(EC2_ID_PREFIXES["instances"])
 
 
 def py2_int(text: str, base: int) -> int:
-    """``int(text, base)`` as Nova's Python 2 parsed it: ``_`` digit separators are refused.
+    """``int(text, base)`` as Nova's Python 2 parsed it: ``_`` digit separators are refused,
+    whitespace between the sign and the digits is accepted (``u'- 5'`` is -5).
 
-    Surrounding whitespace and a ``0x``/``0b``/``0o`` prefix matching the base are accepted
-    by both versions, so only Python 3's separators need refusing.
+    Python 2's ``PyOS_strtoul`` skipped whitespace again after ``PyOS_strtol`` took the
+    sign; Python 3 reads the sign and the digits as one token. Surrounding whitespace and a
+    ``0x``/``0b``/``0o`` prefix matching the base are accepted by both versions. The
+    whitespace is looked for only once Python 3 has refused the text, so a number pays
+    nothing for it.
     """
     if "_" in text:
         raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
-    return int(text, base)
+    try:
+        return int(text, base)
+    except ValueError:
+        spaced_sign = _SPACED_SIGN.match(text)
+        if spaced_sign is None:
+            raise
+        return int(spaced_sign["sign"] + text[spaced_sign.end() :], base)
 
 
 def ec2_id_to_id(ec2_id: str) -> int:

@@ -36,6 +36,7 @@ from simulator.errors import (
 )
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import XmlStyle
+from simulator.py2text import py2_str
 
 DEFAULT_VERSION = "2012-08-15"
 
@@ -66,11 +67,13 @@ to be known small enough."""
 _TEXT_ENTITIES = {'"': "&quot;"}
 _ASCII_SPACE = "".join(re.escape(char) for char in map(chr, range(128)) if char.isspace())
 _NUMBER_SHAPE = re.compile(
-    rf"[{_ASCII_SPACE}]*[+-]?[0-9.a-finotxy]*+(?:[+-][0-9]*+)?[{_ASCII_SPACE}]*", re.IGNORECASE
+    rf"[{_ASCII_SPACE}]*+[+-]?[{_ASCII_SPACE}]*+[0-9.a-finotxy]*+(?:[+-][0-9]*+)?[{_ASCII_SPACE}]*",
+    re.IGNORECASE,
 )
-"""A shape every ASCII number that ``int`` (bases 16, 8, 2 and 10, with their
-``0x``/``0o``/``0b`` prefixes) or ``float`` (``1e-8``, ``inf``, ``infinity``, ``nan``) reads
-has: spaces only at the ends, a sign only first and after the exponent's ``e``, and only the
+"""A shape every ASCII number that Python 2's ``int`` (bases 16, 8, 2 and 10, with their
+``0x``/``0o``/``0b`` prefixes, see :func:`~simulator.ec2ids.py2_int`) or ``float``
+(``1e-8``, ``inf``, ``infinity``, ``nan``) reads has: spaces only at the ends and after a
+leading sign (``- 5``), a sign only first and after the exponent's ``e``, and only the
 letters of digits, prefixes and those words. Many values that are no number have it too."""
 _TEXT_SPECIAL = re.compile('[&<>"]|' + _XML_FORBIDDEN.pattern)
 """What :func:`_text` changes: the characters it escapes and those :func:`xml_safe` replaces."""
@@ -86,7 +89,9 @@ def convert_value(value: str) -> Any:
     ``MinCount=010`` launches 8 instances and ``VolumeSize=1e-8`` becomes ``0``. Like Nova,
     the prefix is only used to pick the base; the whole lower-cased value (sign and prefix
     included) is handed to ``int``, and a failure falls through to the next prefix.
-    Values containing ``_`` never become numbers, because Python 2 refused them.
+    Values containing ``_`` never become numbers, because Python 2 refused them; Python 2's
+    ``int`` took spaces after the sign, so ``- 5`` is -5 and ``- 010`` -10 (the ``0`` prefix
+    does not match after the space: base 10), while ``float`` did not (``- 1.5`` stays text).
     A decimal integer longer than Python 3's ``int`` digit limit (4300 by default) is refused
     by ``int`` and ends up as a float (``inf``), where Python 2 returned a long.
     """
@@ -132,20 +137,25 @@ def camelcase_to_underscore(name: str) -> str:
     return _CAMEL_BOUNDARY.sub(r"_\1", name).lower().strip("_")
 
 
-def dict_from_dotted_str(items: Iterable[tuple[str, object]]) -> dict[str, Any]:
+def dict_from_dotted_str(
+    items: Iterable[tuple[str, object]], *, unicode_names: bool = True
+) -> dict[str, Any]:
     """Nova's ``ec2utils.dict_from_dotted_str``: dotted keys become nested, converted dicts.
 
     ``BlockDeviceMapping.1.Ebs.SnapshotId=snap-1`` becomes
     ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. Only ``str``
     values are stored, as in Nova. A later plain key overwrites an earlier nested one; a
     nested key below a plain value raises TypeError, which Nova's Executor reports as
-    ``UnknownError`` and so does :func:`error_document`.
+    ``UnknownError`` and so does :func:`error_document`. With ``unicode_names`` (webob
+    1.2 decoded parameter names) a first part beyond ASCII raises UnicodeEncodeError, as
+    Nova's ``str()`` of it did (:func:`_text_key_path`).
     """
+    key_paths = _text_key_path if unicode_names else _key_path
     args: dict[str, Any] = {}
     for dotted_key, raw_value in items:
         if not isinstance(raw_value, str):
             continue
-        parents, leaf = _key_path[dotted_key]
+        parents, leaf = key_paths[dotted_key]
         node = args
         for part in parents:
             node = node.setdefault(part, {})
@@ -161,6 +171,21 @@ def _key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     request repeats the same few names, so each is split and converted once."""
     *parents, leaf = (camelcase_to_underscore(part) for part in dotted_key.split("."))
     return tuple(parents), leaf
+
+
+@ShortTextMemo
+def _text_key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
+    """:func:`_key_path` of a name webob decoded to unicode (webob 1.2, Grizzly on).
+
+    Nova's ``str(camelcase_to_underscore(parts[0]))`` encodes the first part as ASCII, so a
+    name such as ``Clé`` or ``Clé.1`` raises UnicodeEncodeError; the other parts are not
+    passed to ``str()``. That failure is not remembered, so only such names pay for it.
+    """
+    parents, leaf = _key_path[dotted_key]
+    top = parents[0] if parents else leaf
+    if not top.isascii():
+        top.encode("ascii")
+    return parents, leaf
 
 
 @ShortTextMemo
@@ -217,6 +242,7 @@ def parse_query(
     limits: QueryLimits = DEFAULT_LIMITS,
     *,
     one_time_only: bool = True,
+    unicode_names: bool = True,
 ) -> QueryRequest:
     """Turn query parameters into a :class:`QueryRequest` as Nova's Requestify/Validator did.
 
@@ -227,7 +253,9 @@ def parse_query(
     and SigV4 query keys (``X-Amz-*``) are removed with the other non-argument keys. Nova
     answered its 400s here with plain webob pages; this raises ``InvalidParameterValue``
     (and subclasses) so the client gets an EC2 error document instead. ``one_time_only``
-    is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither).
+    is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither);
+    ``unicode_names`` is webob 1.2's decoding of parameter names (Folsom's webob 1.0.8 kept
+    them byte strings), see :func:`dict_from_dotted_str`.
     """
     _check_limits(params, limits)
     query = dict(params)
@@ -246,7 +274,7 @@ def parse_query(
         action=action,
         method_name=camelcase_to_underscore(action),
         version=query.get("Version", DEFAULT_VERSION),
-        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items())),
+        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items(), unicode_names=unicode_names)),
         raw_args=raw_args,
         timestamp=timestamp,
         expires=expires,
@@ -405,7 +433,7 @@ def _scalar_text(data: Any) -> str | None:
         or (hasattr(data, "__dict__") and not isinstance(data, str | int | float))
     ):
         return None
-    return str(data)
+    return py2_str(data)
 
 
 @functools.lru_cache(maxsize=4096)

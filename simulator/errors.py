@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Final, Protocol
 
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
+from simulator.py2text import py2_format, py2_str
 
 UNKNOWN_ERROR_MESSAGE = "An unknown error has occurred. Please try your request again."
 
@@ -31,15 +32,19 @@ class EC2Error(Exception):
     ec2_code: ClassVar[str | None] = None
     envelope: ErrorEnvelope | None = None
 
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, message: object = None, **kwargs: Any) -> None:
+        """``NovaException.__init__``: a falsy message (None, but also ``''``, 0, False)
+        is replaced by the template formatted with ``kwargs`` in Python 2's text, and a
+        template that cannot be formatted stands as it is, placeholders and all (Folsom's
+        ``InvalidInstanceIDMalformed('')``); a message given is written in Python 2's text."""
         self.kwargs = kwargs
-        if message is None:
+        if not message:
             try:
-                message = self.msg_fmt % kwargs
+                message = py2_format(self.msg_fmt, kwargs)
             except (KeyError, TypeError, ValueError):
                 message = self.msg_fmt
-        self.text = message
-        super().__init__(message)
+        self.text = py2_str(message)
+        super().__init__(self.text)
 
     def __str__(self) -> str:
         return self.text

@@ -54,7 +54,7 @@ def validate_ec2_id(value: Any, profile: Profile) -> None:
         else:
             return
     if profile.conversation.malformed_id_is_raw:
-        raise InvalidInstanceIDMalformed(str(value))
+        raise InvalidInstanceIDMalformed(value)
     raise InvalidInstanceIDMalformed(val=value)
 
 

@@ -38,6 +38,7 @@ from simulator.errors import (
     InstanceTypeNotFoundByName,
     InvalidAttribute,
 )
+from simulator.py2text import py2_str
 
 
 class UnknownProfile(BadInput):
@@ -197,7 +198,7 @@ class ConversationRules:
     code that reads them."""
     malformed_id_is_raw: bool
     """``validate_ec2_id`` raised ``InvalidInstanceIDMalformed(val)`` positionally, so its
-    message is the id alone (Folsom)."""
+    message is the id alone, or for a falsy id the unformatted template (Folsom)."""
     unsupported_attribute: Callable[[Any], EC2Error]
     """DescribeInstanceAttribute's error for an attribute it has no formatter for."""
     stop_vm_states: frozenset[str]
@@ -238,6 +239,9 @@ class Profile:
     errors: ErrorEnvelope
     """The Executor: codes, HTTP statuses and messages of every error."""
     query_time: QueryTime
+    unicode_names: bool
+    """webob decodes parameter names to unicode (1.2.3, Grizzly on), so a name beyond ASCII
+    fails ``dict_from_dotted_str``'s ``str()``; Folsom's webob 1.0.8 kept them bytes."""
     xml: XmlStyle
     count_checks: bool
     """Icehouse's ``validate_integer`` on MinCount and MaxCount, then min <= max, first."""
@@ -370,7 +374,7 @@ _HAVANA_COMPUTE = ComputeRules(
 
 
 def _ec2_attribute_error(attribute: Any) -> EC2Error:
-    return EC2APIError(f"attribute not supported: {attribute}")
+    return EC2APIError(f"attribute not supported: {py2_str(attribute)}")
 
 
 def _invalid_attribute(attribute: Any) -> EC2Error:
@@ -448,6 +452,7 @@ _GRIZZLY = Profile(
     release="2013.1.5",
     errors=GRIZZLY_EXECUTOR,
     query_time=QueryTime.CHECKED,
+    unicode_names=True,
     xml=XmlStyle.MINIDOM,
     count_checks=False,
     client_tokens=False,
@@ -465,6 +470,7 @@ _FOLSOM = replace(
     release="2012.2.4",
     errors=FOLSOM_EXECUTOR,
     query_time=QueryTime.NOT_CHECKED,
+    unicode_names=False,
     snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
     response=_FOLSOM_RESPONSE,
     compute=_FOLSOM_COMPUTE,

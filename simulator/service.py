@@ -113,7 +113,10 @@ class EC2Service:
         with self.sim.compute.capture() as calls:
             try:
                 request = parse_query(
-                    params, self.limits, one_time_only=profile.query_time is QueryTime.CHECKED
+                    params,
+                    self.limits,
+                    one_time_only=profile.query_time is QueryTime.CHECKED,
+                    unicode_names=profile.unicode_names,
                 )
                 result = self.sim.invoke(request.method_name, request.kwargs, context)
                 document = functools.partial(

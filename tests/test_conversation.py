@@ -552,6 +552,75 @@ def test_folsom_skips_unknown_ids_and_names_malformed_ones_raw() -> None:
     )
 
 
+@pytest.mark.parametrize("falsy", ["", "0", "false", "None", "0.0"])
+def test_folsom_names_a_falsy_malformed_id_by_the_bare_template(falsy: str) -> None:
+    """``InvalidInstanceIDMalformed(val)`` with a falsy ``val``: NovaException formats its
+    template with ``{'code': 400}``, fails, and keeps it as it is (conversation audit 3)."""
+    for action, pairs in (
+        ("StopInstances", ids(falsy)),
+        ("DescribeInstanceAttribute", [("InstanceId", falsy), ("Attribute", "kernel")]),
+        ("DescribeVolumes", [("VolumeId.1", falsy)]),
+    ):
+        assert profile_cloud("folsom").error(action, *pairs) == (
+            400,
+            "InvalidInstanceIDMalformed",
+            'Invalid id: %(val)s (expecting "i-...").',
+        )
+
+
+@pytest.mark.parametrize(("falsy", "text"), [("", ""), ("0", "0"), ("false", "False")])
+def test_grizzly_formats_a_falsy_malformed_id(falsy: str, text: str) -> None:
+    """Grizzly passes ``val=val``, so the template is formatted whatever the id."""
+    assert profile_cloud("grizzly").error("StopInstances", *ids(falsy))[2] == (
+        f'Invalid id: {text} (expecting "i-...").'
+    )
+
+
+MALFORMED_MESSAGES = {
+    "folsom": "{}",
+    "grizzly": 'Invalid id: {} (expecting "i-...").',
+    "havana": 'Invalid id: {} (expecting "i-...").',
+    "icehouse": 'Invalid id: {} (expecting "i-...").',
+}
+
+
+@pytest.mark.parametrize("profile", sorted(MALFORMED_MESSAGES))
+@pytest.mark.parametrize(
+    ("pairs", "text"),
+    [
+        ([("InstanceId.1", "i-00000001"), ("Attribute", "instanceType")], "[u'i-00000001']"),
+        ([("InstanceId", "3.14159265358979"), ("Attribute", "kernel")], "3.14159265359"),
+        ([("InstanceId", "123456789012345678.5"), ("Attribute", "kernel")], "1.23456789012e+17"),
+    ],
+)
+def test_a_malformed_id_is_written_as_python_2_wrote_it(
+    profile: str, pairs: list[tuple[str, str]], text: str
+) -> None:
+    """``'%(val)s' % {'val': [u'i-00000001']}`` under Python 2 (conversation audit 4)."""
+    message = profile_cloud(profile).error("DescribeInstanceAttribute", *pairs)[2]
+    assert message == MALFORMED_MESSAGES[profile].format(text)
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("folsom", "attribute not supported: 3.14159265359"),
+        ("grizzly", "attribute not supported: 3.14159265359"),
+        ("havana", "Attribute not supported: 3.14159265359"),
+        ("icehouse", "Attribute not supported: 3.14159265359"),
+    ],
+)
+def test_an_unsupported_float_attribute_is_written_as_python_2_wrote_it(
+    profile: str, message: str
+) -> None:
+    cloud = profile_cloud(profile)
+    pairs = (("InstanceId", "i-00000001"), ("Attribute", "3.14159265358979"))
+    assert cloud.error("DescribeInstanceAttribute", *pairs)[2] == message
+    assert cloud.error("StopInstances", ("InstanceId.1", "3.14159265358979"))[2] == (
+        MALFORMED_MESSAGES[profile].format("3.14159265359")
+    )
+
+
 def test_folsom_stops_a_stopped_instance_and_grizzly_refuses() -> None:
     for name, accepted in (("folsom", True), ("grizzly", False)):
         cloud = profile_cloud(name)

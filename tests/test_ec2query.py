@@ -125,9 +125,32 @@ PYTHON2_QUIRKS = [
     ("10L", "10L"),
 ]
 
+SIGN_THEN_SPACE = [
+    # Python 2's int() skipped whitespace after the sign; its float() did not. Each checked
+    # under Python 2.7.18 with Nova's _try_convert (eu:307-345@2013.1.5).
+    ("- 5", -5),
+    ("+ 3", 3),
+    (" - 5", -5),
+    ("-\t5 ", -5),
+    ("-\xa05", -5),
+    ("- 010", -10),
+    ("+ 010", 10),
+    ("- 08", -8),
+    ("- 00", 0),
+    ("- 99999999999999999999", -99999999999999999999),
+    ("- 0x10", "- 0x10"),
+    ("- 0b1", "- 0b1"),
+    ("- 1.5", "- 1.5"),
+    ("- 1e3", "- 1e3"),
+    ("- nan", "- nan"),
+    ("- -5", "- -5"),
+    ("- 5L", "- 5L"),
+    ("- ", "- "),
+]
+
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), NOVA_NUMBER_CONVERSION + BRIEF_EXAMPLES + PYTHON2_QUIRKS
+    ("raw", "expected"), NOVA_NUMBER_CONVERSION + BRIEF_EXAMPLES + PYTHON2_QUIRKS + SIGN_THEN_SPACE
 )
 def test_convert_value(raw: str, expected: Any) -> None:
     assert same(convert_value(raw), expected)
@@ -161,7 +184,7 @@ NUMBERISH = st.text(
     max_size=12,
 )
 NUMBER_LIKE = st.from_regex(
-    r"[ \t]?[+-]?(0[xXoObB])?[0-9a-fA-F]{0,4}(\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?[ \t]?",
+    r"[ \t]?[+-]?[ \t]?(0[xXoObB])?[0-9a-fA-F]{0,4}(\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?[ \t]?",
     fullmatch=True,
 ) | st.from_regex(r"[+-]?(inf|INF|Infinity|nan|NaN)", fullmatch=True)
 
@@ -198,9 +221,35 @@ def test_convert_value_reads_no_number_in_a_uuid4_client_token(
     assert convert_value(token) == token
 
 
-@pytest.mark.parametrize("raw", ["1e-8", "-.5E+3", " 42\t", "0x1F", "+0b101", "-Infinity", "nan"])
+@pytest.mark.parametrize(
+    "raw", ["1e-8", "-.5E+3", " 42\t", "0x1F", "+0b101", "-Infinity", "nan", " - 5", "+\t010"]
+)
 def test_number_shape_admits_numbers(raw: str) -> None:
     assert _NUMBER_SHAPE.fullmatch(raw) is not None
+
+
+def test_parse_query_reads_a_count_with_a_spaced_sign() -> None:
+    """``MaxCount=%2B%203`` launched 3 instances in Nova (launch-path audit F5)."""
+    request = parse_query([("Action", "RunInstances"), ("MinCount", "- 1"), ("MaxCount", "+ 3")])
+    assert request.kwargs["min_count"] == -1
+    assert request.kwargs["max_count"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "number"),
+    [("- 0x10", 16, -16), ("+ 0b1", 2, 1), ("- 0o7", 8, -7), ("- f", 16, -15), (" -\x1c5", 10, -5)],
+)
+def test_py2_int_takes_whitespace_after_the_sign(text: str, base: int, number: int) -> None:
+    """Python 2.7.18's ``int(text, base)``, which ``ec2_id_to_id`` uses too (``i-+ 5``)."""
+    assert py2_int(text, base) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "base"), [("-0x 10", 16), ("- 0x", 16), ("-  ", 10), ("- -5", 10)]
+)
+def test_py2_int_takes_no_other_inner_whitespace(text: str, base: int) -> None:
+    with pytest.raises(ValueError):
+        py2_int(text, base)
 
 
 # --- camelcase_to_underscore -----------------------------------------------------------------
@@ -257,6 +306,23 @@ def test_dict_from_dotted_str_nests_and_converts() -> None:
         },
         "placement": {"availability_zone": "nova"},
         "min_count": 1,
+    }
+
+
+@pytest.mark.parametrize("key", ["Clé", "Clé.1", "Ключ.Ebs", "ÉbsOptimized"])
+def test_a_name_beyond_ascii_fails_str_as_in_nova(key: str) -> None:
+    """webob 1.2 decoded names: ``str(camelcase_to_underscore(parts[0]))`` raised
+    UnicodeEncodeError (eu:358@2013.1.5); Folsom's webob 1.0.8 left names as bytes."""
+    with pytest.raises(UnicodeEncodeError):
+        dict_from_dotted_str([(key, "x")])
+    with pytest.raises(UnicodeEncodeError):
+        dict_from_dotted_str([(key, "x")])
+    assert dict_from_dotted_str([(key, "x")], unicode_names=False)
+
+
+def test_only_the_first_part_of_a_name_is_passed_to_str() -> None:
+    assert dict_from_dotted_str([("BlockDeviceMapping.1.Clé", "x")]) == {
+        "block_device_mapping": {"1": {"clé": "x"}}
     }
 
 

@@ -23,6 +23,7 @@ from simulator.errors import (
     explain,
 )
 from simulator.profiles import PROFILES
+from simulator.service import EC2Service
 
 UNKNOWN = ("UnknownError", UNKNOWN_ERROR_MESSAGE, 400)
 OCCURED = "Unknown error occured."
@@ -233,3 +234,83 @@ def test_a_profile_names_its_executor_and_an_error_tells_its_status() -> None:
     with pytest.raises(EC2Error) as caught:
         Simulator.from_seed(profile="havana").run_instances(image_id="ami-000000ff")
     assert (caught.value.code, caught.value.status) == ("ImageNotFound", 404)
+
+
+@pytest.mark.parametrize(
+    ("profile", "code", "message"),
+    [
+        ("folsom", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("grizzly", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("havana", "InstanceTypeNotFoundByName", "Instance type with name 3.14159265359 could"),
+        ("icehouse", "FlavorNotFoundByName", "Flavor with name 3.14159265359 could"),
+    ],
+)
+def test_a_float_flavor_name_is_written_as_python_2_wrote_it(
+    profile: str, code: str, message: str
+) -> None:
+    """``msg_fmt % kwargs`` (``NovaException.__init__``) of a float: Python 2's 12 digits."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "3.14159265358979"),
+        ]
+    )
+    assert outcome.error_code == code
+    assert outcome.error_message == f"{message} not be found."
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered"),
+    [
+        ("folsom", UNKNOWN),
+        ("grizzly", UNKNOWN),
+        ("havana", ("UnicodeEncodeError", OCCURED, 500)),
+        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500)),
+    ],
+)
+@pytest.mark.parametrize("user_data", ["é", "YWJj€", "ÿÿÿ="])
+def test_user_data_beyond_ascii_fails_as_python_2s_base64_did(
+    profile: str, answered: tuple[str, str, int], user_data: str
+) -> None:
+    """``base64.decodestring(u'é')`` raised UnicodeEncodeError under Python 2.7.18, past the
+    ``except base64.binascii.Error`` (``capi:674-676@2013.2.4``); an unexpected error."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("UserData", user_data),
+        ]
+    )
+    assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    assert len(outcome.create_calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered", "calls"),
+    [
+        ("folsom", None, 1),
+        ("grizzly", UNKNOWN, 0),
+        ("havana", ("UnicodeEncodeError", OCCURED, 500), 0),
+        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500), 0),
+    ],
+)
+def test_a_parameter_name_beyond_ascii_fails_where_webob_decoded_names(
+    profile: str, answered: tuple[str, str, int] | None, calls: int
+) -> None:
+    """``str(camelcase_to_underscore(u'Clé'))`` in ``dict_from_dotted_str`` (eu:358@G,
+    eu:385@H, eu:384@I); Folsom's webob 1.0.8 kept the name a byte string: ignored."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("Clé", "x"),
+        ]
+    )
+    if answered is None:
+        assert outcome.status == 200
+    else:
+        assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    assert len(outcome.create_calls) == calls

@@ -6,10 +6,12 @@ import datetime
 from typing import Any
 from xml.dom import minidom
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.ec2query import render_response
+from simulator.profiles import XmlStyle
 
 KEYS = st.sampled_from(["reservation_id", "ownerId", "item_set", "a", "instance_state", "x_y_z"])
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=8)
@@ -71,3 +73,21 @@ def minidom_oracle(action: str, version: str, request_id: str, result: dict[str,
 def test_same_bytes_as_minidom(result: dict[str, Any], version: str) -> None:
     expected = minidom_oracle("RunInstances", version, "req-1", result)
     assert render_response("RunInstances", version, "req-1", result) == expected
+
+
+@pytest.mark.parametrize("style", list(XmlStyle))
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3.14159265358979, "3.14159265359"),
+        (123456789012345678.5, "1.23456789012e+17"),
+        (1.0, "1.0"),
+    ],
+)
+def test_a_float_is_written_as_python_2_str_wrote_it(
+    style: XmlStyle, value: float, text: str
+) -> None:
+    """``_render_data``'s ``str(data)`` (apirequest.py:134-135@2013.1.5, the same at every
+    tag) is Python 2's: 12 significant digits; what minidom then writes is unchanged."""
+    document = render_response("RunInstances", "v", "req-1", {"key_name": value}, style)
+    assert f"<keyName>{text}</keyName>".encode() in document

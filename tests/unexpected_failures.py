@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 NOVA_FAILURES = frozenset(
-    {"AssertionError", "AttributeError", "KeyError", "OverflowError", "TypeError", "ValueError"}
+    {
+        "AssertionError",
+        "AttributeError",
+        "KeyError",
+        "OverflowError",
+        "TypeError",
+        "UnicodeEncodeError",
+        "ValueError",
+    }
 )
 """What may become UnknownError: Python's own errors where Nova's code meets a value of the
 wrong shape or a missing key (``int(None)``, ``int(float('inf'))`` for ``MinCount=inf``,
-``None.split``, ``kwargs['image_id']``, Nova's asserts), which Nova answered alike.
+``None.split``, ``kwargs['image_id']``, Nova's asserts, Python 2's ASCII encoding of a
+unicode ``UserData`` in ``base64.decodestring``), which Nova answered alike.
 Anything else (a RuntimeError, say) is a bug in the simulator hidden behind UnknownError."""
 
 

@@ -1,0 +1,97 @@
+"""Python 2 text of a value: what Nova wrote when it put a non-string value into text.
+
+Nova ran on Python 2 and wrote values into text where a client sees them: exception
+messages (``NovaException.__init__``'s ``msg_fmt % kwargs``, ``nova/exception.py``; the
+Folsom Executor's ``unicode(ex)``) and the XML answer (``APIRequest._render_data``'s
+``str(data)``, ``nova/api/ec2/apirequest.py``). A query value reaches both unchanged, so a
+float, a list of ids or a dict is written the way Python 2 wrote it, which is not Python
+3's: a float keeps 12 significant digits (``3.14159265359``), a list shows each query text
+as unicode (``[u'i-00000001']``) and each integer beyond a C long as a long (``1L``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_STR_DIGITS = 12
+"""``PyFloat_STR_PRECISION``: the significant digits of Python 2's ``str(float)``."""
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+"""A C long on the 64-bit Linux hosts Nova ran on: ``int(text)`` beyond it was a long."""
+_CONVERSION = re.compile(r"%(?:\((?P<key>[^)]*)\)[#0 +-]*(?:\d+)?(?:\.\d+)?(?P<type>[a-zA-Z])|%)")
+
+
+def py2_str(value: Any, *, native_strings: bool = False) -> str:
+    """``unicode(value)`` in Python 2, as ``'%s' % value`` and ``str(value)`` wrote it.
+
+    Texts inside a list or dict are written as their ``repr``: a query value was unicode
+    (webob decoded it), so ``u'...'`` with Python 2's escapes; ``native_strings`` writes
+    them as byte strings, ``'...'``, for Nova's own constants (task states). A dict's items
+    follow insertion order, where Python 2 followed its hash order.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return _float_str(value)
+    if isinstance(value, list | dict):
+        return _repr(value, native_strings)
+    return str(value)
+
+
+def _float_str(number: float) -> str:
+    """Python 2's ``float_str``: ``'%.12g'``, ``.0`` added to a whole number, and the
+    exponent form from 12 integer digits on (``1.23456789012e+11``), where ``'%.12g'``
+    switches only at 13, to leave room for the ``.0``."""
+    text = f"{number:.{_STR_DIGITS}g}"
+    digits = text.lstrip("-")
+    if not digits.isdigit():
+        return text
+    if len(digits) < _STR_DIGITS:
+        return text + ".0"
+    mantissa, exponent = f"{number:.{_STR_DIGITS - 1}e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+
+
+def _repr(value: Any, native_strings: bool) -> str:
+    """Python 2's ``repr``, which a list or dict applies to its items."""
+    if isinstance(value, str):
+        # Python 2's unicode repr escapes what Python 3's ascii() escapes, the same way.
+        return ascii(value) if native_strings else "u" + ascii(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_repr(item, native_strings) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (
+            f"{_repr(key, native_strings)}: {_repr(item, native_strings)}"
+            for key, item in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if type(value) is int and not _LONG_MIN <= value <= _LONG_MAX:
+        return f"{value}L"
+    return repr(value)
+
+
+def py2_format(template: str, kwargs: Mapping[str, Any]) -> str:
+    """``template % kwargs`` as Python 2 did it: each ``%(name)s`` takes :func:`py2_str` of
+    its value; the numeric conversions (``%(length)d``) read numbers alike in both.
+
+    Raises what the ``%`` operator raises (KeyError for a name ``kwargs`` lacks, ...).
+    """
+    texts = _text_keys(template)
+    if not texts:
+        return template % kwargs
+    return template % {
+        key: py2_str(value) if key in texts else value for key, value in kwargs.items()
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _text_keys(template: str) -> frozenset[str]:
+    """The names a template converts with ``%s``; templates are the exceptions' few
+    constants, so each is read once."""
+    return frozenset(
+        match["key"]
+        for match in _CONVERSION.finditer(template)
+        if match["type"] == "s" and match["key"] is not None
+    )
