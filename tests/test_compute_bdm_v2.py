@@ -78,7 +78,7 @@ def test_bool_from_string_is_strutils(value: Any, expected: bool) -> None:
 
 
 def test_from_legacy_reads_delete_on_termination_but_not_for_no_device() -> None:
-    """``bd:113-115``: the boolean, unless ``no_device`` returned first (``bd:104``)."""
+    """``bd:113-115``: the boolean, unless ``no_device`` returned first (``bd:103-104``)."""
     legacy = {"device_name": "/dev/sdb", "volume_id": VOLUME_UUID, "delete_on_termination": "no"}
     before = copy.deepcopy(legacy)
     assert from_legacy(legacy)["delete_on_termination"] is False
@@ -90,7 +90,7 @@ def test_from_legacy_reads_delete_on_termination_but_not_for_no_device() -> None
 
 
 def test_boot_indexes_and_the_image_device() -> None:
-    """``from_legacy_mapping`` (``bd:277-305``): a snapshot/volume on the root device boots,
+    """``from_legacy_mapping`` (``bd:279-311``): a snapshot/volume on the root device boots,
     else the image from a nameless local device put first."""
     legacy: list[dict[str, Any]] = [
         {"snapshot_id": SNAPSHOT_UUID},
@@ -162,7 +162,7 @@ def test_named_devices_update_their_row() -> None:
 
 def test_every_ephemeral_disk_is_sized_and_numbered_again() -> None:
     """``_volume_size`` gives ``ephemeral3`` the flavor's size too (Grizzly dropped it);
-    ``legacy_mapping`` numbers the blank disks from 0 (``bd:243-249``)."""
+    ``legacy_mapping`` numbers the blank disks from 0 (``bd:255-276``)."""
     legacy = [
         {"device_name": "/dev/sdd", "virtual_name": "ephemeral3"},
         {"device_name": "/dev/sde", "virtual_name": "ephemeral5"},
