@@ -12,10 +12,9 @@ import base64
 import binascii
 import copy
 import random
-import re
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -23,15 +22,15 @@ from typing import Any, ClassVar
 
 from simulator.availability_zones import availability_zones
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
+from simulator.compute_bdm_v2 import DEFAULT_ROOT_DEVICE, NewFormatDevices, from_legacy_mapping
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
-from simulator.ec2ids import py2_int, uuid4_text
+from simulator.ec2ids import uuid4_text
 from simulator.errors import (
     ImageNotActive,
     InstanceUserDataMalformed,
     InstanceUserDataTooLarge,
-    InvalidBDMFormat,
     InvalidBDMSnapshot,
     InvalidBDMVolume,
     InvalidInput,
@@ -46,8 +45,6 @@ from simulator.scoped import Scoped
 from simulator.store import MappingStore, MappingTable
 
 MAX_USERDATA_SIZE = 65535
-MAX_DEVICE_NAME_LENGTH = 255
-_EPHEMERAL = re.compile(r"^ephemeral(\d|[1-9]\d+)$")
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
 MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE = "%(name)s-%(uuid)s"
@@ -129,39 +126,8 @@ class _Provisioning:
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
     ramdisk_id: str | None = None
-    sources: list[str | None] = field(default_factory=list)
-
-
-def _legacy_source(bdm: dict[str, Any]) -> str | None:
-    """``BlockDeviceDict.from_legacy`` then ``_validate`` (Havana): the row's source type."""
-    virtual_name = bdm.get("virtual_name")
-    if virtual_name and (virtual_name == "swap" or _EPHEMERAL.match(virtual_name)):
-        source: str | None = "blank"
-    elif bdm.get("snapshot_id"):
-        source = "snapshot"
-    elif bdm.get("volume_id"):
-        source = "volume"
-    elif bdm.get("no_device"):
-        return None
-    else:
-        raise InvalidBDMFormat(details="Unrecognized legacy format.")
-    if bdm.get("no_device"):
-        return source
-    device_name = bdm.get("device_name")
-    if device_name is not None:
-        if not isinstance(device_name, str) or not 1 <= len(device_name) <= MAX_DEVICE_NAME_LENGTH:
-            raise InvalidBDMFormat(details="Device name empty or too long.")
-        if " " in device_name:
-            raise InvalidBDMFormat(details="Device name contains spaces.")
-    volume_size = bdm.get("volume_size")
-    if volume_size:
-        try:
-            valid = py2_int(str(volume_size), 10) >= 0
-        except ValueError:
-            valid = False
-        if not valid:
-            raise InvalidBDMFormat(details="Invalid volume_size.")
-    return source
+    converted: list[dict[str, Any]] | None = None
+    """The mappings in the new format, once the format check made them (Havana on)."""
 
 
 def sanitize_hostname(name: str) -> str:
@@ -259,7 +225,12 @@ class RecordingComputeAPI(InstanceOperations):
         return instances, reservation_id
 
     def _provision(self, context: RequestContext, call: CreateCall) -> tuple[list[Instance], str]:
-        """``_create_instance``: the profile's checks in its order, then the instances."""
+        """``_create_instance``: the profile's checks in its order, then the instances.
+
+        Each instance takes its id before its devices are checked (Havana's
+        ``_validate_bdm`` runs once the instance row exists): a refusal uses the id, and the
+        instances made before it are destroyed, as Nova's rollback does, by never storing them.
+        """
         security_groups = call.security_group or ["default"]
         if not isinstance(security_groups, list):
             security_groups = [security_groups]
@@ -272,7 +243,16 @@ class RecordingComputeAPI(InstanceOperations):
             check(self, launch)
         properties = launch.image.get("properties", {})
         root_device_name = properties_root_device_name(properties)
-        rows = instance_block_devices(instance_type, properties, launch.bdms)
+        devices = (
+            None
+            if launch.converted is None
+            else NewFormatDevices(instance_type, launch.converted, properties.get("mappings", []))
+        )
+        rows = (
+            instance_block_devices(instance_type, properties, launch.bdms)
+            if devices is None
+            else []
+        )
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
         renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
@@ -302,12 +282,18 @@ class RecordingComputeAPI(InstanceOperations):
                     availability_zone=launch.availability_zone,
                     hostname=sanitize_hostname(display_name),
                     created_at=created_at,
-                    block_device_mapping=rows if launch_index == 0 else copy.deepcopy(rows),
+                    block_device_mapping=(
+                        devices.instance_rows(self._check_volumes)
+                        if devices is not None
+                        else rows
+                        if launch_index == 0
+                        else copy.deepcopy(rows)
+                    ),
                     root_device_name=root_device_name,
                 )
             )
             if self.rules.validate_bdm:
-                self._validate_bdm(rows)
+                self._check_volumes(rows)
         return instances, reservation_id
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:
@@ -401,15 +387,22 @@ class RecordingComputeAPI(InstanceOperations):
             raise PolicyNotAuthorized(action=FORCED_HOST_POLICY)
 
     def _check_bdm_format(self, launch: _Provisioning) -> None:
-        """Havana's ``block_device.from_legacy_mapping`` of the request's mappings and the
-        image's: each row must be a swap/ephemeral disk, a snapshot, a volume or a device
+        """Havana's ``_check_and_transform_bdm``: ``block_device.from_legacy_mapping`` of the
+        request's mappings and the image's, on the image's root device (``vda`` when it
+        names none): each row must be a swap/ephemeral disk, a snapshot, a volume or a device
         blanked by a truthy ``no_device`` (``VirtualName=NoDevice`` no longer counts), then
         ``BlockDeviceDict._validate`` checks the device name and volume size."""
-        image_bdms = launch.image.get("properties", {}).get("block_device_mapping", [])
-        launch.sources = [_legacy_source(bdm) for bdm in [*launch.bdms, *image_bdms]]
+        properties = launch.image.get("properties", {})
+        launch.converted = from_legacy_mapping(
+            [*launch.bdms, *properties.get("block_device_mapping", [])],
+            launch.call.image_href,
+            properties_root_device_name(properties) or DEFAULT_ROOT_DEVICE,
+        )
 
     def _check_volume_source(self, launch: _Provisioning) -> None:
-        if (launch.min_count > 1 or launch.max_count > 1) and "volume" in launch.sources:
+        if (launch.min_count > 1 or launch.max_count > 1) and any(
+            bdm["source_type"] == "volume" for bdm in launch.converted or ()
+        ):
             raise InvalidRequest("Cannot attach one or more volumes to multiple instances")
 
     _CHECKS: ClassVar[
@@ -431,11 +424,12 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.VOLUME_SOURCE: _check_volume_source,
     }
 
-    def _validate_bdm(self, rows: list[dict[str, Any]]) -> None:
-        """Folsom's ``_validate_bdm`` (317cc0af38), run for each instance once its row exists:
-        every mapped volume and snapshot must be one the volume service has, which for
-        launch-sim means a uuid of the store's volume or snapshot table."""
-        for row in rows:
+    def _check_volumes(self, mappings: Iterable[Mapping[str, Any]]) -> None:
+        """Folsom's ``_validate_bdm`` (317cc0af38), run for each instance once its row exists,
+        and the same loop in Havana's: every mapped volume and snapshot must be one the
+        volume service has, which for launch-sim means a uuid of the store's volume or
+        snapshot table (every one of them available, so Havana's ``check_attach`` passes)."""
+        for row in mappings:
             volume_id, snapshot_id = row.get("volume_id"), row.get("snapshot_id")
             if volume_id is not None:
                 if self.store.mapping_id(MappingTable.VOLUMES, volume_id) is None:

@@ -152,6 +152,31 @@ class InvalidBDMVolume(InvalidBDM):
     msg_fmt = "Block Device Mapping is Invalid: failed to get volume %(id)s."
 
 
+class InvalidBDMBootSequence(InvalidBDM):
+    """The first of Havana's ``_validate_bdm`` failures (``nova/exception.py@2013.2.4``, the
+    same at 2014.1.5): like the three below, no expected error of its Executor, so it is
+    answered by class name, HTTP 400, with its message."""
+
+    msg_fmt = (
+        "Block Device Mapping is Invalid: Boot sequence for the instance and image/block "
+        "device mapping combination is not valid."
+    )
+
+
+class InvalidBDMLocalsLimit(InvalidBDM):
+    msg_fmt = (
+        "Block Device Mapping is Invalid: You specified more local devices than the limit allows"
+    )
+
+
+class InvalidBDMEphemeralSize(InvalidBDM):
+    msg_fmt = "Ephemeral disks requested are larger than the instance type allows."
+
+
+class InvalidBDMSwapSize(InvalidBDM):
+    msg_fmt = "Swap drive requested is larger than instance type allows."
+
+
 class InvalidBDMFormat(InvalidBDM):
     msg_fmt = "Block Device Mapping is Invalid: %(details)s"
 

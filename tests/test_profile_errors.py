@@ -314,3 +314,81 @@ def test_a_parameter_name_beyond_ascii_fails_where_webob_decoded_names(
     else:
         assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     assert len(outcome.create_calls) == calls
+
+
+BOOT_SEQUENCE = (
+    "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device "
+    "mapping combination is not valid."
+)
+LOCALS = "Block Device Mapping is Invalid: You specified more local devices than the limit allows"
+
+
+def _mapping(number: int, **fields: str) -> list[tuple[str, str]]:
+    return [(f"BlockDeviceMapping.{number}.{name}", value) for name, value in fields.items()]
+
+
+@pytest.mark.parametrize(
+    ("mappings", "code", "message"),
+    [
+        (
+            _mapping(1, DeviceName="/dev/vda", **{"Ebs.SnapshotId": "snap-12345678"})
+            + _mapping(2, DeviceName="vda", **{"Ebs.SnapshotId": "snap-23456789"}),
+            "InvalidBDMBootSequence",
+            BOOT_SEQUENCE,
+        ),
+        (
+            _mapping(1, DeviceName="/dev/sdb", VirtualName="swap")
+            + _mapping(2, DeviceName="/dev/sdc", VirtualName="ephemeral0")
+            + _mapping(3, DeviceName="/dev/sdd", VirtualName="ephemeral1"),
+            "InvalidBDMLocalsLimit",
+            LOCALS,
+        ),
+        (
+            _mapping(
+                1, DeviceName="/dev/sdb", VirtualName="ephemeral0", **{"Ebs.VolumeSize": "10"}
+            ),
+            "InvalidBDMEphemeralSize",
+            "Ephemeral disks requested are larger than the instance type allows.",
+        ),
+        (
+            _mapping(1, DeviceName="/dev/sdb", VirtualName="swap", **{"Ebs.VolumeSize": "1"}),
+            "InvalidBDMSwapSize",
+            "Swap drive requested is larger than instance type allows.",
+        ),
+        (
+            _mapping(1, DeviceName="/dev/sdb", VirtualName="swap")
+            + _mapping(2, DeviceName="/dev/sdc", VirtualName="swap"),
+            "InvalidBDMFormat",
+            "Block Device Mapping is Invalid: More than one swap drive requested.",
+        ),
+        (
+            _mapping(1, DeviceName="/dev/sdb", SnapshotId="99999999-0000-4000-8000-000000000000"),
+            "InvalidBDMSnapshot",
+            "Block Device Mapping is Invalid: failed to get snapshot "
+            "99999999-0000-4000-8000-000000000000.",
+        ),
+    ],
+    ids=["boot sequence", "locals", "ephemeral size", "swap size", "two swaps", "snapshot"],
+)
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_havanas_validate_bdm_answers(
+    profile: str, mappings: list[tuple[str, str]], code: str, message: str
+) -> None:
+    """``_validate_bdm`` (``capi:965-1028@2013.2.4``, ``capi:1095@2014.1.5``) runs for each
+    instance once it exists, after the quota: an ``InvalidBDM`` is no expected error, so its
+    class name, HTTP 400 and its message; the instance is destroyed (its EC2 id stays used)
+    and nothing is launched. The quota is checked first. Grizzly launches the same request."""
+    params = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
+    params += [("InstanceType", "m1.small"), ("MinCount", "2"), *mappings]
+    sim = Simulator.from_seed(profile=profile)
+    outcome = EC2Service(sim).handle(params)
+    assert (outcome.error_code, outcome.error_message, outcome.status) == (code, message, 400)
+    assert len(outcome.create_calls) == 1
+    assert list(sim.store.instances.ids()) == []
+    launched = EC2Service(sim).handle(params[:3])
+    assert launched.result is not None
+    assert launched.result["instancesSet"][0]["instanceId"] == "i-00000002"
+    grizzly = EC2Service(Simulator.from_seed()).handle(params)
+    assert grizzly.error_code is None
+    over_quota = [("MinCount", "30") if name == "MinCount" else (name, v) for name, v in params]
+    assert EC2Service(sim).handle(over_quota).error_code == "ResourceLimitExceeded"

@@ -14,6 +14,7 @@ import pytest
 from simulator import Simulator
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, UnknownError
+from simulator.service import EC2Service
 
 VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
 LAUNCH: dict[str, Any] = {"image_id": "ami-00000001", "instance_type": "m1.small"}
@@ -302,3 +303,84 @@ def test_havana_accepts_every_zone_its_services_make(profile: str) -> None:
     assert listed == ["internal", "nova"]
     for zone in listed:
         sim.run_instances(**LAUNCH, placement={"availability_zone": zone})
+
+
+NAMELESS_SNAPSHOT: dict[str, Any] = {"ebs": {"snapshot_id": "snap-12345678"}}
+NAMELESS_VOLUME: dict[str, Any] = {"ebs": {"snapshot_id": "vol-87654321"}}
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_a_mapping_without_a_device_name_launches_from_havana_on(profile: str) -> None:
+    """No ``assert 'device_name' in bdm`` (``capi:946-963@2013.2.4``); the database makes a
+    nameless row (``dbapi:3486-3499@2013.2.4``). A snapshot row has no volume yet, so the
+    answer shows nothing of it; a volume shows with an empty ``deviceName``; neither is
+    the root device."""
+    sim = Simulator.from_seed(profile=profile)
+    bdm = [NAMELESS_SNAPSHOT, NAMELESS_VOLUME]
+    answer = sim.run_instances(**LAUNCH, block_device_mapping=bdm)
+    (item,) = answer["instancesSet"]
+    assert item["rootDeviceType"] == "instance-store"
+    assert item["blockDeviceMapping"] == [
+        {
+            "deviceName": None,
+            "ebs": {
+                "volumeId": "vol-87654321",
+                "deleteOnTermination": True,
+                "attachTime": item["launchTime"],
+                "status": "detached",
+            },
+        }
+    ]
+    described = sim.invoke("describe_instances", {})["reservationSet"][0]["instancesSet"][0]
+    assert described["blockDeviceMapping"] == item["blockDeviceMapping"]
+    assert sim.compute.calls[-1].block_device_mapping == [
+        {"snapshot_id": "00000000-1111-2222-3333-444444444444", "delete_on_termination": True},
+        {"volume_id": VOLUME_UUID, "delete_on_termination": True},
+    ], "the create call keeps the legacy mappings"
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+def test_a_mapping_without_a_device_name_is_grizzlys_assert(profile: str) -> None:
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, block_device_mapping=[{"ebs": {"snapshot_id": "vol-87654321"}}])
+    assert isinstance(caught.value, UnknownError)
+    assert (caught.value.code, type(caught.value.cause)) == ("UnknownError", AssertionError)
+
+
+@pytest.mark.parametrize(
+    ("value", "havana", "grizzly"),
+    [
+        ("yes", True, "yes"),
+        ("t", True, "t"),
+        ("on", True, "on"),
+        ("y", True, "y"),
+        ("no", False, "no"),
+        ("2", False, 2),
+        ("1", True, 1),
+        ("1.0", False, 1.0),
+        ("true", True, True),
+        ("false", False, False),
+    ],
+)
+def test_delete_on_termination_is_read_with_bool_from_string_from_havana_on(
+    value: str, havana: bool, grizzly: Any
+) -> None:
+    """``BlockDeviceDict._validate`` (``bd:113-115@2013.2.4``): ``strutils.bool_from_string``
+    of the query's converted value; the create call keeps what the EC2 layer made of it."""
+    params = [
+        ("Action", "RunInstances"),
+        ("ImageId", "ami-00000001"),
+        ("InstanceType", "m1.small"),
+        ("BlockDeviceMapping.1.DeviceName", "/dev/sdb"),
+        ("BlockDeviceMapping.1.Ebs.SnapshotId", "vol-87654321"),
+        ("BlockDeviceMapping.1.Ebs.DeleteOnTermination", value),
+    ]
+    for profile, expected in (("havana", havana), ("icehouse", havana), ("grizzly", grizzly)):
+        outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(params)
+        assert outcome.result is not None, outcome.error_code
+        (mapping,) = outcome.result["instancesSet"][0]["blockDeviceMapping"]
+        assert mapping["ebs"]["deleteOnTermination"] == expected, profile
+        assert type(mapping["ebs"]["deleteOnTermination"]) is type(expected)
+        (call,) = outcome.create_calls
+        assert call.block_device_mapping[0]["delete_on_termination"] == grizzly

@@ -110,3 +110,22 @@ def test_a_havana_service_answers_pretty_and_its_errors_as_before() -> None:
         b"<Message>Image ami-1 could not be found.</Message></Error></Errors>"
         b"<RequestID>req-2</RequestID></Response>",
     )
+
+
+def test_a_nameless_volume_and_a_read_boolean_in_havanas_document() -> None:
+    """``_format_instance_bdm`` reads the rows through ``legacy_mapping``: a device without a
+    name is an empty element, ``deleteOnTermination`` the boolean ``bool_from_string`` made."""
+    service = EC2Service(Simulator.from_seed(profile="havana"))
+    ok = service.handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("BlockDeviceMapping.1.Ebs.SnapshotId", "vol-87654321"),
+            ("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "yes"),
+        ]
+    )
+    assert (
+        b"<blockDeviceMapping>\n        <item>\n          <deviceName/>\n          <ebs>\n"
+        b"            <volumeId>vol-87654321</volumeId>\n"
+        b"            <deleteOnTermination>true</deleteOnTermination>\n"
+    ) in ok.body

@@ -3,8 +3,9 @@ Feature: compute_api.create's own checks, after the create call is recorded
   quota before it reads the image and the user data and has no multi-volume or image status
   check. Havana first fetches the image and checks the requested zone, and converts every
   mapping to the new block device format (VirtualName=NoDevice is no longer special) before
-  the multi-volume check and the quota; a flavor whose root_gb is 0 is not checked against
-  the image's size or min_disk.
+  the multi-volume check and the quota, then stores them without Grizzly's device name
+  assert and checks each instance's devices once it exists (_validate_bdm); a flavor whose
+  root_gb is 0 is not checked against the image's size or min_disk.
 
   Background:
     Given the default seed
@@ -132,3 +133,38 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | grizzly  | fails with EC2 error "UnknownError" |
       | havana   | succeeds                            |
       | icehouse | succeeds                            |
+
+  Scenario Outline: A mapping without a DeviceName (<profile>)
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name                                | Value         |
+      | Action                              | RunInstances  |
+      | ImageId                             | ami-00000001  |
+      | InstanceType                        | m1.small      |
+      | BlockDeviceMapping.1.Ebs.SnapshotId | snap-12345678 |
+    Then there is <calls> create call
+    And the launch <outcome>
+
+    Examples:
+      | profile  | calls | outcome                               |
+      | folsom   | 0     | fails with EC2 error "VolumeNotFound" |
+      | grizzly  | 1     | fails with EC2 error "UnknownError"   |
+      | havana   | 1     | succeeds                              |
+      | icehouse | 1     | succeeds                              |
+
+  Scenario Outline: Havana's _validate_bdm, per instance after the quota (<profile>, <case>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small", "block_device_mapping": <mappings>}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | case          | mappings                                                                                                                                                                        | outcome                                                                                                                                               |
+      | grizzly  | boot sequence | [{"device_name": "/dev/vda", "ebs": {"snapshot_id": "snap-12345678"}}, {"device_name": "vda", "ebs": {"snapshot_id": "snap-23456789"}}]                                         | succeeds                                                                                                                                              |
+      | havana   | boot sequence | [{"device_name": "/dev/vda", "ebs": {"snapshot_id": "snap-12345678"}}, {"device_name": "vda", "ebs": {"snapshot_id": "snap-23456789"}}]                                         | fails with EC2 error "InvalidBDMBootSequence" and message "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid." |
+      | icehouse | boot sequence | [{"device_name": "/dev/vda", "ebs": {"snapshot_id": "snap-12345678"}}, {"device_name": "vda", "ebs": {"snapshot_id": "snap-23456789"}}]                                         | fails with EC2 error "InvalidBDMBootSequence" and message "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid." |
+      | grizzly  | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | succeeds                                                                                                                                              |
+      | havana   | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | fails with EC2 error "InvalidBDMLocalsLimit" and message "Block Device Mapping is Invalid: You specified more local devices than the limit allows" |
+      | icehouse | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | fails with EC2 error "InvalidBDMLocalsLimit" and message "Block Device Mapping is Invalid: You specified more local devices than the limit allows" |
