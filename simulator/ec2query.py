@@ -483,16 +483,60 @@ def _render_dict(parts: list[str], data: Mapping[str, Any]) -> None:
 
 
 def renderable(result: Any) -> Mapping[str, Any]:
-    """What :func:`render_response` renders of ``result``, or the TypeError it raises.
+    """What :func:`render_response` renders of ``result``, or what Nova's rendering raised.
 
     Asked apart so a caller can learn whether an answer renders (Nova's ``UnknownError``
-    if not) before, or without, writing its bytes.
+    if not) before, or without, writing its bytes. A result that is not a mapping raises
+    TypeError. So does, as UnicodeEncodeError, text beyond ASCII anywhere in it:
+    ``_render_data`` wrote every leaf with ``str(data)``, and Python 2's ``str`` of a
+    unicode value (what the database and Glance hand back) encodes it as ASCII
+    (``apirequest.py:137@2012.2.4``, ``135@2013.1.5``, ``139@2013.2.4``, ``137@2014.1.5``).
+    The instances of a launch answered so already exist.
     """
     if isinstance(result, int | float) and result == 1:
         return {"return": "true"}
     if not isinstance(result, Mapping):
         raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
+    text = _text_beyond_ascii(result)
+    if text is not None:
+        position = next(index for index, char in enumerate(text) if not char.isascii())
+        raise UnicodeEncodeError("ascii", text, position, position + 1, "ordinal not in range(128)")
     return result
+
+
+def _text_beyond_ascii(data: Any) -> str | None:
+    """The first text :func:`_render_data` would write of ``data`` that is not ASCII, walking
+    it as that function does, or None. Asked of every answer, so the kinds an answer is made
+    of are told apart by their exact type first; bools, numbers and datetimes write ASCII."""
+    kind = type(data)
+    if kind is str:
+        return None if data.isascii() else data
+    if kind is dict:
+        data = data.values()
+    elif kind is not list:
+        if kind in _ASCII_KINDS or data is None:
+            return None
+        if isinstance(data, list):
+            pass
+        elif isinstance(data, dict):
+            data = data.values()
+        elif hasattr(data, "__dict__") and _scalar_text(data) is None:
+            data = vars(data).values()
+        else:
+            text = _scalar_text(data)
+            return None if text is None or text.isascii() else text
+    for item in data:
+        if type(item) is str:
+            if not item.isascii():
+                return item
+        elif (text := _text_beyond_ascii(item)) is not None:
+            return text
+    return None
+
+
+_ASCII_KINDS = frozenset({int, bool, float, datetime.datetime})
+"""What :func:`_scalar_text` writes as ASCII whatever the value (a subclass takes the long
+way: it may carry a ``__dict__``)."""
 
 
 def render_response(

@@ -4,8 +4,9 @@
 ``etree.tostring(etree.fromstring(xml.toxml()), pretty_print=True)``. The expected bytes
 below are what lxml wrote for the same documents (checked against lxml 6 / libxml2 2.14
 while writing them): no XML declaration, two spaces per level, ASCII with decimal
-character references, a carriage return read back as a line feed, an empty text written
-as ``<x/>``, a closing newline. Error documents are not rendered by it.
+character references (only a ``Version`` can need them: a value beyond ASCII never
+renders), a carriage return read back as a line feed, an empty text written as ``<x/>``,
+a closing newline. Error documents are not rendered by it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ RESULT = {
             "privateIpAddress": None,
             "dnsName": "",
             "tagSet": [],
-            "keyName": 'k "\u00e9" <&>\r\nx\ty',
+            "keyName": 'k "q" <&>\r\nx\ty',
             "blank": "  ",
             "launchTime": datetime.datetime(2013, 10, 17, 1, 2, 3, 456789),
             "flag": True,
@@ -49,7 +50,7 @@ PRETTY = (
     b"      <privateIpAddress/>\n"
     b"      <dnsName/>\n"
     b"      <tagSet/>\n"
-    b'      <keyName>k "&#233;" &lt;&amp;&gt;\nx\ty</keyName>\n'
+    b'      <keyName>k "q" &lt;&amp;&gt;\nx\ty</keyName>\n'
     b"      <blank>  </blank>\n"
     b"      <launchTime>2013-10-17T01:02:03.456Z</launchTime>\n"
     b"      <flag>true</flag>\n"
@@ -80,8 +81,8 @@ def test_it_is_the_minidom_document_written_again() -> None:
 
 
 def test_characters_beyond_the_basic_plane_are_one_reference() -> None:
-    body = render_response("A", "v", "r", {"x": "\U0001f600"}, XmlStyle.LXML_PRETTY)
-    assert b"<x>&#128512;</x>" in body
+    body = render_response("A", "v\U0001f600", "r", {"x": "y"}, XmlStyle.LXML_PRETTY)
+    assert body.startswith(b'<AResponse xmlns="http://ec2.amazonaws.com/doc/v&#128512;/">')
 
 
 def test_indentation_stops_at_libxml2s_sixty_columns() -> None:
