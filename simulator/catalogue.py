@@ -26,7 +26,7 @@ from simulator.availability_zones import (
     availability_zones,
     zone_of,
 )
-from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name
+from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name, strip_dev
 from simulator.context import RequestContext
 from simulator.ec2ids import image_ec2_id, image_type
 from simulator.errors import ImageNotFound, NotFound
@@ -380,16 +380,11 @@ def _with_dev(mapping: dict[str, Any]) -> Any:
     return device
 
 
-def _strip_dev(name: Any) -> Any:
-    """``block_device.strip_dev``: the device name without a leading ``/dev/``."""
-    return name.removeprefix("/dev/") if name else name
-
-
 def _root_device_type(properties: dict[str, Any], root_device_name: Any) -> str:
     """``ebs`` when an image mapping of the root device has a snapshot or a volume."""
     for bdm in properties.get("block_device_mapping", []):
         if (
-            _strip_dev(bdm.get("device_name")) == _strip_dev(root_device_name)
+            strip_dev(bdm.get("device_name")) == strip_dev(root_device_name)
             and ("snapshot_id" in bdm or "volume_id" in bdm)
             and not bdm.get("no_device")
         ):

@@ -163,3 +163,12 @@ def instance_block_devices(
         if block_device_mapping:
             _apply_block_device_mapping(rows, instance_type, block_device_mapping)
     return rows.rows
+
+
+_DEV = re.compile(r"^/dev/")
+
+
+def strip_dev(device_name: Any) -> Any:
+    """``block_device.strip_dev``: the device name without a leading ``/dev/``; a name that
+    is no text fails as the regular expression does (TypeError)."""
+    return _DEV.sub("", device_name) if device_name else device_name

@@ -19,13 +19,12 @@ checked with the sizes the first one's rows got; :class:`NewFormatDevices` keeps
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from simulator.compute_bdm import Row, is_ephemeral, is_swap_or_ephemeral
+from simulator.compute_bdm import Row, is_ephemeral, is_swap_or_ephemeral, strip_dev
 from simulator.ec2ids import py2_int
 from simulator.errors import (
     InvalidBDMBootSequence,
@@ -56,7 +55,6 @@ _UNSET: Mapping[str, Any] = dict.fromkeys(
 )
 """The fields ``BlockDeviceDict`` sets to None when not given (``connection_info`` aside,
 which nothing on this path reads); ``boot_index`` and ``guest_format`` are not defaulted."""
-_DEV = re.compile(r"^/dev/")
 
 NewBdm = dict[str, Any]
 
@@ -71,10 +69,6 @@ def bool_from_string(subject: Any) -> bool:
 def _swap_or_ephemeral(name: Any) -> bool:
     """``block_device.is_swap_or_ephemeral``, which is falsy for an empty or missing name."""
     return bool(name) and is_swap_or_ephemeral(name)
-
-
-def _strip_dev(device_name: Any) -> Any:
-    return _DEV.sub("", device_name) if device_name else device_name
 
 
 def _validate(bdm: NewBdm) -> None:
@@ -134,11 +128,11 @@ def from_legacy_mapping(
     None. Two snapshots on the root device (``/dev/vda`` and ``vda``) both get 0.
     """
     new_bdms = [from_legacy(legacy) for legacy in legacy_mappings]
-    root = _strip_dev(root_device_name)
+    root = strip_dev(root_device_name)
     volume_backed = False
     for bdm in new_bdms:
         if bdm["source_type"] in ("volume", "snapshot", "image") and (
-            _strip_dev(bdm["device_name"]) == root
+            strip_dev(bdm["device_name"]) == root
         ):
             bdm["boot_index"] = 0
             volume_backed = True
