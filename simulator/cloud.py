@@ -227,9 +227,9 @@ class CloudController(InstanceActions, CatalogueActions):
         self._flavor_form = FLAVOR_FORMS[self.profile.flavor.create_call_form]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
-        min_count = int(kwargs.get("min_count", 1))
+        min_count = ec2ids.python2_int(kwargs.get("min_count", 1))
         if self.profile.count_checks:
-            _check_counts(min_count, int(kwargs.get("max_count", min_count)))
+            _check_counts(min_count, ec2ids.python2_int(kwargs.get("max_count", min_count)))
         client_token = kwargs.get("client_token") if self.profile.client_tokens else None
         if client_token:
             launched = self._launched_with(context, client_token)
@@ -255,7 +255,7 @@ class CloudController(InstanceActions, CatalogueActions):
             context,
             instance_type=flavor,
             image_href=image_uuid,
-            max_count=int(kwargs.get("max_count", min_count)),
+            max_count=ec2ids.python2_int(kwargs.get("max_count", min_count)),
             min_count=min_count,
             kernel_id=kwargs.get("kernel_id"),
             ramdisk_id=kwargs.get("ramdisk_id"),

@@ -44,6 +44,12 @@ def py2_int(text: str, base: int) -> int:
         return int(spaced_sign["sign"] + text[spaced_sign.end() :], base)
 
 
+def python2_int(value: Any) -> int:
+    """Python 2's ``int(value)``: text read as :func:`py2_int` reads it in base 10 (no ``_``
+    separators, a space allowed after the sign), anything else as ``int()`` reads it."""
+    return py2_int(value, 10) if isinstance(value, str) else int(value)
+
+
 def ec2_id_to_id(ec2_id: str) -> int:
     """``int(ec2_id.split('-')[-1], 16)``; the prefix is ignored, as in Nova.
 

@@ -392,3 +392,30 @@ def test_havanas_validate_bdm_answers(
     assert grizzly.error_code is None
     over_quota = [("MinCount", "30") if name == "MinCount" else (name, v) for name, v in params]
     assert EC2Service(sim).handle(over_quota).error_code == "ResourceLimitExceeded"
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered"),
+    [
+        ("folsom", UNKNOWN),
+        ("grizzly", UNKNOWN),
+        ("havana", ("ValueError", OCCURED, 500)),
+        ("icehouse", ("ValueError", OCCURRED, 500)),
+    ],
+)
+@pytest.mark.parametrize("counts", [("MinCount", "1_0"), ("MaxCount", "1_0")])
+def test_a_count_with_a_digit_separator_fails_as_python_2s_int_did(
+    profile: str, answered: tuple[str, str, int], counts: tuple[str, str]
+) -> None:
+    """``int(min_count)`` (``cloud:1283@2013.1.5``): Python 2 read no ``_`` separators, where
+    Python 3's ``int('1_0')`` is 10."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            counts,
+        ]
+    )
+    assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    assert outcome.instance_ids == []
