@@ -425,10 +425,11 @@ class RecordingComputeAPI(InstanceOperations):
     }
 
     def _check_volumes(self, mappings: Iterable[Mapping[str, Any]]) -> None:
-        """Folsom's ``_validate_bdm`` (317cc0af38), run for each instance once its row exists,
-        and the same loop in Havana's: every mapped volume and snapshot must be one the
-        volume service has, which for launch-sim means a uuid of the store's volume or
-        snapshot table (every one of them available, so Havana's ``check_attach`` passes)."""
+        """``_validate_bdm`` of Folsom (317cc0af38) and Grizzly (``capi:774-794@2013.1.5``),
+        run for each instance once its row exists, and the same loop in Havana's: every
+        mapped volume and snapshot must be one the volume service has, which for launch-sim
+        means a uuid of the store's volume or snapshot table (every one of them available
+        and detached, so Grizzly's and Havana's ``check_attach`` passes)."""
         for row in mappings:
             volume_id, snapshot_id = row.get("volume_id"), row.get("snapshot_id")
             if volume_id is not None:

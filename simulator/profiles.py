@@ -173,7 +173,8 @@ class ComputeRules:
     the min_count."""
     validate_bdm: bool
     """Each instance's mapped volumes and snapshots are fetched after its row is made
-    (``_validate_bdm``, 317cc0af38); launch-sim knows the store's uuids."""
+    (``_validate_bdm``: Folsom's 317cc0af38, Grizzly's with ``check_attach``); launch-sim
+    knows the store's uuids."""
     multi_instance_name_template: bool
     """With several instances, each is renamed by ``_apply_instance_name_template`` with
     ``multi_instance_display_name_template`` (``%(name)s-%(uuid)s``), its hostname made of
@@ -347,7 +348,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
     ),
     launch_index=True,
     quota_requested_range=False,
-    validate_bdm=False,
+    validate_bdm=True,
     multi_instance_name_template=True,
     forced_host_policy=True,
 )

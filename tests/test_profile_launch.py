@@ -75,12 +75,19 @@ def test_folsoms_validate_bdm_refuses_a_volume_the_store_does_not_know() -> None
     assert len(sim.compute.calls) == 1
 
 
-def test_grizzly_does_not_ask_the_volume_service() -> None:
+def test_grizzly_asks_the_volume_service_for_each_mapped_volume() -> None:
+    """``_validate_bdm`` (``capi:619,774-794@2013.1.5``) once the instance exists: a volume
+    the volume service lacks is ``InvalidBDMVolume``, no expected error (``UnknownError``);
+    the instance is destroyed and its EC2 id stays used."""
     sim = Simulator.from_seed()
     unknown = "99999999-0000-4000-8000-000000000000"
-    sim.run_instances(
-        **LAUNCH, block_device_mapping=[{"device_name": "/dev/vdb", "volume_id": unknown}]
-    )
+    with pytest.raises(EC2Error) as refused:
+        sim.run_instances(
+            **LAUNCH, block_device_mapping=[{"device_name": "/dev/vdb", "volume_id": unknown}]
+        )
+    assert refused.value.code == "UnknownError"
+    assert list(sim.store.instances.ids()) == []
+    assert sim.run_instances(**LAUNCH)["instancesSet"][0]["instanceId"] == "i-00000002"
 
 
 def test_a_token_of_another_type_is_stored_as_the_database_column_holds_it() -> None:

@@ -84,7 +84,7 @@ def test_the_hooks_of_each_release() -> None:
             "legacy",
             "nova",
             True,
-            False,
+            True,
             True,
             True,
         ),
