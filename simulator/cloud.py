@@ -21,7 +21,7 @@ from simulator import ec2ids, id_mappings
 from simulator.availability_zones import DEFAULT_AVAILABILITY_ZONE
 from simulator.catalogue import FLAVOR_FORMS, CatalogueActions
 from simulator.compute import RecordingComputeAPI
-from simulator.compute_instances import Instance
+from simulator.compute_instances import Instance, column_text
 from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
@@ -104,7 +104,7 @@ class ClientTokens:
     def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
         """``_add_client_token``: the token as the database column stores it (text), written
         to each instance's row after the create."""
-        text = str(int(token)) if isinstance(token, bool) else str(token)
+        text = column_text(token)
         rows = self._store.instances
         with self._lock:
             self._load()

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from simulator.availability_zones import availability_zones
 from simulator.compute_bdm import instance_block_devices, properties_root_device_name
 from simulator.compute_bdm_v2 import DEFAULT_ROOT_DEVICE, NewFormatDevices, from_legacy_mapping
-from simulator.compute_instances import ComputeCall, Instance, InstanceOperations
+from simulator.compute_instances import ComputeCall, Instance, InstanceOperations, column_text
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import uuid4_text
@@ -277,7 +277,7 @@ class RecordingComputeAPI(InstanceOperations):
                     kernel_id=launch.kernel_id,
                     ramdisk_id=launch.ramdisk_id,
                     instance_type=instance_type,
-                    key_name=call.key_name,
+                    key_name=column_text(call.key_name),
                     security_groups=list(security_groups),
                     availability_zone=launch.availability_zone,
                     hostname=sanitize_hostname(display_name),

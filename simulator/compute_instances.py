@@ -40,6 +40,21 @@ from simulator.py2text import py2_str
 from simulator.store import MappingStore, MappingTable
 
 
+def column_text(value: Any) -> Any:
+    """What a text column of Nova's database reads back of ``value`` written to it: the
+    driver's text of a value that is not text (MySQLdb's ``Float2Str`` writes a float with
+    ``'%.15g'``, ``Bool2Str`` a bool as ``1``/``0``; other values as Python 2 wrote them).
+    ``key_name`` and the client token's system metadata are such columns, and the EC2 layer
+    reads the instance back before answering, so a float ``KeyName`` is answered as text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return py2_str(value)
+
+
 @dataclass
 class Instance:
     """An instance as the EC2 layer formats it (the fields Nova's ``_format_instances`` reads)."""

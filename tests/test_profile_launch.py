@@ -391,3 +391,26 @@ def test_delete_on_termination_is_read_with_bool_from_string_from_havana_on(
         assert type(mapping["ebs"]["deleteOnTermination"]) is type(expected)
         (call,) = outcome.create_calls
         assert call.block_device_mapping[0]["delete_on_termination"] == grizzly
+
+
+@pytest.mark.parametrize("admin", [True, False])
+@pytest.mark.parametrize(
+    ("key_name", "text"),
+    [
+        ("3.14159265358979", "3.14159265358979"),
+        ("123456789012345678.5", "1.23456789012346e+17"),
+        ("true", "1"),
+    ],
+)
+def test_a_key_name_that_is_no_text_is_answered_as_the_database_column_holds_it(
+    admin: bool, key_name: str, text: str
+) -> None:
+    """The answer reads the instance back (``cloud:1017-1020@2013.1.5``): the ``key_name``
+    column holds MySQLdb's text of the float (``'%.15g'``) or bool, for admins and users."""
+    outcome = EC2Service(Simulator.from_seed(admin=admin)).handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("KeyName", key_name)]
+    )
+    assert outcome.result is not None
+    shown = outcome.result["instancesSet"][0]["keyName"]
+    assert shown == (f"{text} (admin, None)" if admin else text)
+    assert outcome.create_calls[0].key_name != text

@@ -95,6 +95,7 @@ def test_a_float_is_written_as_python_2_str_wrote_it(
     style: XmlStyle, value: float, text: str
 ) -> None:
     """``_render_data``'s ``str(data)`` (apirequest.py:134-135@2013.1.5, the same at every
-    tag) is Python 2's: 12 significant digits; what minidom then writes is unchanged."""
-    document = render_response("RunInstances", "v", "req-1", {"key_name": value}, style)
-    assert f"<keyName>{text}</keyName>".encode() in document
+    tag) is Python 2's: 12 significant digits; what minidom then writes is unchanged. (A
+    float read back from the database is text by then: ``column_text``.)"""
+    document = render_response("RunInstances", "v", "req-1", {"instance_id": value}, style)
+    assert f"<instanceId>{text}</instanceId>".encode() in document
