@@ -115,7 +115,10 @@ class Simulator:
             settle_after=settle_after,
         )
         self.cloud = CloudController(
-            store, S3ImageService(store, self.image_backend), self.compute, self.profile
+            store,
+            S3ImageService(store, self.image_backend, self.profile.image_states),
+            self.compute,
+            self.profile,
         )
 
     @classmethod
@@ -164,9 +167,12 @@ class Simulator:
         Like Nova, the controller changes ``kwargs`` in place (block device mappings are
         normalized where they stand); :meth:`run_instances` hands it a copy of the caller's.
         The error carries the profile's Executor, so its ``code`` and ``message`` are the
-        ones this release answered.
+        ones this release answered. An action beyond ASCII fails as Python 2's ``getattr``
+        of a unicode name did, UnicodeEncodeError, which Nova's ``except AttributeError``
+        did not make ``InvalidRequest`` (``apirequest.py:57-59@2013.1.5``).
         """
         with self._executor:
+            method_name.encode("ascii")
             if method_name in self.profile.conversation.controller_attributes:
                 raise TypeError(f"the controller's {method_name} is not callable")
             if method_name not in SUPPORTED_ACTIONS:

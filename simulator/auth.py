@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from simulator.ec2query import REQUESTIFY_KEYS
+from simulator.ec2ids import py2_int
+from simulator.ec2query import REQUESTIFY_KEYS, refuse_both_times
 from simulator.errors import (
     AuthFailure,
     InvalidParameterValue,
@@ -132,11 +133,12 @@ def _parse_sigv4(header: str) -> _SigV4Authorization | None:
 
 
 def claimed_access_key(request: HttpRequest, params: Params) -> str | None:
-    """The access key a request names, signed or not: SigV4 header first, then SigV2's."""
+    """The access key a request names, signed or not: SigV4 header first, then SigV2's; an
+    empty ``AWSAccessKeyId`` is a key (NoAuth checked only that the parameter was there)."""
     authorization = _parse_sigv4(request.headers.get("authorization", ""))
     if authorization is not None:
         return authorization.access_key
-    return dict(params).get("AWSAccessKeyId") or None
+    return dict(params).get("AWSAccessKeyId")
 
 
 def _parse_query_time(text: str) -> datetime | None:
@@ -162,13 +164,12 @@ def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CL
 
     ``Timestamp`` must be within ``max_skew`` of the clock (either side); ``Expires`` must
     be at least a second ahead (Nova's ``is_older_than(expires, -1)``); a time Nova could
-    not parse counts as expired (HTTP 403). A request with both is left to the query
-    parser, which refuses it (HTTP 400).
+    not parse counts as expired (HTTP 403). A request with both is refused (HTTP 400), here
+    as in the query parser, so before Requestify's keys are looked for, as in Nova.
     """
     query = dict(params)
     timestamp, expires = query.get("Timestamp"), query.get("Expires")
-    if timestamp and expires:
-        return
+    refuse_both_times(timestamp, expires)
     if timestamp:
         moment = _parse_query_time(timestamp)
         if moment is None or abs(now - moment) > max_skew:
@@ -218,11 +219,8 @@ def check_requestify_keys(params: Params) -> None:
     query = dict(params)
     if "Action" not in query or "SignatureVersion" not in query:
         raise PlainBadRequest()
-    version = query["SignatureVersion"]
     try:
-        if "_" in version:  # Python 3's int() reads 1_0; Python 2's did not
-            raise ValueError(version)
-        version_one = int(version) == 1
+        version_one = py2_int(query["SignatureVersion"], 10) == 1
     except ValueError:
         raise ServerFault() from None
     if any(

@@ -261,10 +261,8 @@ def parse_query(
     query = dict(params)
     timestamp = query.get("Timestamp")
     expires = query.get("Expires")
-    if one_time_only and timestamp and expires:
-        raise InvalidParameterValue(
-            err="Request must include either Timestamp or Expires, but cannot contain both"
-        )
+    if one_time_only:
+        refuse_both_times(timestamp, expires)
     action = query.get("Action")
     if action is None:
         raise MissingParameter(name="Action")
@@ -280,6 +278,16 @@ def parse_query(
         expires=expires,
         access_key=query.get("AWSAccessKeyId"),
     )
+
+
+def refuse_both_times(timestamp: str | None, expires: str | None) -> None:
+    """Grizzly's Requestify refused a request with both ``Timestamp`` and ``Expires``
+    (``init:311@2013.1.5``), before it looked for the keys it pops; launch-sim answers it
+    as an EC2 error document."""
+    if timestamp and expires:
+        raise InvalidParameterValue(
+            err="Request must include either Timestamp or Expires, but cannot contain both"
+        )
 
 
 def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:
@@ -499,8 +507,7 @@ def renderable(result: Any) -> Mapping[str, Any]:
         raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
     text = _text_beyond_ascii(result)
     if text is not None:
-        position = next(index for index, char in enumerate(text) if not char.isascii())
-        raise UnicodeEncodeError("ascii", text, position, position + 1, "ordinal not in range(128)")
+        text.encode("ascii")
     return result
 
 

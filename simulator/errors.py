@@ -508,11 +508,13 @@ HAVANA_EXECUTOR: Final = ErrorEnvelope(
     unknown_message="Unknown error occured.",
     fault=EC2ErrorDocument(
         "HTTPInternalServerError",
-        "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n",
+        "The server has either erred or is incapable of performing the requested operation.",
         500,
     ),
 )
-"""2013.2.4 ``ec2_error_ex`` (sic: "occured") and ``faults.Fault`` (``exception_to_ec2code``)."""
+"""2013.2.4 ``ec2_error_ex`` (sic: "occured") and ``faults.Fault`` (``exception_to_ec2code``;
+the message is ``HTTPInternalServerError``'s explanation, which WebOb rewrote on one line
+when it loaded, ``webob/exc.py:1138@1.2.3``)."""
 
 ICEHOUSE_EXECUTOR: Final = replace(HAVANA_EXECUTOR, unknown_message="Unknown error occurred.")
 """2014.1.5: Havana's, the message spelt right."""

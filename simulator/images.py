@@ -8,6 +8,8 @@ over HTTP optionally) can be swapped without touching the launch logic.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from simulator import id_mappings
@@ -60,9 +62,15 @@ class StoreImageBackend:
 class S3ImageService:
     """Nova's ``nova.image.s3.S3ImageService``: EC2 integer ids in, translated images out."""
 
-    def __init__(self, store: MappingStore, backend: ImageBackend) -> None:
+    def __init__(
+        self,
+        store: MappingStore,
+        backend: ImageBackend,
+        image_states: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
         self.store = store
         self.backend = backend
+        self.image_states = image_states
 
     def show(self, image_id: int) -> Image:
         image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
@@ -72,8 +80,9 @@ class S3ImageService:
         return [self._translate_uuid_to_id(image) for image in self.backend.detail(name)]
 
     def _translate_uuid_to_id(self, image: Image) -> Image:
-        """The image with its uuids as s3 ids, changed in place: a backend's answer is the
-        caller's own copy (see :class:`ImageBackend`)."""
+        """The image with its uuids as s3 ids and its ``image_state`` as the release's map
+        reads it, changed in place: a backend's answer is the caller's own copy (see
+        :class:`ImageBackend`)."""
         if "id" in image:
             image["id"] = id_mappings.glance_id_to_id(self.store, image["id"])
         properties = image.get("properties")
@@ -81,4 +90,8 @@ class S3ImageService:
             for prop in ("kernel_id", "ramdisk_id"):
                 if prop in properties:
                     properties[prop] = id_mappings.glance_id_to_id(self.store, properties[prop])
+            if self.image_states and "image_state" in properties:
+                state = self.image_states.get(properties["image_state"])
+                if state is not None:
+                    properties["image_state"] = state
         return image

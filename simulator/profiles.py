@@ -251,6 +251,9 @@ class Profile:
     snapshot_lookup: SnapshotLookup
     image_unavailable: Callable[[], EC2Error]
     """The error for an image whose state is not ``available``."""
+    image_states: Mapping[str, str]
+    """``S3ImageService.image_state_map``: the EC2 state each ``image_state`` property of an
+    image reads as (Havana on, a977294b86; a state it lacks stays as it is). Before, none."""
     flavor: FlavorRules
     response: ResponseRules
     compute: ComputeRules
@@ -459,6 +462,7 @@ _GRIZZLY = Profile(
     client_tokens=False,
     snapshot_lookup=SnapshotLookup.BY_PREFIX,
     image_unavailable=_ec2_api_error,
+    image_states=MappingProxyType({}),
     flavor=_INSTANCE_TYPES,
     response=_GRIZZLY_RESPONSE,
     compute=_GRIZZLY_COMPUTE,
@@ -486,6 +490,19 @@ _HAVANA = replace(
     xml=XmlStyle.LXML_PRETTY,
     client_tokens=True,
     image_unavailable=_image_not_active,
+    image_states=MappingProxyType(
+        {
+            "downloading": "pending",
+            "failed_download": "failed",
+            "decrypting": "pending",
+            "failed_decrypt": "failed",
+            "untarring": "pending",
+            "failed_untar": "failed",
+            "uploading": "pending",
+            "failed_upload": "failed",
+            "available": "available",
+        }
+    ),
     response=_HAVANA_RESPONSE,
     compute=_HAVANA_COMPUTE,
     conversation=_HAVANA_CONVERSATION,

@@ -3,10 +3,12 @@
 :class:`EC2App` turns an HTTP request into query parameters and a request context and hands
 them to :meth:`EC2Service.handle`, the one request path the boto3 hook and cassette replay
 share. Whatever a client sends, the answer is an EC2 document: Nova's FaultWrapper turned
-escaping exceptions into HTTP 500 pages, but a contract-testing tool that answers 500 tells
-its user nothing, so here an unexpected failure is ``UnknownError`` (HTTP 400), the code
-Nova's Executor gave everything it did not recognise. The one exception is Grizzly's own:
-a query-signed request its middleware refused with webob's plain 400 page gets that page.
+exceptions escaping its Executor into bare ``<Code>500</Code>`` documents, which tell a
+client nothing, so under the Folsom and Grizzly profiles such a failure is ``UnknownError``
+(HTTP 400), the code their Executor gave everything it did not recognise; from Havana on
+the profiles answer as Nova did (an unexpected error's class name, HTTP 500 where Nova sent
+it). The one exception is Nova's own: a query-signed request its middleware refused with
+webob's plain 400 page gets that page.
 
 :class:`ServerHandle` serves an app with waitress (a real multi-threaded WSGI server) on one
 listening socket, either in the calling thread until a signal (``launch-sim serve``) or in a
@@ -58,9 +60,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8773
 EC2_CONTENT_TYPE = "text/xml"
 _WEBOB_400_EXPLANATION = (
-    "The server could not comply with the request since\r\n"
-    "it is either malformed or otherwise incorrect.\r\n"
+    "The server could not comply with the request since it is either malformed or "
+    "otherwise incorrect."
 )
+"""``HTTPBadRequest.explanation`` as WebOb holds it: every class's explanation is rewritten
+on one line when ``webob.exc`` loads (``webob/exc.py:1086@1.0.8``, ``1138@1.2.3``)."""
 
 _log = logging.getLogger("launch_sim.server")
 ACCESS_LOG = "launch_sim.access"
@@ -123,8 +127,9 @@ def webob_bad_request(accept: str) -> PageOutcome:
 
 
 def context_for(access_key: str | None) -> RequestContext:
-    """NoAuth's context for ``user:project``; no key at all acts as the default admin."""
-    return RequestContext.from_access_key(access_key) if access_key else RequestContext()
+    """NoAuth's context for ``user:project``; no key at all acts as the default admin, an
+    empty one as user and project ``''`` (``init:285-293@2013.1.5``)."""
+    return RequestContext() if access_key is None else RequestContext.from_access_key(access_key)
 
 
 class EC2App:

@@ -365,7 +365,7 @@ def test_no_auth_takes_the_sigv2_access_key() -> None:
     ("headers", "params", "expected"),
     [
         ({}, [], None),
-        ({}, [("AWSAccessKeyId", "")], None),
+        ({}, [("AWSAccessKeyId", "")], ""),
         ({"authorization": "garbage"}, [("AWSAccessKeyId", "bob")], "bob"),
         (
             {

@@ -4,6 +4,7 @@ answers them (and each profile where its release differs), over the simulated li
 from __future__ import annotations
 
 import base64
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -770,3 +771,33 @@ def test_describe_and_terminate_by_id_never_walk_the_table(
     cloud.ok("StopInstances", *ids(launched[0]))
     cloud.ok("DescribeInstanceAttribute", ("InstanceId", launched[1]), ("Attribute", "kernel"))
     cloud.ok("TerminateInstances", *ids(*launched))
+
+
+@pytest.mark.parametrize(
+    ("name", "states"),
+    [
+        ("grizzly", ["decrypting", "failed_upload", "mine"]),
+        ("havana", ["pending", "failed", "mine"]),
+        ("icehouse", ["pending", "failed", "mine"]),
+    ],
+)
+def test_image_states_read_through_the_s3_map_from_havana_on(name: str, states: list[str]) -> None:
+    """``S3ImageService.image_state_map`` (a977294b86, ``s3.py:79-87,116-120@2013.2.4``): an
+    image's ``image_state`` as EC2 names it; a state the map lacks stays."""
+    seed = json.loads(Path("fixtures/seed/default.json").read_text())
+    machine = seed["images"][0]
+    for number, state in enumerate(("decrypting", "failed_upload", "mine"), start=9):
+        seed["images"].append(
+            {
+                **machine,
+                "ec2_id": f"ami-{number:08x}",
+                "uuid": f"{number:08d}-0000-4000-8000-000000000000",
+                "name": state,
+                "properties": {"image_state": state},
+            }
+        )
+    cloud = Cloud(Simulator.from_seed(seed, profile=name))
+    answers = [cloud.ok("DescribeImages", ("ImageId.1", f"ami-{n:08x}")) for n in (9, 10, 11)]
+    shown = [_text(answer, "imagesSet/item/imageState") for answer in answers]
+    assert shown == states
+    assert cloud.error("RunInstances", ("ImageId", "ami-00000009"))[2] == "Image must be available"

@@ -197,7 +197,7 @@ def test_a_server_fault_is_faultwrappers_500_from_havana_on() -> None:
     assert answer(errors.ServerFault(), FOLSOM_EXECUTOR) == UNKNOWN
     assert answer(errors.ServerFault(), ICEHOUSE_EXECUTOR) == (
         "HTTPInternalServerError",
-        "The server has either erred or is incapable of performing\r\nthe requested operation.\r\n",
+        "The server has either erred or is incapable of performing the requested operation.",
         500,
     )
 
@@ -420,3 +420,23 @@ def test_a_count_with_a_digit_separator_fails_as_python_2s_int_did(
     )
     assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     assert outcome.instance_ids == []
+
+
+@pytest.mark.parametrize(
+    ("profile", "answered"),
+    [
+        ("folsom", UNKNOWN),
+        ("grizzly", UNKNOWN),
+        ("havana", ("UnicodeEncodeError", OCCURED, 500)),
+        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500)),
+    ],
+)
+def test_an_action_beyond_ascii_fails_as_python_2s_getattr_did(
+    profile: str, answered: tuple[str, str, int]
+) -> None:
+    """``getattr(controller, u'cl\\xe9')`` raised UnicodeEncodeError, which the dispatch's
+    ``except AttributeError`` (``apirequest.py:57-59@2013.1.5``) did not make InvalidRequest."""
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle([("Action", "Clé")])
+    assert (outcome.error_code, outcome.error_message, outcome.status) == answered
+    unknown = EC2Service(Simulator.from_seed(profile=profile)).handle([("Action", "Cle")])
+    assert unknown.error_code == "InvalidRequest"

@@ -64,9 +64,15 @@ def test_query_time_under_auth_none(
     assert answer(*extra) == expected
 
 
+HTML_400 = (
+    b"<html>\n <head>\n  <title>400 Bad Request</title>\n </head>\n <body>\n  <h1>400 Bad "
+    b"Request</h1>\n  The server could not comply with the request since it is either "
+    b"malformed or otherwise incorrect.<br /><br />\n\n\n\n </body>\n</html>"
+)
+"""WebOb 1.2.3's page, its explanation on one line as ``webob.exc`` rewrote it on loading."""
 PLAIN_400 = (
     b"400 Bad Request\n\nThe server could not comply with the request since it is either "
-    b"malformed or otherwise incorrect. \n\n   "
+    b"malformed or otherwise incorrect.\n\n   "
 )
 
 
@@ -75,7 +81,7 @@ PLAIN_400 = (
     [
         (None, "text/plain; charset=UTF-8", PLAIN_400),
         ("application/xml", "text/plain; charset=UTF-8", PLAIN_400),
-        ("*/*", "text/html; charset=UTF-8", b"<html>\n <head>\n  <title>400 Bad Request"),
+        ("*/*", "text/html; charset=UTF-8", HTML_400),
         ("text/html", "text/html; charset=UTF-8", b"<html>\n <head>\n  <title>400 Bad Request"),
     ],
 )
@@ -113,3 +119,54 @@ def test_a_query_signed_request_without_timestamp_gets_webobs_page_over_http(
         None,
     )
     assert not app.service.sim.compute.calls
+
+
+QUERY_SIGNED = [
+    ("Action", "RunInstances"),
+    ("ImageId", "ami-00000001"),
+    ("Version", "2012-08-15"),
+    ("AWSAccessKeyId", "admin"),
+    ("Signature", "unchecked"),
+]
+
+
+def signed_answer(*extra: tuple[str, str]) -> tuple[int, str | None, bytes]:
+    app = EC2App(EC2Service(Simulator.from_seed()), authenticator=NoAuth(clock=lambda: NOW))
+    query = urlencode([*QUERY_SIGNED, *extra]).encode()
+    outcome = app.respond(HttpRequest("GET", "http", "127.0.0.1", "/", query, {}, b""))
+    return outcome.status, outcome.error_code, outcome.body
+
+
+def test_both_times_are_refused_before_requestifys_keys_are_looked_for() -> None:
+    """Requestify's time check (``init:311@2013.1.5``) ran before its key pops: a request
+    with both times and no ``SignatureMethod`` is refused for the times."""
+    both = (("Timestamp", "2026-11-25T12:00:00Z"), ("Expires", "2026-11-25T13:00:00Z"))
+    status, code, _ = signed_answer(("SignatureVersion", "2"), *both)
+    assert (status, code) == (400, "InvalidParameterValue")
+    assert signed_answer(("SignatureVersion", "2"), both[0])[:2] == (400, None)
+
+
+@pytest.mark.parametrize(("version", "status"), [("+ 1", 200), ("- 1", 400), ("1_0", 400)])
+def test_signature_version_is_read_by_python_2s_int(version: str, status: int) -> None:
+    """``int(version) == 1`` (``init:322@2013.1.5``): Python 2 read ``+ 1`` as 1, so no
+    ``SignatureMethod`` is needed; ``- 1`` needs one (a plain 400 without); ``1_0`` is no
+    number (FaultWrapper, which the grizzly profile answers ``UnknownError``)."""
+    extra = (("SignatureVersion", version), ("Timestamp", "2026-11-25T12:00:00Z"))
+    assert signed_answer(*extra)[0] == status
+
+
+def test_an_empty_access_key_is_user_and_project_nothing() -> None:
+    """NoAuth checked only that ``AWSAccessKeyId`` was there (``init:283-293@2013.1.5``):
+    ``''`` is user ``''`` of project ``''``, not the default admin."""
+    extra = (
+        ("SignatureVersion", "2"),
+        ("SignatureMethod", "HmacSHA256"),
+        ("Timestamp", "2026-11-25T12:00:00Z"),
+    )
+    params = [(name, "" if name == "AWSAccessKeyId" else value) for name, value in QUERY_SIGNED]
+    app = EC2App(EC2Service(Simulator.from_seed()), authenticator=NoAuth(clock=lambda: NOW))
+    query = urlencode([*params, *extra]).encode()
+    outcome = app.respond(HttpRequest("GET", "http", "127.0.0.1", "/", query, {}, b""))
+    assert outcome.status == 200
+    assert b"<ownerId></ownerId>" in outcome.body
+    assert b"<keyName>None (, None)</keyName>" in outcome.body
