@@ -568,11 +568,9 @@ def render_response(
     """
     result = renderable(result)
     root = f"{action}Response"
-    namespace = saxutils.quoteattr(
-        xml_safe(f"http://ec2.amazonaws.com/doc/{version}/"), _TEXT_ENTITIES
-    )
+    namespace = _text(f"http://ec2.amazonaws.com/doc/{version}/")
     parts = [
-        f'<?xml version="1.0" ?><{root} xmlns={namespace}>',
+        f'<?xml version="1.0" ?><{root} xmlns="{namespace}">',
         f"<requestId>{_text(request_id)}</requestId>",
     ]
     _render_dict(parts, result)

@@ -883,3 +883,14 @@ def test_a_forked_child_does_not_repeat_its_parent_s_request_ids() -> None:
         child = pipe.read()
     assert child.startswith("req-")
     assert child != service.handle([("Action", "Nothing")]).request_id
+
+
+def test_the_namespace_is_written_as_python_2s_minidom_wrote_an_attribute() -> None:
+    """``setAttribute('xmlns', ...)`` then ``toxml()`` (``apirequest.py:86-98@2013.1.5``):
+    Python 2.7's minidom escaped ``&``, ``<``, ``"`` and ``>`` only, so a tab, line feed or
+    carriage return in ``Version`` is written as it is."""
+    body = render_response("A", 'a\nb\tc\rd"<&>', "r", {})
+    assert body.startswith(
+        b'<?xml version="1.0" ?><AResponse xmlns="http://ec2.amazonaws.com/doc/'
+        b'a\nb\tc\rd&quot;&lt;&amp;&gt;/">'
+    )
