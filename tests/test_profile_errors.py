@@ -23,11 +23,34 @@ from simulator.errors import (
     explain,
 )
 from simulator.profiles import PROFILES
-from simulator.service import EC2Service
+from simulator.service import EC2Service, Outcome
 
 UNKNOWN = ("UnknownError", UNKNOWN_ERROR_MESSAGE, 400)
 OCCURED = "Unknown error occured."
 OCCURRED = "Unknown error occurred."
+
+
+def unexpected_in_each_release(code: str) -> list[tuple[str, tuple[str, str, int]]]:
+    """An unexpected exception's answer per profile: ``UnknownError`` before Havana, then its
+    class name, HTTP 500 and the generic message as each release spelt it."""
+    return [
+        ("folsom", UNKNOWN),
+        ("grizzly", UNKNOWN),
+        ("havana", (code, OCCURED, 500)),
+        ("icehouse", (code, OCCURRED, 500)),
+    ]
+
+
+def launch(profile: str, *extra: tuple[str, str]) -> Outcome:
+    """A plain RunInstances of the default seed's image under ``profile``, plus ``extra``."""
+    return EC2Service(Simulator.from_seed(profile=profile)).handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            *extra,
+        ]
+    )
 
 
 def answer(exc: BaseException, envelope: ErrorEnvelope) -> tuple[str, str, int]:
@@ -260,29 +283,14 @@ def test_a_float_flavor_name_is_written_as_python_2_wrote_it(
     assert outcome.error_message == f"{message} not be found."
 
 
-@pytest.mark.parametrize(
-    ("profile", "answered"),
-    [
-        ("folsom", UNKNOWN),
-        ("grizzly", UNKNOWN),
-        ("havana", ("UnicodeEncodeError", OCCURED, 500)),
-        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500)),
-    ],
-)
+@pytest.mark.parametrize(("profile", "answered"), unexpected_in_each_release("UnicodeEncodeError"))
 @pytest.mark.parametrize("user_data", ["é", "YWJj€", "ÿÿÿ="])
 def test_user_data_beyond_ascii_fails_as_python_2s_base64_did(
     profile: str, answered: tuple[str, str, int], user_data: str
 ) -> None:
     """``base64.decodestring(u'é')`` raised UnicodeEncodeError under Python 2.7.18, past the
     ``except base64.binascii.Error`` (``capi:674-676@2013.2.4``); an unexpected error."""
-    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
-        [
-            ("Action", "RunInstances"),
-            ("ImageId", "ami-00000001"),
-            ("InstanceType", "m1.small"),
-            ("UserData", user_data),
-        ]
-    )
+    outcome = launch(profile, ("UserData", user_data))
     assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     assert len(outcome.create_calls) == 1
 
@@ -395,42 +403,19 @@ def test_havanas_validate_bdm_answers(
     assert EC2Service(sim).handle(over_quota).error_code == "ResourceLimitExceeded"
 
 
-@pytest.mark.parametrize(
-    ("profile", "answered"),
-    [
-        ("folsom", UNKNOWN),
-        ("grizzly", UNKNOWN),
-        ("havana", ("ValueError", OCCURED, 500)),
-        ("icehouse", ("ValueError", OCCURRED, 500)),
-    ],
-)
+@pytest.mark.parametrize(("profile", "answered"), unexpected_in_each_release("ValueError"))
 @pytest.mark.parametrize("counts", [("MinCount", "1_0"), ("MaxCount", "1_0")])
 def test_a_count_with_a_digit_separator_fails_as_python_2s_int_did(
     profile: str, answered: tuple[str, str, int], counts: tuple[str, str]
 ) -> None:
     """``int(min_count)`` (``cloud:1283@2013.1.5``): Python 2 read no ``_`` separators, where
     Python 3's ``int('1_0')`` is 10."""
-    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(
-        [
-            ("Action", "RunInstances"),
-            ("ImageId", "ami-00000001"),
-            ("InstanceType", "m1.small"),
-            counts,
-        ]
-    )
+    outcome = launch(profile, counts)
     assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     assert outcome.instance_ids == []
 
 
-@pytest.mark.parametrize(
-    ("profile", "answered"),
-    [
-        ("folsom", UNKNOWN),
-        ("grizzly", UNKNOWN),
-        ("havana", ("UnicodeEncodeError", OCCURED, 500)),
-        ("icehouse", ("UnicodeEncodeError", OCCURRED, 500)),
-    ],
-)
+@pytest.mark.parametrize(("profile", "answered"), unexpected_in_each_release("UnicodeEncodeError"))
 def test_an_action_beyond_ascii_fails_as_python_2s_getattr_did(
     profile: str, answered: tuple[str, str, int]
 ) -> None:
