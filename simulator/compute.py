@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from simulator.availability_zones import availability_zones
-from simulator.compute_bdm import instance_block_devices, properties_root_device_name
+from simulator.compute_bdm import Row, instance_block_devices, properties_root_device_name
 from simulator.compute_bdm_v2 import DEFAULT_ROOT_DEVICE, NewFormatDevices, from_legacy_mapping
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations, column_text
 from simulator.context import RequestContext
@@ -243,16 +243,7 @@ class RecordingComputeAPI(InstanceOperations):
             check(self, launch)
         properties = launch.image.get("properties", {})
         root_device_name = properties_root_device_name(properties)
-        devices = (
-            None
-            if launch.converted is None
-            else NewFormatDevices(instance_type, launch.converted, properties.get("mappings", []))
-        )
-        rows = (
-            instance_block_devices(instance_type, properties, launch.bdms)
-            if devices is None
-            else []
-        )
+        device_rows = self._instance_devices(launch, properties)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
         renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
@@ -282,19 +273,35 @@ class RecordingComputeAPI(InstanceOperations):
                     availability_zone=launch.availability_zone,
                     hostname=sanitize_hostname(display_name),
                     created_at=created_at,
-                    block_device_mapping=(
-                        devices.instance_rows(self._check_volumes)
-                        if devices is not None
-                        else rows
-                        if launch_index == 0
-                        else copy.deepcopy(rows)
-                    ),
+                    block_device_mapping=device_rows(launch_index),
                     root_device_name=root_device_name,
                 )
             )
-            if self.rules.validate_bdm:
-                self._check_volumes(rows)
         return instances, reservation_id
+
+    def _instance_devices(
+        self, launch: _Provisioning, properties: Mapping[str, Any]
+    ) -> Callable[[int], list[Row]]:
+        """Each instance's device rows, by its index in the launch, asked once its id is
+        taken: from Havana on the converted mappings' rows, which ``_validate_bdm`` checks
+        for each instance; before, the rows built once and copied for each further
+        instance, their volumes and snapshots checked per instance where the release's
+        ``_validate_bdm`` does (Folsom, Grizzly)."""
+        instance_type = launch.call.instance_type
+        if launch.converted is not None:
+            devices = NewFormatDevices(
+                instance_type, launch.converted, properties.get("mappings", [])
+            )
+            return lambda _index: devices.instance_rows(self._check_volumes)
+        rows = instance_block_devices(instance_type, properties, launch.bdms)
+
+        def legacy_rows(index: int) -> list[Row]:
+            instance_rows = rows if index == 0 else copy.deepcopy(rows)
+            if self.rules.validate_bdm:
+                self._check_volumes(instance_rows)
+            return instance_rows
+
+        return legacy_rows
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:
         if (launch.min_count > 1 or launch.max_count > 1) and any(

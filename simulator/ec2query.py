@@ -513,26 +513,23 @@ def renderable(result: Any) -> Mapping[str, Any]:
 
 def _text_beyond_ascii(data: Any) -> str | None:
     """The first text :func:`_render_data` would write of ``data`` that is not ASCII, walking
-    it as that function does, or None. Asked of every answer, so the kinds an answer is made
-    of are told apart by their exact type first; bools, numbers and datetimes write ASCII."""
+    it as that function does, or None. Asked of every answer, so text leaves are tested in
+    line; bools, numbers and datetimes write ASCII."""
     kind = type(data)
     if kind is str:
         return None if data.isascii() else data
-    if kind is dict:
-        data = data.values()
-    elif kind is not list:
-        if kind in _ASCII_KINDS or data is None:
-            return None
-        if isinstance(data, list):
-            pass
-        elif isinstance(data, dict):
-            data = data.values()
-        elif hasattr(data, "__dict__") and _scalar_text(data) is None:
-            data = vars(data).values()
-        else:
-            text = _scalar_text(data)
-            return None if text is None or text.isascii() else text
-    for item in data:
+    if kind in _ASCII_KINDS or data is None:
+        return None
+    if isinstance(data, dict):
+        items: Iterable[Any] = data.values()
+    elif isinstance(data, list):
+        items = data
+    elif hasattr(data, "__dict__") and _scalar_text(data) is None:
+        items = vars(data).values()
+    else:
+        text = _scalar_text(data)
+        return None if text is None or text.isascii() else text
+    for item in items:
         if type(item) is str:
             if not item.isascii():
                 return item
