@@ -275,6 +275,22 @@ def test_dev_zero_as_a_seed_stays_within_the_real_limit(tmp_path: Path) -> None:
 # --- lone surrogates -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"a": "plain text, not one backslash"}', None),
+        ('{"a": "\\u00e9 and \\n"}', None),
+        ('{"a": "\\ud83d\\ude00"}', None),
+        ('{"a": "\\\\ud800"}', None),
+        ('{"a": "\\ud800"}', 7),
+        ('{"a": "\\\\\\udc00"}', 9),
+        ('{"a": "\\ud83d", "b": "x"}', 7),
+    ],
+)
+def test_lone_surrogate_finds_the_escape_or_none(text: str, where: int | None) -> None:
+    assert jsonio.lone_surrogate(text) == where
+
+
 def test_a_lone_surrogate_in_a_snapshot_is_corruption_at_its_offset(tmp_path: Path) -> None:
     path = tmp_path / "store.json"
     path.write_text('{"snapshot_id_mappings": {"1": {"uuid": "\u00e9\\ud800"}}}')
