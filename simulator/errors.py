@@ -524,25 +524,43 @@ _GENERIC_MESSAGES = frozenset({UNKNOWN_ERROR_MESSAGE, *(e.unknown_message for e 
 """The messages that say nothing of what went wrong, one per release's Executor."""
 
 
-def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str:
-    value = exc.kwargs.get(key)
+def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str | None:
+    """The message Nova's Executor wrote for a not-found id: the id in its EC2 form
+    (``ec2utils.id_to_ec2_inst_id`` and its kin, ``'vol-%08x' % int(id)``; an instance id
+    of None stays None). None where that rewrite raised inside the Executor's ``except``
+    clause (no such keyword, or an id ``int()`` refuses), so FaultWrapper answered. Nova
+    looked a uuid up in its mapping table; launch-sim raises these errors with integer ids
+    (or None) only, so a uuid is an id ``int()`` refuses here."""
+    if key not in exc.kwargs:
+        return None
+    value = exc.kwargs[key]
+    if value is None and kind == "instances":
+        return type(exc).msg_fmt % {key: None}
     try:
-        ec2_id = ec2_id_template(EC2_ID_PREFIXES[kind]) % int(value)  # type: ignore[arg-type]
+        ec2_id = ec2_id_template(EC2_ID_PREFIXES[kind]) % int(value)
     except (TypeError, ValueError):
-        return str(exc)
+        return None
     return type(exc).msg_fmt % {key: ec2_id}
 
 
 def _nova_status(exc: BaseException) -> int:
-    """``getattr(ex, 'code', None) or 500``: a Python exception has no code."""
-    return exc.http_status if isinstance(exc, EC2Error) else 500
+    """``getattr(ex, 'code', None) or 500`` (Havana's ``ec2_error_ex``): an EC2Error's
+    ``http_status``, another exception's own integer ``code`` (most have none)."""
+    if isinstance(exc, EC2Error):
+        return exc.http_status
+    status = getattr(exc, "code", None)
+    return status if type(status) is int and status else 500
 
 
 def _code(exc: BaseException, envelope: ErrorEnvelope) -> str:
+    """``exception_to_ec2code`` where the envelope reads codes (any exception's own
+    ``ec2_code`` attribute), else the class name."""
     if isinstance(exc, EC2APIError) and exc.given_code:
         return exc.given_code
-    if envelope.ec2_codes and isinstance(exc, EC2Error) and exc.ec2_code:
-        return exc.ec2_code
+    if envelope.ec2_codes:
+        ec2_code = getattr(exc, "ec2_code", None)
+        if isinstance(ec2_code, str) and ec2_code:
+            return ec2_code
     return type(exc).__name__
 
 
@@ -593,8 +611,11 @@ def ec2_error(
         return EC2ErrorDocument(type(exc).__name__, str(exc), exc.http_status)
     for cls, key, kind in _ID_REWRITES:
         if isinstance(exc, cls):
+            message = _id_rewritten(exc, key, kind)
+            if message is None:
+                return envelope.fault or _unexpected(exc, envelope)
             code = _code(exc, envelope) if envelope.ec2_codes else cls.__name__
-            return _expected(exc, envelope, code, _id_rewritten(exc, key, kind))
+            return _expected(exc, envelope, code, message)
     for fixed, code in envelope.fixed_codes:
         if isinstance(exc, fixed):
             return _expected(exc, envelope, code, str(exc))

@@ -225,6 +225,81 @@ def test_a_server_fault_is_faultwrappers_500_from_havana_on() -> None:
     )
 
 
+class ClientException(Exception):
+    ec2_code = "ClientException.Test"
+    code = 400
+
+
+class ServerException(Exception):
+    ec2_code = "ServerException.Test"
+    code = 500
+
+
+@pytest.mark.parametrize(
+    ("exc", "havana", "grizzly"),
+    [
+        (
+            ClientException("Test unexpected client failure."),
+            ("ClientException.Test", "Test unexpected client failure.", 400),
+            UNKNOWN,
+        ),
+        (
+            ServerException("Test server failure."),
+            ("ServerException.Test", OCCURED, 500),
+            UNKNOWN,
+        ),
+        (ValueError("no code at all"), ("ValueError", OCCURED, 500), UNKNOWN),
+    ],
+)
+def test_any_exceptions_ec2_code_and_code_are_read_from_havana_on(
+    exc: Exception, havana: tuple[str, str, int], grizzly: tuple[str, str, int]
+) -> None:
+    """Havana's ``test_unexpected_exception_ec2_4xx`` / ``_5xx`` (``test_error_response.py``):
+    ``exception_to_ec2code`` and ``getattr(ex, 'code', None)`` read any exception."""
+    assert answer(exc, HAVANA_EXECUTOR) == havana
+    assert answer(exc, GRIZZLY_EXECUTOR) == answer(exc, FOLSOM_EXECUTOR) == grizzly
+
+
+FAULT = (
+    "HTTPInternalServerError",
+    "The server has either erred or is incapable of performing the requested operation.",
+    500,
+)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        errors.VolumeNotFound(volume_id=None),
+        errors.SnapshotNotFound(snapshot_id="snap"),
+        errors.InstanceNotFound(instance_id="i-zz"),
+        errors.VolumeNotFound(),
+    ],
+)
+def test_a_not_found_id_the_executor_cannot_rewrite_is_faultwrappers(exc: EC2Error) -> None:
+    """``'vol-%08x' % int(volume_id)`` raised inside the Executor's ``except`` clause
+    (``ec2utils.py:189-197@2013.1.5``), so FaultWrapper answered."""
+    assert answer(exc, HAVANA_EXECUTOR) == answer(exc, ICEHOUSE_EXECUTOR) == FAULT
+    assert answer(exc, GRIZZLY_EXECUTOR) == answer(exc, FOLSOM_EXECUTOR) == UNKNOWN
+
+
+def test_a_not_found_id_is_rewritten_in_its_ec2_form_and_an_instance_none_stays_none() -> None:
+    assert answer(errors.VolumeNotFound(volume_id=26), HAVANA_EXECUTOR) == (
+        "InvalidVolumeID.NotFound",
+        "Volume vol-0000001a could not be found.",
+        404,
+    )
+    assert answer(errors.SnapshotNotFound(snapshot_id="26"), GRIZZLY_EXECUTOR) == (
+        "SnapshotNotFound",
+        "Snapshot snap-0000001a could not be found.",
+        400,
+    )
+    for envelope in (FOLSOM_EXECUTOR, HAVANA_EXECUTOR):
+        assert answer(errors.InstanceNotFound(instance_id=None), envelope)[1] == (
+            "Instance None could not be found."
+        )
+
+
 @pytest.mark.parametrize(
     ("profile", "code", "message"),
     [
