@@ -21,7 +21,12 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from simulator.availability_zones import availability_zones
-from simulator.compute_bdm import Row, instance_block_devices, properties_root_device_name
+from simulator.compute_bdm import (
+    DeviceRows,
+    Row,
+    populate_instance_devices,
+    properties_root_device_name,
+)
 from simulator.compute_bdm_v2 import DEFAULT_ROOT_DEVICE, NewFormatDevices, from_legacy_mapping
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations, column_text
 from simulator.context import RequestContext
@@ -256,52 +261,72 @@ class RecordingComputeAPI(InstanceOperations):
                     "name": display_name,
                     "uuid": instance_uuid,
                 }
-            instances.append(
-                Instance(
-                    uuid=instance_uuid,
-                    ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
-                    reservation_id=reservation_id,
-                    launch_index=launch_index if self.rules.launch_index else 0,
-                    project_id=context.project_id,
-                    user_id=context.user_id,
-                    image_ref=call.image_href,
-                    kernel_id=launch.kernel_id,
-                    ramdisk_id=launch.ramdisk_id,
-                    instance_type=instance_type,
-                    key_name=column_text(call.key_name),
-                    security_groups=list(security_groups),
-                    availability_zone=launch.availability_zone,
-                    hostname=sanitize_hostname(display_name),
-                    created_at=created_at,
-                    block_device_mapping=device_rows(launch_index),
-                    root_device_name=root_device_name,
-                )
+            instance = Instance(
+                uuid=instance_uuid,
+                ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
+                reservation_id=reservation_id,
+                launch_index=launch_index if self.rules.launch_index else 0,
+                project_id=context.project_id,
+                user_id=context.user_id,
+                image_ref=call.image_href,
+                kernel_id=launch.kernel_id,
+                ramdisk_id=launch.ramdisk_id,
+                instance_type=instance_type,
+                key_name=column_text(call.key_name),
+                security_groups=list(security_groups),
+                availability_zone=launch.availability_zone,
+                hostname=sanitize_hostname(display_name),
+                created_at=created_at,
+                root_device_name=root_device_name,
             )
+            instance.block_device_mapping = device_rows(instance, launch_index)
+            instances.append(instance)
         return instances, reservation_id
 
     def _instance_devices(
         self, launch: _Provisioning, properties: Mapping[str, Any]
-    ) -> Callable[[int], list[Row]]:
+    ) -> Callable[[Instance, int], list[Row]]:
         """Each instance's device rows, by its index in the launch, asked once its id is
         taken: from Havana on the converted mappings' rows, which ``_validate_bdm`` checks
-        for each instance; before, the rows built once and copied for each further
-        instance, their volumes and snapshots checked per instance where the release's
-        ``_validate_bdm`` does (Folsom, Grizzly)."""
+        for each instance; before, the rows built for the first instance and copied for
+        each further one, their volumes and snapshots checked per instance where the
+        release's ``_validate_bdm`` does (Folsom, Grizzly).
+
+        Before Havana a failure while the rows are made (an ``assert 'device_name' in
+        bdm``, a malformed image mapping) leaves the first instance behind: Nova had
+        created its row (``create_db_entry_for_new_instance``) but not yet listed it for
+        the rollback (``capi:612-631@2013.1.5``, ``503-524@2012.2.4``).
+        """
         instance_type = launch.call.instance_type
         if launch.converted is not None:
             devices = NewFormatDevices(
                 instance_type, launch.converted, properties.get("mappings", [])
             )
-            return lambda _index: devices.instance_rows(self._check_volumes)
-        rows = instance_block_devices(instance_type, properties, launch.bdms)
+            return lambda _instance, _index: devices.instance_rows(self._check_volumes)
+        first = DeviceRows()
 
-        def legacy_rows(index: int) -> list[Row]:
-            instance_rows = rows if index == 0 else copy.deepcopy(rows)
+        def legacy_rows(instance: Instance, index: int) -> list[Row]:
+            if index == 0:
+                try:
+                    populate_instance_devices(first, instance_type, properties, launch.bdms)
+                except Exception:
+                    instance.block_device_mapping = first.rows
+                    self._leave_unscheduled(instance, launch.call)
+                    raise
+                instance_rows = first.rows
+            else:
+                instance_rows = copy.deepcopy(first.rows)
             if self.rules.validate_bdm:
                 self._check_volumes(instance_rows)
             return instance_rows
 
         return legacy_rows
+
+    def _leave_unscheduled(self, instance: Instance, call: CreateCall) -> None:
+        """Store an instance Nova created and never sent to the scheduler: it stays
+        ``building`` (no work that compute will finish), its id used."""
+        instance.user_data = call.user_data
+        self.store.instances.put(instance.ec2_int_id, instance.to_row(None))
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:
         if (launch.min_count > 1 or launch.max_count > 1) and any(

@@ -72,8 +72,12 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     return 0
 
 
-class _Rows:
-    """An instance's rows in creation order, found by device name as the database finds them."""
+class DeviceRows:
+    """An instance's rows in creation order, found by device name as the database finds them.
+
+    Each row is kept as it is made, as Nova wrote each to the database at once: the rows
+    made before a failure stay.
+    """
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
@@ -107,7 +111,7 @@ class _Rows:
 
 
 def _apply_image_mappings(
-    rows: _Rows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+    rows: DeviceRows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
 ) -> None:
     """``_update_image_block_device_mapping``: the image's swap/ephemeral disks of size > 0."""
     for mapping in mappings:
@@ -125,7 +129,7 @@ def _apply_image_mappings(
 
 
 def _apply_block_device_mapping(
-    rows: _Rows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+    rows: DeviceRows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
 ) -> None:
     """``_update_block_device_mapping``: the image's or the request's mappings."""
     for bdm in mappings:
@@ -145,24 +149,24 @@ def _apply_block_device_mapping(
         rows.update_or_create(values)
 
 
-def instance_block_devices(
+def populate_instance_devices(
+    rows: DeviceRows,
     instance_type: Mapping[str, Any],
     image_properties: Mapping[str, Any],
     requested: Sequence[Mapping[str, Any]],
-) -> list[Row]:
-    """The rows ``_populate_instance_for_bdm`` stores for one instance, in creation order.
+) -> None:
+    """``_populate_instance_for_bdm``: the rows it stores for one instance, into ``rows`` in
+    creation order (those made before a failure stay there).
 
     New dicts throughout: the request's mappings are the create call's record and stay as
     they were.
     """
-    rows = _Rows()
     mappings = image_properties.get("mappings", [])
     if mappings:
         _apply_image_mappings(rows, instance_type, mappings)
     for block_device_mapping in (image_properties.get("block_device_mapping", []), requested):
         if block_device_mapping:
             _apply_block_device_mapping(rows, instance_type, block_device_mapping)
-    return rows.rows
 
 
 _DEV = re.compile(r"^/dev/")
