@@ -52,6 +52,8 @@ _SNAPSHOT_STATUSES: Final[dict[str, str | None]] = {
     "deleted": None,
     "error": "error",
 }
+_VOLUME_STATUSES: Final[dict[str, str]] = {"attaching": "in-use", "detaching": "in-use"}
+"""Havana's ``valid_ec2_api_volume_status_map`` (``cloud:802-804@2013.2.4``)."""
 
 
 def _created_at(service: VolumeService) -> Any:
@@ -337,8 +339,11 @@ class CatalogueActions:
         }
 
     def _format_volume(self, context: RequestContext, volume: Result) -> Result:
-        """``_format_volume``: a detached volume's ``attachmentSet`` is one empty item."""
+        """``_format_volume``: a detached volume's ``attachmentSet`` is one empty item; from
+        Havana on a volume attaching or detaching reads ``in-use``."""
         status = volume["status"]
+        if self.profile.conversation.volume_statuses_mapped:
+            status = _VOLUME_STATUSES.get(status, status)
         decorated = self.profile.conversation.volume_service is VolumeService.NOVA_VOLUME
         if decorated and context.is_admin:
             status = f"{status} ({volume['project_id']}, {volume['host']}, None, None)"

@@ -220,6 +220,8 @@ class ConversationRules:
     snapshot_statuses_mapped: bool
     """DescribeSnapshots maps cinder's statuses to EC2's (``available`` -> ``completed``)
     and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""
+    volume_statuses_mapped: bool
+    """DescribeVolumes reads ``attaching`` and ``detaching`` as ``in-use`` (Havana on)."""
     volume_service: VolumeService
     services: tuple[tuple[str, str], ...]
     """The services (binary, topic) running on the one simulated host, in the order of
@@ -409,6 +411,7 @@ _FOLSOM_CONVERSATION = ConversationRules(
     reboot_sets_active=True,
     internal_zone=None,
     snapshot_statuses_mapped=False,
+    volume_statuses_mapped=False,
     volume_service=VolumeService.NOVA_VOLUME,
     services=(*_HOST_SERVICES, ("nova-volume", "volume")),
     controller_attributes=frozenset(
@@ -436,6 +439,7 @@ _GRIZZLY_CONVERSATION = ConversationRules(
     reboot_sets_active=False,
     internal_zone="internal",
     snapshot_statuses_mapped=True,
+    volume_statuses_mapped=False,
     volume_service=VolumeService.CINDER,
     services=(("nova-conductor", "conductor"), *_HOST_SERVICES),
     controller_attributes=_FOLSOM_CONVERSATION.controller_attributes | {"servicegroup_api"},
@@ -445,6 +449,7 @@ _HAVANA_CONVERSATION = replace(
     tag_filters=True,
     unsupported_attribute=_invalid_attribute,
     reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended", "error"}),
+    volume_statuses_mapped=True,
 )
 _ICEHOUSE_CONVERSATION = replace(
     _HAVANA_CONVERSATION, stop_vm_states=frozenset({"active", "error"})

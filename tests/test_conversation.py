@@ -801,3 +801,32 @@ def test_image_states_read_through_the_s3_map_from_havana_on(name: str, states: 
     shown = [_text(answer, "imagesSet/item/imageState") for answer in answers]
     assert shown == states
     assert cloud.error("RunInstances", ("ImageId", "ami-00000009"))[2] == "Image must be available"
+
+
+@pytest.mark.parametrize(
+    ("profile", "read"),
+    [
+        ("grizzly", ["creating", "attaching", "detaching", "banana"]),
+        ("havana", ["creating", "in-use", "in-use", "banana"]),
+        ("icehouse", ["creating", "in-use", "in-use", "banana"]),
+    ],
+)
+def test_format_volume_maps_attaching_and_detaching_from_havana_on(
+    profile: str, read: list[str]
+) -> None:
+    """Havana's ``test_format_volume_maps_status`` (``test_cinder_cloud.py:194@2013.2.4``):
+    the seed's volumes are all available, so the formatter is asked directly, as there."""
+    cloud = Simulator.from_seed(profile=profile).cloud
+    volume = {
+        "id": "22222222-3333-4444-5555-666666666666",
+        "size": 1,
+        "availability_zone": "nova",
+        "created_at": None,
+        "project_id": "fake",
+        "host": "fake",
+    }
+    statuses = ["creating", "attaching", "detaching", "banana"]
+    assert [
+        cloud._format_volume(RequestContext(), {**volume, "status": status})["status"]
+        for status in statuses
+    ] == read
