@@ -20,12 +20,17 @@ _UUID_LIKE = re.compile(
 )
 _MACHINE_IMAGE = EC2_ID_PREFIXES["s3_images"]
 _SPACED_SIGN = re.compile(r"(?P<sign>\s*[+-])\s+")
+_SEPARATORS_AS_SPACES = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
+"""The information separators U+001C to U+001F: spaces to Python 2's unicode ``int()`` and
+``float()`` (``PyUnicode_EncodeDecimal`` made every Unicode space a space), not to Python 3's,
+which reads only the C locale's ASCII spaces and the non-ASCII ones."""
 _INSTANCE_TEMPLATE = ec2_id_template(EC2_ID_PREFIXES["instances"])
 
 
 def py2_int(text: str, base: int) -> int:
     """``int(text, base)`` as Nova's Python 2 parsed it: ``_`` digit separators are refused,
-    whitespace between the sign and the digits is accepted (``u'- 5'`` is -5).
+    whitespace between the sign and the digits is accepted (``u'- 5'`` is -5), and so are the
+    information separators around the number (``u'\\x1c2'`` is 2).
 
     Python 2's ``PyOS_strtoul`` skipped whitespace again after ``PyOS_strtol`` took the
     sign; Python 3 reads the sign and the digits as one token. Surrounding whitespace and a
@@ -38,10 +43,27 @@ def py2_int(text: str, base: int) -> int:
     try:
         return int(text, base)
     except ValueError:
+        spaced = text.translate(_SEPARATORS_AS_SPACES)
+        if spaced != text:
+            return py2_int(spaced, base)
         spaced_sign = _SPACED_SIGN.match(text)
         if spaced_sign is None:
             raise
         return int(spaced_sign["sign"] + text[spaced_sign.end() :], base)
+
+
+def py2_float(text: str) -> float:
+    """``float(text)`` as Nova's Python 2 read unicode text: no ``_`` digit separators, the
+    information separators read as spaces."""
+    if "_" in text:
+        raise ValueError(f"could not convert string to float: {text!r}")
+    try:
+        return float(text)
+    except ValueError:
+        spaced = text.translate(_SEPARATORS_AS_SPACES)
+        if spaced == text:
+            raise
+        return float(spaced)
 
 
 def python2_int(value: Any) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax import saxutils
 
-from simulator.ec2ids import ec2_id_to_id, py2_int, uuid4_text
+from simulator.ec2ids import ec2_id_to_id, py2_float, py2_int, uuid4_text
 from simulator.errors import (
     UNKNOWN_ERROR_MESSAGE,
     EC2ErrorDocument,
@@ -118,7 +118,7 @@ def convert_value(value: str) -> Any:
             except ValueError:
                 pass
     try:
-        number = float(value)
+        number = py2_float(value)
     except ValueError:
         return value
     return 0 if abs(number) < _NEAR_ZERO else number

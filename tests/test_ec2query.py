@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import Simulator
-from simulator.ec2ids import py2_int
+from simulator.ec2ids import py2_float, py2_int
 from simulator.ec2query import (
     _NUMBER_SHAPE,
     DEFAULT_VERSION,
@@ -243,6 +243,36 @@ def test_parse_query_reads_a_count_with_a_spaced_sign() -> None:
 def test_py2_int_takes_whitespace_after_the_sign(text: str, base: int, number: int) -> None:
     """Python 2.7.18's ``int(text, base)``, which ``ec2_id_to_id`` uses too (``i-+ 5``)."""
     assert py2_int(text, base) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "converted"),
+    [
+        ("\x1c2", 2),
+        ("2\x1f", 2),
+        ("\x1c010", 10),
+        ("- \x1d5", -5),
+        ("0x1f\x1e", 31),
+        ("\x1f2.5\x1e", 2.5),
+        ("\x1c", "\x1c"),
+        ("\x1c1_0", "\x1c1_0"),
+    ],
+)
+def test_the_information_separators_are_spaces_to_python_2s_numbers(
+    text: str, converted: object
+) -> None:
+    """Python 2.7.18's unicode ``int()`` and ``float()`` read U+001C..U+001F as spaces
+    (``int(u'\\x1c010')`` is 10, ``float(u'\\x1f2.5\\x1e')`` 2.5); Python 3's do not."""
+    assert convert_value(text) == converted
+    assert type(convert_value(text)) is type(converted)
+
+
+def test_a_count_between_information_separators_launches_that_many() -> None:
+    request = parse_query([("Action", "RunInstances"), ("MinCount", "\x1c2")])
+    assert request.kwargs["min_count"] == 2
+    assert py2_int("\x1c2\x1f", 10) == 2
+    with pytest.raises(ValueError):
+        py2_float("\x1c1_0")
 
 
 @pytest.mark.parametrize(
