@@ -51,7 +51,7 @@ from simulator.cassette.format import (
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
-from simulator.jsonio import NotStreamable, read_json, refuse_to_replace
+from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse_unwritable
 from simulator.profiles import PROFILES, get_profile
 from simulator.progress import progress
 from simulator.report import CassetteResult, render
@@ -596,6 +596,7 @@ def recorded_cassette(args: argparse.Namespace) -> Cassette | None:
             raise BadInput("--redact and --record-mode only apply with --record")
         return None
     refuse_to_replace(args.record)
+    refuse_unwritable(args.record)
     return recorded_for(args.record, RecordMode(args.record_mode))
 
 

@@ -299,6 +299,8 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
     max_dots = limits.max_key_dots
     surely_small = limits.max_value_bytes // _MAX_UTF8_BYTES
     for key, value in params:
+        if not (isinstance(key, str) and isinstance(value, str)):
+            raise _not_text(key, value)
         dots = key.count(".")
         if dots > max_dots:
             raise RequestTooLarge(
@@ -313,6 +315,16 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
                 err=f"The value of parameter {shorten(key)} is {size} bytes; at most "
                 f"{limits.max_value_bytes} bytes are accepted"
             )
+
+
+def _not_text(key: object, value: object) -> InvalidParameterValue:
+    """A parameter HTTP could not have sent (the Python API's caller's mistake): refused,
+    where Nova's ``dict_from_dotted_str`` would have skipped a value that is no text."""
+    if not isinstance(key, str):
+        return InvalidParameterValue(err=f"A parameter name is {type(key).__name__}, not text")
+    return InvalidParameterValue(
+        err=f"The value of parameter {shorten(key)} is {type(value).__name__}, not text"
+    )
 
 
 def _is_str(value: str) -> bool:

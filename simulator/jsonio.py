@@ -298,6 +298,21 @@ def refuse_to_replace(path: Path) -> None:
         raise BadInput(f"{path}: not a regular file; refusing to replace it")
 
 
+def refuse_unwritable(path: Path) -> None:
+    """BadInput unless a file can be made where ``path`` will be written (in its folder, or
+    the nearest folder above it that exists, which writing would create the rest in): for a
+    command to check before it starts work, so that a path it cannot write creates nothing."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write here: {exc.strerror}") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def write_atomically(path: Path, payload: bytes) -> None:
     """Replace ``path`` so that a crash leaves either the old or the new file, never a mix;
     anything but a new path, a regular file or a symlink is refused (:func:`refuse_to_replace`)."""

@@ -174,6 +174,10 @@ class EC2App:
                 ("Content-Length", str(len(outcome.body))),
             ],
         )
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # HTTP's HEAD answer has GET's headers and no body (waitress sends what the app
+            # returns, and a body there would be read as the next answer on the connection).
+            return []
         return [outcome.body]
 
     def respond(self, request: HttpRequest) -> Outcome:

@@ -92,6 +92,18 @@ def test_serve_refuses_a_socket_and_a_directory(tmp_path: Path) -> None:
     assert not (tmp_path / "st.json").exists()
 
 
+@pytest.mark.parametrize("target", ["/proc/c.json", "/proc/new/c.json"])
+def test_serve_refuses_a_cassette_it_cannot_write_before_it_creates_the_store(
+    tmp_path: Path, target: str
+) -> None:
+    """``/proc`` takes no new files, even from root (a read-only folder would not stop root)."""
+    code, out, err = launch_sim("serve", "--store", str(tmp_path / "st.json"), "--record", target)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"launch-sim: error: {target}: cannot write here: ")
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("setup", "message"),
     [

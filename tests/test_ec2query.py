@@ -267,6 +267,28 @@ def test_the_information_separators_are_spaces_to_python_2s_numbers(
     assert type(convert_value(text)) is type(converted)
 
 
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (("KeyName", b"x"), "The value of parameter KeyName is bytes, not text"),
+        (("ClientToken", None), "The value of parameter ClientToken is NoneType, not text"),
+        (("KeyName", 5), "The value of parameter KeyName is int, not text"),
+        ((5, "x"), "A parameter name is int, not text"),
+    ],
+)
+def test_a_parameter_that_is_not_text_is_refused_not_skipped(
+    pair: tuple[object, object], message: str
+) -> None:
+    """The Python API's caller can pass what HTTP cannot; Nova's ``dict_from_dotted_str``
+    skipped a value that was no text, which would launch with the parameter lost."""
+    outcome = EC2Service(Simulator.from_seed()).handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), pair]  # type: ignore[list-item]
+    )
+    assert (outcome.status, outcome.error_code) == (400, "InvalidParameterValue")
+    assert outcome.error_message is not None and message in outcome.error_message
+    assert outcome.create_calls == []
+
+
 def test_a_count_between_information_separators_launches_that_many() -> None:
     request = parse_query([("Action", "RunInstances"), ("MinCount", "\x1c2")])
     assert request.kwargs["min_count"] == 2

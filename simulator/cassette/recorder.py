@@ -217,7 +217,11 @@ class CassetteSession:
         if self.recording:
             self._log = self._stack.enter_context(self.store.access_log())
             if self.eager and self.recorded is None:
-                self.cassette.save(self.path)
+                try:
+                    self._save()
+                except CassetteError:
+                    self._stack.close()
+                    raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
