@@ -143,18 +143,19 @@ def dict_from_dotted_str(
     """Nova's ``ec2utils.dict_from_dotted_str``: dotted keys become nested, converted dicts.
 
     ``BlockDeviceMapping.1.Ebs.SnapshotId=snap-1`` becomes
-    ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. Only ``str``
-    values are stored, as in Nova. A later plain key overwrites an earlier nested one; a
-    nested key below a plain value raises TypeError, which Nova's Executor reports as
-    ``UnknownError`` and so does :func:`error_document`. With ``unicode_names`` (webob
-    1.2 decoded parameter names) a first part beyond ASCII raises UnicodeEncodeError, as
-    Nova's ``str()`` of it did (:func:`_text_key_path`).
+    ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. A value that
+    is no text, which Nova skipped (HTTP sends none), is refused: a Python API caller's
+    mistake would otherwise launch with the parameter lost. A later plain key overwrites an
+    earlier nested one; a nested key below a plain value raises TypeError, which Nova's
+    Executor reports as ``UnknownError`` and so does :func:`error_document`. With
+    ``unicode_names`` (webob 1.2 decoded parameter names) a first part beyond ASCII raises
+    UnicodeEncodeError, as Nova's ``str()`` of it did (:func:`_text_key_path`).
     """
     key_paths = _text_key_path if unicode_names else _key_path
     args: dict[str, Any] = {}
     for dotted_key, raw_value in items:
         if not isinstance(raw_value, str):
-            continue
+            raise _not_text(dotted_key, raw_value)
         parents, leaf = key_paths[dotted_key]
         node = args
         for part in parents:
@@ -298,28 +299,35 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
         )
     max_dots = limits.max_key_dots
     surely_small = limits.max_value_bytes // _MAX_UTF8_BYTES
-    for key, value in params:
-        if not (isinstance(key, str) and isinstance(value, str)):
-            raise _not_text(key, value)
-        dots = key.count(".")
-        if dots > max_dots:
-            raise RequestTooLarge(
-                err=f"Parameter {shorten(key)} is nested {dots} levels deep; at most "
-                f"{max_dots} dots are accepted"
-            )
-        if len(value) <= surely_small or key in limits.unbounded_value_keys:
-            continue
-        size = len(value.encode("utf-8", "surrogatepass"))
-        if size > limits.max_value_bytes:
-            raise RequestTooLarge(
-                err=f"The value of parameter {shorten(key)} is {size} bytes; at most "
-                f"{limits.max_value_bytes} bytes are accepted"
-            )
+    try:
+        for key, value in params:
+            dots = key.count(".")
+            if dots > max_dots:
+                raise RequestTooLarge(
+                    err=f"Parameter {shorten(key)} is nested {dots} levels deep; at most "
+                    f"{max_dots} dots are accepted"
+                )
+            if len(value) <= surely_small or key in limits.unbounded_value_keys:
+                continue
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > limits.max_value_bytes:
+                raise RequestTooLarge(
+                    err=f"The value of parameter {shorten(key)} is {size} bytes; at most "
+                    f"{limits.max_value_bytes} bytes are accepted"
+                )
+    except (TypeError, AttributeError):
+        for key, value in params:
+            if not isinstance(key, str):
+                raise _not_text(key, value) from None
+            if not isinstance(value, str):
+                raise _not_text(key, value) from None
+        raise
 
 
 def _not_text(key: object, value: object) -> InvalidParameterValue:
-    """A parameter HTTP could not have sent (the Python API's caller's mistake): refused,
-    where Nova's ``dict_from_dotted_str`` would have skipped a value that is no text."""
+    """A parameter HTTP could not have sent (the Python API's caller's mistake), found where
+    the limits' checks fail on it (a name, or a value without a length) or where
+    :func:`dict_from_dotted_str` reads it (a value such as bytes, which has one)."""
     if not isinstance(key, str):
         return InvalidParameterValue(err=f"A parameter name is {type(key).__name__}, not text")
     return InvalidParameterValue(

@@ -379,9 +379,12 @@ def test_only_the_first_part_of_a_name_is_passed_to_str() -> None:
     }
 
 
-def test_dict_from_dotted_str_keeps_only_str_values() -> None:
-    items: list[tuple[str, object]] = [("MinCount", 1), ("MaxCount", "2"), ("KeyName", None)]
-    assert dict_from_dotted_str(items) == {"max_count": 2}
+def test_dict_from_dotted_str_refuses_a_value_that_is_not_text() -> None:
+    """Nova skipped it (HTTP sends none); skipped here, a Python API caller's bytes would
+    launch with the parameter lost."""
+    items: list[tuple[str, object]] = [("MaxCount", "2"), ("KeyName", b"k")]
+    with pytest.raises(InvalidParameterValue, match="KeyName is bytes, not text"):
+        dict_from_dotted_str(items)
 
 
 def test_dict_from_dotted_str_plain_key_overwrites_earlier_nested_key() -> None:
