@@ -317,9 +317,7 @@ def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> Non
                 )
     except (TypeError, AttributeError):
         for key, value in params:
-            if not isinstance(key, str):
-                raise _not_text(key, value) from None
-            if not isinstance(value, str):
+            if not (isinstance(key, str) and isinstance(value, str)):
                 raise _not_text(key, value) from None
         raise
 
