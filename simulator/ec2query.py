@@ -17,7 +17,7 @@ import functools
 import os
 import re
 import socket
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -32,10 +32,12 @@ from simulator.errors import (
     InvalidParameterValue,
     MissingParameter,
     RequestTooLarge,
+    ServerFault,
     ec2_error,
 )
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import XmlStyle
+from simulator.py2dict import iteration_order
 from simulator.py2text import py2_str
 
 DEFAULT_VERSION = "2012-08-15"
@@ -138,20 +140,74 @@ def camelcase_to_underscore(name: str) -> str:
 
 
 def dict_from_dotted_str(
-    items: Iterable[tuple[str, object]], *, unicode_names: bool = True
+    items: Collection[tuple[str, object]],
+    *,
+    unicode_names: bool = True,
+    inserted: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Nova's ``ec2utils.dict_from_dotted_str``: dotted keys become nested, converted dicts.
 
     ``BlockDeviceMapping.1.Ebs.SnapshotId=snap-1`` becomes
     ``{'block_device_mapping': {'1': {'ebs': {'snapshot_id': 'snap-1'}}}}``. A value that
     is no text, which Nova skipped (HTTP sends none), is refused: a Python API caller's
-    mistake would otherwise launch with the parameter lost. A later plain key overwrites an
-    earlier nested one; a nested key below a plain value raises TypeError, which Nova's
-    Executor reports as ``UnknownError`` and so does :func:`error_document`. With
-    ``unicode_names`` (webob 1.2 decoded parameter names) a first part beyond ASCII raises
-    UnicodeEncodeError, as Nova's ``str()`` of it did (:func:`_text_key_path`).
+    mistake would otherwise launch with the parameter lost. With ``unicode_names`` (webob
+    1.2 decoded parameter names) a first part beyond ASCII raises UnicodeEncodeError, as
+    Nova's ``str()`` of it did (:func:`_text_key_path`).
+
+    Nova walked the names in Python 2's dict order (``args.items()`` of Requestify's dict),
+    which decides where two names meet: a later plain name replaces a dict, a dotted name
+    below a plain value fails (TypeError at its last part, AttributeError at a part
+    between: Nova's ``d[...] = value`` and ``d.get(...)``), and of two names that convert
+    to one path the later wins. The same order made the first key of a top-level dict,
+    which :func:`args_to_kwargs` reads. A walk in the order given that meets none of these,
+    fails nowhere and makes no top-level dict of digit and other keys has Nova's result
+    whatever the order, so only the rest are walked again, in
+    :func:`~simulator.py2dict.iteration_order` of ``inserted`` (every name Requestify's dict
+    held, in the order first sent; by default the names of ``items``), and such a dict is
+    given its keys in Python 2's order.
     """
     key_paths = _text_key_path if unicode_names else _key_path
+    try:
+        args = _walk(items, key_paths, overwrite=False)
+    except Exception:
+        pass
+    else:
+        for value in args.values():
+            if type(value) is dict and _mixed(value):
+                break
+        else:
+            return args
+    values = dict(items)
+    order = iteration_order(values if inserted is None else inserted)
+    args = _walk(
+        [(name, values[name]) for name in order if name in values], key_paths, overwrite=True
+    )
+    for key, value in args.items():
+        if type(value) is dict and _mixed(value):
+            args[key] = {child: value[child] for child in iteration_order(value)}
+    return args
+
+
+def _mixed(keys: dict[str, Any]) -> bool:
+    """Whether a dict has both digit and other keys: only Python 2's order of them says
+    whether :func:`args_to_kwargs` makes it a list. Asked of every request's dicts, so the
+    usual ones are answered first: one key, or digits only (no empty key, and their text
+    joined is all digits)."""
+    if len(keys) < 2 or ("" not in keys and "".join(keys).isdigit()):
+        return False
+    return any(map(str.isdigit, keys))
+
+
+class _OrderDecides(Exception):
+    """Two names met: the order of the walk decides the result."""
+
+
+def _walk(
+    items: Iterable[tuple[str, object]],
+    key_paths: ShortTextMemo[tuple[tuple[str, ...], str]],
+    *,
+    overwrite: bool,
+) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for dotted_key, raw_value in items:
         if not isinstance(raw_value, str):
@@ -161,9 +217,27 @@ def dict_from_dotted_str(
         for part in parents:
             node = node.setdefault(part, {})
             if type(node) is not dict:
-                raise _nested_below_value(dotted_key)
-        node[leaf] = _converted[raw_value]
+                raise _below_value(args, dotted_key, parents)
+        value = _converted[raw_value]
+        if node.setdefault(leaf, value) is not value:
+            if not overwrite:
+                raise _OrderDecides
+            node[leaf] = value
     return args
+
+
+def _below_value(
+    args: dict[str, Any], dotted_key: str, parents: tuple[str, ...]
+) -> TypeError | AttributeError:
+    """Nova's failure for a dotted name below a plain value: ``d[...] = value`` into that
+    value (TypeError) when it is the last part's parent, else ``d.get(...)`` of the next
+    part (AttributeError)."""
+    node: Any = args
+    for part in parents[:-1]:
+        node = node[part]
+        if type(node) is not dict:
+            return AttributeError(f"parameter {shorten(dotted_key)} nests below a plain value")
+    return TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
 
 
 @ShortTextMemo
@@ -196,16 +270,13 @@ def _is_argument(key: str) -> bool:
     return key not in NON_ARGUMENT_KEYS and not key.startswith(SIGV4_QUERY_PREFIX)
 
 
-def _nested_below_value(dotted_key: str) -> TypeError:
-    return TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
-
-
 def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
     """Nova's list-making step of ``APIRequest.invoke`` (numeric dict keys -> list).
 
-    Only top-level values are considered, only the first key decides, and the values are
-    ordered by the *string* key, so ``BlockDeviceMapping.10`` comes before ``.2`` exactly as
-    in Nova. ``placement`` stays a dict because its first key is not a digit.
+    Only top-level values are considered, only the first key in dict order decides (which
+    :func:`dict_from_dotted_str` made Python 2's), and the values are ordered by the
+    *string* key, so ``BlockDeviceMapping.10`` comes before ``.2`` exactly as in Nova.
+    ``placement`` stays a dict because its first key is not a digit.
     """
     kwargs: dict[str, Any] = {}
     for key, value in args.items():
@@ -256,7 +327,9 @@ def parse_query(
     (and subclasses) so the client gets an EC2 error document instead. ``one_time_only``
     is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither);
     ``unicode_names`` is webob 1.2's decoding of parameter names (Folsom's webob 1.0.8 kept
-    them byte strings), see :func:`dict_from_dotted_str`.
+    them byte strings, see :func:`dict_from_dotted_str`): Folsom's Requestify then wrote
+    each argument into a unicode debug line (``init:329-330@2012.2.4``), which a name beyond
+    ASCII failed, escaping to FaultWrapper (:class:`~simulator.errors.ServerFault`).
     """
     _check_limits(params, limits)
     query = dict(params)
@@ -267,13 +340,17 @@ def parse_query(
     action = query.get("Action")
     if action is None:
         raise MissingParameter(name="Action")
+    if not unicode_names and not all(map(str.isascii, query)):
+        raise ServerFault()
     raw_args = {key: value for key, value in query.items() if _is_argument[key]}
     _validate(raw_args)
     return QueryRequest(
         action=action,
         method_name=camelcase_to_underscore(action),
         version=query.get("Version", DEFAULT_VERSION),
-        kwargs=args_to_kwargs(dict_from_dotted_str(raw_args.items(), unicode_names=unicode_names)),
+        kwargs=args_to_kwargs(
+            dict_from_dotted_str(raw_args.items(), unicode_names=unicode_names, inserted=query)
+        ),
         raw_args=raw_args,
         timestamp=timestamp,
         expires=expires,

@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from simulator.py2dict import iteration_order
+
 _STR_DIGITS = 12
 """``PyFloat_STR_PRECISION``: the significant digits of Python 2's ``str(float)``."""
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
@@ -29,7 +31,8 @@ def py2_str(value: Any, *, native_strings: bool = False) -> str:
     Texts inside a list or dict are written as their ``repr``: a query value was unicode
     (webob decoded it), so ``u'...'`` with Python 2's escapes; ``native_strings`` writes
     them as byte strings, ``'...'``, for Nova's own constants (task states). A dict's items
-    follow insertion order, where Python 2 followed its hash order.
+    follow Python 2's hash order for the order they were inserted
+    (:func:`~simulator.py2dict.iteration_order`).
     """
     if isinstance(value, str):
         return value
@@ -63,8 +66,8 @@ def _repr(value: Any, native_strings: bool) -> str:
         return "[" + ", ".join(_repr(item, native_strings) for item in value) + "]"
     if isinstance(value, dict):
         items = (
-            f"{_repr(key, native_strings)}: {_repr(item, native_strings)}"
-            for key, item in value.items()
+            f"{_repr(key, native_strings)}: {_repr(value[key], native_strings)}"
+            for key in iteration_order(value)
         )
         return "{" + ", ".join(items) + "}"
     if type(value) is int and not _LONG_MIN <= value <= _LONG_MAX:

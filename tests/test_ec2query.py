@@ -387,26 +387,39 @@ def test_dict_from_dotted_str_refuses_a_value_that_is_not_text() -> None:
         dict_from_dotted_str(items)
 
 
-def test_dict_from_dotted_str_plain_key_overwrites_earlier_nested_key() -> None:
-    assert dict_from_dotted_str([("Placement.AvailabilityZone", "nova"), ("Placement", "x")]) == {
-        "placement": "x"
+SIGNED = ["Signature", "AWSAccessKeyId", "SignatureMethod", "SignatureVersion", "Version"]
+SIGNED += ["Timestamp", "Action", "ImageId"]
+"""The names a query-signed launch sends first: with them Requestify's dict has the Python 2
+order checked by CPython 2.7.18 for each set below."""
+
+
+def test_dict_from_dotted_str_plain_key_walked_later_replaces_a_nested_one() -> None:
+    """Python 2 walks ``KeyName.1`` before ``KeyName`` in this dict (tests/test_py2_order.py
+    checks whole requests)."""
+    items = [("KeyName", "k"), ("KeyName.1", "x")]
+    assert dict_from_dotted_str(items, inserted=[*SIGNED, "KeyName", "KeyName.1"]) == {
+        "key_name": "k"
     }
 
 
 @pytest.mark.parametrize(
-    "items",
+    ("items", "error"),
     [
-        [("Placement", "x"), ("Placement.AvailabilityZone", "nova")],
-        [("Placement", "x"), ("Placement.A.B", "nova")],
-        [("Foo.Bar", "1"), ("Foo.Bar.Baz", "2")],
+        ([("Placement", "x"), ("Placement.AvailabilityZone", "nova")], TypeError),
+        ([("Placement.AvailabilityZone", "nova"), ("Placement", "x")], TypeError),
+        ([("Placement", "x"), ("Placement.A.B", "nova")], AttributeError),
+        ([("Foo.Bar", "1"), ("Foo.Bar.Baz", "2")], TypeError),
     ],
 )
 def test_dict_from_dotted_str_nesting_below_a_plain_value_fails_like_nova(
-    items: list[tuple[str, str]],
+    items: list[tuple[str, str]], error: type[Exception]
 ) -> None:
-    with pytest.raises(TypeError):
-        dict_from_dotted_str(items)
-    status, body = error_document(TypeError("x"), "req-1")
+    """Whichever is sent first, Python 2 walks the plain name first here: assigning into its
+    value is TypeError, ``.get`` of a part between is AttributeError."""
+    inserted = [*SIGNED, *(name for name, _ in items)]
+    with pytest.raises(error, match="nests below a plain value"):
+        dict_from_dotted_str(items, inserted=inserted)
+    status, body = error_document(error("x"), "req-1")
     assert status == 400
     assert b"<Code>UnknownError</Code>" in body
 

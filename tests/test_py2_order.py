@@ -1,0 +1,252 @@
+"""Python 2's dict order where Nova's answer depends on it.
+
+The expected values come from CPython 2.7.18 (64-bit, UCS-4) and from Nova's own EC2 layer at
+each tag (Requestify, Validator, Executor, ``APIRequest`` and ``run_instances``) run under it
+on the same requests: Requestify copied the query into a dict and
+``ec2utils.dict_from_dotted_str`` walked it in that dict's order (``__init__.py:309,335``,
+``ec2utils.py:356-374@2013.1.5``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import Simulator
+from simulator.ec2query import args_to_kwargs, dict_from_dotted_str, parse_query
+from simulator.errors import ServerFault
+from simulator.py2dict import iteration_order, py2_hash
+from simulator.py2text import py2_str
+from simulator.service import EC2Service, Outcome
+
+NOVA_KEYS = [
+    ("Signature", "x"),
+    ("AWSAccessKeyId", "admin"),
+    ("SignatureMethod", "HmacSHA256"),
+    ("SignatureVersion", "2"),
+    ("Version", "2012-08-15"),
+    ("Timestamp", "2026-01-01T00:00:00Z"),
+    ("Action", "RunInstances"),
+    ("ImageId", "ami-00000001"),
+]
+"""What a query-signed client sends before its own parameters (and the oracle sent)."""
+
+UNKNOWN = ("UnknownError", 400)
+
+
+def launch(profile: str, *params: tuple[str, str]) -> Outcome:
+    return EC2Service(Simulator.from_seed(profile=profile)).handle([*NOVA_KEYS, *params])
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("", 0),
+        ("a", 12416037344),
+        ("MinCount", 4413934334887437081),
+        ("Clé", -1658743042895268987),
+        ("\U0001f600", 16449585346049),
+    ],
+)
+def test_py2_hash_is_python_27s(text: str, value: int) -> None:
+    assert py2_hash(text) == value
+
+
+@pytest.mark.parametrize(
+    ("inserted", "order"),
+    [
+        (["MinCount", "min_count"], ["MinCount", "min_count"]),
+        (["min_count", "MinCount"], ["min_count", "MinCount"]),
+        (["b", "a", "q", "abc"], ["a", "q", "b", "abc"]),
+        (["x", "1"], ["1", "x"]),
+        (["1", "x"], ["1", "x"]),
+        (
+            [name for name, _ in NOVA_KEYS] + ["KeyName", "KeyName.1"],
+            [
+                "SignatureVersion",
+                "AWSAccessKeyId",
+                "Timestamp",
+                "KeyName.1",
+                "ImageId",
+                "KeyName",
+                "SignatureMethod",
+                "Version",
+                "Signature",
+                "Action",
+            ],
+        ),
+        (
+            [f"Foo{number}" for number in range(12)],
+            [f"Foo{number}" for number in (11, 10, 8, 9, 4, 5, 6, 7, 0, 1, 2, 3)],
+        ),
+    ],
+)
+def test_iteration_order_is_python_27s(inserted: list[str], order: list[str]) -> None:
+    """Collisions decide by insertion order (the first two pairs); the last set grows the
+    table from 8 slots to 32 at its sixth key."""
+    assert iteration_order(inserted) == order
+
+
+def test_a_key_inserted_again_keeps_its_slot() -> None:
+    assert iteration_order(["min_count", "MinCount", "min_count"]) == ["min_count", "MinCount"]
+
+
+def test_py2_str_writes_a_dict_in_hash_order() -> None:
+    assert py2_str({"b": 1, "a": "x", "q": {"r": 1}}) == "{u'a': u'x', u'q': {u'r': 1}, u'b': 1}"
+
+
+# --- where two names meet --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [("KeyName", "k"), ("KeyName.1", "x")],
+        [("KeyName.1", "x"), ("KeyName", "k")],
+    ],
+)
+def test_a_plain_name_walked_after_its_dotted_name_replaces_it(
+    items: list[tuple[str, str]],
+) -> None:
+    """``KeyName.1`` comes first in Python 2's order whichever was sent first, so the plain
+    value replaces the dict: every release launched with ``key_name='k'``."""
+    assert parse_query([*NOVA_KEYS, *items]).kwargs["key_name"] == "k"
+    for profile in ("folsom", "grizzly", "havana"):
+        outcome = launch(profile, *items)
+        assert outcome.status == 200
+        assert outcome.create_calls[0].fields()["key_name"] == "k"
+
+
+@pytest.mark.parametrize(
+    ("items", "error"),
+    [
+        ([("Placement", ""), ("Placement.AvailabilityZone", "nova")], TypeError),
+        ([("Placement.AvailabilityZone", "nova"), ("Placement", "5")], TypeError),
+        ([("Placement.GroupName", "g"), ("Placement", "None")], TypeError),
+        (
+            [("BlockDeviceMapping.1.Ebs.VolumeSize", "1"), ("BlockDeviceMapping.1.Ebs", "x")],
+            TypeError,
+        ),
+        (
+            [("BlockDeviceMapping.1.DeviceName", "/dev/vdb"), ("BlockDeviceMapping", "x")],
+            AttributeError,
+        ),
+        ([("KernelId.a", "aki-1"), ("KernelId.b", "x")], None),
+    ],
+)
+def test_a_dotted_name_walked_after_a_plain_value_fails_as_python_2_did(
+    items: list[tuple[str, str]], error: type[Exception] | None
+) -> None:
+    """The plain name first: ``d[...] = value`` on its value is TypeError, ``d.get(...)`` of a
+    part between is AttributeError; Havana's and Icehouse's Executors name the class. The
+    last row fails later, in ``run_instances`` (``kernel_id`` is a dict)."""
+    for sent in (items, items[::-1]):
+        if error is not None:
+            with pytest.raises(error):
+                parse_query([*NOVA_KEYS, *sent])
+        name = error.__name__ if error else "AttributeError"
+        assert (launch("grizzly", *sent).error_code, launch("grizzly", *sent).status) == UNKNOWN
+        havana = launch("havana", *sent)
+        assert (havana.error_code, havana.error_message, havana.status) == (
+            name,
+            "Unknown error occured.",
+            500,
+        )
+        assert havana.create_calls == []
+
+
+@pytest.mark.parametrize(
+    ("items", "min_count", "max_count"),
+    [
+        ([("MinCount", "1"), ("min_count", "2")], 1, 1),
+        ([("min_count", "2"), ("MinCount", "1")], 2, 2),
+        ([("MinCount", "2"), ("minCount", "1")], 2, 2),
+        ([("minCount", "1"), ("MinCount", "2")], 1, 1),
+        ([("MaxCount", "1"), ("max_count", "3")], 1, 3),
+        ([("max_count", "3"), ("MaxCount", "1")], 1, 3),
+    ],
+)
+def test_of_two_names_converting_to_one_the_later_in_python_2s_order_wins(
+    items: list[tuple[str, str]], min_count: int, max_count: int
+) -> None:
+    """``MinCount`` and ``min_count`` share a slot's probe path, so the one sent first keeps
+    the earlier slot and the other wins; ``MaxCount``/``max_count`` do not collide."""
+    for profile in ("folsom", "grizzly", "havana"):
+        call = launch(profile, *items).create_calls[0].fields()
+        assert (call["min_count"], call["max_count"]) == (min_count, max_count)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [
+            ("BlockDeviceMapping.x.DeviceName", "/dev/vdc"),
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+        ],
+        [
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.x.DeviceName", "/dev/vdc"),
+        ],
+    ],
+)
+def test_the_first_key_of_a_dict_of_digit_and_other_keys_is_python_2s(
+    items: list[tuple[str, str]],
+) -> None:
+    """``{u'x': ..., u'1': ...}.keys()[0]`` is ``u'1'`` in either order, so the mappings are a
+    list (by string key: ``1``, ``x``) and Grizzly launched with both."""
+    kwargs = args_to_kwargs(dict_from_dotted_str(items))
+    assert kwargs["block_device_mapping"] == [
+        {"device_name": "/dev/vdb"},
+        {"device_name": "/dev/vdc"},
+    ]
+    outcome = launch("grizzly", *items)
+    assert outcome.status == 200
+    mappings = outcome.create_calls[0].fields()["block_device_mapping"]
+    devices = [row["device_name"] for row in mappings]
+    assert devices == ["/dev/vdb", "/dev/vdc"]
+
+
+def test_a_dict_without_a_conflict_keeps_the_order_sent() -> None:
+    """Nothing met and no dict of mixed keys: the walk in the order sent is Nova's result,
+    and no Python 2 order is worked out."""
+    items = [("Placement.GroupName", "g"), ("Placement.AvailabilityZone", "nova")]
+    assert list(dict_from_dotted_str(items)["placement"]) == ["group_name", "availability_zone"]
+
+
+# --- Folsom's byte-string names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Clé", "BlockDeviceMapping.1.Clé", "É"])
+def test_folsom_fails_any_name_beyond_ascii_in_requestifys_debug_line(name: str) -> None:
+    """``_('arg: %(key)s ...') % locals()`` with a byte-string key beyond ASCII
+    (init:329-330@2012.2.4): UnicodeDecodeError, FaultWrapper's 500. From Grizzly on only
+    the first part fails (``str()`` of it), so a nested one launches."""
+    with pytest.raises(ServerFault):
+        parse_query([("Action", "RunInstances"), (name, "x")], unicode_names=False)
+    folsom = launch("folsom", (name, "x"))
+    assert (folsom.error_code, folsom.status, folsom.create_calls) == (*UNKNOWN, [])
+    grizzly = launch("grizzly", (name, "x"))
+    assert len(grizzly.create_calls) == (1 if "." in name else 0)
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        (
+            [("InstanceType.a", "m1.tiny"), ("InstanceType.b", "m1.small")],
+            "Instance type with name {u'a': u'm1.tiny', u'b': u'm1.small'} could not be found.",
+        ),
+        (
+            [("InstanceType.q.r", "1"), ("InstanceType.abc", "m1.small")],
+            "Instance type with name {u'q': {u'r': 1}, u'abc': u'm1.small'} could not be found.",
+        ),
+    ],
+)
+def test_a_dict_in_a_message_has_python_2s_order(
+    items: list[tuple[str, str]], message: str
+) -> None:
+    """Grizzly's answer; Folsom wrote the keys as byte strings (``{'a': u'm1.tiny'}``), which
+    launch-sim does not (docs/profiles.md)."""
+    assert launch("grizzly", *items).error_message == message
