@@ -501,3 +501,23 @@ def test_an_action_beyond_ascii_fails_as_python_2s_getattr_did(
     assert (outcome.error_code, outcome.error_message, outcome.status) == answered
     unknown = EC2Service(Simulator.from_seed(profile=profile)).handle([("Action", "Cle")])
     assert unknown.error_code == "InvalidRequest"
+
+
+@pytest.mark.parametrize("size", ["é", "x", "1.5"])
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_a_volume_size_that_is_no_integer_is_invalid_from_havana_on(
+    profile: str, size: str
+) -> None:
+    """``validate_integer``'s ``int(str(value))`` (``utils.py:1140@2013.2.4``): ``str()`` of a
+    text beyond ASCII raises UnicodeEncodeError, which is a ValueError in Python 2 too, so
+    Havana's ``except ValueError`` catches it as Icehouse's ``except (ValueError,
+    UnicodeEncodeError)`` does (``utils.py:999@2014.1.5``)."""
+    outcome = launch(
+        profile,
+        *_mapping(1, DeviceName="/dev/sdb", VirtualName="ephemeral0", **{"Ebs.VolumeSize": size}),
+    )
+    assert (outcome.error_code, outcome.error_message, outcome.status) == (
+        "InvalidBDMFormat",
+        "Block Device Mapping is Invalid: Invalid volume_size.",
+        400,
+    )
