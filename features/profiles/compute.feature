@@ -113,6 +113,20 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
       | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
 
+  Scenario Outline: A volume size beyond ASCII (<profile>)
+    Given the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000001", "instance_type": "m1.small",
+       "block_device_mapping": [{"device_name": "/dev/vdb", "ebs": {"snapshot_id": "snap-12345678", "volume_size": "\u00e9"}}]}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | outcome                                                                                                    |
+      | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+      | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+
   Scenario Outline: A flavor without a root disk size and an image with min_disk (<profile>)
     Given the store is seeded with:
       """
