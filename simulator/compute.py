@@ -225,7 +225,6 @@ class RecordingComputeAPI(InstanceOperations):
         instances, reservation_id = self._provision(context, call)
         work = self.clock.stamp()
         for instance in instances:
-            instance.user_data = user_data
             self.store.instances.put(instance.ec2_int_id, instance.to_row(work))
         return instances, reservation_id
 
@@ -278,6 +277,7 @@ class RecordingComputeAPI(InstanceOperations):
                 hostname=sanitize_hostname(display_name),
                 created_at=created_at,
                 root_device_name=root_device_name,
+                user_data=call.user_data,
             )
             instance.block_device_mapping = device_rows(instance, launch_index)
             instances.append(instance)
@@ -311,7 +311,7 @@ class RecordingComputeAPI(InstanceOperations):
                     populate_instance_devices(first, instance_type, properties, launch.bdms)
                 except Exception:
                     instance.block_device_mapping = first.rows
-                    self._leave_unscheduled(instance, launch.call)
+                    self._leave_unscheduled(instance)
                     raise
                 instance_rows = first.rows
             else:
@@ -322,10 +322,9 @@ class RecordingComputeAPI(InstanceOperations):
 
         return legacy_rows
 
-    def _leave_unscheduled(self, instance: Instance, call: CreateCall) -> None:
+    def _leave_unscheduled(self, instance: Instance) -> None:
         """Store an instance Nova created and never sent to the scheduler: it stays
         ``building`` (no work that compute will finish), its id used."""
-        instance.user_data = call.user_data
         self.store.instances.put(instance.ec2_int_id, instance.to_row(None))
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:

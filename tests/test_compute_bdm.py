@@ -128,6 +128,7 @@ def test_a_failure_while_the_rows_are_made_leaves_the_first_instance_building(
         [
             *launch,
             ("MinCount", "2"),
+            ("UserData", "aGk="),
             ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
             ("BlockDeviceMapping.1.NoDevice", ""),
             ("BlockDeviceMapping.2.VirtualName", "swap"),
@@ -147,6 +148,9 @@ def test_a_failure_while_the_rows_are_made_leaves_the_first_instance_building(
     assert [
         (device["device_name"], device["no_device"]) for device in row["block_device_mapping"]
     ] == [("/dev/vdb", "")]
+    attribute = [("InstanceId", "i-00000001"), ("Attribute", "userData")]
+    described_data = service.handle([("Action", "DescribeInstanceAttribute"), *attribute])
+    assert described_data.result == {"instance_id": "i-00000001", "userData": "hi"}
     assert service.handle(launch).instance_ids == ["i-00000002"]
 
 
