@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,10 @@ class Simulator:
         return self.invoke("run_instances", request, context)  # type: ignore[no-any-return]
 
     def invoke(
-        self, method_name: str, kwargs: dict[str, Any], context: RequestContext | None = None
+        self,
+        method_name: str,
+        kwargs: dict[str, Any] | Callable[[], dict[str, Any]],
+        context: RequestContext | None = None,
     ) -> Any:
         """Nova's ``APIRequest.invoke``: dispatch to the controller, every failure an EC2Error.
 
@@ -169,14 +173,19 @@ class Simulator:
         The error carries the profile's Executor, so its ``code`` and ``message`` are the
         ones this release answered. An action beyond ASCII fails as Python 2's ``getattr``
         of a unicode name did, UnicodeEncodeError, which Nova's ``except AttributeError``
-        did not make ``InvalidRequest`` (``apirequest.py:57-59@2013.1.5``).
+        did not make ``InvalidRequest`` (``apirequest.py:57-59@2013.1.5``). ``kwargs`` may be
+        what makes them, called once the action is found, where Nova made them: after
+        ``InvalidRequest`` and before a controller attribute that is no method is called.
         """
         with self._executor:
             method_name.encode("ascii")
-            if method_name in self.profile.conversation.controller_attributes:
-                raise TypeError(f"the controller's {method_name} is not callable")
-            if method_name not in SUPPORTED_ACTIONS:
+            attribute = method_name in self.profile.conversation.controller_attributes
+            if not attribute and method_name not in SUPPORTED_ACTIONS:
                 raise InvalidRequest()
+            if callable(kwargs):
+                kwargs = kwargs()
+            if attribute:
+                raise TypeError(f"the controller's {method_name} is not callable")
             method = getattr(self.cloud, method_name)
             context = context or RequestContext()
             if not self.admin:

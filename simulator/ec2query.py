@@ -18,7 +18,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 from xml.sax import saxutils
@@ -134,9 +134,20 @@ def camelcase_to_underscore(name: str) -> str:
     """Nova's parameter-name conversion: ``ImageId`` -> ``image_id``, ``KernelID`` -> ``kernel_id``.
 
     The controller's keyword names are exactly what this produces, including its oddities
-    (a run of capitals stays one word), so it must not be "improved".
+    (a run of capitals stays one word), so it must not be "improved". A name beyond ASCII
+    is lowered as Python 2's unicode was, one character at a time: ``İ`` is ``i`` (Python 3
+    writes ``i̇``) and a final capital sigma is the plain small one (Python 3: the final
+    form), so ``İmageId`` is ``image_id`` and passes Grizzly's ``str()``.
     """
-    return _CAMEL_BOUNDARY.sub(r"_\1", name).lower().strip("_")
+    underscored = _CAMEL_BOUNDARY.sub(r"_\1", name)
+    if underscored.isascii():
+        return underscored.lower().strip("_")
+    return "".join(map(str.lower, underscored.translate(_PY2_LOWER))).strip("_")
+
+
+_PY2_LOWER = {0x130: "i"}
+"""The one character Python 3 lowers to two (``İ``, its full case mapping): Python 2 took
+the simple mapping."""
 
 
 def dict_from_dotted_str(
@@ -297,16 +308,32 @@ class QueryRequest:
     ``kwargs`` are ready for ``method(**kwargs)``; ``raw_args`` keep the CamelCase names
     (cassettes and diffs want them). ``timestamp``/``expires``/``access_key`` are exposed
     raw because checking them needs the clock and the credentials, which the server owns.
+    ``names`` are every name the query held, in the order first sent (Requestify's dict).
     """
 
     action: str
     method_name: str
     version: str
-    kwargs: dict[str, Any]
     raw_args: dict[str, str]
     timestamp: str | None
     expires: str | None
     access_key: str | None
+    names: Collection[str] = field(default=(), repr=False)
+    unicode_names: bool = field(default=True, repr=False)
+
+    @functools.cached_property
+    def kwargs(self) -> dict[str, Any]:
+        """The controller's keyword arguments: :func:`dict_from_dotted_str` and
+        :func:`args_to_kwargs` of ``raw_args``, made when first asked for. Nova made them
+        once the action was found (``apirequest.py:55-71@2013.1.5``), so an unknown action is
+        ``InvalidRequest`` whatever they would raise; this raises what they raise."""
+        return args_to_kwargs(
+            dict_from_dotted_str(
+                self.raw_args.items(),
+                unicode_names=self.unicode_names,
+                inserted=self.names or None,
+            )
+        )
 
 
 def parse_query(
@@ -348,13 +375,12 @@ def parse_query(
         action=action,
         method_name=camelcase_to_underscore(action),
         version=query.get("Version", DEFAULT_VERSION),
-        kwargs=args_to_kwargs(
-            dict_from_dotted_str(raw_args.items(), unicode_names=unicode_names, inserted=query)
-        ),
         raw_args=raw_args,
         timestamp=timestamp,
         expires=expires,
         access_key=query.get("AWSAccessKeyId"),
+        names=query.keys(),
+        unicode_names=unicode_names,
     )
 
 

@@ -118,7 +118,7 @@ class EC2Service:
                     one_time_only=profile.query_time is QueryTime.CHECKED,
                     unicode_names=profile.unicode_names,
                 )
-                result = self.sim.invoke(request.method_name, request.kwargs, context)
+                result = self.sim.invoke(request.method_name, lambda: request.kwargs, context)
                 document = functools.partial(
                     render_response,
                     request.action,

@@ -325,6 +325,9 @@ def test_py2_int_takes_no_other_inner_whitespace(text: str, base: int) -> None:
         ("RunInstances", "run_instances"),
         ("image_id", "image_id"),
         ("1", "1"),
+        ("İmageId", "image_id"),
+        ("A\u03a3", "a\u03c3"),
+        ("ÉbsOptimized", "ébs_optimized"),
     ],
 )
 def test_camelcase_to_underscore(camel: str, snake: str) -> None:

@@ -145,7 +145,7 @@ def test_a_dotted_name_walked_after_a_plain_value_fails_as_python_2_did(
     for sent in (items, items[::-1]):
         if error is not None:
             with pytest.raises(error):
-                parse_query([*NOVA_KEYS, *sent])
+                parse_query([*NOVA_KEYS, *sent]).kwargs  # noqa: B018
         name = error.__name__ if error else "AttributeError"
         assert (launch("grizzly", *sent).error_code, launch("grizzly", *sent).status) == UNKNOWN
         havana = launch("havana", *sent)
@@ -250,3 +250,58 @@ def test_a_dict_in_a_message_has_python_2s_order(
     """Grizzly's answer; Folsom wrote the keys as byte strings (``{'a': u'm1.tiny'}``), which
     launch-sim does not (docs/profiles.md)."""
     assert launch("grizzly", *items).error_message == message
+
+
+# --- after the action is found ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [("Clé", "x")],
+        [("Placement", "x"), ("Placement.AvailabilityZone", "nova")],
+        [("BlockDeviceMapping.1.DeviceName", "/dev/vdb"), ("BlockDeviceMapping", "x")],
+    ],
+)
+@pytest.mark.parametrize("profile", ["grizzly", "havana", "icehouse"])
+def test_an_unknown_action_is_invalid_request_before_its_names_are_walked(
+    profile: str, names: list[tuple[str, str]]
+) -> None:
+    """``APIRequest.invoke`` looked the action up before ``dict_from_dotted_str``
+    (``apirequest.py:55-71@2013.1.5``): its failures never reach an unknown action."""
+    params = [*NOVA_KEYS, *names]
+    assert launch(profile, *names).error_code != "InvalidRequest"
+    params[NOVA_KEYS.index(("Action", "RunInstances"))] = ("Action", "Store")
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(params)
+    assert (outcome.error_code, outcome.status) == ("InvalidRequest", 400)
+
+
+def test_a_controller_attribute_is_called_after_the_names_are_walked() -> None:
+    """``getattr`` finds ``compute_api``; the walk comes next (its UnicodeEncodeError), and
+    only then the call of an object that is no method (TypeError)."""
+    service = EC2Service(Simulator.from_seed(profile="havana"))
+    plain = service.handle([("Action", "ComputeApi")])
+    assert (plain.error_code, plain.status) == ("TypeError", 500)
+    walked = service.handle([("Action", "ComputeApi"), ("Clé", "x")])
+    assert (walked.error_code, walked.status) == ("UnicodeEncodeError", 500)
+
+
+def test_folsom_fails_a_name_beyond_ascii_before_the_action_is_looked_up() -> None:
+    """Requestify's debug line comes before the Executor, so even an unknown action is
+    FaultWrapper's answer."""
+    params = [("Action", "Store"), ("Clé", "x")]
+    outcome = EC2Service(Simulator.from_seed(profile="folsom")).handle(params)
+    assert isinstance(outcome.exception, ServerFault)
+
+
+@pytest.mark.parametrize("profile", ["grizzly", "havana"])
+def test_a_name_is_lowered_as_python_2s_unicode_was(profile: str) -> None:
+    """``u'İmageId'.lower()`` was ``u'imageid'`` (the simple case mapping), so Nova's
+    ``str()`` of it passed and the image was found; Python 3 would make it ``i̇mage_id``."""
+    params = [("Action", "RunInstances"), ("İmageId", "ami-00000001")]
+    outcome = EC2Service(Simulator.from_seed(profile=profile)).handle(params)
+    assert outcome.status == 200
+    assert (
+        outcome.create_calls[0].fields()["image_href"]
+        == launch(profile).create_calls[0].fields()["image_href"]
+    )
