@@ -321,10 +321,10 @@ class QueryRequest:
     names: Collection[str] = field(default=(), repr=False)
     unicode_names: bool = field(default=True, repr=False)
 
-    @functools.cached_property
+    @property
     def kwargs(self) -> dict[str, Any]:
         """The controller's keyword arguments: :func:`dict_from_dotted_str` and
-        :func:`args_to_kwargs` of ``raw_args``, made when first asked for. Nova made them
+        :func:`args_to_kwargs` of ``raw_args``, made anew each time asked for. Nova made them
         once the action was found (``apirequest.py:55-71@2013.1.5``), so an unknown action is
         ``InvalidRequest`` whatever they would raise; this raises what they raise."""
         return args_to_kwargs(
