@@ -22,6 +22,7 @@ from collections.abc import Iterable
 _MULTIPLIER = 1000003
 _WORD = 2**64
 """Nova's hosts were 64-bit: a C ``long`` hash and a ``size_t`` probe index wrap here."""
+_WORD_MASK = _WORD - 1
 _MIN_SIZE = 8
 """``PyDict_MINSIZE``: every dict starts with eight slots."""
 _PERTURB_SHIFT = 5
@@ -38,8 +39,8 @@ def py2_hash(text: str) -> int:
     if not text:
         return 0
     value = ord(text[0]) << 7
-    for char in text:
-        value = ((_MULTIPLIER * value) ^ ord(char)) % _WORD
+    for code in map(ord, text):
+        value = ((_MULTIPLIER * value) ^ code) & _WORD_MASK
     value ^= len(text)
     if value >= _WORD // 2:
         value -= _WORD
@@ -66,10 +67,10 @@ def iteration_order(keys: Iterable[str]) -> list[str]:
 def _free_slot(slots: list[str | None], hash_value: int) -> int:
     """``lookdict``'s probe for a key the table lacks: the first empty slot on its path."""
     mask = len(slots) - 1
-    perturb = hash_value % _WORD
+    perturb = hash_value & _WORD_MASK
     index = perturb & mask
     while slots[index & mask] is not None:
-        index = ((index << 2) + index + perturb + 1) % _WORD
+        index = ((index << 2) + index + perturb + 1) & _WORD_MASK
         perturb >>= _PERTURB_SHIFT
     return index & mask
 

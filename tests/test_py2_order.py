@@ -9,6 +9,8 @@ on the same requests: Requestify copied the query into a dict and
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from simulator import Simulator
@@ -87,6 +89,27 @@ def test_iteration_order_is_python_27s(inserted: list[str], order: list[str]) ->
     """Collisions decide by insertion order (the first two pairs); the last set grows the
     table from 8 slots to 32 at its sixth key."""
     assert iteration_order(inserted) == order
+
+
+@pytest.mark.parametrize(
+    ("template", "count", "digest"),
+    [
+        (
+            "BlockDeviceMapping.{}.DeviceName",
+            200,
+            "f8bb38f25ec21e248dacb125a0eef214aafbd5703669d3f937c5756983fd8edb",
+        ),
+        ("k{}", 60000, "65916c30e568444041e0c97bfd5a95b37e668deffa402f891f8350f8fd77840b"),
+    ],
+)
+def test_iteration_order_of_large_tables_is_python_27s(
+    template: str, count: int, digest: str
+) -> None:
+    """The SHA-256 of CPython 2.7.18's order, joined by commas: 200 names grow the table
+    three times (8, 32, 128, 512 slots), 60,000 pass the 50,000 beyond which it grows to
+    twice, not four times, the keys it holds."""
+    order = iteration_order(template.format(number) for number in range(count))
+    assert hashlib.sha256(",".join(order).encode()).hexdigest() == digest
 
 
 def test_a_key_inserted_again_keeps_its_slot() -> None:
