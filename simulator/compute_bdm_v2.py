@@ -33,6 +33,7 @@ from simulator.errors import (
     InvalidBDMLocalsLimit,
     InvalidBDMSwapSize,
 )
+from simulator.py2unicode import strip as py2_strip
 
 TRUE_STRINGS = frozenset({"1", "t", "true", "on", "y", "yes"})
 """``strutils.TRUE_STRINGS`` (2013.2.4 and 2014.1.5)."""
@@ -61,9 +62,10 @@ NewBdm = dict[str, Any]
 
 def bool_from_string(subject: Any) -> bool:
     """``strutils.bool_from_string`` (not strict): anything but a true string is False; a
-    non-string is read as its ``str()`` (``True`` and ``1`` are true, ``1.0`` and None not)."""
+    non-string is read as its ``str()`` (``True`` and ``1`` are true, ``1.0`` and None not);
+    the spaces stripped are Python 2's (U+180E among them)."""
     text = subject if isinstance(subject, str) else str(subject)
-    return text.strip().lower() in TRUE_STRINGS
+    return py2_strip(text).lower() in TRUE_STRINGS
 
 
 def _swap_or_ephemeral(name: Any) -> bool:

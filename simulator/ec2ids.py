@@ -14,6 +14,7 @@ from typing import Any
 from simulator.errors import InvalidEc2Id
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 from simulator.limits import ShortTextMemo
+from simulator.py2unicode import decimal_text
 
 _UUID_LIKE = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -36,8 +37,10 @@ def py2_int(text: str, base: int) -> int:
     sign; Python 3 reads the sign and the digits as one token. Surrounding whitespace and a
     ``0x``/``0b``/``0o`` prefix matching the base are accepted by both versions. The
     whitespace is looked for only once Python 3 has refused the text, so a number pays
-    nothing for it.
+    nothing for it. Text beyond ASCII is read with Python 2's Unicode 5.2 digits and spaces
+    (:func:`~simulator.py2unicode.decimal_text`).
     """
+    text = decimal_text(text)
     if "_" in text:
         raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
     try:
@@ -54,7 +57,8 @@ def py2_int(text: str, base: int) -> int:
 
 def py2_float(text: str) -> float:
     """``float(text)`` as Nova's Python 2 read unicode text: no ``_`` digit separators, the
-    information separators read as spaces."""
+    information separators read as spaces, Unicode 5.2's digits and spaces beyond ASCII."""
+    text = decimal_text(text)
     if "_" in text:
         raise ValueError(f"could not convert string to float: {text!r}")
     try:

@@ -39,6 +39,7 @@ from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import XmlStyle
 from simulator.py2dict import iteration_order
 from simulator.py2text import py2_str
+from simulator.py2unicode import isdigit as py2_isdigit
 
 DEFAULT_VERSION = "2012-08-15"
 
@@ -204,9 +205,9 @@ def _mixed(keys: dict[str, Any]) -> bool:
     whether :func:`args_to_kwargs` makes it a list. Asked of every request's dicts, so the
     usual ones are answered first: one key, or digits only (no empty key, and their text
     joined is all digits)."""
-    if len(keys) < 2 or ("" not in keys and "".join(keys).isdigit()):
+    if len(keys) < 2 or ("" not in keys and py2_isdigit("".join(keys))):
         return False
-    return any(map(str.isdigit, keys))
+    return any(map(py2_isdigit, keys))
 
 
 class _OrderDecides(Exception):
@@ -291,7 +292,7 @@ def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
     """
     kwargs: dict[str, Any] = {}
     for key, value in args.items():
-        if isinstance(value, dict) and value and next(iter(value)).isdigit():
+        if isinstance(value, dict) and value and py2_isdigit(next(iter(value))):
             kwargs[key] = [item for _, item in sorted(value.items())]
         else:
             kwargs[key] = value
