@@ -24,7 +24,9 @@ from simulator.errors import EC2Error, ErrorEnvelope, InvalidRequest, RequestToo
 from simulator.images import ImageBackend, S3ImageService, StoreImageBackend
 from simulator.limits import DEFAULT_LIMITS, shorten
 from simulator.profiles import Profile, get_profile
+from simulator.py2text import BYTE_STRING_NAMES
 from simulator.resources import default_seed_path
+from simulator.scoped import UNSCOPED, Scoped
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore
 
@@ -103,6 +105,7 @@ class Simulator:
         self.admin = admin
         self.profile = get_profile(profile)
         self._executor = _Executor(self.profile.errors)
+        self._byte_names = not self.profile.unicode_names
         self.contracts = contracts or default_registry()
         self.image_backend: ImageBackend = image_backend or StoreImageBackend(store)
         self.compute = RecordingComputeAPI(
@@ -190,7 +193,8 @@ class Simulator:
             context = context or RequestContext()
             if not self.admin:
                 context = dataclasses.replace(context, is_admin=False)
-            with self.compute.clock.request():
+            names = Scoped(BYTE_STRING_NAMES, True) if self._byte_names else UNSCOPED
+            with self.compute.clock.request(), names:
                 return method(context, **kwargs)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from simulator.py2dict import iteration_order
@@ -22,6 +23,10 @@ _STR_DIGITS = 12
 """``PyFloat_STR_PRECISION``: the significant digits of Python 2's ``str(float)``."""
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 """A C long on the 64-bit Linux hosts Nova ran on: ``int(text)`` beyond it was a long."""
+BYTE_STRING_NAMES: ContextVar[bool | None] = ContextVar("byte_string_names", default=None)
+"""True while a request of a release whose webob left parameter names byte strings (Folsom's
+1.0.8) runs: the keys of a dict made of dotted names are written without ``u``
+(``{'a': u'm1.tiny'}``), its values as the unicode they were."""
 _CONVERSION = re.compile(r"%(?:\((?P<key>[^)]*)\)[#0 +-]*(?:\d+)?(?:\.\d+)?(?P<type>[a-zA-Z])|%)")
 
 
@@ -32,7 +37,8 @@ def py2_str(value: Any, *, native_strings: bool = False) -> str:
     (webob decoded it), so ``u'...'`` with Python 2's escapes; ``native_strings`` writes
     them as byte strings, ``'...'``, for Nova's own constants (task states). A dict's items
     follow Python 2's hash order for the order they were inserted
-    (:func:`~simulator.py2dict.iteration_order`).
+    (:func:`~simulator.py2dict.iteration_order`), and its keys are byte strings where
+    :data:`BYTE_STRING_NAMES` says so.
     """
     if isinstance(value, str):
         return value
@@ -65,8 +71,9 @@ def _repr(value: Any, native_strings: bool) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_repr(item, native_strings) for item in value) + "]"
     if isinstance(value, dict):
+        native_keys = native_strings or BYTE_STRING_NAMES.get() is True
         items = (
-            f"{_repr(key, native_strings)}: {_repr(value[key], native_strings)}"
+            f"{_repr(key, native_keys)}: {_repr(value[key], native_strings)}"
             for key in iteration_order(value)
         )
         return "{" + ", ".join(items) + "}"

@@ -17,7 +17,8 @@ from simulator import Simulator
 from simulator.ec2query import args_to_kwargs, dict_from_dotted_str, parse_query
 from simulator.errors import ServerFault
 from simulator.py2dict import iteration_order, py2_hash
-from simulator.py2text import py2_str
+from simulator.py2text import BYTE_STRING_NAMES, py2_str
+from simulator.scoped import Scoped
 from simulator.service import EC2Service, Outcome
 
 NOVA_KEYS = [
@@ -118,6 +119,9 @@ def test_a_key_inserted_again_keeps_its_slot() -> None:
 
 def test_py2_str_writes_a_dict_in_hash_order() -> None:
     assert py2_str({"b": 1, "a": "x", "q": {"r": 1}}) == "{u'a': u'x', u'q': {u'r': 1}, u'b': 1}"
+    with Scoped(BYTE_STRING_NAMES, True):
+        assert py2_str({"b": 1, "a": "x"}) == "{'a': u'x', 'b': 1}"
+    assert py2_str({"a": "x"}) == "{u'a': u'x'}", "only within the block"
 
 
 # --- where two names meet --------------------------------------------------------------------
@@ -255,24 +259,27 @@ def test_folsom_fails_any_name_beyond_ascii_in_requestifys_debug_line(name: str)
 
 
 @pytest.mark.parametrize(
-    ("items", "message"),
+    ("items", "folsom", "grizzly"),
     [
         (
             [("InstanceType.a", "m1.tiny"), ("InstanceType.b", "m1.small")],
+            "Instance type with name {'a': u'm1.tiny', 'b': u'm1.small'} could not be found.",
             "Instance type with name {u'a': u'm1.tiny', u'b': u'm1.small'} could not be found.",
         ),
         (
             [("InstanceType.q.r", "1"), ("InstanceType.abc", "m1.small")],
+            "Instance type with name {'q': {'r': 1}, 'abc': u'm1.small'} could not be found.",
             "Instance type with name {u'q': {u'r': 1}, u'abc': u'm1.small'} could not be found.",
         ),
     ],
 )
-def test_a_dict_in_a_message_has_python_2s_order(
-    items: list[tuple[str, str]], message: str
+def test_a_dict_in_a_message_has_python_2s_order_and_its_releases_names(
+    items: list[tuple[str, str]], folsom: str, grizzly: str
 ) -> None:
-    """Grizzly's answer; Folsom wrote the keys as byte strings (``{'a': u'm1.tiny'}``), which
-    launch-sim does not (docs/profiles.md)."""
-    assert launch("grizzly", *items).error_message == message
+    """Folsom's webob 1.0.8 left the names byte strings, so the keys made of them are
+    written without ``u``; the values were decoded."""
+    assert launch("folsom", *items).error_message == folsom
+    assert launch("grizzly", *items).error_message == grizzly
 
 
 # --- after the action is found ---------------------------------------------------------------
