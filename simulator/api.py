@@ -26,7 +26,7 @@ from simulator.limits import DEFAULT_LIMITS, shorten
 from simulator.profiles import Profile, get_profile
 from simulator.py2text import BYTE_STRING_NAMES
 from simulator.resources import default_seed_path
-from simulator.scoped import UNSCOPED, Scoped
+from simulator.scoped import Scoped
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.store import MappingStore
 
@@ -193,8 +193,10 @@ class Simulator:
             context = context or RequestContext()
             if not self.admin:
                 context = dataclasses.replace(context, is_admin=False)
-            names = Scoped(BYTE_STRING_NAMES, True) if self._byte_names else UNSCOPED
-            with self.compute.clock.request(), names:
+            with self.compute.clock.request():
+                if self._byte_names:
+                    with Scoped(BYTE_STRING_NAMES, True):
+                        return method(context, **kwargs)
                 return method(context, **kwargs)
 
 

@@ -32,19 +32,3 @@ class Scoped(Generic[_Value]):
         if self._token is not None:
             self._var.reset(self._token)
             self._token = None
-
-
-class _Unscoped:
-    """A block that sets nothing: what a request enters where a :class:`Scoped` value does
-    not apply. It keeps no state, so one serves every request."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-UNSCOPED = _Unscoped()
