@@ -10,11 +10,20 @@ on the same requests: Requestify copied the query into a dict and
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator import Simulator
-from simulator.ec2query import args_to_kwargs, dict_from_dotted_str, parse_query
+from simulator.ec2query import (
+    args_to_kwargs,
+    camelcase_to_underscore,
+    convert_value,
+    dict_from_dotted_str,
+    parse_query,
+)
 from simulator.errors import ServerFault
 from simulator.py2dict import iteration_order, py2_hash
 from simulator.py2text import BYTE_STRING_NAMES, py2_str
@@ -335,3 +344,66 @@ def test_a_name_is_lowered_as_python_2s_unicode_was(profile: str) -> None:
         outcome.create_calls[0].fields()["image_href"]
         == launch(profile).create_calls[0].fields()["image_href"]
     )
+
+
+# --- the walk in the order sent is only kept where the order decides nothing ------------------
+
+
+def nova_walk(items: list[tuple[str, str]], inserted: list[str]) -> dict[str, Any]:
+    """``dict_from_dotted_str`` and the list-making step as Nova wrote them, over the items
+    in Python 2's order: the reference the shortcut must agree with."""
+    values = dict(items)
+    args: dict[str, Any] = {}
+    for name in iteration_order(inserted):
+        if name not in values:
+            continue
+        parts = name.split(".")
+        key = camelcase_to_underscore(parts[0])
+        value = convert_value(values[name])
+        if len(parts) > 1:
+            node = args.get(key, {})
+            args[key] = node
+            for part in parts[1:-1]:
+                if not isinstance(node, dict):
+                    raise AttributeError(part)
+                child = node.get(camelcase_to_underscore(part), {})
+                node[camelcase_to_underscore(part)] = child
+                node = child
+            if not isinstance(node, dict):
+                raise TypeError(name)
+            node[camelcase_to_underscore(parts[-1])] = value
+        else:
+            args[key] = value
+    for key, value in args.items():
+        if isinstance(value, dict) and value:
+            first = iteration_order(value)[0]
+            if first.isdigit():
+                args[key] = [item for _, item in sorted(value.items())]
+    return args
+
+
+name_parts = st.sampled_from(["KeyName", "keyName", "key_name", "Placement", "A", "1", "2", "x"])
+names = st.lists(name_parts, min_size=1, max_size=3).map(".".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(names, st.sampled_from(["k", "5", "None", "", "true"])),
+        max_size=6,
+        unique_by=lambda item: item[0],
+    )
+)
+def test_the_shortcut_agrees_with_novas_walk(items: list[tuple[str, str]]) -> None:
+    """Whatever names meet, the result (or the exception's class) is that of Nova's walk in
+    Python 2's order of the query-signed dict's names."""
+    inserted = [name for name, _ in [*NOVA_KEYS, *items]]
+    try:
+        expected: object = nova_walk(items, inserted)
+    except (TypeError, AttributeError) as error:
+        expected = type(error)
+    try:
+        got: object = args_to_kwargs(dict_from_dotted_str(items, inserted=inserted))
+    except (TypeError, AttributeError) as error:
+        got = type(error)
+    assert got == expected
