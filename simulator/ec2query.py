@@ -175,8 +175,8 @@ def dict_from_dotted_str(
     fails nowhere and makes no top-level dict of digit and other keys has Nova's result
     whatever the order, so only the rest are walked again, in
     :func:`~simulator.py2dict.iteration_order` of ``inserted`` (every name Requestify's dict
-    held, in the order first sent; by default the names of ``items``), and such a dict is
-    given its keys in Python 2's order.
+    held, in the order first sent; the names of ``items`` it lacks are taken as inserted
+    after them), and such a dict is given its keys in Python 2's order.
     """
     key_paths = _text_key_path if unicode_names else _key_path
     try:
@@ -190,7 +190,7 @@ def dict_from_dotted_str(
         else:
             return args
     values = dict(items)
-    order = iteration_order(values if inserted is None else inserted)
+    order = iteration_order(values if inserted is None else [*inserted, *values])
     args = _walk(
         [(name, values[name]) for name in order if name in values], key_paths, overwrite=True
     )

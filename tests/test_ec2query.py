@@ -965,3 +965,11 @@ def test_the_namespace_is_written_as_python_2s_minidom_wrote_an_attribute() -> N
         b'<?xml version="1.0" ?><AResponse xmlns="http://ec2.amazonaws.com/doc/'
         b'a\nb\tc\rd&quot;&lt;&amp;&gt;/">'
     )
+
+
+def test_a_name_missing_from_inserted_is_still_walked() -> None:
+    """Names ``inserted`` lacks are taken as inserted after it, never dropped."""
+    items = [("MinCount", "2"), ("KeyName", "k"), ("keyName", "j")]
+    walked = dict_from_dotted_str(items, inserted=["Action"])
+    assert walked == dict_from_dotted_str(items, inserted=["Action", *(n for n, _ in items)])
+    assert walked["min_count"] == 2
