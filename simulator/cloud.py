@@ -36,6 +36,7 @@ from simulator.images import Image, S3ImageService
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, InstanceActions, group_set
 from simulator.lifecycle import state_description
 from simulator.profiles import IpFields, Profile, get_profile
+from simulator.py2re import py2_compile
 from simulator.store import MappingStore, MappingTable
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -60,10 +61,11 @@ class ClientTokens:
 
     Nova looked a token up with ``get_all_system_metadata``, whose value filter is
     ``re.match(token, value)``: once any instance carries a token, a token that is no
-    regular expression (``(``) or no string at all (``ClientToken=5`` converts to an int)
-    fails there (``error``, ``TypeError``: HTTP 500 from Havana on); only an exact match is
-    a hit. It reads only the instances the caller may see (``_get_instances_by_filters``
-    adds a plain user's project), so another project's tokens make no pattern fail.
+    regular expression to Python 2.7 (``(``, ``a*+``; :func:`~simulator.py2re.py2_compile`)
+    or no string at all (``ClientToken=5`` converts to an int) fails there (``error``,
+    ``TypeError``: HTTP 500 from Havana on); only an exact match is a hit. It reads only
+    the instances the caller may see (``_get_instances_by_filters`` adds a plain user's
+    project), so another project's tokens make no pattern fail.
     """
 
     def __init__(self, store: MappingStore) -> None:
@@ -89,8 +91,10 @@ class ClientTokens:
                 holding = self._holders[context.project_id]
             if not holding:
                 return None
-            if not (isinstance(token, str) and _LITERAL.fullmatch(token)):
+            if not isinstance(token, str):
                 re.compile(token)
+            elif not _LITERAL.fullmatch(token):
+                py2_compile(token)
             launches = self._launches.get(token)
             if not launches:
                 return None

@@ -94,3 +94,31 @@ def test_a_havana_launch_without_a_token_writes_no_token_column() -> None:
     sim = Simulator.from_seed(profile="havana")
     sim.run_instances(**LAUNCH)
     assert "client_token" not in rows(sim.store)[0]
+
+
+@pytest.mark.parametrize(
+    ("token", "answered"),
+    [
+        ("a*+", "error"),
+        ("(?i:x)", "error"),
+        ("(?>x)", "error"),
+        ("\\q", None),
+        ("a(?i)b", None),
+        ("(?L)x", None),
+        ("(a)" * 100, "AssertionError"),
+        ("(a)" * 99, None),
+    ],
+)
+def test_a_token_is_compiled_as_python_27s_re_compiled_it(token: str, answered: str | None) -> None:
+    """Python 3.11 reads possessive quantifiers, atomic groups and scoped flags, which Python
+    2.7 refused, and refuses unknown letter escapes, late global flags and ``(?L)``, which it
+    took; Python 2.7 refused 100 groups with an AssertionError. Havana answers a refusal
+    with its class name, HTTP 500; a pattern it compiled is looked up, and misses."""
+    sim = Simulator.from_seed(profile="havana")
+    sim.run_instances(**LAUNCH, client_token="held")
+    if answered is None:
+        assert instance_ids(sim.run_instances(**LAUNCH, client_token=token)) == ["i-00000002"]
+        return
+    with pytest.raises(EC2Error) as caught:
+        sim.run_instances(**LAUNCH, client_token=token)
+    assert (caught.value.code, caught.value.http_status) == (answered, 500)
