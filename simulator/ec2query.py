@@ -244,12 +244,13 @@ def _below_value(
     """Nova's failure for a dotted name below a plain value: ``d[...] = value`` into that
     value (TypeError) when it is the last part's parent, else ``d.get(...)`` of the next
     part (AttributeError)."""
+    message = f"parameter {shorten(dotted_key)} nests below a plain value"
     node: Any = args
     for part in parents[:-1]:
         node = node[part]
         if type(node) is not dict:
-            return AttributeError(f"parameter {shorten(dotted_key)} nests below a plain value")
-    return TypeError(f"parameter {shorten(dotted_key)} nests below a plain value")
+            return AttributeError(message)
+    return TypeError(message)
 
 
 @ShortTextMemo

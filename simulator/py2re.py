@@ -23,7 +23,6 @@ import re
 _MAX_GROUPS = 100
 """``sre_compile.compile``: "sorry, but this version only supports 100 named groups"."""
 _FLAG_GROUP = re.compile(r"\(\?([a-zA-Z]*)\)")
-_FLAG_LETTERS = re.compile(r"[a-zA-Z]*")
 _GROUP_NAME = re.compile(r"\(\?P<([^>]*)>")
 _REPEAT = re.compile(r"\{(?:\d+|\d*,\d*)\}")
 
@@ -90,8 +89,8 @@ def _refuse_python3_group(pattern: str, at: int) -> None:
     if follow in (">", "-"):
         raise re.error("unexpected end of pattern", pattern, at)
     if follow.isascii() and follow.isalpha() and follow != "P":
-        letters = _FLAG_LETTERS.match(pattern, at + 2)
-        if _FLAG_GROUP.match(pattern, at) is None or (letters and "a" in letters.group()):
+        flags = _FLAG_GROUP.match(pattern, at)
+        if flags is None or "a" in flags.group(1):
             raise re.error("unknown extension", pattern, at)
     name = _GROUP_NAME.match(pattern, at)
     if name is not None and not name.group(1).isascii():
