@@ -393,17 +393,22 @@ class CloudController(InstanceActions, CatalogueActions):
         as a timestamp; launch-sim gives the launch time, and the volume status
         ``detached`` (there is no volume service to ask). Folsom named the volume by its
         uuid and gave the volume's own status (``available`` before it is attached).
+
+        A row without a virtual name at all (Icehouse: an image's new-format mapping of a
+        source type Nova's ``legacy()`` does not know) fails the answer (KeyError), as
+        ``block_device.legacy_mapping``'s renumbering did each time the instance was read.
         """
         rules = self.profile.response
         root_device_type = "instance-store"
         mapping = []
         for bdm in instance.block_device_mapping:
+            virtual_name = bdm["virtual_name"]
             if bdm["no_device"]:
                 continue
             volume_id = bdm["volume_id"]
             if bdm["device_name"] == root_device_name and (bdm["snapshot_id"] or volume_id):
                 if volume_id is not None:
-                    assert not bdm["virtual_name"], "a volume root device with a virtual name"
+                    assert not virtual_name, "a volume root device with a virtual name"
                 root_device_type = "ebs"
             if volume_id is None:
                 continue

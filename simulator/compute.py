@@ -27,7 +27,12 @@ from simulator.compute_bdm import (
     populate_instance_devices,
     properties_root_device_name,
 )
-from simulator.compute_bdm_v2 import DEFAULT_ROOT_DEVICE, NewFormatDevices, from_legacy_mapping
+from simulator.compute_bdm_v2 import (
+    DEFAULT_ROOT_DEVICE,
+    NewFormatDevices,
+    from_legacy_mapping,
+    image_defined_mappings,
+)
 from simulator.compute_instances import ComputeCall, Instance, InstanceOperations, column_text
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
@@ -36,6 +41,8 @@ from simulator.errors import (
     ImageNotActive,
     InstanceUserDataMalformed,
     InstanceUserDataTooLarge,
+    InvalidBDM,
+    InvalidBDMImage,
     InvalidBDMSnapshot,
     InvalidBDMVolume,
     InvalidInput,
@@ -302,7 +309,10 @@ class RecordingComputeAPI(InstanceOperations):
             devices = NewFormatDevices(
                 instance_type, launch.converted, properties.get("mappings", [])
             )
-            return lambda _instance, _index: devices.instance_rows(self._check_volumes)
+            image_ref = launch.call.image_href
+            return lambda _instance, _index: devices.instance_rows(
+                lambda mappings: self._check_volumes(mappings, image_ref)
+            )
         first = DeviceRows()
 
         def legacy_rows(instance: Instance, index: int) -> list[Row]:
@@ -422,12 +432,20 @@ class RecordingComputeAPI(InstanceOperations):
         request's mappings and the image's, on the image's root device (``vda`` when it
         names none): each row must be a swap/ephemeral disk, a snapshot, a volume or a device
         blanked by a truthy ``no_device`` (``VirtualName=NoDevice`` no longer counts), then
-        ``BlockDeviceDict._validate`` checks the device name and volume size."""
+        ``BlockDeviceDict._validate`` checks the device name and volume size. Icehouse reads
+        the mappings of an image whose ``bdm_v2`` property is truthy in the new format
+        (:func:`~simulator.compute_bdm_v2.image_defined_mappings`)."""
         properties = launch.image.get("properties", {})
+        root_device_name = properties_root_device_name(properties) or DEFAULT_ROOT_DEVICE
+        if self.rules.image_bdm_v2 and properties.get("bdm_v2", False):
+            launch.converted = image_defined_mappings(
+                launch.bdms, properties, launch.call.image_href, root_device_name
+            )
+            return
         launch.converted = from_legacy_mapping(
             [*launch.bdms, *properties.get("block_device_mapping", [])],
             launch.call.image_href,
-            properties_root_device_name(properties) or DEFAULT_ROOT_DEVICE,
+            root_device_name,
         )
 
     def _check_volume_source(self, launch: _Provisioning) -> None:
@@ -455,22 +473,47 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.VOLUME_SOURCE: _check_volume_source,
     }
 
-    def _check_volumes(self, mappings: Iterable[Mapping[str, Any]]) -> None:
+    def _check_volumes(self, mappings: Iterable[Mapping[str, Any]], image_ref: Any = None) -> None:
         """``_validate_bdm`` of Folsom (317cc0af38) and Grizzly (``capi:774-794@2013.1.5``),
         run for each instance once its row exists, and the same loop in Havana's: every
         mapped volume and snapshot must be one the volume service has, which for launch-sim
         means a uuid of the store's volume or snapshot table (every one of them available
-        and detached, so Grizzly's and Havana's ``check_attach`` passes)."""
+        and detached, so Grizzly's and Havana's ``check_attach`` passes).
+
+        Havana's loop looks at a mapped image first: one that is not the instance's own
+        (``image_ref``) must be one Glance shows, else ``InvalidBDMImage``, and Icehouse
+        wants a size for an image copied to a volume. Only Icehouse's new-format image
+        mappings can name another image (``capi:1112-1124@2014.1.5``)."""
         for row in mappings:
-            volume_id, snapshot_id = row.get("volume_id"), row.get("snapshot_id")
-            if volume_id is not None:
+            image_id, volume_id = row.get("image_id"), row.get("volume_id")
+            if image_id is not None and image_id != image_ref:
+                self._check_mapped_image(row, image_id)
+            elif volume_id is not None:
                 if self.store.mapping_id(MappingTable.VOLUMES, volume_id) is None:
                     raise InvalidBDMVolume(id=volume_id)
-            elif (
-                snapshot_id is not None
-                and self.store.mapping_id(MappingTable.SNAPSHOTS, snapshot_id) is None
-            ):
-                raise InvalidBDMSnapshot(id=snapshot_id)
+            else:
+                snapshot_id = row.get("snapshot_id")
+                if (
+                    snapshot_id is not None
+                    and self.store.mapping_id(MappingTable.SNAPSHOTS, snapshot_id) is None
+                ):
+                    raise InvalidBDMSnapshot(id=snapshot_id)
+
+    def _check_mapped_image(self, row: Mapping[str, Any], image_id: Any) -> None:
+        """``_get_image`` of a mapped image: any failure is ``InvalidBDMImage``; then an
+        image copied to a volume needs a size that is not 0 (``InvalidBDM``)."""
+        try:
+            self.images.show(image_id)
+        except Exception:
+            raise InvalidBDMImage(id=image_id) from None
+        if (
+            row["source_type"] == "image"
+            and row["destination_type"] == "volume"
+            and not row.get("volume_size")
+        ):
+            raise InvalidBDM(
+                "Images with destination_type 'volume' need to have a non-zero size specified"
+            )
 
     @staticmethod
     def _check_user_data(user_data: Any) -> None:

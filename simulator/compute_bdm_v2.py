@@ -15,6 +15,10 @@ same seven fields as Grizzly's (:mod:`simulator.compute_bdm`).
 Nova passes one list of converted mappings to every instance of a launch and fills in the
 blank devices' sizes in place as it writes each instance's rows, so the second instance is
 checked with the sizes the first one's rows got; :class:`NewFormatDevices` keeps that list.
+
+Icehouse also reads an image whose ``bdm_v2`` property is truthy: its ``block_device_mapping``
+is already in the new format (:func:`block_device_dict`, :func:`image_defined_mappings`), and
+a boot device among them takes the place of the request's (``no_root``).
 """
 
 from __future__ import annotations
@@ -56,6 +60,20 @@ _UNSET: Mapping[str, Any] = dict.fromkeys(
 )
 """The fields ``BlockDeviceDict`` sets to None when not given (``connection_info`` aside,
 which nothing on this path reads); ``boot_index`` and ``guest_format`` are not defaulted."""
+
+_NEW_UNSET: Mapping[str, Any] = dict.fromkeys(
+    (*_UNSET, "guest_format", "device_type", "disk_bus", "boot_index", "connection_info")
+)
+"""``bdm_new_fields``: the fields ``BlockDeviceDict`` keeps, each None when not given."""
+_ACCEPTED_FIELDS = _NEW_UNSET.keys() | {
+    "id",
+    "instance_uuid",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "deleted",
+}
+"""``bdm_new_fields`` and the database's own (``_db_only_fields``): no other is accepted."""
 
 NewBdm = dict[str, Any]
 
@@ -121,15 +139,25 @@ def from_legacy(legacy: Mapping[str, Any]) -> NewBdm:
 
 
 def from_legacy_mapping(
-    legacy_mappings: Iterable[Mapping[str, Any]], image_ref: Any, root_device_name: Any
+    legacy_mappings: Iterable[Mapping[str, Any]],
+    image_ref: Any,
+    root_device_name: Any,
+    *,
+    no_root: bool = False,
 ) -> list[NewBdm]:
     """``block_device.from_legacy_mapping`` as ``_check_and_transform_bdm`` calls it.
 
     A snapshot or volume on the root device boots (index 0); without one the image boots
     from a nameless local device put first. Every other device gets -1, a ``no_device`` one
-    None. Two snapshots on the root device (``/dev/vda`` and ``vda``) both get 0.
+    None. Two snapshots on the root device (``/dev/vda`` and ``vda``) both get 0. With
+    ``no_root`` (Icehouse, when the image's new-format mappings hold the boot device) every
+    device gets -1, ``no_device`` ones too, and no image device is added.
     """
     new_bdms = [from_legacy(legacy) for legacy in legacy_mappings]
+    if no_root:
+        for bdm in new_bdms:
+            bdm["boot_index"] = -1
+        return new_bdms
     root = strip_dev(root_device_name)
     volume_backed = False
     for bdm in new_bdms:
@@ -154,6 +182,59 @@ def from_legacy_mapping(
         "destination_type": "local",
     }
     return [image_bdm, *new_bdms]
+
+
+def _boot_index(value: Any) -> Any:
+    """``int(boot_index)`` for a truthy one: Python 2 read text with its own digits and
+    spaces; a value ``int`` cannot read is "Boot index is invalid.", one it cannot take (a
+    list, a dict) an unexpected TypeError."""
+    try:
+        return py2_int(value, 10) if isinstance(value, str) else int(value)
+    except ValueError:
+        raise InvalidBDMFormat(details="Boot index is invalid.") from None
+
+
+def block_device_dict(bdm: Any) -> NewBdm:
+    """``BlockDeviceDict(bdm)`` (``bd:69-115@2014.1.5``): a mapping already in the new format.
+
+    In ``_validate``'s order: a field outside the new format and the database's is "Some
+    fields are invalid."; a truthy ``no_device`` is kept as it is; a mapping without
+    ``source_type`` is "Some required fields are missing"; then the checks of a converted
+    legacy mapping, and a truthy ``boot_index`` made an integer. Every field not given is
+    None. A falsy entry is read as ``{}``; any other entry that is no dict fails as Python 2's
+    missing ``iteritems`` did (unexpected). The value of ``source_type`` is not checked here.
+    """
+    if not bdm:
+        bdm = {}
+    if not isinstance(bdm, dict):
+        raise AttributeError(f"{type(bdm).__name__!r} object has no attribute 'iteritems'")
+    bdm = dict(bdm)
+    if not bdm.keys() <= _ACCEPTED_FIELDS:
+        raise InvalidBDMFormat(details="Some fields are invalid.")
+    if not bdm.get("no_device"):
+        if "source_type" not in bdm:
+            raise InvalidBDMFormat(details="Some required fields are missing")
+        _validate(bdm)
+        if bdm.get("boot_index"):
+            bdm["boot_index"] = _boot_index(bdm["boot_index"])
+    return {**_NEW_UNSET, **bdm}
+
+
+def image_defined_mappings(
+    legacy_mappings: Iterable[Mapping[str, Any]],
+    properties: Mapping[str, Any],
+    image_ref: Any,
+    root_device_name: Any,
+) -> list[NewBdm]:
+    """Icehouse's ``_check_and_transform_bdm`` for an image whose ``bdm_v2`` property is
+    truthy (``capi:619-664@2014.1.5``): the image's mappings are read first, each by
+    :func:`block_device_dict`; if one of them boots (its ``boot_index`` equals 0) the
+    request's are converted without a root (:func:`from_legacy_mapping`'s ``no_root``);
+    the image's follow the request's."""
+    image_bdms = [block_device_dict(bdm) for bdm in properties.get("block_device_mapping", [])]
+    no_root = any(bdm["boot_index"] == 0 for bdm in image_bdms)
+    converted = from_legacy_mapping(legacy_mappings, image_ref, root_device_name, no_root=no_root)
+    return converted + image_bdms
 
 
 def _is_swap(bdm: Mapping[str, Any]) -> bool:
@@ -217,14 +298,21 @@ def validate_bdm(
     (``check_volumes``), the ephemeral sizes' sum and the one swap's size against the flavor,
     at most :data:`MAX_LOCAL_BLOCK_DEVICES` local devices.
 
-    Its image branch is not here: the only image an EC2 launch maps is the instance's own,
-    which that branch skips (and with it Icehouse's size check of an image-to-volume device).
+    A boot index that is no number (an image's ``""`` or ``[]``, which ``BlockDeviceDict``
+    leaves as they are) was greater than any number in Python 2 and sorted after them, so
+    the sequence fails with it whatever the others are; a swap size that is no number (a
+    ``no_device`` mapping's, never checked) is larger than any flavor's swap.
     """
-    boot_indexes = sorted(
-        bdm["boot_index"]
-        for bdm in all_mappings
-        if bdm.get("boot_index") is not None and bdm["boot_index"] >= 0
-    )
+    boot_indexes = []
+    for bdm in all_mappings:
+        index = bdm.get("boot_index")
+        if index is None:
+            continue
+        if not isinstance(index, int | float):
+            raise InvalidBDMBootSequence()
+        if index >= 0:
+            boot_indexes.append(index)
+    boot_indexes.sort()
     if 0 not in boot_indexes or any(
         index + 1 != following for index, following in pairwise(boot_indexes)
     ):
@@ -240,8 +328,10 @@ def validate_bdm(
     swaps = [bdm for bdm in all_mappings if _is_swap(bdm)]
     if len(swaps) > 1:
         raise InvalidBDMFormat(details="More than one swap drive requested.")
-    if swaps and (swaps[0].get("volume_size") or 0) > instance_type.get("swap", 0):
-        raise InvalidBDMSwapSize()
+    if swaps:
+        swap_size = swaps[0].get("volume_size") or 0
+        if not isinstance(swap_size, int | float) or swap_size > instance_type.get("swap", 0):
+            raise InvalidBDMSwapSize()
     local = sum(1 for bdm in all_mappings if bdm.get("destination_type") == "local")
     if local > MAX_LOCAL_BLOCK_DEVICES:
         raise InvalidBDMLocalsLimit()
@@ -274,32 +364,44 @@ class _Rows:
 
 
 def _legacy_mapping(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
-    """``block_device.legacy_mapping`` of the rows, as the EC2 layer reads them: the image's
-    local device is left out, a blank one is ``swap`` or ``ephemeralN`` (numbered again in
-    order), and ``delete_on_termination`` goes through ``bool_from_string`` once more
-    (``BlockDeviceDict._validate``: not for a ``no_device`` row)."""
+    """``block_device.legacy_mapping`` of the rows, as the EC2 layer reads them: an image's
+    local device is left out (one copied to a volume or blanked by ``no_device`` stays, with
+    no virtual name), a blank
+    one is ``swap`` or ``ephemeralN`` (numbered again in order), and
+    ``delete_on_termination`` goes through ``bool_from_string`` once more
+    (``BlockDeviceDict._validate``: not for a ``no_device`` row).
+
+    A row of a source type ``legacy()`` does not know (an image's new-format mapping may
+    name any) gets no virtual name at all; Nova's renumbering then failed on it (KeyError)
+    each time the instance was answered, so such rows are kept as they are, without a
+    ``virtual_name`` key, for the EC2 layer's reading of them to fail on.
+    """
     legacy: list[Row] = []
+    readable = True
     for row in rows:
         source_type = row["source_type"]
-        if source_type == "image":
+        if source_type == "image" and row["destination_type"] != "volume" and not row["no_device"]:
             continue
-        virtual_name = None
-        if source_type == "blank":
-            virtual_name = "swap" if row.get("guest_format") == "swap" else "ephemeral0"
         delete_on_termination = row["delete_on_termination"]
         if not row["no_device"]:
             delete_on_termination = bool_from_string(delete_on_termination)
-        legacy.append(
-            {
-                "device_name": row["device_name"],
-                "delete_on_termination": delete_on_termination,
-                "virtual_name": virtual_name,
-                "snapshot_id": row["snapshot_id"],
-                "volume_id": row["volume_id"],
-                "volume_size": row["volume_size"],
-                "no_device": row["no_device"],
-            }
-        )
+        values: Row = {
+            "device_name": row["device_name"],
+            "delete_on_termination": delete_on_termination,
+            "virtual_name": None,
+            "snapshot_id": row["snapshot_id"],
+            "volume_id": row["volume_id"],
+            "volume_size": row["volume_size"],
+            "no_device": row["no_device"],
+        }
+        if source_type == "blank":
+            values["virtual_name"] = "swap" if row.get("guest_format") == "swap" else "ephemeral0"
+        elif source_type not in ("volume", "snapshot", "image") and not row["no_device"]:
+            del values["virtual_name"]
+            readable = False
+        legacy.append(values)
+    if not readable:
+        return legacy
     ephemerals = (
         row for row in legacy if row["virtual_name"] and is_ephemeral(row["virtual_name"])
     )

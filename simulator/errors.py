@@ -152,6 +152,12 @@ class InvalidBDMVolume(InvalidBDM):
     msg_fmt = "Block Device Mapping is Invalid: failed to get volume %(id)s."
 
 
+class InvalidBDMImage(InvalidBDM):
+    """Havana on (``nova/exception.py:212@2014.1.5``): a mapped image Glance cannot show."""
+
+    msg_fmt = "Block Device Mapping is Invalid: failed to get image %(id)s."
+
+
 class InvalidBDMBootSequence(InvalidBDM):
     """The first of Havana's ``_validate_bdm`` failures (``nova/exception.py@2013.2.4``, the
     same at 2014.1.5): like the three below, no expected error of its Executor, so it is

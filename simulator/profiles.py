@@ -182,6 +182,10 @@ class ComputeRules:
     forced_host_policy: bool
     """A host forced by ``zone:host`` needs the policy ``compute:create:forced_host``,
     admin only (Grizzly on); Folsom ignored the host for anyone else."""
+    image_bdm_v2: bool = False
+    """An image whose ``bdm_v2`` property is truthy lists its ``block_device_mapping`` in
+    the new format, read as such by the mapping format check (Icehouse); before, every
+    image's mappings were legacy ones."""
 
 
 @dataclass(frozen=True)
@@ -521,6 +525,7 @@ _ICEHOUSE = replace(
     count_checks=True,
     flavor=_FLAVORS,
     response=_ICEHOUSE_RESPONSE,
+    compute=replace(_HAVANA_COMPUTE, image_bdm_v2=True),
     conversation=_ICEHOUSE_CONVERSATION,
 )
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(

@@ -15,9 +15,12 @@ import pytest
 from simulator.compute_bdm_v2 import (
     MAX_LOCAL_BLOCK_DEVICES,
     NewFormatDevices,
+    block_device_dict,
     bool_from_string,
     from_legacy,
     from_legacy_mapping,
+    image_defined_mappings,
+    validate_bdm,
 )
 from simulator.errors import (
     InvalidBDMBootSequence,
@@ -247,3 +250,246 @@ def test_the_boot_sequence_is_checked_before_the_volumes() -> None:
     devices = NewFormatDevices(FLAVOR, from_legacy_mapping(legacy[:1], IMAGE, "vda"), [])
     with pytest.raises(InvalidBDMSnapshot):
         devices.instance_rows(unreachable)
+
+
+# --- Icehouse: an image's mappings already in the new format (bd:69-115@2014.1.5,
+# capi:619-664@2014.1.5) ---
+
+NEW_FORMAT_FIELDS = {
+    "source_type",
+    "destination_type",
+    "guest_format",
+    "device_type",
+    "disk_bus",
+    "boot_index",
+    "device_name",
+    "delete_on_termination",
+    "snapshot_id",
+    "volume_id",
+    "volume_size",
+    "image_id",
+    "no_device",
+    "connection_info",
+}
+
+
+def test_a_block_device_dict_has_every_new_field_none_unless_given() -> None:
+    bdm = block_device_dict({"source_type": "blank", "instance_uuid": "u", "deleted": False})
+    assert set(bdm) == NEW_FORMAT_FIELDS | {"instance_uuid", "deleted"}
+    assert bdm["source_type"] == "blank"
+    assert all(bdm[name] is None for name in NEW_FORMAT_FIELDS - {"source_type"})
+
+
+@pytest.mark.parametrize(
+    ("given", "details"),
+    [
+        ({"source_type": "blank", "size": 1}, "Some fields are invalid."),
+        ({"no_device": True, "uuid": "x"}, "Some fields are invalid."),
+        ({"device_name": "/dev/vdb"}, "Some required fields are missing"),
+        ({"no_device": False}, "Some required fields are missing"),
+        (None, "Some required fields are missing"),
+        ("", "Some required fields are missing"),
+        ({"source_type": "blank", "device_name": ""}, "Device name empty or too long."),
+        ({"source_type": "blank", "device_name": "/dev/v b"}, "Device name contains spaces."),
+        ({"source_type": "blank", "volume_size": "-1"}, "Invalid volume_size."),
+        ({"source_type": "blank", "boot_index": "first"}, "Boot index is invalid."),
+        ({"source_type": "blank", "boot_index": "1.0"}, "Boot index is invalid."),
+        ({"source_type": "blank", "boot_index": float("nan")}, "Boot index is invalid."),
+    ],
+)
+def test_block_device_dict_refuses(given: Any, details: str) -> None:
+    """``_validate``'s checks in order: the fields, ``no_device``, the required
+    ``source_type``, then the device name, the volume size and the boot index."""
+    with pytest.raises(InvalidBDMFormat) as refused:
+        block_device_dict(given)
+    assert str(refused.value) == f"Block Device Mapping is Invalid: {details}"
+
+
+def test_a_no_device_mapping_is_kept_as_it_is() -> None:
+    bdm = block_device_dict({"no_device": True, "device_name": "", "boot_index": "x"})
+    assert (bdm["no_device"], bdm["device_name"], bdm["boot_index"]) == (True, "", "x")
+
+
+@pytest.mark.parametrize(
+    ("boot_index", "expected"),
+    [
+        ("2", 2),
+        (" 3 ", 3),
+        ("\u0661", 1),
+        (True, 1),
+        (2.7, 2),
+        (0, 0),
+        ("", ""),
+        ([], []),
+        (False, False),
+    ],
+)
+def test_a_truthy_boot_index_is_made_an_integer(boot_index: Any, expected: Any) -> None:
+    bdm = block_device_dict({"source_type": "blank", "boot_index": boot_index})
+    assert bdm["boot_index"] == expected
+    assert type(bdm["boot_index"]) is type(expected)
+
+
+def test_values_are_read_as_a_converted_mappings_are() -> None:
+    given = {"source_type": "blank", "delete_on_termination": "yes", "volume_size": "5"}
+    bdm = block_device_dict(given)
+    assert (bdm["delete_on_termination"], bdm["volume_size"]) == (True, 5)
+    assert given["delete_on_termination"] == "yes", "the image's own mapping is left as it was"
+
+
+@pytest.mark.parametrize("given", ["x", ["source_type"], 5])
+def test_an_entry_that_is_no_dict_fails_unexpectedly(given: Any) -> None:
+    """Python 2's ``bdm_dict.iteritems()`` of a truthy entry that is no dict."""
+    with pytest.raises(AttributeError):
+        block_device_dict(given)
+
+
+def test_a_boot_index_int_cannot_take_fails_unexpectedly() -> None:
+    with pytest.raises(TypeError):
+        block_device_dict({"source_type": "blank", "boot_index": [0]})
+
+
+def test_an_image_boot_device_leaves_the_request_without_a_root() -> None:
+    """``no_root``: every request device -1 (a ``no_device`` one too), no image device
+    added; the image's mappings follow the request's."""
+    legacy: list[dict[str, Any]] = [
+        {"device_name": "/dev/vda", "snapshot_id": SNAPSHOT_UUID},
+        {"device_name": "/dev/vdc", "no_device": True},
+    ]
+    properties = {
+        "block_device_mapping": [
+            {"source_type": "volume", "volume_id": VOLUME_UUID, "boot_index": "0"},
+            {"source_type": "blank", "destination_type": "local", "device_name": "/dev/vdb"},
+        ]
+    }
+    converted = image_defined_mappings(legacy, properties, IMAGE, "vda")
+    assert [(bdm["source_type"], bdm["boot_index"]) for bdm in converted] == [
+        ("snapshot", -1),
+        (None, -1),
+        ("volume", 0),
+        ("blank", None),
+    ]
+
+
+def test_without_an_image_boot_device_the_request_is_converted_as_before() -> None:
+    legacy = [{"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID}]
+    properties = {"block_device_mapping": [{"source_type": "blank", "boot_index": "-1"}]}
+    converted = image_defined_mappings(legacy, properties, IMAGE, "vda")
+    assert [(bdm["source_type"], bdm["boot_index"]) for bdm in converted] == [
+        ("image", 0),
+        ("snapshot", -1),
+        ("blank", -1),
+    ]
+
+
+def test_a_false_boot_index_is_a_boot_device() -> None:
+    """``get_root_bdm`` compares with ``== 0``, which False is in both Pythons."""
+    properties = {"block_device_mapping": [{"source_type": "volume", "boot_index": False}]}
+    converted = image_defined_mappings([], properties, IMAGE, "vda")
+    assert [bdm["source_type"] for bdm in converted] == ["volume"]
+
+
+def test_the_images_mappings_are_read_before_the_requests() -> None:
+    properties = {"block_device_mapping": [{"bogus": 1}]}
+    with pytest.raises(InvalidBDMFormat, match="Some fields are invalid"):
+        image_defined_mappings([{"device_name": "/dev/vdb"}], properties, IMAGE, "vda")
+
+
+@pytest.mark.parametrize("boot_index", ["", [], {}])
+def test_a_boot_index_that_is_no_number_breaks_the_sequence(boot_index: Any) -> None:
+    """Python 2 ordered every number before any other value: ``'' >= 0`` was true and
+    sorted last, so ``0 + 1 == ''`` failed the sequence."""
+    mappings = [{"boot_index": 0}, {"boot_index": 1}, {"boot_index": boot_index}]
+    validate_bdm(FLAVOR, mappings[:2], reachable)
+    with pytest.raises(InvalidBDMBootSequence):
+        validate_bdm(FLAVOR, mappings, reachable)
+
+
+def _image_rows(image_mappings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    converted = image_defined_mappings([], {"block_device_mapping": image_mappings}, IMAGE, "vda")
+    flavor = {**FLAVOR, "ephemeral_gb": 1}
+    return NewFormatDevices(flavor, converted, []).instance_rows(reachable)
+
+
+def test_an_image_copied_to_a_volume_is_read_back_without_a_virtual_name() -> None:
+    """``legacy()``: an image device with a volume destination stays, a local one does
+    not (``InvalidBDMForLegacy``)."""
+    rows = _image_rows(
+        [
+            {
+                "source_type": "image",
+                "destination_type": "volume",
+                "image_id": "x",
+                "volume_size": 3,
+                "device_name": "/dev/vdb",
+            },
+            {
+                "source_type": "image",
+                "destination_type": "local",
+                "image_id": IMAGE,
+                "boot_index": 0,
+            },
+        ]
+    )
+    assert rows == [
+        {
+            "device_name": "/dev/vdb",
+            "delete_on_termination": False,
+            "virtual_name": None,
+            "snapshot_id": None,
+            "volume_id": None,
+            "volume_size": 3,
+            "no_device": None,
+        }
+    ]
+
+
+def test_a_source_type_legacy_does_not_know_leaves_a_row_without_a_virtual_name() -> None:
+    """``legacy()`` sets no ``virtual_name`` for it, so ``legacy_mapping``'s renumbering
+    failed (KeyError): the rows are kept unnumbered for the EC2 layer to fail on."""
+    rows = _image_rows(
+        [
+            {
+                "source_type": "blank",
+                "destination_type": "local",
+                "device_name": "/dev/vdb",
+                "volume_size": 1,
+            },
+            {"source_type": "cdrom", "device_name": "/dev/vdc"},
+            {
+                "source_type": "image",
+                "destination_type": "local",
+                "image_id": IMAGE,
+                "boot_index": 0,
+            },
+        ]
+    )
+    assert [row.get("virtual_name", "-") for row in rows] == ["ephemeral0", "-"]
+
+
+def test_an_image_device_blanked_by_no_device_is_read_back() -> None:
+    """``legacy()`` asks about ``no_device`` before it drops a local image device."""
+    rows = _image_rows(
+        [
+            {
+                "source_type": "image",
+                "destination_type": "local",
+                "no_device": True,
+                "device_name": "/dev/vdc",
+            },
+        ]
+    )
+    assert [(row["device_name"], row["virtual_name"]) for row in rows] == [("/dev/vdc", None)]
+
+
+def test_a_swap_size_that_is_no_number_is_larger_than_the_flavors() -> None:
+    """A ``no_device`` mapping's size is never checked; Python 2 held ``'x' > 1``."""
+    swap = {
+        "source_type": "blank",
+        "destination_type": "local",
+        "guest_format": "swap",
+        "no_device": True,
+        "volume_size": "x",
+    }
+    with pytest.raises(InvalidBDMSwapSize):
+        validate_bdm({**FLAVOR, "swap": 1}, [{"boot_index": 0}, swap], reachable)

@@ -6,6 +6,7 @@ The create call, the answer's fields and the stored ClientTokens, read from the 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from simulator import Simulator
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, UnknownError
+from simulator.resources import default_seed_path
 from simulator.service import EC2Service
 
 VOLUME_UUID = "22222222-3333-4444-5555-666666666666"
@@ -414,3 +416,111 @@ def test_a_key_name_that_is_no_text_is_answered_as_the_database_column_holds_it(
     shown = outcome.result["instancesSet"][0]["keyName"]
     assert shown == (f"{text} (admin, None)" if admin else text)
     assert outcome.create_calls[0].key_name != text
+
+
+V2_IMAGE_UUID = "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f"
+V2_LAUNCH: dict[str, Any] = {"image_id": "ami-00000010", "instance_type": "m1.small"}
+
+
+def _bdm_v2_image(profile: str, mappings: list[Any], **properties: Any) -> Simulator:
+    """A simulator whose image ``ami-00000010`` lists ``mappings`` with ``bdm_v2`` true."""
+    image = {
+        "ec2_id": "ami-00000010",
+        "uuid": V2_IMAGE_UUID,
+        "name": "bdm-v2",
+        "status": "active",
+        "container_format": "ami",
+        "properties": {
+            "image_state": "available",
+            "bdm_v2": True,
+            "block_device_mapping": mappings,
+            **properties,
+        },
+    }
+    seed = json.loads(default_seed_path().read_text())
+    seed["images"].append(image)
+    return Simulator.from_seed(seed, profile=profile)
+
+
+BOOT_VOLUME = {
+    "source_type": "volume",
+    "destination_type": "volume",
+    "boot_index": 0,
+    "device_name": "/dev/vda",
+    "volume_id": VOLUME_UUID,
+    "delete_on_termination": "no",
+}
+
+
+def test_icehouse_boots_from_an_images_new_format_volume() -> None:
+    """``capi:619-664@2014.1.5``: the image's boot volume, no image device of its own;
+    the row read back as ``legacy_mapping`` reads it (``delete_on_termination`` through
+    ``bool_from_string``)."""
+    sim = _bdm_v2_image("icehouse", [BOOT_VOLUME], root_device_name="/dev/vda")
+    (item,) = sim.run_instances(**V2_LAUNCH)["instancesSet"]
+    assert item["rootDeviceType"] == "ebs"
+    assert item["blockDeviceMapping"] == [
+        {
+            "deviceName": "/dev/vda",
+            "ebs": {
+                "volumeId": "vol-87654321",
+                "deleteOnTermination": False,
+                "attachTime": item["launchTime"],
+                "status": "detached",
+            },
+        }
+    ]
+    assert sim.compute.calls[-1].block_device_mapping == {}, "the image's are compute's"
+
+
+def test_an_images_new_format_volume_cannot_go_to_several_instances() -> None:
+    sim = _bdm_v2_image("icehouse", [BOOT_VOLUME])
+    with pytest.raises(EC2Error) as refused:
+        sim.run_instances(**V2_LAUNCH, min_count=2)
+    assert (refused.value.code, refused.value.message) == (
+        "InvalidRequest",
+        "Cannot attach one or more volumes to multiple instances",
+    )
+
+
+def test_a_new_format_volume_the_store_does_not_know_is_refused_per_instance() -> None:
+    sim = _bdm_v2_image("icehouse", [{**BOOT_VOLUME, "volume_id": "no-such-volume"}])
+    with pytest.raises(EC2Error) as refused:
+        sim.run_instances(**V2_LAUNCH)
+    assert refused.value.code == "InvalidBDMVolume"
+    assert _rows(sim) == [], "the instance made before the refusal is destroyed"
+
+
+def test_the_instances_own_image_is_neither_shown_again_nor_sized() -> None:
+    """``_validate_bdm`` skips an image mapping of the instance's own image
+    (``image_id != instance['image_ref']``), so its size is not asked for."""
+    own = {"source_type": "image", "destination_type": "volume", "image_id": V2_IMAGE_UUID}
+    sim = _bdm_v2_image("icehouse", [own])
+    (item,) = sim.run_instances(**V2_LAUNCH)["instancesSet"]
+    assert "blockDeviceMapping" not in item, "no volume yet: nothing to show"
+
+
+def test_havana_reads_a_bdm_v2_image_as_legacy_mappings() -> None:
+    copy_of_image = {
+        "source_type": "image",
+        "destination_type": "volume",
+        "image_id": "70a599e0-31e7-49b7-b260-868f441e862b",
+    }
+    for profile, outcome in (("havana", "InvalidBDMFormat"), ("icehouse", "InvalidBDM")):
+        sim = _bdm_v2_image(profile, [copy_of_image])  # no size
+        with pytest.raises(EC2Error) as refused:
+            sim.run_instances(**V2_LAUNCH)
+        assert refused.value.code == outcome
+
+
+def test_a_source_type_legacy_does_not_know_fails_every_answer_after_the_launch() -> None:
+    """The instance is made and scheduled, then ``legacy_mapping``'s renumbering fails
+    (KeyError) in the RunInstances answer and in every DescribeInstances after it."""
+    cdrom = {"source_type": "cdrom", "device_name": "/dev/vdc"}
+    sim = _bdm_v2_image("icehouse", [cdrom])
+    with pytest.raises(UnknownError) as refused:
+        sim.run_instances(**V2_LAUNCH)
+    assert refused.value.code == "KeyError"
+    assert len(_rows(sim)) == 1
+    with pytest.raises(UnknownError):
+        sim.invoke("describe_instances", {})

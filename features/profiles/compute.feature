@@ -182,3 +182,50 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | grizzly  | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | succeeds                                                                                                                                              |
       | havana   | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | fails with EC2 error "InvalidBDMLocalsLimit" and message "Block Device Mapping is Invalid: You specified more local devices than the limit allows" |
       | icehouse | locals        | [{"device_name": "/dev/sdb", "virtual_name": "swap"}, {"device_name": "/dev/sdc", "virtual_name": "ephemeral0"}, {"device_name": "/dev/sdd", "virtual_name": "ephemeral1"}] | fails with EC2 error "InvalidBDMLocalsLimit" and message "Block Device Mapping is Invalid: You specified more local devices than the limit allows" |
+
+  Scenario Outline: An image whose mappings are already in the new format (<profile>, <case>)
+    Icehouse reads an image's block_device_mapping as BlockDeviceDicts when its bdm_v2
+    property is truthy; Havana reads every image's as legacy mappings.
+
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "bdm-v2", "status": "active", "container_format": "ami",
+                   "properties": {"image_state": "available", "bdm_v2": true,
+                                  "block_device_mapping": [<mapping>]}}]}
+      """
+    And the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.small"}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | case          | mapping                                                                                                                                          | outcome                                                                                                                                |
+      | havana   | image copy    | {"source_type": "image", "destination_type": "volume", "image_id": "70a599e0-31e7-49b7-b260-868f441e862b", "volume_size": 10}                  | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Unrecognized legacy format."                    |
+      | icehouse | image copy    | {"source_type": "image", "destination_type": "volume", "image_id": "70a599e0-31e7-49b7-b260-868f441e862b", "volume_size": 10}                  | succeeds                                                                                                                               |
+      | icehouse | no size       | {"source_type": "image", "destination_type": "volume", "image_id": "70a599e0-31e7-49b7-b260-868f441e862b"}                                     | fails with EC2 error "InvalidBDM" and message "Images with destination_type 'volume' need to have a non-zero size specified"          |
+      | icehouse | unknown image | {"source_type": "image", "destination_type": "volume", "image_id": "no-such-image", "volume_size": 10}                                           | fails with EC2 error "InvalidBDMImage" and message "Block Device Mapping is Invalid: failed to get image no-such-image."              |
+      | icehouse | bogus field   | {"source_type": "blank", "size": 1}                                                                                                              | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Some fields are invalid."                       |
+      | icehouse | no source     | {"device_name": "/dev/vdb"}                                                                                                                      | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Some required fields are missing"               |
+      | icehouse | boot index    | {"source_type": "blank", "destination_type": "local", "boot_index": "first"}                                                                     | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Boot index is invalid."                         |
+
+  Scenario: An image's new-format boot volume replaces the image's own device (icehouse)
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "bdm-v2", "status": "active", "container_format": "ami",
+                   "properties": {"image_state": "available", "bdm_v2": true, "root_device_name": "/dev/vda",
+                                  "block_device_mapping": [
+                                    {"source_type": "volume", "destination_type": "volume", "boot_index": 0,
+                                     "device_name": "/dev/vda", "volume_id": "22222222-3333-4444-5555-666666666666",
+                                     "delete_on_termination": "no"}]}}]}
+      """
+    And the "icehouse" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.small"}
+      """
+    Then the launch succeeds
+    And every instance in the response has "rootDeviceType" equal to "ebs"
