@@ -40,6 +40,7 @@ from simulator.profiles import XmlStyle
 from simulator.py2dict import iteration_order
 from simulator.py2text import py2_str
 from simulator.py2unicode import isdigit as py2_isdigit
+from simulator.py2unicode import lower as py2_lower
 
 DEFAULT_VERSION = "2012-08-15"
 
@@ -136,19 +137,15 @@ def camelcase_to_underscore(name: str) -> str:
 
     The controller's keyword names are exactly what this produces, including its oddities
     (a run of capitals stays one word), so it must not be "improved". A name beyond ASCII
-    is lowered as Python 2's unicode was, one character at a time: ``İ`` is ``i`` (Python 3
-    writes ``i̇``) and a final capital sigma is the plain small one (Python 3: the final
-    form), so ``İmageId`` is ``image_id`` and passes Grizzly's ``str()``.
+    is lowered as Python 2's unicode was (:func:`~simulator.py2unicode.lower`): ``İ`` is
+    ``i`` (Python 3 writes ``i̇``), a final capital sigma the plain small one (Python 3:
+    the final form), and a capital Unicode 5.2 had no small letter for stays, so
+    ``İmageId`` is ``image_id`` and passes Grizzly's ``str()``.
     """
     underscored = _CAMEL_BOUNDARY.sub(r"_\1", name)
     if underscored.isascii():
         return underscored.lower().strip("_")
-    return "".join(map(str.lower, underscored.translate(_PY2_LOWER))).strip("_")
-
-
-_PY2_LOWER = {0x130: "i"}
-"""The one character Python 3 lowers to two (``İ``, its full case mapping): Python 2 took
-the simple mapping."""
+    return py2_lower(underscored).strip("_")
 
 
 def dict_from_dotted_str(

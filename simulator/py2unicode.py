@@ -7,7 +7,9 @@ U+19DA stopped being the digit 1 and U+180E stopped being a space. A query value
 three readings that depend on it: ``int()`` and ``float()`` of unicode
 (``PyUnicode_EncodeDecimal``: every decimal digit to its ASCII digit, every space to a space,
 anything else refused), ``isdigit()`` of a parameter name's part (``APIRequest.invoke``'s
-list-making step) and ``strip()`` (``strutils.bool_from_string``).
+list-making step) and ``strip()`` (``strutils.bool_from_string``). A parameter name is
+lowered with it too (``camelcase_to_underscore``): 404 capitals have a small letter in
+Unicode 14 that they did not have in 5.2 (Cherokee, Georgian Mtavruli, Osage...).
 
 The tables below are those classes of CPython 2.7.18 beyond ASCII (``unicodedata.decimal``,
 ``unicode.isdigit``, ``unicode.isspace``); ASCII text is read by Python 3 alike and never
@@ -52,6 +54,33 @@ _DIGIT_RANGES = (
 )  # fmt: skip
 """The ranges (first, last) of the characters ``unicode.isdigit()`` took beyond ASCII."""
 _DIGIT_STARTS = tuple(first for first, _ in _DIGIT_RANGES)
+_UNLOWERED_RANGES = (
+    (0x037F, 0x037F), (0x0526, 0x0526), (0x0528, 0x0528), (0x052A, 0x052A),
+    (0x052C, 0x052C), (0x052E, 0x052E), (0x10C7, 0x10C7), (0x10CD, 0x10CD),
+    (0x13A0, 0x13F5), (0x1C90, 0x1CBA), (0x1CBD, 0x1CBF), (0x2C2F, 0x2C2F),
+    (0x2CF2, 0x2CF2), (0xA660, 0xA660), (0xA698, 0xA698), (0xA69A, 0xA69A),
+    (0xA78D, 0xA78D), (0xA790, 0xA790), (0xA792, 0xA792), (0xA796, 0xA796),
+    (0xA798, 0xA798), (0xA79A, 0xA79A), (0xA79C, 0xA79C), (0xA79E, 0xA79E),
+    (0xA7A0, 0xA7A0), (0xA7A2, 0xA7A2), (0xA7A4, 0xA7A4), (0xA7A6, 0xA7A6),
+    (0xA7A8, 0xA7A8), (0xA7AA, 0xA7AE), (0xA7B0, 0xA7B4), (0xA7B6, 0xA7B6),
+    (0xA7B8, 0xA7B8), (0xA7BA, 0xA7BA), (0xA7BC, 0xA7BC), (0xA7BE, 0xA7BE),
+    (0xA7C0, 0xA7C0), (0xA7C2, 0xA7C2), (0xA7C4, 0xA7C7), (0xA7C9, 0xA7C9),
+    (0xA7D0, 0xA7D0), (0xA7D6, 0xA7D6), (0xA7D8, 0xA7D8), (0xA7F5, 0xA7F5),
+    (0x104B0, 0x104D3), (0x10570, 0x1057A), (0x1057C, 0x1058A), (0x1058C, 0x10592),
+    (0x10594, 0x10595), (0x10C80, 0x10CB2), (0x118A0, 0x118BF), (0x16E40, 0x16E5F),
+    (0x1E900, 0x1E921),
+)  # fmt: skip
+"""The ranges of the characters Python 3.11 lowers and ``unicode.lower()`` of Python 2.7
+kept as they were (no lower case in Unicode 5.2)."""
+_PY2_LOWER = {
+    "\u0130": "i",
+    **{
+        chr(code): chr(code) for first, last in _UNLOWERED_RANGES for code in range(first, last + 1)
+    },
+}
+"""Each character Python 2 lowered otherwise than Python 3.11: those of
+:data:`_UNLOWERED_RANGES` to themselves, ``İ`` to ``i`` (its simple mapping; Python 3 writes
+the full one, ``i̇``)."""
 
 
 def decimal_text(text: str) -> str:
@@ -99,3 +128,11 @@ def _is_digit_char(char: str) -> bool:
 def strip(text: str) -> str:
     """``unicode.strip()`` of Python 2: the Unicode 5.2 spaces removed from both ends."""
     return text.strip(_SPACE_TEXT)
+
+
+def lower(text: str) -> str:
+    """``unicode.lower()`` of Python 2: one character at a time (no final sigma: a capital
+    sigma is always the plain small one), with Unicode 5.2's case (:data:`_PY2_LOWER`)."""
+    if text.isascii():
+        return text.lower()
+    return "".join([_PY2_LOWER.get(char) or char.lower() for char in text])

@@ -328,6 +328,8 @@ def test_py2_int_takes_no_other_inner_whitespace(text: str, base: int) -> None:
         ("İmageId", "image_id"),
         ("A\u03a3", "a\u03c3"),
         ("ÉbsOptimized", "ébs_optimized"),
+        ("Image\u1c90d", "image\u1c90d"),
+        ("\u13a0ImageId", "\u13a0_image_id"),
     ],
 )
 def test_camelcase_to_underscore(camel: str, snake: str) -> None:

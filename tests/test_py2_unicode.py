@@ -13,7 +13,7 @@ from simulator import Simulator
 from simulator.compute_bdm_v2 import bool_from_string
 from simulator.ec2ids import py2_float, py2_int
 from simulator.ec2query import args_to_kwargs, convert_value
-from simulator.py2unicode import decimal_text, isdigit, strip
+from simulator.py2unicode import decimal_text, isdigit, lower, strip
 from simulator.service import EC2Service, Outcome
 
 SINHALA_LITH_ONE = "\u0de7"
@@ -127,3 +127,32 @@ def test_a_count_of_a_digit_python_3_added_fails_as_in_nova(
     outcome = launch(profile, ("MinCount", SINHALA_LITH_ONE))
     assert (outcome.error_code, outcome.status) == answered
     assert outcome.create_calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lowered"),
+    [
+        ("ImageId", "imageid"),
+        ("\u0130", "i"),
+        ("\u03a3\u0391\u03a3", "\u03c3\u03b1\u03c3"),
+        ("\u1c90\u10d1", "\u1c90\u10d1"),
+        ("\u13a0\u13f5", "\u13a0\u13f5"),
+        ("\ua7c4\ua7c8", "\ua7c4\ua7c8"),
+        ("\U0001e900A", "\U0001e900a"),
+        ("\u0410\u00c9", "\u0430\u00e9"),
+    ],
+    ids=["ascii", "dotted I", "final sigma", "Mtavruli", "Cherokee", "Latin ext-D", "Adlam", "old"],
+)
+def test_lower_is_python_2s(text: str, lowered: str) -> None:
+    """``unicode.lower()`` of CPython 2.7.18 (each expected value is its answer): a capital
+    Unicode 5.2 had no small letter for stays (Python 3.11 lowers every one of these),
+    ``İ`` is ``i``, a final sigma the plain one."""
+    assert lower(text) == lowered
+
+
+def test_a_dotted_names_capital_keeps_its_unicode_5_2_case_in_the_message() -> None:
+    """``InstanceType.\u13a0=x`` (CHEROKEE LETTER A): Nova's Python 2 left it as it was,
+    so the dict's repr in the message shows it (Python 3.11 lowers it to U+AB70)."""
+    outcome = launch("havana", ("InstanceType.\u13a0", "x"))
+    assert outcome.error_code == "InstanceTypeNotFoundByName"
+    assert "{u&apos;\\u13a0&apos;: u&apos;x&apos;}" in outcome.body.decode()
