@@ -683,7 +683,19 @@ def render_response(
     clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
     :attr:`XmlStyle.LXML_PRETTY` then re-serialises that document as Havana did.
     """
-    result = renderable(result)
+    return render_document(action, version, request_id, renderable(result), style)
+
+
+def render_document(
+    action: str,
+    version: str,
+    request_id: str,
+    result: Mapping[str, Any],
+    style: XmlStyle = XmlStyle.MINIDOM,
+) -> bytes:
+    """:func:`render_response`'s bytes of a result :func:`renderable` has already passed:
+    a caller that asked it first (to learn whether the answer renders) does not walk the
+    result twice."""
     root = f"{action}Response"
     namespace = _text(f"http://ec2.amazonaws.com/doc/{version}/")
     parts = [

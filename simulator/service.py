@@ -21,7 +21,7 @@ from simulator.ec2query import (
     error_document,
     new_request_id,
     parse_query,
-    render_response,
+    render_document,
     renderable,
     request_id_from,
 )
@@ -120,7 +120,7 @@ class EC2Service:
                 )
                 result = self.sim.invoke(request.method_name, lambda: request.kwargs, context)
                 document = functools.partial(
-                    render_response,
+                    render_document,
                     request.action,
                     request.version,
                     request_id,
