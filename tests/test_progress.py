@@ -92,3 +92,33 @@ def test_matrix_on_a_terminal_draws_the_bar_on_stderr_only() -> None:
     stdout, drawn = _replay_on_a_terminal("--profiles", "grizzly", command="matrix")
     assert "replaying" in drawn
     assert "replaying" not in stdout and "grizzly" in stdout
+
+
+_RICH_IMPORTED = (
+    "import sys\n"
+    "from simulator.progress import progress\n"
+    "with progress('replaying', 1, 'text') as advance:\n"
+    "    advance(1)\n"
+    "print('rich' in sys.modules)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("environment", "imported"),
+    [({}, "False"), ({"FORCE_COLOR": "1"}, "True"), ({"TTY_COMPATIBLE": "0"}, "True")],
+)
+def test_rich_is_imported_only_where_a_bar_may_be_drawn(
+    environment: dict[str, str], imported: str
+) -> None:
+    """Off a terminal, nothing in the environment overriding that, no bar can be drawn:
+    rich is not imported (a twentieth of a second of every CI replay). With
+    ``FORCE_COLOR`` or ``TTY_COMPATIBLE`` rich decides, as it does on a terminal."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    done = subprocess.run(
+        [sys.executable, "-c", _RICH_IMPORTED],
+        capture_output=True,
+        text=True,
+        env={**clean, **environment},
+        check=True,
+    )
+    assert done.stdout.strip() == imported
