@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from simulator.errors import BadInput, EC2Error, ImageNotFound
-from simulator.images import IMAGE_FIELDS, Image
+from simulator.images import IMAGE_FIELDS, Image, convert_from_string
 
 if TYPE_CHECKING:
     import requests
@@ -255,12 +255,13 @@ class GlanceImageBackend:
 
 
 def translate_image(data: dict[str, Any]) -> Image:
-    """A v2 image as Nova's image service hands it on: core attributes, the rest properties."""
+    """A v2 image as Nova's image service hands it on: core attributes, the rest properties
+    (those Glance keeps as JSON text read as JSON)."""
     image: Image = {key: data[key] for key in NOVA_ATTRIBUTES if key in data}
     image["properties"] = {
         key: value for key, value in data.items() if key not in V2_CORE_ATTRIBUTES
     }
-    return image
+    return convert_from_string(image)
 
 
 class GlanceRecording:

@@ -8,6 +8,7 @@ over HTTP optionally) can be swapped without touching the launch logic.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -20,6 +21,28 @@ Image = dict[str, Any]
 IMAGE_FIELDS = ("name", "status", "container_format", "disk_format", "min_ram", "min_disk")
 """The Glance attributes the launch path reads, beside ``id`` and ``properties``: what a
 seed may give an image and what a Glance answer must carry for the launch to see it."""
+JSON_PROPERTIES = ("block_device_mapping", "mappings")
+"""``glance._CONVERT_PROPS``: the properties Glance keeps as JSON text."""
+_JSON_PROPERTY_SET = frozenset(JSON_PROPERTIES)
+
+
+def convert_from_string(image: Image) -> Image:
+    """``glance._convert_from_string`` (the same at all four tags), on an image that is the
+    caller's own: each of :data:`JSON_PROPERTIES` that is text is read as JSON, as Nova's
+    image service did before anyone saw the image (Glance stores every property as text).
+    Text that is no JSON fails the lookup with Python 2's ValueError (unexpected; Havana
+    on names it), not Python 3's JSONDecodeError."""
+    properties = image.get("properties")
+    if not properties or _JSON_PROPERTY_SET.isdisjoint(properties):
+        return image
+    for name in JSON_PROPERTIES:
+        value = properties.get(name)
+        if isinstance(value, str):
+            try:
+                properties[name] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(str(exc)) from None
+    return image
 
 
 class ImageBackend(Protocol):
@@ -53,10 +76,10 @@ class StoreImageBackend:
         image = self.store.image(image_uuid)
         if image is None:
             raise ImageNotFound(image_id=image_uuid)
-        return image
+        return convert_from_string(image)
 
     def detail(self, name: str) -> list[Image]:
-        return self.store.images_named(name)
+        return [convert_from_string(image) for image in self.store.images_named(name)]
 
 
 class S3ImageService:

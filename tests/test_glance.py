@@ -77,6 +77,18 @@ def test_a_v2_image_becomes_novas_image_with_custom_properties() -> None:
     assert "visibility" not in image
 
 
+def test_the_properties_glance_keeps_as_json_text_are_read_as_json() -> None:
+    """``glance._convert_from_string``: ``block_device_mapping`` and ``mappings`` (a v2
+    image's properties are text) become lists; other text properties stay text."""
+    mappings = [{"virtual": "root", "device": "/dev/vda"}]
+    image = translate_image(
+        {**IMAGES[ACTIVE], "mappings": json.dumps(mappings), "block_device_mapping": "[]"}
+    )
+    assert image["properties"]["mappings"] == mappings
+    assert image["properties"]["block_device_mapping"] == []
+    assert image["properties"]["image_state"] == "available"
+
+
 @responses.activate
 def test_show_and_detail_speak_glance_v2() -> None:
     responses.add(responses.GET, image_url(ACTIVE), json=IMAGES[ACTIVE])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from typing import Any
 
 import pytest
@@ -524,3 +525,38 @@ def test_a_source_type_legacy_does_not_know_fails_every_answer_after_the_launch(
     assert len(_rows(sim)) == 1
     with pytest.raises(UnknownError):
         sim.invoke("describe_instances", {})
+
+
+def _image_with_properties(profile: str, **properties: Any) -> Simulator:
+    """A simulator whose image ``ami-00000010`` has these properties."""
+    seed = json.loads(default_seed_path().read_text())
+    seed["images"].append(
+        {
+            "ec2_id": "ami-00000010",
+            "uuid": V2_IMAGE_UUID,
+            "name": "text-properties",
+            "status": "active",
+            "container_format": "ami",
+            "properties": {"image_state": "available", **properties},
+        }
+    )
+    return Simulator.from_seed(seed, profile=profile)
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+def test_mappings_kept_as_json_text_are_read_as_json(profile: str) -> None:
+    """Glance stores every property as text; Nova's image service read ``mappings`` and
+    ``block_device_mapping`` as JSON (``glance._convert_from_string``) before the launch
+    saw them, so the image's root device is the one its mappings name."""
+    mappings = json.dumps([{"virtual": "root", "device": "/dev/vda"}])
+    sim = _image_with_properties(profile, mappings=mappings, block_device_mapping="[]")
+    (item,) = sim.run_instances(**V2_LAUNCH)["instancesSet"]
+    assert item["rootDeviceName"] == "/dev/vda"
+
+
+def test_mappings_text_that_is_no_json_fails_the_image_lookup() -> None:
+    sim = _image_with_properties("havana", mappings="[{")
+    with pytest.raises(UnknownError) as refused:
+        sim.run_instances(**V2_LAUNCH)
+    assert refused.value.code == "ValueError"
+    assert sim.compute.calls == deque(), "the EC2 layer's image lookup failed: no create call"
