@@ -115,10 +115,19 @@ def _validate(bdm: NewBdm) -> None:
         bdm["volume_size"] = size
 
 
+def _no_iteritems(value: Any) -> AttributeError:
+    """What Python 2 raised for ``value.iteritems()`` of a value that is no dict: an
+    unexpected error, answered by its class name from Havana on."""
+    return AttributeError(f"{type(value).__name__!r} object has no attribute 'iteritems'")
+
+
 def from_legacy(legacy: Mapping[str, Any]) -> NewBdm:
     """``BlockDeviceDict.from_legacy``: a swap/ephemeral disk is a blank local device, else a
     snapshot or a volume, else a truthy ``no_device`` keeps the row; anything else is
-    "Unrecognized legacy format." The legacy dict is left as it was."""
+    "Unrecognized legacy format." The legacy dict is left as it was; an image's entry that
+    is no dict fails as Python 2's missing ``iteritems`` did."""
+    if not isinstance(legacy, dict):
+        raise _no_iteritems(legacy)
     new = {name: legacy[name] for name in _COPIED_FROM_LEGACY if name in legacy}
     virtual_name = legacy.get("virtual_name")
     if _swap_or_ephemeral(virtual_name):
@@ -207,7 +216,7 @@ def block_device_dict(bdm: Any) -> NewBdm:
     if not bdm:
         bdm = {}
     if not isinstance(bdm, dict):
-        raise AttributeError(f"{type(bdm).__name__!r} object has no attribute 'iteritems'")
+        raise _no_iteritems(bdm)
     bdm = dict(bdm)
     if not bdm.keys() <= _ACCEPTED_FIELDS:
         raise InvalidBDMFormat(details="Some fields are invalid.")

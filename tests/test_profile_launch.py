@@ -560,3 +560,19 @@ def test_mappings_text_that_is_no_json_fails_the_image_lookup() -> None:
         sim.run_instances(**V2_LAUNCH)
     assert refused.value.code == "ValueError"
     assert sim.compute.calls == deque(), "the EC2 layer's image lookup failed: no create call"
+
+
+@pytest.mark.parametrize(
+    ("profile", "code"),
+    [("grizzly", "UnknownError"), ("havana", "AttributeError"), ("icehouse", "AttributeError")],
+)
+@pytest.mark.parametrize("entry", [None, 0, "x"])
+def test_an_image_mapping_that_is_no_dict_fails_as_python_2s_iteritems(
+    profile: str, code: str, entry: Any
+) -> None:
+    """``BlockDeviceDict.from_legacy``'s ``legacy_bdm.iteritems()`` (``bd:130@2013.2.4``):
+    AttributeError, named from Havana on; Grizzly's assert or ``in`` failed (UnknownError)."""
+    sim = _image_with_properties(profile, block_device_mapping=[entry])
+    with pytest.raises(EC2Error) as refused:
+        sim.run_instances(**V2_LAUNCH)
+    assert refused.value.code == code
