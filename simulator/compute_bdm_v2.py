@@ -267,18 +267,21 @@ def _volume_size(instance_type: Mapping[str, Any], bdm: Mapping[str, Any]) -> An
 
 
 def _prepare_image_mapping(
-    instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+    instance_type: Mapping[str, Any], mappings: Sequence[dict[str, Any]]
 ) -> list[NewBdm]:
     """``API._prepare_image_mapping``: the image's swap/ephemeral disks of size > 0 as blank
-    local devices, ``/dev/`` prepended, built anew for each instance."""
+    local devices, built anew for each instance. ``block_device.mappings_prepend_dev`` first
+    prepends ``/dev/`` to every swap/ephemeral device, in place, all of them before any is
+    built, so a mapping it cannot read fails before an earlier one's device name is checked."""
+    for mapping in mappings:
+        if _swap_or_ephemeral(mapping["virtual"]) and not mapping["device"].startswith("/"):
+            mapping["device"] = "/dev/" + mapping["device"]
     prepared = []
     for mapping in mappings:
         virtual_name = mapping["virtual"]
         if virtual_name in ("ami", "root") or not _swap_or_ephemeral(virtual_name):
             continue
         device = mapping["device"]
-        if not device.startswith("/"):
-            device = "/dev/" + device
         guest_format = "swap" if virtual_name == "swap" else mapping.get("guest_format")
         values = {
             **_UNSET,
@@ -429,7 +432,7 @@ class NewFormatDevices:
 
     instance_type: Mapping[str, Any]
     converted: list[NewBdm]
-    image_mappings: Sequence[Mapping[str, Any]]
+    image_mappings: Sequence[dict[str, Any]]
 
     def instance_rows(
         self, check_volumes: Callable[[Iterable[Mapping[str, Any]]], None]

@@ -493,3 +493,26 @@ def test_a_swap_size_that_is_no_number_is_larger_than_the_flavors() -> None:
     }
     with pytest.raises(InvalidBDMSwapSize):
         validate_bdm({**FLAVOR, "swap": 1}, [{"boot_index": 0}, swap], reachable)
+
+
+def test_every_image_mapping_gets_its_dev_prefix_before_any_is_built() -> None:
+    """``block_device.mappings_prepend_dev`` reads every mapping first: a device that is no
+    text (``7.startswith``) fails before an earlier device's space is found."""
+    image_mappings: list[dict[str, Any]] = [
+        {"virtual": "ephemeral1", "device": "a b"},
+        {"virtual": "swap", "device": 7},
+    ]
+    with pytest.raises(AttributeError):
+        rows_of([], {**FLAVOR, "ephemeral_gb": 1, "swap": 1}, image_mappings)
+    with pytest.raises(InvalidBDMFormat, match="contains spaces"):
+        rows_of([], {**FLAVOR, "ephemeral_gb": 1, "swap": 1}, image_mappings[:1])
+
+
+def test_the_dev_prefix_is_written_into_the_images_mappings() -> None:
+    """As Nova's: the image's own dicts change, once (the next instance finds ``/dev/``)."""
+    image_mappings = [{"virtual": "swap", "device": "sdb"}, {"virtual": "root", "device": "sda"}]
+    rows_of([], {**FLAVOR, "swap": 1}, image_mappings, instances=2)
+    assert image_mappings == [
+        {"virtual": "swap", "device": "/dev/sdb"},
+        {"virtual": "root", "device": "sda"},
+    ]
