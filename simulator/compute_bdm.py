@@ -13,7 +13,7 @@ from the flavor, and ``NoDevice`` blanking a row. So a ``NoDevice`` volume or an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -110,21 +110,38 @@ class DeviceRows:
                 self._by_device.pop(row["device_name"], None)
 
 
-def _apply_image_mappings(
-    rows: DeviceRows, instance_type: Mapping[str, Any], mappings: Iterable[Mapping[str, Any]]
+def mappings_prepend_dev(
+    mappings: Sequence[dict[str, Any]], swap_or_ephemeral: Callable[[Any], bool]
 ) -> None:
-    """``_update_image_block_device_mapping``: the image's swap/ephemeral disks of size > 0."""
+    """``block_device.mappings_prepend_dev``: ``/dev/`` written before the device of every
+    swap/ephemeral mapping, in the image's own dicts, all of them before any device is made
+    of them; only those mappings' devices are read. ``swap_or_ephemeral`` is the release's
+    ``is_swap_or_ephemeral`` (Havana's is falsy for an empty name, Grizzly's asks the
+    pattern)."""
+    for mapping in mappings:
+        if swap_or_ephemeral(mapping["virtual"]) and not mapping["device"].startswith("/"):
+            mapping["device"] = "/dev/" + mapping["device"]
+
+
+def _apply_image_mappings(
+    rows: DeviceRows, instance_type: Mapping[str, Any], mappings: Sequence[dict[str, Any]]
+) -> None:
+    """``_update_image_block_device_mapping``: the image's swap/ephemeral disks of size > 0.
+    A mapping the prefix pass cannot read fails before any row is made; an ``ami`` or
+    ``root`` mapping needs no device."""
+    mappings_prepend_dev(mappings, is_swap_or_ephemeral)
     for mapping in mappings:
         virtual_name = mapping["virtual"]
-        device = mapping["device"]
-        if is_swap_or_ephemeral(virtual_name) and not device.startswith("/"):
-            device = "/dev/" + device
         if virtual_name in ("ami", "root") or not is_swap_or_ephemeral(virtual_name):
             continue
         size = _volume_size(instance_type, virtual_name)
         if size == 0:
             continue
-        values = {"device_name": device, "virtual_name": virtual_name, "volume_size": size}
+        values = {
+            "device_name": mapping["device"],
+            "virtual_name": virtual_name,
+            "volume_size": size,
+        }
         rows.update_or_create({**_EMPTY_ROW, **values})
 
 
@@ -159,7 +176,8 @@ def populate_instance_devices(
     creation order (those made before a failure stay there).
 
     New dicts throughout: the request's mappings are the create call's record and stay as
-    they were.
+    they were. The image's ``mappings`` get their ``/dev/`` prefixes in place, as Nova's
+    did (the image is this launch's own copy).
     """
     mappings = image_properties.get("mappings", [])
     if mappings:

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from simulator.compute_bdm import Row, is_ephemeral, is_swap_or_ephemeral, strip_dev
+from simulator.compute_bdm import (
+    Row,
+    is_ephemeral,
+    is_swap_or_ephemeral,
+    mappings_prepend_dev,
+    strip_dev,
+)
 from simulator.ec2ids import py2_int
 from simulator.errors import (
     InvalidBDMBootSequence,
@@ -273,9 +279,7 @@ def _prepare_image_mapping(
     local devices, built anew for each instance. ``block_device.mappings_prepend_dev`` first
     prepends ``/dev/`` to every swap/ephemeral device, in place, all of them before any is
     built, so a mapping it cannot read fails before an earlier one's device name is checked."""
-    for mapping in mappings:
-        if _swap_or_ephemeral(mapping["virtual"]) and not mapping["device"].startswith("/"):
-            mapping["device"] = "/dev/" + mapping["device"]
+    mappings_prepend_dev(mappings, _swap_or_ephemeral)
     prepared = []
     for mapping in mappings:
         virtual_name = mapping["virtual"]

@@ -7,6 +7,7 @@ about what compute makes of them, which is what a client reads back.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from simulator.compute_bdm import (
     populate_instance_devices,
     properties_root_device_name,
 )
+from simulator.resources import default_seed_path
 from simulator.service import EC2Service
 
 FLAVOR = {"name": "m1.test", "memory_mb": 512, "vcpus": 1, "root_gb": 1, "swap": 512}
@@ -296,3 +298,44 @@ def test_a_flat_volume_id_of_none_is_no_volume(
     assert [call.block_device_mapping for call in outcome.create_calls] == [
         [{"device_name": "/dev/vdb", "volume_id": None}]
     ]
+
+
+def test_an_ami_or_root_mapping_needs_no_device() -> None:
+    """``mappings_prepend_dev`` reads the device of swap/ephemeral mappings only, and
+    ``_update_image_block_device_mapping`` skips ``ami``/``root`` before reading it."""
+    properties = {
+        "mappings": [{"virtual": "ami"}, {"virtual": "root"}, {"virtual": "swap", "device": "sdb"}]
+    }
+    assert instance_block_devices(FLAVOR, properties, []) == [
+        row(device_name="/dev/sdb", virtual_name="swap", volume_size=512)
+    ]
+
+
+def test_a_mapping_the_prefix_pass_cannot_read_fails_before_any_row() -> None:
+    """Every mapping gets its ``/dev/`` before any row is made, so the instance Grizzly
+    leaves behind has no row of the mappings before the bad one."""
+    rows = DeviceRows()
+    properties = {
+        "mappings": [{"virtual": "swap", "device": "sdb"}, {"virtual": "ephemeral0", "device": 7}]
+    }
+    with pytest.raises(AttributeError):
+        populate_instance_devices(rows, FLAVOR, properties, [])
+    assert rows.rows == []
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+def test_an_image_without_a_device_for_its_ami_mapping_launches(profile: str) -> None:
+    seed = json.loads(default_seed_path().read_text())
+    seed["images"].append(
+        {
+            "ec2_id": "ami-00000010",
+            "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+            "name": "no-ami-device",
+            "status": "active",
+            "container_format": "ami",
+            "properties": {"image_state": "available", "mappings": [{"virtual": "ami"}]},
+        }
+    )
+    sim = Simulator.from_seed(seed, profile=profile)
+    answer = sim.run_instances(image_id="ami-00000010", instance_type="m1.small")
+    assert len(answer["instancesSet"]) == 1
