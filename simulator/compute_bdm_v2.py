@@ -382,9 +382,8 @@ class _Rows:
 def _legacy_mapping(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
     """``block_device.legacy_mapping`` of the rows, as the EC2 layer reads them: an image's
     local device is left out (one copied to a volume or blanked by ``no_device`` stays, with
-    no virtual name), a blank
-    one is ``swap`` or ``ephemeralN`` (numbered again in order), and
-    ``delete_on_termination`` goes through ``bool_from_string`` once more
+    no virtual name), a blank one is ``swap`` or ``ephemeralN`` (numbered again in order),
+    and ``delete_on_termination`` goes through ``bool_from_string`` once more
     (``BlockDeviceDict._validate``: not for a ``no_device`` row).
 
     A row of a source type ``legacy()`` does not know (an image's new-format mapping may
