@@ -306,9 +306,13 @@ class CatalogueActions:
         if "snapshot_id" in bdm or "volume_id" in bdm:
             ebs: Result = {}
             if "snapshot_id" in bdm:
-                ebs["snapshotId"] = id_mappings.id_to_ec2_snap_id(bdm["snapshot_id"], self.store)
+                ebs["snapshotId"] = id_mappings.id_to_ec2_snap_id(
+                    bdm["snapshot_id"], self.store, self.profile.uuid_like
+                )
             if "volume_id" in bdm:
-                ebs["snapshotId"] = id_mappings.id_to_ec2_vol_id(bdm["volume_id"], self.store)
+                ebs["snapshotId"] = id_mappings.id_to_ec2_vol_id(
+                    bdm["volume_id"], self.store, self.profile.uuid_like
+                )
             for name, key in (
                 ("volumeSize", "volume_size"),
                 ("deleteOnTermination", "delete_on_termination"),

@@ -417,7 +417,9 @@ class CloudController(InstanceActions, CatalogueActions):
                     "deviceName": bdm["device_name"],
                     "ebs": {
                         "volumeId": (
-                            id_mappings.id_to_ec2_vol_id(volume_id, self.store)
+                            id_mappings.id_to_ec2_vol_id(
+                                volume_id, self.store, self.profile.uuid_like
+                            )
                             if rules.ec2_volume_ids
                             else volume_id
                         ),

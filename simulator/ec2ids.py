@@ -16,9 +16,8 @@ from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 from simulator.limits import ShortTextMemo
 from simulator.py2unicode import decimal_text
 
-_UUID_LIKE = re.compile(
-    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
-)
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_LONG_SUFFIX = re.compile(r"(?P<number>.*[0-9A-Za-z])[lL](?P<space>\s*)\Z", re.DOTALL)
 _MACHINE_IMAGE = EC2_ID_PREFIXES["s3_images"]
 _SPACED_SIGN = re.compile(r"(?P<sign>\s*[+-])\s+")
 _SEPARATORS_AS_SPACES = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
@@ -53,6 +52,18 @@ def py2_int(text: str, base: int) -> int:
         if spaced_sign is None:
             raise
         return int(spaced_sign["sign"] + text[spaced_sign.end() :], base)
+
+
+def py2_long(text: str, base: int) -> int:
+    """``long(text, base)`` as Python 2 read unicode text: :func:`py2_int`'s reading, and one
+    ``L`` (or ``l``) may follow the last digit (``u'ffL'`` is 255), as in a long's repr."""
+    try:
+        return py2_int(text, base)
+    except ValueError:
+        suffixed = _LONG_SUFFIX.match(decimal_text(text))
+        if suffixed is None:
+            raise
+        return py2_int(suffixed["number"] + suffixed["space"], base)
 
 
 def py2_float(text: str) -> float:
@@ -99,7 +110,9 @@ _number_of = ShortTextMemo(_parsed)
 
 
 def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:
-    return template % int(instance_id)
+    """``template % int(instance_id)``, text read as Python 2 read it (``u'1_0'`` is no
+    number: an image mapping's ``snapshot_id`` of ``1_0`` fails the answer showing it)."""
+    return template % python2_int(instance_id)
 
 
 def image_type(container_format: Any) -> str:
@@ -131,4 +144,24 @@ def uuid4_text(random_bits: int) -> str:
 
 
 def is_uuid_like(value: Any) -> bool:
-    return isinstance(value, str) and _UUID_LIKE.match(value) is not None
+    """``uuidutils.is_uuid_like`` (Grizzly on): ``str(uuid.UUID(val)) == val``, so only the
+    canonical form, lower case with its four hyphens, is a uuid; any other text is read as
+    the integer id it is not (``'snap-%08x' % int(val)``, ValueError)."""
+    return isinstance(value, str) and _CANONICAL_UUID.match(value) is not None
+
+
+def parses_as_uuid(value: Any) -> bool:
+    """Folsom's ``utils.is_uuid_like``: whatever Python 2's ``uuid.UUID(val)`` reads is a
+    uuid (``{...}``, ``urn:uuid:...``, no hyphens, capitals, 32 digits after a ``0x``), and
+    its mapping row is made for the text as written: ``UUID`` dropped ``urn:``, ``uuid:``,
+    the braces and every hyphen, and read the 32 characters left with ``long(hex, 16)``."""
+    if not isinstance(value, str):
+        return False
+    digits = value.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
+    if len(digits) != 32:
+        return False
+    try:
+        py2_long(digits, 16)
+    except ValueError:
+        return False
+    return True

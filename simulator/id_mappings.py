@@ -9,6 +9,7 @@ ids themselves is :mod:`simulator.ec2ids`, which needs no store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_ec2_id, is_uuid_like
@@ -69,26 +70,39 @@ _TEMPLATES = {table: ec2_id_template(EC2_ID_PREFIXES[table.name.lower()]) for ta
 """Each table's EC2 id template (``snap-%08x``), written once rather than on every id."""
 
 
-def _id_to_ec2_mapped_id(value: Any, table: MappingTable, store: MappingStore | None) -> str:
-    if is_uuid_like(value):
+UuidTest = Callable[[Any], bool]
+"""What a release's ``is_uuid_like`` takes for a uuid (:func:`simulator.ec2ids.is_uuid_like`,
+Folsom's :func:`simulator.ec2ids.parses_as_uuid`)."""
+
+
+def _id_to_ec2_mapped_id(
+    value: Any, table: MappingTable, store: MappingStore | None, uuid_like: UuidTest
+) -> str:
+    if uuid_like(value):
         if store is None:
             raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
         value = store.get_or_add_mapping(table, value)
     return id_to_ec2_id(value, _TEMPLATES[table])
 
 
-def id_to_ec2_inst_id(instance_id: Any, store: MappingStore | None = None) -> str | None:
+def id_to_ec2_inst_id(
+    instance_id: Any, store: MappingStore | None = None, uuid_like: UuidTest = is_uuid_like
+) -> str | None:
     """``i-%08x`` of an int, or of a uuid's mapping row (created on first sight); None stays."""
     if instance_id is None:
         return None
-    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, store)
+    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, store, uuid_like)
 
 
-def id_to_ec2_snap_id(snapshot_id: Any, store: MappingStore | None = None) -> str:
+def id_to_ec2_snap_id(
+    snapshot_id: Any, store: MappingStore | None = None, uuid_like: UuidTest = is_uuid_like
+) -> str:
     """``snap-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, store)
+    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, store, uuid_like)
 
 
-def id_to_ec2_vol_id(volume_id: Any, store: MappingStore | None = None) -> str:
+def id_to_ec2_vol_id(
+    volume_id: Any, store: MappingStore | None = None, uuid_like: UuidTest = is_uuid_like
+) -> str:
     """``vol-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, store)
+    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, store, uuid_like)

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from simulator.availability_zones import DEFAULT_AVAILABILITY_ZONE
+from simulator.ec2ids import is_uuid_like, parses_as_uuid
 from simulator.errors import (
     FOLSOM_EXECUTOR,
     GRIZZLY_EXECUTOR,
@@ -264,6 +265,10 @@ class Profile:
     response: ResponseRules
     compute: ComputeRules
     conversation: ConversationRules
+    uuid_like: Callable[[Any], bool] = is_uuid_like
+    """``is_uuid_like`` where an answer writes the EC2 id of a mapped snapshot or volume:
+    from Grizzly on ``uuidutils``' (the canonical form only), Folsom's ``utils`` one (all
+    ``uuid.UUID`` reads: :func:`~simulator.ec2ids.parses_as_uuid`)."""
 
 
 def _ec2_api_error() -> EC2Error:
@@ -486,6 +491,7 @@ _FOLSOM = replace(
     query_time=QueryTime.NOT_CHECKED,
     unicode_names=False,
     snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
+    uuid_like=parses_as_uuid,
     response=_FOLSOM_RESPONSE,
     compute=_FOLSOM_COMPUTE,
     conversation=_FOLSOM_CONVERSATION,

@@ -467,6 +467,67 @@ def test_listing_images_gives_each_an_ec2_id(seed: dict[str, Any]) -> None:
     assert [e.text for e in answer.iter(f"{NS}imageId")][-1] == "ami-00000004"
 
 
+UPPER = "00000000-1111-2222-3333-44444444444A"
+BRACED = "{00000000-1111-2222-3333-444444444444}"
+HEXLESS = "00000000111122223333444444444444"
+FAILED = {
+    "grizzly": (400, "UnknownError", UNKNOWN_ERROR_MESSAGE),
+    "havana": (500, "ValueError", "Unknown error occured."),
+    "icehouse": (500, "ValueError", "Unknown error occurred."),
+}
+
+
+def _image_mapping_ids(seed: dict[str, Any], profile: str, snapshot_id: Any) -> Any:
+    """The ``snapshotId`` DescribeImages writes for an image mapping of ``snapshot_id``, or
+    the error it fails with."""
+    seed["images"][0]["properties"]["block_device_mapping"] = [
+        {"device_name": "/dev/vdb", "snapshot_id": snapshot_id}
+    ]
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    outcome = cloud.ask("DescribeImages", ("ImageId.1", "ami-00000001"))
+    if outcome.status != 200:
+        return outcome.status, outcome.error_code, outcome.error_message
+    return _text(
+        ET.fromstring(outcome.body), "imagesSet/item/blockDeviceMapping/item/ebs/snapshotId"
+    )
+
+
+@pytest.mark.parametrize("profile", ["grizzly", "havana", "icehouse"])
+def test_only_a_canonical_uuid_is_mapped_from_grizzly_on(
+    seed: dict[str, Any], profile: str
+) -> None:
+    """``uuidutils.is_uuid_like`` is ``str(uuid.UUID(val)) == val``: any other form is read
+    as an integer id, ``'snap-%08x' % int(val)`` (``ec2utils:179-186@2013.1.5``)."""
+    first_free = "snap-2345678a"
+    assert _image_mapping_ids(seed, profile, UPPER.lower()) == first_free
+    for other_form in (UPPER, BRACED, "urn:uuid:" + UPPER.lower(), "1_0", "ten"):
+        assert _image_mapping_ids(seed, profile, other_form) == FAILED[profile]
+    assert _image_mapping_ids(seed, profile, HEXLESS) == f"snap-{int(HEXLESS):08x}"
+    assert _image_mapping_ids(seed, profile, " 10 ") == "snap-0000000a"
+
+
+def test_folsom_maps_whatever_python_2s_uuid_reads(seed: dict[str, Any]) -> None:
+    """Folsom's ``utils.is_uuid_like`` only asked ``uuid.UUID(val)`` to read the text: braces,
+    capitals, ``urn:uuid:``, no hyphens, a long's ``L`` after 31 digits; each is a row of its
+    own, made for the text as written (``utils.py:970-979@2012.2.4``)."""
+    read = [
+        UPPER,
+        BRACED,
+        "urn:uuid:" + UPPER.lower(),
+        HEXLESS,
+        HEXLESS[1:] + "L",
+        UPPER.lower(),
+    ]
+    assert [_image_mapping_ids(seed, "folsom", form) for form in read] == ["snap-2345678a"] * 6
+    assert _image_mapping_ids(seed, "folsom", "-" + HEXLESS[1:]) == "snap--1787f2a2dafeeb9b571c"
+    for not_read in ("1_0", "{" + HEXLESS + "0}", HEXLESS[1:] + " L"):
+        assert _image_mapping_ids(seed, "folsom", not_read) == (
+            400,
+            "UnknownError",
+            UNKNOWN_ERROR_MESSAGE,
+        )
+
+
 def test_describe_snapshots(cloud: Cloud) -> None:
     answer = cloud.ok("DescribeSnapshots")
     items = answer.findall(f"{NS}snapshotSet/{NS}item")

@@ -86,3 +86,52 @@ def test_round_trip(row_id: int, prefix: str) -> None:
 @given(st.integers(min_value=0, max_value=2**128 - 1))
 def test_uuid4_text_is_what_the_uuid_module_writes(bits: int) -> None:
     assert ec2ids.uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("ffL", 255), (" ffL ", 255), ("0xffL", 255), ("- ffL", -255), ("\x1cffL", 255), ("ff", 255)],
+)
+def test_py2_long_reads_a_long_suffix(text: str, number: int) -> None:
+    """Python 2.7.18's ``long(text, 16)`` on each (``int()`` refused the ``L``)."""
+    assert ec2ids.py2_long(text, 16) == number
+
+
+@pytest.mark.parametrize("text", ["ff l", "ffLL", "L", "0xL", "f_fL"])
+def test_py2_long_refuses_what_python_2_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        ec2ids.py2_long(text, 16)
+
+
+CANONICAL = "00000000-1111-2222-3333-44444444444a"
+
+
+@pytest.mark.parametrize(
+    ("value", "grizzly", "folsom"),
+    [
+        (CANONICAL, True, True),
+        (CANONICAL.upper(), False, True),
+        ("{" + CANONICAL + "}", False, True),
+        ("urn:uuid:" + CANONICAL, False, True),
+        (CANONICAL.replace("-", ""), False, True),
+        (" " + CANONICAL.replace("-", "")[1:], False, True),
+        (CANONICAL + "\n", False, False),
+        (CANONICAL.replace("-", "")[1:] + "\n", False, True),
+        (CANONICAL.replace("-", "")[1:] + "L", False, True),
+        ("\u0661" * 32, False, True),
+        (CANONICAL.replace("-", "_"), False, False),
+        (10, False, False),
+        (None, False, False),
+    ],
+)
+def test_what_each_release_takes_for_a_uuid(value: object, grizzly: bool, folsom: bool) -> None:
+    """``uuidutils.is_uuid_like`` (Grizzly on) and Folsom's ``utils.is_uuid_like``, each value
+    checked under CPython 2.7.18."""
+    assert ec2ids.is_uuid_like(value) is grizzly
+    assert ec2ids.parses_as_uuid(value) is folsom
+
+
+def test_an_id_is_a_number_as_python_2_read_it() -> None:
+    assert ec2ids.id_to_ec2_id(" 10 ", "snap-%08x") == "snap-0000000a"
+    with pytest.raises(ValueError):
+        ec2ids.id_to_ec2_id("1_0", "snap-%08x")
