@@ -120,7 +120,9 @@ class Simulator:
         )
         self.cloud = CloudController(
             store,
-            S3ImageService(store, self.image_backend, self.profile.image_states),
+            S3ImageService(
+                store, self.image_backend, self.profile.image_states, self.profile.memoized_ids
+            ),
             self.compute,
             self.profile,
         )

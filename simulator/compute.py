@@ -50,6 +50,7 @@ from simulator.errors import (
     PolicyNotAuthorized,
     TooManyInstances,
 )
+from simulator.image_properties import check_system_metadata_text
 from simulator.images import ImageBackend
 from simulator.lifecycle import RequestClock
 from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
@@ -135,6 +136,8 @@ class _Provisioning:
     availability_zone: Any = None
     """The zone the row stores: the one asked for without its ``:host`` part, None for
     none (``CONF.default_schedule_zone``)."""
+    forced_host: str | None = None
+    """The ``:host`` part of the zone asked for (Folsom, Grizzly), for the policy to allow."""
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
     ramdisk_id: str | None = None
@@ -261,6 +264,8 @@ class RecordingComputeAPI(InstanceOperations):
         instances = []
         for launch_index in range(launch.num_instances):
             instance_uuid = self._generate_uuid()
+            if self.rules.image_properties_as_str:
+                check_system_metadata_text(properties)
             display_name = f"Server {instance_uuid}"
             if renamed:
                 display_name = MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE % {
@@ -388,15 +393,27 @@ class RecordingComputeAPI(InstanceOperations):
     def _split_zone_host(self, launch: _Provisioning) -> None:
         """Folsom's and Grizzly's ``_handle_availability_zone``: ``zone:host`` unpacked into
         two, so more colons fail (ValueError) and a zone ``_try_convert`` made a bool or a
-        number has no ``in`` (TypeError), both unexpected; then (Grizzly) the policy of a
-        forced host. No zone is checked: the scheduler refused one the cloud lacks."""
+        number has no ``in`` (TypeError), both unexpected; the host is left for the policy
+        (:meth:`_check_forced_host`). No zone is checked: the scheduler refused one the
+        cloud lacks."""
         zone = launch.call.availability_zone
-        forced_host = None
         if zone and ":" in zone:
-            zone, forced_host = zone.split(":")
+            zone, launch.forced_host = zone.split(":")
         launch.availability_zone = zone or None
-        if forced_host:
+
+    def _check_forced_host(self, launch: _Provisioning) -> None:
+        """Folsom's and Grizzly's forced host, after the image's options are read
+        (``capi:496-497@2012.2.4``, ``605-607@2013.1.5``)."""
+        if launch.forced_host:
             self._authorize_forced_host(launch.context)
+
+    def _inherit_properties_from_image(self, launch: _Provisioning) -> None:
+        """``_inherit_properties_from_image``: of the options it takes from the image only
+        ``auto_disk_config`` can fail, read by the release's rule when it is set (``os_type``,
+        ``architecture`` and ``vm_mode`` are copied as they are)."""
+        value = launch.image.get("properties", {}).get("auto_disk_config")
+        if value is not None:
+            self.rules.auto_disk_config(value)
 
     def _check_availability_zone(self, launch: _Provisioning) -> None:
         """Havana's ``_handle_availability_zone`` then its zone check: ``zone:host[:node]``
@@ -468,6 +485,8 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.ROOT_DISK: _check_root_disk,
         ComputeCheck.KERNEL_RAMDISK: _kernel_and_ramdisk,
         ComputeCheck.ZONE_HOST: _split_zone_host,
+        ComputeCheck.IMAGE_OPTIONS: _inherit_properties_from_image,
+        ComputeCheck.FORCED_HOST: _check_forced_host,
         ComputeCheck.AVAILABILITY_ZONE: _check_availability_zone,
         ComputeCheck.BDM_FORMAT: _check_bdm_format,
         ComputeCheck.VOLUME_SOURCE: _check_volume_source,

@@ -90,10 +90,12 @@ class S3ImageService:
         store: MappingStore,
         backend: ImageBackend,
         image_states: Mapping[str, str] = MappingProxyType({}),
+        memoized_ids: bool = False,
     ) -> None:
         self.store = store
         self.backend = backend
         self.image_states = image_states
+        self.memoized_ids = memoized_ids
 
     def show(self, image_id: int) -> Image:
         image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
@@ -102,17 +104,27 @@ class S3ImageService:
     def detail(self, name: str) -> list[Image]:
         return [self._translate_uuid_to_id(image) for image in self.backend.detail(name)]
 
+    def _glance_id_to_id(self, glance_id: Any) -> int | None:
+        """``ec2utils.glance_id_to_id``; under ``@memoize`` (Grizzly on) its cache key is
+        ``str("glance_id_to_id:%s" % glance_id)``, which Python 2 could not write for text
+        beyond ASCII (``ec2utils:38-51,82-90@2013.1.5``, ``40-53,109-117@2013.2.4``,
+        ``38-51,107-115@2014.1.5``): the one lookup whose id can be any text is here, an
+        image's ``kernel_id`` or ``ramdisk_id`` property, or a Glance image's own id."""
+        if self.memoized_ids and type(glance_id) is str and not glance_id.isascii():
+            glance_id.encode("ascii")
+        return id_mappings.glance_id_to_id(self.store, glance_id)
+
     def _translate_uuid_to_id(self, image: Image) -> Image:
         """The image with its uuids as s3 ids and its ``image_state`` as the release's map
         reads it, changed in place: a backend's answer is the caller's own copy (see
         :class:`ImageBackend`)."""
         if "id" in image:
-            image["id"] = id_mappings.glance_id_to_id(self.store, image["id"])
+            image["id"] = self._glance_id_to_id(image["id"])
         properties = image.get("properties")
         if isinstance(properties, dict):
             for prop in ("kernel_id", "ramdisk_id"):
                 if prop in properties:
-                    properties[prop] = id_mappings.glance_id_to_id(self.store, properties[prop])
+                    properties[prop] = self._glance_id_to_id(properties[prop])
             if self.image_states and "image_state" in properties:
                 state = self.image_states.get(properties["image_state"])
                 if state is not None:

@@ -39,6 +39,7 @@ from simulator.errors import (
     InstanceTypeNotFoundByName,
     InvalidAttribute,
 )
+from simulator.image_properties import auto_disk_config_disabled, bool_from_str
 from simulator.py2text import py2_str
 
 
@@ -97,6 +98,8 @@ class ComputeCheck(Enum):
     MULTI_VOLUME = "no volume goes to several instances"
     KERNEL_RAMDISK = "kernel and ramdisk are shown"
     ZONE_HOST = "a zone asked for as zone:host splits in two"
+    IMAGE_OPTIONS = "the image's auto_disk_config property is read"
+    FORCED_HOST = "a host forced by zone:host is the admin's to force"
     AVAILABILITY_ZONE = "the zone asked for parses and is one the cloud has"
     BDM_FORMAT = "every mapping converts to the new block device format"
     VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
@@ -183,6 +186,14 @@ class ComputeRules:
     forced_host_policy: bool
     """A host forced by ``zone:host`` needs the policy ``compute:create:forced_host``,
     admin only (Grizzly on); Folsom ignored the host for anyone else."""
+    auto_disk_config: Callable[[Any], bool] = auto_disk_config_disabled
+    """What ``_inherit_properties_from_image`` asks of a set ``auto_disk_config`` property:
+    ``utils.bool_from_str`` (Folsom, Grizzly) or ``utils.is_auto_disk_config_disabled``
+    (Havana on); only what it raises shows."""
+    image_properties_as_str: bool = False
+    """Each instance's system metadata holds ``str(value)`` of every image property (Folsom,
+    Grizzly): text beyond ASCII fails the launch before the first instance's row is made;
+    from Havana on ``unicode(value)``."""
     image_bdm_v2: bool = False
     """An image whose ``bdm_v2`` property is truthy lists its ``block_device_mapping`` in
     the new format, read as such by the mapping format check (Icehouse); before, every
@@ -265,6 +276,10 @@ class Profile:
     response: ResponseRules
     compute: ComputeRules
     conversation: ConversationRules
+    memoized_ids: bool = True
+    """``ec2utils``' ``@memoize`` (Grizzly on) keys its cache with ``str("%s:%s" % (name, id))``:
+    a Glance id beyond ASCII (an image's ``kernel_id`` or ``ramdisk_id`` property) fails
+    every lookup of its image (UnicodeEncodeError); Folsom had no cache."""
     uuid_like: Callable[[Any], bool] = is_uuid_like
     """``is_uuid_like`` where an answer writes the EC2 id of a mapped snapshot or volume:
     from Grizzly on ``uuidutils``' (the canonical form only), Folsom's ``utils`` one (all
@@ -340,12 +355,16 @@ _FOLSOM_COMPUTE = ComputeRules(
         _C.KERNEL_RAMDISK,
         _C.ZONE_HOST,
         _C.USER_DATA,
+        _C.IMAGE_OPTIONS,
+        _C.FORCED_HOST,
     ),
     launch_index=False,
     quota_requested_range=False,
     validate_bdm=True,
     multi_instance_name_template=False,
     forced_host_policy=False,
+    auto_disk_config=bool_from_str,
+    image_properties_as_str=True,
 )
 _GRIZZLY_COMPUTE = ComputeRules(
     checks=(
@@ -359,12 +378,16 @@ _GRIZZLY_COMPUTE = ComputeRules(
         _C.MIN_DISK,
         _C.KERNEL_RAMDISK,
         _C.ZONE_HOST,
+        _C.IMAGE_OPTIONS,
+        _C.FORCED_HOST,
     ),
     launch_index=True,
     quota_requested_range=False,
     validate_bdm=True,
     multi_instance_name_template=True,
     forced_host_policy=True,
+    auto_disk_config=bool_from_str,
+    image_properties_as_str=True,
 )
 _HAVANA_COMPUTE = ComputeRules(
     checks=(
@@ -376,6 +399,7 @@ _HAVANA_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.ROOT_DISK,
         _C.KERNEL_RAMDISK,
+        _C.IMAGE_OPTIONS,
         _C.BDM_FORMAT,
         _C.VOLUME_SOURCE,
         _C.QUOTA,
@@ -491,6 +515,7 @@ _FOLSOM = replace(
     query_time=QueryTime.NOT_CHECKED,
     unicode_names=False,
     snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
+    memoized_ids=False,
     uuid_like=parses_as_uuid,
     response=_FOLSOM_RESPONSE,
     compute=_FOLSOM_COMPUTE,

@@ -1,0 +1,151 @@
+"""What compute makes of an image's properties beyond its devices, release by release: the
+``auto_disk_config`` flag it inherits, the system metadata copies it keeps, and the Glance
+ids ``ec2utils``' cache keys (each outcome checked against Nova's code under Python 2.7)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from simulator import Simulator
+from simulator.context import RequestContext
+from simulator.image_properties import auto_disk_config_disabled, bool_from_str
+from simulator.service import EC2Service, Outcome
+
+AUTO_DISK_CONFIG = [
+    ("", False, False),
+    ("1", True, False),
+    (" 1 ", True, False),
+    ("Y", True, False),
+    ("1.5", False, False),
+    ("\u0661", True, False),
+    ("1_0", False, False),
+    ("Disabled", False, True),
+    (" disabled ", False, True),
+    (0, False, AttributeError),
+    (True, True, AttributeError),
+    (2.5, True, AttributeError),
+    ([], False, AttributeError),
+    ([0], TypeError, AttributeError),
+    ({"a": 1}, TypeError, AttributeError),
+    (float("nan"), AttributeError, AttributeError),
+    (float("inf"), OverflowError, AttributeError),
+]
+
+
+def _outcome(function: Any, value: Any) -> Any:
+    try:
+        return function(value)
+    except Exception as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize(("value", "grizzly", "havana"), AUTO_DISK_CONFIG)
+def test_each_releases_reading_of_auto_disk_config(value: Any, grizzly: Any, havana: Any) -> None:
+    """``utils.bool_from_str`` (Folsom, Grizzly) and ``utils.is_auto_disk_config_disabled``
+    (Havana on), each value run through both under CPython 2.7.18."""
+    assert _outcome(bool_from_str, value) == grizzly
+    assert _outcome(auto_disk_config_disabled, value) == havana
+
+
+def launch(
+    seed: dict[str, Any],
+    profile: str,
+    properties: dict[str, Any],
+    *pairs: tuple[str, str],
+    context: RequestContext | None = None,
+) -> tuple[Outcome, EC2Service]:
+    changed = copy.deepcopy(seed)
+    changed["images"][0]["properties"].update(properties)
+    service = EC2Service(Simulator.from_seed(changed, profile=profile))
+    request = [
+        ("Action", "RunInstances"),
+        ("ImageId", "ami-00000001"),
+        ("InstanceType", "m1.small"),
+        ("MinCount", "2"),
+        ("MaxCount", "2"),
+        *pairs,
+    ]
+    return service.handle(request, context), service
+
+
+UNKNOWN = (400, "UnknownError")
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [("folsom", UNKNOWN), ("grizzly", UNKNOWN), ("havana", (200, None)), ("icehouse", (200, None))],
+)
+def test_a_property_beyond_ascii_fails_before_havana(
+    seed: dict[str, Any], profile: str, expected: tuple[int, str | None]
+) -> None:
+    """``str(value)[:255]`` into system metadata (Folsom, Grizzly) fails on text beyond ASCII
+    before the first instance's row exists: the create call is made, no instance or EC2 id is
+    left behind. Havana copies ``unicode(value)``; a list beyond ASCII is its ASCII repr."""
+    outcome, service = launch(seed, profile, {"description": "café", "tags": ["é"]})
+    assert (outcome.status, outcome.error_code) == expected
+    assert len(outcome.create_calls) == 1
+    if outcome.status != 200:
+        assert service.sim.store.instances.ids() == []
+        kernel = service.handle(
+            [("Action", "RunInstances"), ("ImageId", "aki-00000002"), ("MinCount", "1")]
+        )
+        assert kernel.instance_ids == ["i-00000001"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "value", "expected"),
+    [
+        ("folsom", [1], UNKNOWN),
+        ("grizzly", {"a": 1}, UNKNOWN),
+        ("grizzly", True, (200, None)),
+        ("grizzly", "Disabled", (200, None)),
+        ("havana", True, (500, "AttributeError")),
+        ("havana", 0, (500, "AttributeError")),
+        ("havana", "Disabled", (200, None)),
+        ("icehouse", [1], (500, "AttributeError")),
+        ("icehouse", "yes", (200, None)),
+    ],
+)
+def test_auto_disk_config_is_read_after_the_call(
+    seed: dict[str, Any], profile: str, value: Any, expected: tuple[int, str | None]
+) -> None:
+    outcome, _ = launch(seed, profile, {"auto_disk_config": value})
+    assert (outcome.status, outcome.error_code) == expected
+    assert len(outcome.create_calls) == 1
+
+
+def test_grizzly_reads_auto_disk_config_before_the_forced_host_policy(
+    seed: dict[str, Any],
+) -> None:
+    """``_inherit_properties_from_image`` runs between ``_handle_availability_zone`` and
+    ``check_policy(context, 'create:forced_host')`` (``capi:559-607@2013.1.5``)."""
+    user = RequestContext(user_id="u", project_id="u", is_admin=False)
+    forced = ("Placement.AvailabilityZone", "nova:host")
+    outcome, _ = launch(seed, "grizzly", {"auto_disk_config": [1]}, forced, context=user)
+    assert outcome.error_code == "UnknownError"
+    outcome, _ = launch(seed, "grizzly", {"auto_disk_config": "1"}, forced, context=user)
+    assert outcome.error_code == "PolicyNotAuthorized"
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected", "calls"),
+    [
+        ("folsom", UNKNOWN, 1),
+        ("grizzly", UNKNOWN, 0),
+        ("havana", (500, "UnicodeEncodeError"), 0),
+        ("icehouse", (500, "UnicodeEncodeError"), 0),
+    ],
+)
+def test_a_kernel_id_beyond_ascii_fails_the_image_lookup_from_grizzly_on(
+    seed: dict[str, Any], profile: str, expected: tuple[int, str], calls: int
+) -> None:
+    """``glance_id_to_id``'s ``@memoize`` writes its cache key with ``str()`` (Grizzly on), so
+    translating the image's ``kernel_id`` fails in the EC2 layer, before the create call.
+    Folsom translates it (an s3 row of its own) and fails later, copying the property into
+    system metadata."""
+    outcome, _ = launch(seed, profile, {"kernel_id": "noyau-é"}, ("KernelId", "aki-00000002"))
+    assert (outcome.status, outcome.error_code) == expected
+    assert len(outcome.create_calls) == calls
