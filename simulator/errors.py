@@ -77,6 +77,20 @@ class ImageNotFound(NotFound):
     msg_fmt = "Image %(image_id)s could not be found."
 
 
+class ImageNotAuthorized(EC2Error):
+    """Glance refused to show an image (401 or 403): not a NotAuthorized, so no Executor
+    handles it (Grizzly: ``UnknownError``; Havana: its class name, 500)."""
+
+    msg_fmt = "Not authorized for image %(image_id)s."
+
+
+class GlanceConnectionFailed(EC2Error):
+    """``GlanceClientWrapper.call`` after its last attempt failed to reach Glance (refused,
+    timed out, or 503 Service Unavailable); no Executor handles it."""
+
+    msg_fmt = "Connection to glance host %(host)s:%(port)s failed: %(reason)s"
+
+
 class ImageNotFoundEC2(ImageNotFound):
     msg_fmt = (
         "Image %(image_id)s could not be found. The nova EC2 API assigns image ids "

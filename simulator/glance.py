@@ -6,10 +6,14 @@ speaks to a real (or fake) Glance v2 endpoint so launches can be checked against
 an actual cloud holds, and so a cassette can capture what Glance answered.
 
 A Glance that fails must never hang a launch or leak a traceback: every request has a
-timeout, and a 5xx answer, a timeout, a refused connection or a body that is not the JSON
-Glance promises become :class:`GlanceUnavailable`. That is not one of the Executor's handled
-exceptions, so the client gets ``UnknownError``, as Nova's EC2 API reported a broken Glance,
-while the exception keeps the precise reason for logs and :func:`simulator.errors.explain`.
+timeout, and a failure becomes the exception Nova's image service raised for it
+(:func:`glance_failure`): a timeout, a refused connection or a 503 ``GlanceConnectionFailed``,
+a 401 or 403 ``ImageNotAuthorized`` (``NotAuthorized`` for a listing), a 404
+``ImageNotFound``, a 400 ``Invalid``, any other status glanceclient's own class for it
+(``HTTPInternalServerError``...), a body that is not the JSON Glance promises ``ValueError``.
+Before Havana the Executor answered all but the not-found and not-authorized ones with
+``UnknownError``; from Havana on their class names are the codes. Each keeps the precise
+reason for logs and :func:`simulator.errors.explain`.
 
 Exchanges are recorded per request thread (:class:`GlanceRecording`) so a recorder can file
 them under the interaction that caused them, and :func:`serve_exchanges` answers them again
@@ -30,7 +34,15 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from simulator.errors import BadInput, EC2Error, ImageNotFound
+from simulator.errors import (
+    BadInput,
+    GlanceConnectionFailed,
+    ImageNotAuthorized,
+    ImageNotFound,
+    Invalid,
+    NotAuthorized,
+    NotFound,
+)
 from simulator.images import IMAGE_FIELDS, Image, convert_from_string
 
 if TYPE_CHECKING:
@@ -84,8 +96,66 @@ NOVA_ATTRIBUTES = (
 )
 
 
-class GlanceUnavailable(EC2Error):
-    """Glance did not give a usable answer; clients see ``UnknownError``, as with Nova."""
+class HTTPException(Exception):
+    """glanceclient's error for an HTTP status it has no class of its own for, and the base
+    of those it has (``exc.from_response``): the class name is what Havana's Executor
+    answers as the code and ``code`` the HTTP status. It carries no ``args`` (glanceclient
+    passed ``details`` by keyword), so Havana hides its text even below 500."""
+
+    code: int | str = "N/A"
+
+    def __init__(self, details: str | None = None) -> None:
+        super().__init__()
+        self.details = details or type(self).__name__
+
+    def __str__(self) -> str:
+        return f"{self.details} (HTTP {self.code})"
+
+
+GLANCECLIENT_ERRORS: dict[int, type[HTTPException]] = {
+    status: type(name, (HTTPException,), {"code": status, "__module__": __name__})
+    for name, status in (
+        ("HTTPMultipleChoices", 300),
+        ("HTTPBadRequest", 400),
+        ("HTTPUnauthorized", 401),
+        ("HTTPForbidden", 403),
+        ("HTTPNotFound", 404),
+        ("HTTPMethodNotAllowed", 405),
+        ("HTTPConflict", 409),
+        ("HTTPOverLimit", 413),
+        ("HTTPInternalServerError", 500),
+        ("HTTPNotImplemented", 501),
+        ("HTTPBadGateway", 502),
+        ("HTTPServiceUnavailable", 503),
+    )
+}
+"""glanceclient's ``_code_map`` (``exc.py@0.9.0`` to ``0.13.1``, the releases the four
+Nova tags accepted): each HTTP status's class."""
+
+
+def glance_failure(status: int, body: str, base_url: str, image_id: str | None = None) -> Exception:
+    """What Nova's image service raised for an answer of ``status``: glanceclient's class
+    (details the body, blank lines folded, as ``from_response`` wrote them), retried as a
+    connection failure for 503 (``GlanceClientWrapper.call``, ``glance_num_retries`` 0),
+    then translated: ``_translate_image_exception`` for a show of ``image_id``,
+    ``_translate_plain_exception`` for a listing (``glance.py:395-414@2012.2.4``,
+    ``460-479@2013.1.5``, ``540-557@2013.2.4``, ``573-590@2014.1.5``)."""
+    error = GLANCECLIENT_ERRORS.get(status, HTTPException)(body.replace("\n\n", "\n") or None)
+    if status == 503:
+        return connection_failed(base_url, str(error))
+    if status in (401, 403):
+        return ImageNotAuthorized(image_id=image_id) if image_id else NotAuthorized(str(error))
+    if status == 404:
+        return ImageNotFound(image_id=image_id) if image_id else NotFound(str(error))
+    if status == 400:
+        return Invalid(str(error))
+    return error
+
+
+def connection_failed(base_url: str, reason: str) -> GlanceConnectionFailed:
+    """``GlanceConnectionFailed`` for the Glance at ``base_url``, with the reason."""
+    parts = urlsplit(base_url)
+    return GlanceConnectionFailed(host=parts.hostname, port=parts.port, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -180,12 +250,8 @@ class GlanceImageBackend:
         self.on_exchange = on_exchange
 
     def show(self, image_uuid: str) -> Image:
-        """``GET /v2/images/{id}``; 404 is ImageNotFound, as Nova's glance client raised."""
-        status, data = self._get(
-            f"{IMAGES_PATH}/{quote(image_uuid, safe='')}", (), not_found_ok=True
-        )
-        if status == 404:
-            raise ImageNotFound(image_id=image_uuid)
+        """``GET /v2/images/{id}``; a 404 is ImageNotFound, as Nova's image service raised."""
+        data = self._get(f"{IMAGES_PATH}/{quote(image_uuid, safe='')}", (), image_uuid)
         return self._image(data, f"image {image_uuid}")
 
     def detail(self, name: str) -> list[Image]:
@@ -195,7 +261,7 @@ class GlanceImageBackend:
         query: Query = (("name", name), ("sort_dir", "asc"))
         seen: set[str] = set()
         while True:
-            _, data = self._get(path, query)
+            data = self._get(path, query)
             page = data.get("images") if isinstance(data, dict) else None
             if not isinstance(page, list):
                 raise self._malformed(path, "expected an object with an 'images' list")
@@ -208,8 +274,9 @@ class GlanceImageBackend:
             seen.add(link)
             path, query = exchange_target(self.base_url + link, self.base_url)
 
-    def _get(self, path: str, query: Query, *, not_found_ok: bool = False) -> tuple[int, Any]:
-        """One GET: the status and parsed JSON body, or GlanceUnavailable saying what went wrong."""
+    def _get(self, path: str, query: Query, image_id: str | None = None) -> Any:
+        """One GET: the parsed JSON body, or what Nova's image service raised instead
+        (:func:`glance_failure`; ``image_id`` for a show, None for a listing)."""
         import requests
 
         prepared = self.session.prepare_request(
@@ -221,21 +288,19 @@ class GlanceImageBackend:
             response = self.session.send(prepared, timeout=self.timeout)
         except requests.Timeout:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="timeout"))
-            raise GlanceUnavailable(f"Glance GET {url} timed out after {self.timeout:g}s") from None
+            raise connection_failed(
+                self.base_url, f"Glance GET {url} timed out after {self.timeout:g}s"
+            ) from None
         except requests.RequestException as exc:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="connection"))
-            raise GlanceUnavailable(f"Glance GET {url} failed: {exc}") from None
+            raise connection_failed(self.base_url, f"Glance GET {url} failed: {exc}") from None
         self._notify(
             GlanceExchange(recorded_path, recorded_query, response.status_code, response.text)
         )
-        if response.status_code == 404 and not_found_ok:
-            return 404, None
         if not 200 <= response.status_code < 300:
-            raise GlanceUnavailable(
-                f"Glance GET {url} answered HTTP {response.status_code} {response.reason}"
-            )
+            raise glance_failure(response.status_code, response.text, self.base_url, image_id)
         try:
-            return response.status_code, response.json()
+            return response.json()
         except ValueError:
             raise self._malformed(url, "the body is not JSON") from None
 
@@ -248,8 +313,10 @@ class GlanceImageBackend:
             raise self._malformed(what, "expected an image object with a string 'id'")
         return translate_image(data)
 
-    def _malformed(self, where: str, reason: str) -> GlanceUnavailable:
-        return GlanceUnavailable(
+    def _malformed(self, where: str, reason: str) -> ValueError:
+        """An answer that is not the JSON Glance promises: ``ValueError``, as glanceclient's
+        own reading of a body that is no JSON raised."""
+        return ValueError(
             f"Glance at {self.base_url} sent a malformed answer for {where}: {reason}"
         )
 
@@ -334,8 +401,8 @@ def serve_exchanges(base_url: str, exchanges: Sequence[GlanceExchange]) -> Itera
     """Answer HTTP requests under ``base_url`` from ``exchanges`` with ``responses``.
 
     A request nobody recorded gets a connection error, which the backend reports as
-    GlanceUnavailable, so replay shows it as an UnknownError difference instead of going
-    to the network.
+    GlanceConnectionFailed, so replay shows it as a difference instead of going to the
+    network.
     """
     import requests
     import responses

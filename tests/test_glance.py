@@ -17,12 +17,17 @@ import responses
 
 from simulator.api import Simulator
 from simulator.cli import main
-from simulator.errors import BadInput, ImageNotFound, ec2_error
+from simulator.errors import (
+    HAVANA_EXECUTOR,
+    BadInput,
+    GlanceConnectionFailed,
+    ImageNotFound,
+    ec2_error,
+)
 from simulator.glance import (
     GlanceExchange,
     GlanceImageBackend,
     GlanceRecording,
-    GlanceUnavailable,
     append_exchanges,
     serve_exchanges,
     translate_image,
@@ -30,6 +35,7 @@ from simulator.glance import (
 from simulator.service import EC2Service
 
 BASE = "http://glance.test:9292"
+FAILED = "Connection to glance host glance.test:9292 failed:"
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "cassettes"
 ACTIVE = "70a599e0-31e7-49b7-b260-868f441e862b"
 QUEUED = "20000000-0000-4000-8000-000000000001"
@@ -121,24 +127,85 @@ def test_a_glance_url_must_be_http() -> None:
         GlanceImageBackend("glance.test:9292")
 
 
-FAILURES: dict[str, dict[str, Any]] = {
-    "500": {"status": 500, "body": "boom"},
-    "malformed JSON": {"body": '{"id": '},
-    "not an image": {"json": ["a", "list"]},
-    "timeout": {"body": requests.exceptions.ReadTimeout("slow")},
-    "refused": {"body": requests.exceptions.ConnectionError("refused")},
+GENERIC = "An unknown error has occurred. Please try your request again."
+HIDDEN = "Unknown error occured."
+FAILURES: dict[str, tuple[dict[str, Any], tuple[str, str], tuple[str, str, int]]] = {
+    "500": (
+        {"status": 500, "body": "boom"},
+        ("UnknownError", GENERIC),
+        ("HTTPInternalServerError", HIDDEN, 500),
+    ),
+    "502": ({"status": 502}, ("UnknownError", GENERIC), ("HTTPBadGateway", HIDDEN, 502)),
+    "409": ({"status": 409}, ("UnknownError", GENERIC), ("HTTPConflict", HIDDEN, 409)),
+    "418": ({"status": 418}, ("UnknownError", GENERIC), ("HTTPException", HIDDEN, 500)),
+    "503": ({"status": 503}, ("UnknownError", GENERIC), ("GlanceConnectionFailed", HIDDEN, 500)),
+    "400": (
+        {"status": 400, "body": "bad\n\nid"},
+        ("UnknownError", GENERIC),
+        ("Invalid", "bad\nid (HTTP 400)", 400),
+    ),
+    "403": ({"status": 403}, ("UnknownError", GENERIC), ("ImageNotAuthorized", HIDDEN, 500)),
+    "401": ({"status": 401}, ("UnknownError", GENERIC), ("ImageNotAuthorized", HIDDEN, 500)),
+    "malformed JSON": ({"body": '{"id": '}, ("UnknownError", GENERIC), ("ValueError", HIDDEN, 500)),
+    "not an image": (
+        {"json": ["a", "list"]},
+        ("UnknownError", GENERIC),
+        ("ValueError", HIDDEN, 500),
+    ),
+    "timeout": (
+        {"body": requests.exceptions.ReadTimeout("slow")},
+        ("UnknownError", GENERIC),
+        ("GlanceConnectionFailed", HIDDEN, 500),
+    ),
+    "refused": (
+        {"body": requests.exceptions.ConnectionError("refused")},
+        ("UnknownError", GENERIC),
+        ("GlanceConnectionFailed", HIDDEN, 500),
+    ),
 }
 
 
-@pytest.mark.parametrize("answer", FAILURES.values(), ids=FAILURES.keys())
+@pytest.mark.parametrize(("answer", "grizzly", "havana"), FAILURES.values(), ids=FAILURES.keys())
 @responses.activate
-def test_every_glance_failure_is_a_clear_error_reported_as_unknown_error(
-    answer: dict[str, Any],
+def test_every_glance_failure_is_what_novas_image_service_raised(
+    answer: dict[str, Any], grizzly: tuple[str, str], havana: tuple[str, str, int]
 ) -> None:
+    """glanceclient's class for the status (``exc.from_response``), a 503, a timeout or a
+    refused connection ``GlanceConnectionFailed`` after the one attempt, then
+    ``_translate_image_exception``: 401/403 ``ImageNotAuthorized``, 400 ``Invalid`` (its
+    text the client's ``"<body> (HTTP 400)"``). Grizzly's Executor handles none of them;
+    Havana's answers each by its class name, its own status, the text hidden but for
+    ``Invalid`` (glanceclient's errors carry no ``args``)."""
     responses.add(responses.GET, image_url(ACTIVE), **answer)
-    with pytest.raises(GlanceUnavailable, match=f"Glance .*{ACTIVE}") as raised:
+    with pytest.raises(Exception) as raised:
         GlanceImageBackend(BASE).show(ACTIVE)
-    assert ec2_error(raised.value).code == "UnknownError"
+    document = ec2_error(raised.value)
+    assert (document.code, document.message) == grizzly
+    document = ec2_error(raised.value, HAVANA_EXECUTOR)
+    assert (document.code, document.message, document.status) == havana
+
+
+@pytest.mark.parametrize(
+    ("status", "grizzly", "havana"),
+    [
+        (403, ("NotAuthorized", "HTTPForbidden (HTTP 403)", 400), ("AuthFailure", 403)),
+        (401, ("NotAuthorized", "HTTPUnauthorized (HTTP 401)", 400), ("AuthFailure", 403)),
+        (404, ("NotFound", "HTTPNotFound (HTTP 404)", 400), ("NotFound", 404)),
+    ],
+)
+@responses.activate
+def test_a_refused_listing_is_translated_as_a_plain_exception(
+    status: int, grizzly: tuple[str, str, int], havana: tuple[str, int]
+) -> None:
+    """A listing's failure goes through ``_translate_plain_exception``: ``NotAuthorized`` and
+    ``NotFound`` with glanceclient's text, which the Executor handles and shows."""
+    responses.add(responses.GET, f"{BASE}/v2/images", status=status)
+    with pytest.raises(Exception) as raised:
+        GlanceImageBackend(BASE).detail("cirros")
+    document = ec2_error(raised.value)
+    assert (document.code, document.message, document.status) == grizzly
+    document = ec2_error(raised.value, HAVANA_EXECUTOR)
+    assert (document.code, document.status) == havana
 
 
 @responses.activate
@@ -152,9 +219,9 @@ def test_a_missing_image_is_image_not_found() -> None:
     "body", [{"images": "no"}, {"images": [{"name": "no id"}]}, {"images": [], "next": 3}]
 )
 @responses.activate
-def test_a_malformed_listing_is_glance_unavailable(body: dict[str, Any]) -> None:
+def test_a_malformed_listing_is_a_value_error(body: dict[str, Any]) -> None:
     responses.add(responses.GET, f"{BASE}/v2/images", json=body)
-    with pytest.raises(GlanceUnavailable, match="malformed"):
+    with pytest.raises(ValueError, match="malformed"):
         GlanceImageBackend(BASE).detail("cirros")
 
 
@@ -286,7 +353,7 @@ def test_exchanges_are_recorded_per_thread_and_replayed_in_order(
         assert replayed.show(ACTIVE) == translate_image(IMAGES[ACTIVE])
         with pytest.raises(ImageNotFound):
             replayed.show("40000000-0000-4000-8000-000000000000")
-        with pytest.raises(GlanceUnavailable, match="no Glance exchange"):
+        with pytest.raises(GlanceConnectionFailed, match="no Glance exchange"):
             replayed.show(QUEUED)
     assert attempts == []
 
@@ -313,10 +380,10 @@ def test_repeated_answers_are_counted_and_served_in_order_with_the_last_repeatin
 @pytest.mark.parametrize(
     ("failure", "message"),
     [
-        ("timeout", f"Glance GET {image_url(ACTIVE)} timed out after 10s"),
+        ("timeout", f"{FAILED} Glance GET {image_url(ACTIVE)} timed out after 10s"),
         (
             "connection",
-            f"Glance GET {image_url(ACTIVE)} failed: recorded connection failure for GET "
+            f"{FAILED} Glance GET {image_url(ACTIVE)} failed: recorded connection failure for GET "
             f"{image_url(ACTIVE)}",
         ),
     ],
@@ -334,7 +401,7 @@ def test_recorded_failures_replay_as_failures(
     with (
         offline() as attempts,
         serve_exchanges(BASE, [exchange]),
-        pytest.raises(GlanceUnavailable) as raised,
+        pytest.raises(GlanceConnectionFailed) as raised,
     ):
         GlanceImageBackend(BASE, timeout=10).show(ACTIVE)
     assert (str(raised.value), attempts) == (message, [])
