@@ -145,11 +145,17 @@ def _parse_query_time(text: str) -> datetime | None:
     """Grizzly 2013.1.5's ``parse_strtime`` in ``is_ec2_timestamp_expired``, or None.
 
     3 to 6 fraction digits (aws-sdk-java's milliseconds) select the fraction format, any
-    other text the whole-second one, so ``.5Z`` or seven digits fail to parse. Python 2
-    matched ASCII digits only, where Python 3 takes any Unicode digit.
+    other text the whole-second one, so ``.5Z`` or seven digits fail to parse. Python 2's
+    ``strptime`` encoded its unicode argument as ASCII first (UnicodeEncodeError, a
+    ValueError, so not parsed: expired), where Python 3 takes any Unicode digit; then it
+    refused a NUL with TypeError ("must be string without null bytes"), which the check's
+    ``except ValueError`` and Requestify's ``except KeyError``/``InvalidRequest`` let escape
+    to FaultWrapper (``eu:219-248@2013.1.5``, ``252,273@2013.2.4``, ``251,272@2014.1.5``).
     """
     if not text.isascii():
         return None
+    if "\0" in text:
+        raise ServerFault()
     date_format = (
         QUERY_TIME_FORMAT_FRACTION if _FRACTION_TIME.fullmatch(text) else QUERY_TIME_FORMAT
     )
@@ -164,8 +170,10 @@ def check_query_time(params: Params, now: datetime, max_skew: timedelta = MAX_CL
 
     ``Timestamp`` must be within ``max_skew`` of the clock (either side); ``Expires`` must
     be at least a second ahead (Nova's ``is_older_than(expires, -1)``); a time Nova could
-    not parse counts as expired (HTTP 403). A request with both is refused (HTTP 400), here
-    as in the query parser, so before Requestify's keys are looked for, as in Nova.
+    not parse counts as expired (HTTP 403), one with a NUL escaped to FaultWrapper
+    (:class:`~simulator.errors.ServerFault`, see :func:`_parse_query_time`). A request with
+    both is refused (HTTP 400), here as in the query parser, so before Requestify's keys
+    are looked for, as in Nova.
     """
     query = dict(params)
     timestamp, expires = query.get("Timestamp"), query.get("Expires")
@@ -275,7 +283,13 @@ def _same(expected: str, given: str) -> bool:
 def _sigv4_signature(
     request: HttpRequest, authorization: _SigV4Authorization, secret: str, amz_date: str
 ) -> str:
-    """The signature botocore's SigV4 signer gives the request as received."""
+    """The signature botocore's SigV4 signer gives the request as received.
+
+    Its query is read as AWS canonicalises it, split on ``&`` only, not as Nova read the
+    parameters (``;`` too, :func:`~simulator.httprequest.form_pairs`): a client signed the
+    canonical form of the query it sent, and any byte changed in that query still changes
+    the signature. SigV2 signs the parameters as read, so it covers what they mean.
+    """
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -288,7 +302,7 @@ def _sigv4_signature(
         url=request.url,
         headers={name: request.headers[name] for name in authorization.signed_headers},
         data=request.body,
-        params=request.query_params(),
+        params=request.signed_query_params(),
     )
     signed.context["timestamp"] = amz_date
     signer = SigV4Auth(

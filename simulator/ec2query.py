@@ -19,6 +19,7 @@ import re
 import socket
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from xml.etree import ElementTree
 
@@ -35,7 +36,7 @@ from simulator.errors import (
     ec2_error,
 )
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
-from simulator.profiles import XmlStyle
+from simulator.profiles import PublicIpCheck, XmlStyle
 from simulator.py2dict import iteration_order
 from simulator.py2text import py2_str
 from simulator.py2unicode import isdigit as py2_isdigit
@@ -52,8 +53,11 @@ REQUESTIFY_KEYS = (
     "Version",
     "Timestamp",
 )
-"""The keys Nova's Requestify pops before the rest become arguments, in its order."""
-NON_ARGUMENT_KEYS = frozenset({*REQUESTIFY_KEYS, "Expires"})
+"""The keys Nova's Requestify pops before the rest become arguments, in its order
+(``init:310@2012.2.4``, ``307-308@2013.1.5``, ``298@2013.2.4``, ``296@2014.1.5``).
+``Expires`` is not one of them: it stays an argument (``expires``), read by the query time
+check all the same."""
+NON_ARGUMENT_KEYS = frozenset(REQUESTIFY_KEYS)
 SIGV4_QUERY_PREFIX = "X-Amz-"
 
 _CAMEL_BOUNDARY = re.compile(r"(((?<=[a-z])[A-Z])|([A-Z](?![A-Z]|$)))")
@@ -341,14 +345,16 @@ def parse_query(
     *,
     one_time_only: bool = True,
     unicode_names: bool = True,
+    validators: ValidatorTable | None = None,
 ) -> QueryRequest:
     """Turn query parameters into a :class:`QueryRequest` as Nova's Requestify/Validator did.
 
     A repeated key keeps its last value (webob's MultiDict). Deliberate differences from
     Nova, because today's clients sign with SigV4 in headers and send no ``Signature``,
     ``AWSAccessKeyId`` or ``Timestamp``: only ``Action`` is required (else
-    ``MissingParameter``), ``Version`` defaults to :data:`DEFAULT_VERSION`, and ``Expires``
-    and SigV4 query keys (``X-Amz-*``) are removed with the other non-argument keys. Nova
+    ``MissingParameter``), ``Version`` defaults to :data:`DEFAULT_VERSION`, and SigV4 query
+    keys (``X-Amz-*``) are removed with the keys Requestify pops. ``Expires`` is no such
+    key: an argument, as in Nova (the controller's ``**kwargs`` take it). Nova
     answered its 400s here with plain webob pages; this raises ``InvalidParameterValue``
     (and subclasses) so the client gets an EC2 error document instead. ``one_time_only``
     is Grizzly's refusal of ``Timestamp`` with ``Expires`` (Folsom checked neither);
@@ -356,6 +362,8 @@ def parse_query(
     them byte strings, see :func:`dict_from_dotted_str`): Folsom's Requestify then wrote
     each argument into a unicode debug line (``init:329-330@2012.2.4``), which a name beyond
     ASCII failed, escaping to FaultWrapper (:class:`~simulator.errors.ServerFault`).
+    ``validators`` is the release's Validator table (:data:`NOVA_VALIDATORS`, or
+    :data:`FOLSOM_VALIDATORS`).
     """
     _check_limits(params, limits)
     query = dict(params)
@@ -369,7 +377,7 @@ def parse_query(
     if not unicode_names and not all(map(str.isascii, query)):
         raise ServerFault()
     raw_args = {key: value for key, value in query.items() if _is_argument[key]}
-    _validate(raw_args)
+    _validate(raw_args, NOVA_VALIDATORS if validators is None else validators)
     return QueryRequest(
         action=action,
         method_name=camelcase_to_underscore(action),
@@ -462,6 +470,8 @@ def _is_image_path(value: str) -> bool:
 
 
 def _is_ipv4(value: str) -> bool:
+    """``utils.is_valid_ipv4`` from Grizzly on (netaddr inside ``except Exception``): False
+    for anything it cannot read, text beyond ASCII included."""
     try:
         socket.inet_aton(value)
     except (OSError, ValueError):
@@ -469,7 +479,23 @@ def _is_ipv4(value: str) -> bool:
     return True
 
 
+def _is_ipv4_inet_aton(value: str) -> bool:
+    """Folsom's ``validate_ipv4`` (``validator.py:95-100@2012.2.4``): ``socket.inet_aton``
+    under ``except (socket.error, TypeError)``. Python 2 encoded a unicode address as ASCII
+    first, so one beyond ASCII raised UnicodeEncodeError past it, to FaultWrapper."""
+    if not value.isascii():
+        raise ServerFault()
+    return _is_ipv4(value)
+
+
 def _is_base64(value: str) -> bool:
+    """Nova's ``validate_user_data``: ``base64.b64decode`` under ``except TypeError`` (Python
+    2's padding error; ``validator.py:103-108@2012.2.4``, ``96-101@2013.1.5``,
+    ``97-102@2013.2.4``, ``96-101@2014.1.5``). Python 2's binascii encoded unicode text as
+    ASCII first, so a value beyond ASCII raised UnicodeEncodeError, which is no TypeError:
+    it escaped the Validator to FaultWrapper (:class:`~simulator.errors.ServerFault`)."""
+    if not value.isascii():
+        raise ServerFault()
     try:
         base64.b64decode(value)
     except ValueError:
@@ -477,30 +503,54 @@ def _is_base64(value: str) -> bool:
     return True
 
 
-_NOVA_VALIDATORS: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("instance_id", _is_ec2_id),
-    ("volume_id", _is_ec2_id),
-    ("image_id", _is_ec2_id),
-    ("attribute", _is_str),
+ValidatorTable = tuple[tuple[str, Callable[[str], bool]], ...]
+"""A Validator's ``DEFAULT_VALIDATOR``: each snake_case key and its check, in the order
+Nova walked them."""
+
+NOVA_VALIDATORS: ValidatorTable = (
     ("image_location", _is_image_path),
-    ("public_ip", _is_ipv4),
     ("region_name", _is_str),
+    ("attribute", _is_str),
+    ("user_data", _is_base64),
     ("group_name", _is_short_str),
+    ("public_ip", _is_ipv4),
+    ("image_id", _is_ec2_id),
+    ("volume_id", _is_ec2_id),
     ("group_description", _is_short_str),
     ("size", _is_int),
-    ("user_data", _is_base64),
+    ("instance_id", _is_ec2_id),
 )
+"""``validator.DEFAULT_VALIDATOR`` from Grizzly on (``init:439-451@2013.1.5``,
+``433-445@2013.2.4``, ``431-443@2014.1.5``), in the order CPython 2.7 iterated that dict
+literal, as ``validate``'s ``for key in validator`` met the keys. The literal was built
+presized for its eleven keys (``BUILD_MAP``), so the order is not
+:func:`~simulator.py2dict.iteration_order`'s of keys inserted one by one. Only the failing
+checks' order shows: ``user_data``, which can raise, is reached only once
+``image_location`` passed, and it is met before the other keys that can fail."""
+
+FOLSOM_VALIDATORS: ValidatorTable = tuple(
+    (key, _is_ipv4_inet_aton if key == "public_ip" else is_valid)
+    for key, is_valid in NOVA_VALIDATORS
+)
+"""2012.2.4's table (``init:433-445``): the same keys, ``public_ip`` its own
+``validate_ipv4``."""
+
+VALIDATORS: Mapping[PublicIpCheck, ValidatorTable] = MappingProxyType(
+    {PublicIpCheck.NETADDR: NOVA_VALIDATORS, PublicIpCheck.INET_ATON: FOLSOM_VALIDATORS}
+)
+"""Each release's Validator table, by the way it reads ``public_ip``."""
 
 
-def _validate(raw_args: dict[str, str]) -> None:
+def _validate(raw_args: dict[str, str], validators: ValidatorTable) -> None:
     """Nova's Validator middleware, including the reason it almost never fires.
 
     It checks the *raw* argument names against snake_case keys, so ``ImageId=bad`` passes
     and only ``image_id=bad`` is refused. ``size`` is checked to be an int while every raw
     value is still a string, so any ``size=`` is refused. ``public_ip`` has inet_aton
-    semantics (``127.1`` is valid), as netaddr's default had.
+    semantics (``127.1`` is valid), as netaddr's default had. Nova answered the first
+    failing key with a plain ``HTTPBadRequest``; launch-sim names it in an EC2 error.
     """
-    for key, is_valid in _NOVA_VALIDATORS:
+    for key, is_valid in validators:
         if key in raw_args and not is_valid(raw_args[key]):
             raise InvalidParameterValue(err=f"Invalid value for parameter {key}")
 

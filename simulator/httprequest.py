@@ -18,17 +18,37 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 def form_pairs(raw: bytes) -> list[tuple[str, str]]:
-    """``a=1&b=2`` as ordered ``(name, value)`` pairs, repeated names kept, UTF-8 only:
-    ``parse_qsl(text, keep_blank_values=True, errors="strict")``, pair for pair.
+    """``a=1&b=2;c=3`` as ordered ``(name, value)`` pairs, repeated names kept, UTF-8 only:
+    the parameters as Nova read them.
+
+    webob built ``req.params`` with Python 2's ``urlparse.parse_qsl`` (the query) and
+    ``cgi.FieldStorage`` (a form body, through that same ``parse_qsl``), which split on
+    ``&`` and then on ``;``, so ``;`` separates parameters as ``&`` does in every release
+    (Python 3's ``parse_qsl`` splits on ``&`` only). Otherwise pair for pair
+    ``parse_qsl(text, keep_blank_values=True, errors="strict")``; an escaped ``%3B`` is text.
+    """
+    return _pairs(raw, ";")
+
+
+def aws_query_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """:func:`form_pairs` split on ``&`` only: the names and values AWS's canonical query
+    string is built of, so what a SigV4 signature covers (there ``a=1;b=2`` is the one
+    parameter ``a`` of value ``1;b=2``, canonical ``a=1%3Bb%3D2``)."""
+    return _pairs(raw, "&")
+
+
+def _pairs(raw: bytes, separator: str) -> list[tuple[str, str]]:
+    """The fields of ``raw`` between ``&`` or ``separator``, each as a decoded pair.
 
     Refusing undecodable bytes (rather than replacing them) keeps a garbled id from turning
     into a different, valid-looking one. Requests repeat the same names and most values, so
     each short field is decoded once (``parse_qsl`` decoded every one of them: 27 µs of the
-    server's 220 for a walkthrough launch, 9 µs now).
+    server's 220 for a walkthrough launch, 9 µs now). Splitting on ``&`` and then on ``;``
+    gives the fields that replacing ``;`` by ``&`` does, in the same order.
     """
     try:
         pairs = []
-        for field in raw.decode("utf-8").split("&"):
+        for field in raw.decode("utf-8").replace(separator, "&").split("&"):
             if field:
                 name, _, value = field.partition("=")
                 pairs.append((_decoded[name], _decoded[value]))
@@ -73,7 +93,13 @@ class HttpRequest:
         return content_type in ("", FORM_CONTENT_TYPE)
 
     def query_params(self) -> list[tuple[str, str]]:
+        """The query's parameters as Nova read them (:func:`form_pairs`)."""
         return form_pairs(self.query)
+
+    def signed_query_params(self) -> list[tuple[str, str]]:
+        """The query's names and values as a SigV4 signature covers them
+        (:func:`aws_query_pairs`)."""
+        return aws_query_pairs(self.query)
 
     def params(self) -> list[tuple[str, str]]:
         """Query parameters then form-body parameters, in order (webob's ``req.params``)."""

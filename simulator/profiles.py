@@ -55,6 +55,13 @@ class QueryTime(Enum):
     NOT_CHECKED = "not checked"
 
 
+class PublicIpCheck(Enum):
+    """How the Validator reads a ``public_ip`` argument."""
+
+    NETADDR = "utils.is_valid_ipv4: netaddr inside except Exception (Grizzly on)"
+    INET_ATON = "validate_ipv4: socket.inet_aton under except (socket.error, TypeError)"
+
+
 class SnapshotLookup(Enum):
     """How ``_parse_block_device_mapping`` turns ``Ebs.SnapshotId`` into a uuid."""
 
@@ -258,6 +265,9 @@ class Profile:
     errors: ErrorEnvelope
     """The Executor: codes, HTTP statuses and messages of every error."""
     query_time: QueryTime
+    public_ip_check: PublicIpCheck
+    """Folsom's own ``validate_ipv4`` let Python 2's UnicodeEncodeError of an address beyond
+    ASCII escape to FaultWrapper; from Grizzly on ``utils.is_valid_ipv4`` says False."""
     unicode_names: bool
     """webob decodes parameter names to unicode (1.2.3, Grizzly on), so a name beyond ASCII
     fails ``dict_from_dotted_str``'s ``str()``; Folsom's webob 1.0.8 kept them bytes."""
@@ -494,6 +504,7 @@ _GRIZZLY = Profile(
     release="2013.1.5",
     errors=GRIZZLY_EXECUTOR,
     query_time=QueryTime.CHECKED,
+    public_ip_check=PublicIpCheck.NETADDR,
     unicode_names=True,
     xml=XmlStyle.MINIDOM,
     count_checks=False,
@@ -513,6 +524,7 @@ _FOLSOM = replace(
     release="2012.2.4",
     errors=FOLSOM_EXECUTOR,
     query_time=QueryTime.NOT_CHECKED,
+    public_ip_check=PublicIpCheck.INET_ATON,
     unicode_names=False,
     snapshot_lookup=SnapshotLookup.VOLUME_TABLE_FIRST,
     memoized_ids=False,

@@ -18,6 +18,7 @@ from simulator.api import Simulator
 from simulator.compute import CreateCall
 from simulator.context import RequestContext
 from simulator.ec2query import (
+    VALIDATORS,
     error_document,
     new_request_id,
     parse_query,
@@ -117,6 +118,7 @@ class EC2Service:
                     self.limits,
                     one_time_only=profile.query_time is QueryTime.CHECKED,
                     unicode_names=profile.unicode_names,
+                    validators=VALIDATORS[profile.public_ip_check],
                 )
                 result = self.sim.invoke(request.method_name, lambda: request.kwargs, context)
                 document = functools.partial(
