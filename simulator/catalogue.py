@@ -26,7 +26,13 @@ from simulator.availability_zones import (
     availability_zones,
     zone_of,
 )
-from simulator.compute_bdm import is_swap_or_ephemeral, properties_root_device_name, strip_dev
+from simulator.compute_bdm import (
+    is_swap_or_ephemeral,
+    mappings_prepend_dev,
+    named_swap_or_ephemeral,
+    properties_root_device_name,
+    strip_dev,
+)
 from simulator.context import RequestContext
 from simulator.ec2ids import image_ec2_id, image_type
 from simulator.errors import ImageNotFound, NotFound
@@ -281,10 +287,17 @@ class CatalogueActions:
     def _format_mappings(self, properties: dict[str, Any]) -> list[Result]:
         """``_format_mappings``: the swap and ephemeral ``mappings``, each replaced by a
         ``block_device_mapping`` entry of the same device; ``NoDevice`` entries dropped."""
+        swap_or_ephemeral = (
+            named_swap_or_ephemeral
+            if self.profile.conversation.empty_virtual_names_skipped
+            else is_swap_or_ephemeral
+        )
+        image_mappings = properties.get("mappings", [])
+        mappings_prepend_dev(image_mappings, swap_or_ephemeral)
         mappings: list[Result] = [
-            {"virtualName": mapping["virtual"], "deviceName": _with_dev(mapping)}
-            for mapping in properties.get("mappings", [])
-            if is_swap_or_ephemeral(mapping["virtual"])
+            {"virtualName": mapping["virtual"], "deviceName": mapping["device"]}
+            for mapping in image_mappings
+            if swap_or_ephemeral(mapping["virtual"])
         ]
         for bdm in properties.get("block_device_mapping", []):
             item = self._format_block_device_mapping(bdm)
@@ -379,14 +392,6 @@ class CatalogueActions:
                         {"zoneName": f"| |- {binary}", "zoneState": f"enabled :-) {heartbeat}"}
                     )
         return result
-
-
-def _with_dev(mapping: dict[str, Any]) -> Any:
-    """``mappings_prepend_dev``: a swap or ephemeral device without a path gets ``/dev/``."""
-    device = mapping["device"]
-    if is_swap_or_ephemeral(mapping["virtual"]) and not device.startswith("/"):
-        return "/dev/" + device
-    return device
 
 
 def _root_device_type(properties: dict[str, Any], root_device_name: Any) -> str:

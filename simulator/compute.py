@@ -33,7 +33,13 @@ from simulator.compute_bdm_v2 import (
     from_legacy_mapping,
     image_defined_mappings,
 )
-from simulator.compute_instances import ComputeCall, Instance, InstanceOperations, column_text
+from simulator.compute_instances import (
+    ComputeCall,
+    Instance,
+    InstanceOperations,
+    check_string_fields,
+    column_text,
+)
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import uuid4_text
@@ -137,6 +143,9 @@ class _Provisioning:
     """The zone the row stores: the one asked for without its ``:host`` part, None for
     none (``CONF.default_schedule_zone``)."""
     forced_host: str | None = None
+    root_device_name: Any = None
+    """The image's root device (``properties_root_device_name``), read in the release's
+    order among the checks: a malformed ``mappings`` fails there."""
     """The ``:host`` part of the zone asked for (Folsom, Grizzly), for the policy to allow."""
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
@@ -256,13 +265,20 @@ class RecordingComputeAPI(InstanceOperations):
         for check in self._checks:
             check(self, launch)
         properties = launch.image.get("properties", {})
-        root_device_name = properties_root_device_name(properties)
         device_rows = self._instance_devices(launch, properties)
         reservation_id = self._generate_reservation_id()
         created_at = datetime.now(UTC)
         renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
         instances = []
         for launch_index in range(launch.num_instances):
+            if self.rules.string_fields:
+                check_string_fields(
+                    (
+                        call.key_name,
+                        *map(properties.get, ("os_type", "architecture", "vm_mode")),
+                        launch.root_device_name,
+                    )
+                )
             instance_uuid = self._generate_uuid()
             if self.rules.image_properties_as_str:
                 check_system_metadata_text(properties)
@@ -288,7 +304,7 @@ class RecordingComputeAPI(InstanceOperations):
                 availability_zone=launch.availability_zone,
                 hostname=sanitize_hostname(display_name),
                 created_at=created_at,
-                root_device_name=root_device_name,
+                root_device_name=launch.root_device_name,
                 user_data=call.user_data,
             )
             instance.block_device_mapping = device_rows(instance, launch_index)
@@ -307,7 +323,11 @@ class RecordingComputeAPI(InstanceOperations):
         Before Havana a failure while the rows are made (an ``assert 'device_name' in
         bdm``, a malformed image mapping) leaves the first instance behind: Nova had
         created its row (``create_db_entry_for_new_instance``) but not yet listed it for
-        the rollback (``capi:612-631@2013.1.5``, ``503-524@2012.2.4``).
+        the rollback (``capi:612-631@2013.1.5``, ``503-524@2012.2.4``). From Havana on
+        ``_populate_instance_for_bdm`` destroys its instance for an ``InvalidBDM`` only; any
+        other failure (an image mapping ``mappings_prepend_dev`` cannot read) leaves that
+        instance behind the same way (``capi:1141-1158,764-777@2013.2.4``,
+        ``1277-1294,821-834@2014.1.5``).
         """
         instance_type = launch.call.instance_type
         if launch.converted is not None:
@@ -315,9 +335,19 @@ class RecordingComputeAPI(InstanceOperations):
                 instance_type, launch.converted, properties.get("mappings", [])
             )
             image_ref = launch.call.image_href
-            return lambda _instance, _index: devices.instance_rows(
-                lambda mappings: self._check_volumes(mappings, image_ref)
-            )
+
+            def new_format_rows(instance: Instance, _index: int) -> list[Row]:
+                try:
+                    return devices.instance_rows(
+                        lambda mappings: self._check_volumes(mappings, image_ref)
+                    )
+                except InvalidBDM:
+                    raise
+                except Exception:
+                    self._leave_unscheduled(instance)
+                    raise
+
+            return new_format_rows
         first = DeviceRows()
 
         def legacy_rows(instance: Instance, index: int) -> list[Row]:
@@ -401,6 +431,13 @@ class RecordingComputeAPI(InstanceOperations):
             zone, launch.forced_host = zone.split(":")
         launch.availability_zone = zone or None
 
+    def _read_root_device(self, launch: _Provisioning) -> None:
+        """``block_device.properties_root_device_name`` of the image, where each release
+        reads it: after the kernel and ramdisk, before the zone is split (Folsom, Grizzly,
+        ``capi:441-442@2012.2.4``, ``557-558@2013.1.5``) or the image's options are read
+        (``capi:695-696@2013.2.4``, ``750-751@2014.1.5``)."""
+        launch.root_device_name = properties_root_device_name(launch.image.get("properties", {}))
+
     def _check_forced_host(self, launch: _Provisioning) -> None:
         """Folsom's and Grizzly's forced host, after the image's options are read
         (``capi:496-497@2012.2.4``, ``605-607@2013.1.5``)."""
@@ -453,7 +490,7 @@ class RecordingComputeAPI(InstanceOperations):
         the mappings of an image whose ``bdm_v2`` property is truthy in the new format
         (:func:`~simulator.compute_bdm_v2.image_defined_mappings`)."""
         properties = launch.image.get("properties", {})
-        root_device_name = properties_root_device_name(properties) or DEFAULT_ROOT_DEVICE
+        root_device_name = launch.root_device_name or DEFAULT_ROOT_DEVICE
         if self.rules.image_bdm_v2 and properties.get("bdm_v2", False):
             launch.converted = image_defined_mappings(
                 launch.bdms, properties, launch.call.image_href, root_device_name
@@ -484,6 +521,7 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.MIN_DISK: _check_min_disk,
         ComputeCheck.ROOT_DISK: _check_root_disk,
         ComputeCheck.KERNEL_RAMDISK: _kernel_and_ramdisk,
+        ComputeCheck.ROOT_DEVICE: _read_root_device,
         ComputeCheck.ZONE_HOST: _split_zone_host,
         ComputeCheck.IMAGE_OPTIONS: _inherit_properties_from_image,
         ComputeCheck.FORCED_HOST: _check_forced_host,

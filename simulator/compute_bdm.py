@@ -44,6 +44,13 @@ def is_swap_or_ephemeral(name: Any) -> bool:
     return name == "swap" or is_ephemeral(name)
 
 
+def named_swap_or_ephemeral(name: Any) -> bool:
+    """Havana's ``block_device.is_swap_or_ephemeral`` (``device_name and (...)``,
+    ``bd:371-373@2013.2.4``): falsy for an empty or missing name, which Grizzly's pattern
+    was asked to match (TypeError on None)."""
+    return bool(name) and is_swap_or_ephemeral(name)
+
+
 def properties_root_device_name(properties: Mapping[str, Any]) -> Any:
     """The root device an image names: ``root_device_name``, else its ``root`` mapping, else None.
 

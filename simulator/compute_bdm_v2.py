@@ -31,8 +31,8 @@ from typing import Any
 from simulator.compute_bdm import (
     Row,
     is_ephemeral,
-    is_swap_or_ephemeral,
     mappings_prepend_dev,
+    named_swap_or_ephemeral,
     strip_dev,
 )
 from simulator.ec2ids import py2_int
@@ -92,11 +92,6 @@ def bool_from_string(subject: Any) -> bool:
     return py2_strip(text).lower() in TRUE_STRINGS
 
 
-def _swap_or_ephemeral(name: Any) -> bool:
-    """``block_device.is_swap_or_ephemeral``, which is falsy for an empty or missing name."""
-    return bool(name) and is_swap_or_ephemeral(name)
-
-
 def _validate(bdm: NewBdm) -> None:
     """``BlockDeviceDict._validate``: nothing for a ``no_device`` row; else the boolean, the
     device name (when there is one) and the volume size, rewritten in place."""
@@ -136,7 +131,7 @@ def from_legacy(legacy: Mapping[str, Any]) -> NewBdm:
         raise _no_iteritems(legacy)
     new = {name: legacy[name] for name in _COPIED_FROM_LEGACY if name in legacy}
     virtual_name = legacy.get("virtual_name")
-    if _swap_or_ephemeral(virtual_name):
+    if named_swap_or_ephemeral(virtual_name):
         new["source_type"] = "blank"
         new["delete_on_termination"] = True
         new["destination_type"] = "local"
@@ -166,18 +161,20 @@ def from_legacy_mapping(
     from a nameless local device put first. Every other device gets -1, a ``no_device`` one
     None. Two snapshots on the root device (``/dev/vda`` and ``vda``) both get 0. With
     ``no_root`` (Icehouse, when the image's new-format mappings hold the boot device) every
-    device gets -1, ``no_device`` ones too, and no image device is added.
+    device gets -1, ``no_device`` ones too, and no image device is added. The root device's
+    name is read only beside a volume, snapshot or image device's, so an image's
+    ``root_device_name`` that is no text fails only a launch that maps one
+    (``bd:296-300@2013.2.4``, ``322-326@2014.1.5``).
     """
     new_bdms = [from_legacy(legacy) for legacy in legacy_mappings]
     if no_root:
         for bdm in new_bdms:
             bdm["boot_index"] = -1
         return new_bdms
-    root = strip_dev(root_device_name)
     volume_backed = False
     for bdm in new_bdms:
         if bdm["source_type"] in ("volume", "snapshot", "image") and (
-            strip_dev(bdm["device_name"]) == root
+            strip_dev(bdm["device_name"]) == strip_dev(root_device_name)
         ):
             bdm["boot_index"] = 0
             volume_backed = True
@@ -279,11 +276,11 @@ def _prepare_image_mapping(
     local devices, built anew for each instance. ``block_device.mappings_prepend_dev`` first
     prepends ``/dev/`` to every swap/ephemeral device, in place, all of them before any is
     built, so a mapping it cannot read fails before an earlier one's device name is checked."""
-    mappings_prepend_dev(mappings, _swap_or_ephemeral)
+    mappings_prepend_dev(mappings, named_swap_or_ephemeral)
     prepared = []
     for mapping in mappings:
         virtual_name = mapping["virtual"]
-        if virtual_name in ("ami", "root") or not _swap_or_ephemeral(virtual_name):
+        if virtual_name in ("ami", "root") or not named_swap_or_ephemeral(virtual_name):
             continue
         device = mapping["device"]
         guest_format = "swap" if virtual_name == "swap" else mapping.get("guest_format")

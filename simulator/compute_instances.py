@@ -112,6 +112,17 @@ class Instance:
 _ROW_FIELDS = tuple(f.name for f in fields(Instance) if f.name != "ec2_int_id")
 
 
+def check_string_fields(values: Iterable[Any]) -> None:
+    """Icehouse's ``Instance().update(base_options)``: each ``StringField`` coerces its value
+    (``fields.String.coerce``, ``nova/objects/fields.py:209-218@2014.1.5``): text, a number
+    (a boolean among them) or a date is written as text, None stays, anything else (a list,
+    a dict) is ``ValueError`` "A string is required here, not list". Havana's
+    ``str_or_none`` took any value (``unicode(val)``)."""
+    for value in values:
+        if value is not None and not isinstance(value, str | int | float | datetime):
+            raise ValueError(f"A string is required here, not {type(value).__name__}")
+
+
 class ComputeCall:
     """A recorded ``compute_api`` call of any method: what ``compute.calls`` holds.
 

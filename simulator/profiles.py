@@ -104,6 +104,7 @@ class ComputeCheck(Enum):
     QUOTA = "the instances fit the quota"
     MULTI_VOLUME = "no volume goes to several instances"
     KERNEL_RAMDISK = "kernel and ramdisk are shown"
+    ROOT_DEVICE = "the image's root device name is read"
     ZONE_HOST = "a zone asked for as zone:host splits in two"
     IMAGE_OPTIONS = "the image's auto_disk_config property is read"
     FORCED_HOST = "a host forced by zone:host is the admin's to force"
@@ -201,6 +202,11 @@ class ComputeRules:
     """Each instance's system metadata holds ``str(value)`` of every image property (Folsom,
     Grizzly): text beyond ASCII fails the launch before the first instance's row is made;
     from Havana on ``unicode(value)``."""
+    string_fields: bool = False
+    """Each instance is first an ``Instance`` object whose string fields refuse a list or a
+    dict (``key_name``, and of the image's properties ``os_type``, ``architecture``,
+    ``vm_mode``, ``root_device_name``): ValueError after the quota, before any row
+    (Icehouse)."""
     image_bdm_v2: bool = False
     """An image whose ``bdm_v2`` property is truthy lists its ``block_device_mapping`` in
     the new format, read as such by the mapping format check (Icehouse); before, every
@@ -245,6 +251,9 @@ class ConversationRules:
     and leaves ``deleted`` snapshots out (Grizzly on); Folsom shows the raw status."""
     volume_statuses_mapped: bool
     """DescribeVolumes reads ``attaching`` and ``detaching`` as ``in-use`` (Havana on)."""
+    empty_virtual_names_skipped: bool
+    """DescribeImages' ``_format_mappings`` skips an image mapping of an empty or missing
+    ``virtual`` name (Havana's ``is_swap_or_ephemeral``); before, None failed its pattern."""
     volume_service: VolumeService
     services: tuple[tuple[str, str], ...]
     """The services (binary, topic) running on the one simulated host, in the order of
@@ -363,6 +372,7 @@ _FOLSOM_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.MIN_DISK,
         _C.KERNEL_RAMDISK,
+        _C.ROOT_DEVICE,
         _C.ZONE_HOST,
         _C.USER_DATA,
         _C.IMAGE_OPTIONS,
@@ -387,6 +397,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.MIN_DISK,
         _C.KERNEL_RAMDISK,
+        _C.ROOT_DEVICE,
         _C.ZONE_HOST,
         _C.IMAGE_OPTIONS,
         _C.FORCED_HOST,
@@ -409,6 +420,7 @@ _HAVANA_COMPUTE = ComputeRules(
         _C.MIN_RAM,
         _C.ROOT_DISK,
         _C.KERNEL_RAMDISK,
+        _C.ROOT_DEVICE,
         _C.IMAGE_OPTIONS,
         _C.BDM_FORMAT,
         _C.VOLUME_SOURCE,
@@ -455,6 +467,7 @@ _FOLSOM_CONVERSATION = ConversationRules(
     internal_zone=None,
     snapshot_statuses_mapped=False,
     volume_statuses_mapped=False,
+    empty_virtual_names_skipped=False,
     volume_service=VolumeService.NOVA_VOLUME,
     services=(*_HOST_SERVICES, ("nova-volume", "volume")),
     controller_attributes=frozenset(
@@ -483,6 +496,7 @@ _GRIZZLY_CONVERSATION = ConversationRules(
     internal_zone="internal",
     snapshot_statuses_mapped=True,
     volume_statuses_mapped=False,
+    empty_virtual_names_skipped=False,
     volume_service=VolumeService.CINDER,
     services=(("nova-conductor", "conductor"), *_HOST_SERVICES),
     controller_attributes=_FOLSOM_CONVERSATION.controller_attributes | {"servicegroup_api"},
@@ -493,6 +507,7 @@ _HAVANA_CONVERSATION = replace(
     unsupported_attribute=_invalid_attribute,
     reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended", "error"}),
     volume_statuses_mapped=True,
+    empty_virtual_names_skipped=True,
 )
 _ICEHOUSE_CONVERSATION = replace(
     _HAVANA_CONVERSATION, stop_vm_states=frozenset({"active", "error"})
@@ -568,7 +583,7 @@ _ICEHOUSE = replace(
     count_checks=True,
     flavor=_FLAVORS,
     response=_ICEHOUSE_RESPONSE,
-    compute=replace(_HAVANA_COMPUTE, image_bdm_v2=True),
+    compute=replace(_HAVANA_COMPUTE, image_bdm_v2=True, string_fields=True),
     conversation=_ICEHOUSE_CONVERSATION,
 )
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(

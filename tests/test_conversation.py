@@ -528,6 +528,29 @@ def test_folsom_maps_whatever_python_2s_uuid_reads(seed: dict[str, Any]) -> None
         )
 
 
+@pytest.mark.parametrize(
+    ("profile", "shown"),
+    [("grizzly", None), ("havana", ["/dev/sdc"]), ("icehouse", ["/dev/sdc"])],
+)
+def test_an_image_mapping_without_a_virtual_name_is_skipped_from_havana_on(
+    seed: dict[str, Any], profile: str, shown: list[str] | None
+) -> None:
+    """Havana's ``is_swap_or_ephemeral`` is ``device_name and (...)``
+    (``block_device.py:371-373@2013.2.4``): ``_format_mappings`` skips a None name, which
+    Grizzly's pattern refused (TypeError, ``UnknownError``)."""
+    seed["images"][0]["properties"]["mappings"] = [
+        {"virtual": None, "device": "sdb"},
+        {"virtual": "swap", "device": "sdc"},
+    ]
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    outcome = cloud.ask("DescribeImages", ("ImageId.1", "ami-00000001"))
+    if shown is None:
+        assert outcome.error_code == "UnknownError"
+        return
+    names = ET.fromstring(outcome.body).iter(f"{NS}deviceName")
+    assert [name.text for name in names] == shown
+
+
 def test_describe_snapshots(cloud: Cloud) -> None:
     answer = cloud.ok("DescribeSnapshots")
     items = answer.findall(f"{NS}snapshotSet/{NS}item")

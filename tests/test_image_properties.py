@@ -149,3 +149,98 @@ def test_a_kernel_id_beyond_ascii_fails_the_image_lookup_from_grizzly_on(
     outcome, _ = launch(seed, profile, {"kernel_id": "noyau-é"}, ("KernelId", "aki-00000002"))
     assert (outcome.status, outcome.error_code) == expected
     assert len(outcome.create_calls) == calls
+
+
+def _describe(service: EC2Service) -> bytes:
+    answer = service.handle([("Action", "DescribeInstances")])
+    assert answer.status == 200
+    return answer.body
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("grizzly", (400, "UnknownError")),
+        ("havana", (500, "AttributeError")),
+        ("icehouse", (500, "AttributeError")),
+    ],
+)
+def test_an_image_mapping_that_cannot_be_read_leaves_its_instance_behind(
+    seed: dict[str, Any], profile: str, expected: tuple[int, str]
+) -> None:
+    """Havana's ``_populate_instance_for_bdm`` destroys its instance for an ``InvalidBDM``
+    only: ``mappings_prepend_dev`` failing on a device that is no text leaves the created
+    instance building, never scheduled, as Grizzly's failure after ``instance_create`` did
+    (``capi:1141-1158,764-777@2013.2.4``)."""
+    outcome, service = launch(seed, profile, {"mappings": [{"virtual": "swap", "device": 5}]})
+    assert (outcome.status, outcome.error_code) == expected
+    body = _describe(service)
+    assert b"<instanceId>i-00000001</instanceId>" in body
+    assert b"<name>pending</name>" in body
+    assert b"<instanceId>i-00000002</instanceId>" not in body
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_a_root_device_name_that_is_no_text_fails_only_beside_a_mapped_device(
+    seed: dict[str, Any], profile: str
+) -> None:
+    """``from_legacy_mapping`` strips the root device's name only to compare it with a
+    volume's, snapshot's or image's (``bd:296-300@2013.2.4``, ``322-326@2014.1.5``)."""
+    outcome, _ = launch(seed, profile, {"root_device_name": 5})
+    assert outcome.status == 200
+    snapshot = (
+        ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+        ("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-12345678"),
+    )
+    outcome, _ = launch(seed, profile, {"root_device_name": 5}, *snapshot)
+    assert (outcome.status, outcome.error_code) == (500, "TypeError")
+
+
+def test_grizzly_reads_the_root_device_before_the_zone(seed: dict[str, Any]) -> None:
+    """``properties_root_device_name`` runs after the kernel and ramdisk, before Grizzly's
+    zone split and forced-host policy (``capi:557@2013.1.5``): a ``root`` mapping without
+    its ``device`` fails before a non-admin's forced host is refused."""
+    user = RequestContext(user_id="u", project_id="u", is_admin=False)
+    forced = ("Placement.AvailabilityZone", "nova:host")
+    outcome, _ = launch(seed, "grizzly", {"mappings": [{"virtual": "root"}]}, forced, context=user)
+    assert outcome.error_code == "UnknownError"
+    outcome, _ = launch(seed, "grizzly", {}, forced, context=user)
+    assert outcome.error_code == "PolicyNotAuthorized"
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_havana_reads_the_root_device_before_the_image_options(
+    seed: dict[str, Any], profile: str
+) -> None:
+    """Havana's ``_validate_and_build_base_options`` reads the root device
+    (``capi:695@2013.2.4``, ``750@2014.1.5``) before ``_inherit_properties_from_image``."""
+    properties = {"mappings": [{"virtual": "root"}], "auto_disk_config": 0}
+    outcome, _ = launch(seed, profile, properties)
+    assert outcome.error_code == "KeyError"
+    outcome, _ = launch(seed, profile, {"auto_disk_config": 0})
+    assert outcome.error_code == "AttributeError"
+
+
+@pytest.mark.parametrize(
+    ("properties", "pairs"),
+    [
+        ({"os_type": ["linux"]}, ()),
+        ({"vm_mode": {}}, ()),
+        ({"architecture": []}, ()),
+        ({"root_device_name": {"a": 1}}, ()),
+        ({}, (("KeyName.1", "k"),)),
+    ],
+)
+def test_icehouses_instance_object_refuses_a_list_or_dict_where_text_goes(
+    seed: dict[str, Any], properties: dict[str, Any], pairs: tuple[tuple[str, str], ...]
+) -> None:
+    """``Instance().update(base_options)``: a ``StringField`` takes text, numbers and dates
+    only (``fields.py:209-218@2014.1.5``), after the quota and before any row or EC2 id;
+    Havana's ``str_or_none`` wrote anything as text."""
+    outcome, service = launch(seed, "icehouse", properties, *pairs)
+    assert (outcome.status, outcome.error_code) == (500, "ValueError")
+    assert b"<instanceId>" not in _describe(service)
+    havana, _ = launch(seed, "havana", properties, *pairs)
+    assert havana.status == 200
+    numbers, _ = launch(seed, "icehouse", {"os_type": 5, "architecture": True})
+    assert numbers.status == 200
