@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from simulator import id_mappings
+from simulator.compute_instances import column_text
 from simulator.errors import ImageNotFound
 from simulator.store import MappingStore
 
@@ -109,9 +110,16 @@ class S3ImageService:
         ``str("glance_id_to_id:%s" % glance_id)``, which Python 2 could not write for text
         beyond ASCII (``ec2utils:38-51,82-90@2013.1.5``, ``40-53,109-117@2013.2.4``,
         ``38-51,107-115@2014.1.5``): the one lookup whose id can be any text is here, an
-        image's ``kernel_id`` or ``ramdisk_id`` property, or a Glance image's own id."""
-        if self.memoized_ids and type(glance_id) is str and not glance_id.isascii():
-            glance_id.encode("ascii")
+        image's ``kernel_id`` or ``ramdisk_id`` property, or a Glance image's own id.
+
+        A number or a boolean there (Glance v1 only ever held text) is looked up and stored
+        as the database's text column wrote it (:func:`~simulator.compute_instances.column_text`:
+        ``5``, ``1`` for true), where its s3 row is made."""
+        if type(glance_id) is str:
+            if self.memoized_ids and not glance_id.isascii():
+                glance_id.encode("ascii")
+        elif isinstance(glance_id, int | float):
+            glance_id = column_text(glance_id)
         return id_mappings.glance_id_to_id(self.store, glance_id)
 
     def _translate_uuid_to_id(self, image: Image) -> Image:

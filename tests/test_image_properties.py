@@ -244,3 +244,17 @@ def test_icehouses_instance_object_refuses_a_list_or_dict_where_text_goes(
     assert havana.status == 200
     numbers, _ = launch(seed, "icehouse", {"os_type": 5, "architecture": True})
     assert numbers.status == 200
+
+
+@pytest.mark.parametrize("profile", ["grizzly", "havana"])
+@pytest.mark.parametrize("kernel_id", [5, True, 2.5])
+def test_a_kernel_id_that_is_a_number_gets_an_s3_row_of_its_text(
+    seed: dict[str, Any], profile: str, kernel_id: Any
+) -> None:
+    """``glance_id_to_id`` of a number stores it in the text column as MySQLdb wrote it; the
+    launch then looks that kernel up in Glance, which has no such image. No store error
+    ever reaches the client as a code."""
+    outcome, _ = launch(seed, profile, {"kernel_id": kernel_id}, ("KernelId", "aki-00000002"))
+    assert outcome.status == 200
+    inherited, _ = launch(seed, profile, {"kernel_id": kernel_id})
+    assert inherited.error_code == "ImageNotFound"
