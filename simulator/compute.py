@@ -60,6 +60,7 @@ from simulator.image_properties import check_system_metadata_text
 from simulator.images import ImageBackend
 from simulator.lifecycle import RequestClock
 from simulator.profiles import ComputeCheck, FlavorRules, Profile, get_profile
+from simulator.py2text import py2_str
 from simulator.scoped import Scoped
 from simulator.store import MappingStore, MappingTable
 
@@ -299,7 +300,7 @@ class RecordingComputeAPI(InstanceOperations):
                 kernel_id=launch.kernel_id,
                 ramdisk_id=launch.ramdisk_id,
                 instance_type=instance_type,
-                key_name=column_text(call.key_name),
+                key_name=self._key_name_text(call.key_name),
                 security_groups=list(security_groups),
                 availability_zone=launch.availability_zone,
                 hostname=sanitize_hostname(display_name),
@@ -430,6 +431,14 @@ class RecordingComputeAPI(InstanceOperations):
         if zone and ":" in zone:
             zone, launch.forced_host = zone.split(":")
         launch.availability_zone = zone or None
+
+    def _key_name_text(self, key_name: Any) -> Any:
+        """The ``key_name`` the instance's row reads back: through the ``Instance`` object's
+        ``unicode()`` from Havana on (``objects/instance.py:86@2013.2.4``,
+        ``objects/fields.py:209-218@2014.1.5``), else as the database driver wrote it."""
+        if self.rules.object_text and key_name is not None:
+            return py2_str(key_name)
+        return column_text(key_name)
 
     def _read_root_device(self, launch: _Provisioning) -> None:
         """``block_device.properties_root_device_name`` of the image, where each release

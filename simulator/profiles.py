@@ -202,6 +202,11 @@ class ComputeRules:
     """Each instance's system metadata holds ``str(value)`` of every image property (Folsom,
     Grizzly): text beyond ASCII fails the launch before the first instance's row is made;
     from Havana on ``unicode(value)``."""
+    object_text: bool = False
+    """An instance's text fields pass through the ``Instance`` object before the database
+    (Havana on: ``str_or_none``, Icehouse's ``StringField``), which writes a value that is
+    no text with ``unicode()`` (``KeyName=true`` is ``True``, ``1.2345678901234`` keeps 12
+    digits); before, the database driver wrote it (``1``, ``'%.15g'``)."""
     string_fields: bool = False
     """Each instance is first an ``Instance`` object whose string fields refuse a list or a
     dict (``key_name``, and of the image's properties ``os_type``, ``architecture``,
@@ -431,6 +436,7 @@ _HAVANA_COMPUTE = ComputeRules(
     validate_bdm=False,
     multi_instance_name_template=True,
     forced_host_policy=True,
+    object_text=True,
 )
 
 

@@ -258,3 +258,29 @@ def test_a_kernel_id_that_is_a_number_gets_an_s3_row_of_its_text(
     assert outcome.status == 200
     inherited, _ = launch(seed, profile, {"kernel_id": kernel_id})
     assert inherited.error_code == "ImageNotFound"
+
+
+@pytest.mark.parametrize(
+    ("key_name", "grizzly", "havana"),
+    [
+        ("true", "1", "True"),
+        ("1.2345678901234", "1.2345678901234", "1.23456789012"),
+        ("5", "5", "5"),
+    ],
+)
+def test_a_key_name_that_is_no_text_is_written_by_the_database_or_by_the_object(
+    key_name: str, grizzly: str, havana: str
+) -> None:
+    """Grizzly's database driver wrote a converted ``KeyName`` (MySQLdb: ``1`` for true,
+    ``'%.15g'``); from Havana on the ``Instance`` object's ``unicode()`` wrote it first
+    (``True``, twelve digits), and the answer reads the row back."""
+    for profile, expected in (("grizzly", grizzly), ("havana", havana), ("icehouse", havana)):
+        service = EC2Service(Simulator.from_seed(profile=profile))
+        request = [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("KeyName", key_name),
+        ]
+        answer = service.handle(request)
+        assert f"<keyName>{expected} (admin, None)</keyName>" in answer.body.decode()
