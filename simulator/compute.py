@@ -144,10 +144,10 @@ class _Provisioning:
     """The zone the row stores: the one asked for without its ``:host`` part, None for
     none (``CONF.default_schedule_zone``)."""
     forced_host: str | None = None
+    """The ``:host`` part of the zone asked for (Folsom, Grizzly), for the policy to allow."""
     root_device_name: Any = None
     """The image's root device (``properties_root_device_name``), read in the release's
     order among the checks: a malformed ``mappings`` fails there."""
-    """The ``:host`` part of the zone asked for (Folsom, Grizzly), for the policy to allow."""
     image: dict[str, Any] = field(default_factory=dict)
     kernel_id: str | None = None
     ramdisk_id: str | None = None

@@ -27,18 +27,18 @@ def form_pairs(raw: bytes) -> list[tuple[str, str]]:
     (Python 3's ``parse_qsl`` splits on ``&`` only). Otherwise pair for pair
     ``parse_qsl(text, keep_blank_values=True, errors="strict")``; an escaped ``%3B`` is text.
     """
-    return _pairs(raw, ";")
+    return _pairs(raw, semicolons=True)
 
 
 def aws_query_pairs(raw: bytes) -> list[tuple[str, str]]:
     """:func:`form_pairs` split on ``&`` only: the names and values AWS's canonical query
     string is built of, so what a SigV4 signature covers (there ``a=1;b=2`` is the one
     parameter ``a`` of value ``1;b=2``, canonical ``a=1%3Bb%3D2``)."""
-    return _pairs(raw, "&")
+    return _pairs(raw, semicolons=False)
 
 
-def _pairs(raw: bytes, separator: str) -> list[tuple[str, str]]:
-    """The fields of ``raw`` between ``&`` or ``separator``, each as a decoded pair.
+def _pairs(raw: bytes, *, semicolons: bool) -> list[tuple[str, str]]:
+    """The fields of ``raw`` between ``&`` (and ``;`` with ``semicolons``), each decoded.
 
     Refusing undecodable bytes (rather than replacing them) keeps a garbled id from turning
     into a different, valid-looking one. Requests repeat the same names and most values, so
@@ -48,7 +48,10 @@ def _pairs(raw: bytes, separator: str) -> list[tuple[str, str]]:
     """
     try:
         pairs = []
-        for field in raw.decode("utf-8").replace(separator, "&").split("&"):
+        text = raw.decode("utf-8")
+        if semicolons:
+            text = text.replace(";", "&")
+        for field in text.split("&"):
             if field:
                 name, _, value = field.partition("=")
                 pairs.append((_decoded[name], _decoded[value]))
