@@ -339,6 +339,27 @@ def test_the_same_instance_twice_in_one_reboot_fails_at_the_update(cloud: Cloud)
     assert reboot.to_dict()["reboot_type"] == "HARD"
 
 
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [("havana", "Unknown error occured."), ("icehouse", "Unknown error occurred.")],
+)
+def test_from_havana_the_second_reboot_of_one_instance_is_an_unexpected_task_state(
+    profile: str, message: str
+) -> None:
+    """Both instances are loaded before the first reboot, so the second passes ``reboot``'s
+    own state check and its save finds ``rebooting_hard`` (``cloud:1355-1368@2013.2.4``,
+    ``capi:2008-2020@2013.2.4``): not the InstanceInvalidState the other refusals name."""
+    cloud = profile_cloud(profile)
+    [instance] = cloud.launch()
+    cloud.ok("DescribeInstances")
+    assert cloud.error("RebootInstances", *ids(instance, instance)) == (
+        500,
+        "UnexpectedTaskStateError",
+        message,
+    )
+    assert [call.method for call in cloud.sim.compute.calls][-1:] == ["reboot"]
+
+
 def test_the_same_instance_twice_in_one_terminate(cloud: Cloud) -> None:
     [instance] = cloud.launch()
     answer = cloud.ok("TerminateInstances", *ids(instance, instance))
