@@ -93,16 +93,22 @@ class DeviceRows:
     def update_or_create(self, values: Row) -> None:
         """``db.block_device_mapping_update_or_create``: one row per device name.
 
-        A device named again updates its row in place; a swap or ephemeral disk named under
-        a new device replaces the rows that had it under another. ``values`` holds every
-        field of a row.
+        A device named again updates its row in place with the fields ``values`` names; a
+        swap or ephemeral disk named under a new device replaces the rows that had it under
+        another. A new row has every field, ``delete_on_termination`` False where ``values``
+        leaves it None: the column's default (``models.py:439@2013.1.5``,
+        ``models.py:552@2012.2.4``), which SQLAlchemy 0.7 writes on an INSERT for a None
+        value, while an UPDATE writes the None (NULL).
         """
         device_name = values["device_name"]
         existing = None if device_name is None else self._by_device.get(device_name)
         if existing is None:
-            self.rows.append(values)
+            row = {**_EMPTY_ROW, **values}
+            if row["delete_on_termination"] is None:
+                row["delete_on_termination"] = False
+            self.rows.append(row)
             if device_name is not None:
-                self._by_device[device_name] = values
+                self._by_device[device_name] = row
         else:
             existing.update(values)
         virtual_name = values["virtual_name"]
@@ -144,12 +150,9 @@ def _apply_image_mappings(
         size = _volume_size(instance_type, virtual_name)
         if size == 0:
             continue
-        values = {
-            "device_name": mapping["device"],
-            "virtual_name": virtual_name,
-            "volume_size": size,
-        }
-        rows.update_or_create({**_EMPTY_ROW, **values})
+        rows.update_or_create(
+            {"device_name": mapping["device"], "virtual_name": virtual_name, "volume_size": size}
+        )
 
 
 def _apply_block_device_mapping(

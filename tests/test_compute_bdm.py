@@ -37,9 +37,10 @@ def instance_block_devices(
 
 
 def row(**values: Any) -> dict[str, Any]:
+    """A new row: ``delete_on_termination`` is the column's default, False, unless given."""
     return {
         "device_name": None,
-        "delete_on_termination": None,
+        "delete_on_termination": False,
         "virtual_name": None,
         "snapshot_id": None,
         "volume_id": None,
@@ -107,9 +108,51 @@ def test_the_request_overrides_the_image_device_by_device() -> None:
     ]
     assert instance_block_devices(flavor, properties, requested) == [
         row(device_name="/dev/sdc", virtual_name="ephemeral0", volume_size=10),
-        row(device_name="/dev/sdd", no_device=True),
+        row(device_name="/dev/sdd", no_device=True, delete_on_termination=None),
         row(device_name="/dev/sde", virtual_name="swap", volume_size=512),
-    ], "swap moved from sdb to sde; the image's volume on sdd is switched off"
+    ], "swap moved from sdb to sde; the image's volume on sdd is switched off (an update)"
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+def test_a_volume_row_made_without_delete_on_termination_answers_the_column_default(
+    profile: str,
+) -> None:
+    """``_update_block_device_mapping`` passes ``bdm.get('delete_on_termination')``, None,
+    and SQLAlchemy 0.7 inserts the column's default, False, for it (``models.py:439``,
+    ``capi:749-752@2013.1.5``; Nova's ``test_format_instance_bdm`` expects ``False``); an
+    update of the device's row writes the None."""
+    service = EC2Service(Simulator.from_seed(profile=profile))
+    volume = [("BlockDeviceMapping.1.DeviceName", "/dev/vdb")]
+    launched = service.handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            *volume,
+            ("BlockDeviceMapping.1.VolumeId", VOLUME_UUID),
+        ]
+    )
+    described = service.handle([("Action", "DescribeInstances")])
+    for outcome in (launched, described):
+        assert outcome.status == 200
+        assert b"<deleteOnTermination>false</deleteOnTermination>" in outcome.body
+    assert service.sim.compute.calls[0].to_dict()["block_device_mapping"] == [
+        {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID}
+    ], "the create call keeps the request's mapping as it was"
+
+
+def test_an_update_of_a_device_row_writes_delete_on_termination_as_given() -> None:
+    properties = {
+        "block_device_mapping": [
+            {"device_name": "/dev/sdd", "volume_id": VOLUME_UUID, "delete_on_termination": True}
+        ]
+    }
+    requested = [{"device_name": "/dev/sdd", "volume_id": VOLUME_UUID}]
+    assert instance_block_devices(FLAVOR, properties, requested) == [
+        row(device_name="/dev/sdd", volume_id=VOLUME_UUID, delete_on_termination=None)
+    ]
+    assert instance_block_devices(FLAVOR, {}, requested) == [
+        row(device_name="/dev/sdd", volume_id=VOLUME_UUID)
+    ]
 
 
 def test_a_mapping_without_a_device_name_fails_as_nova_s_assert() -> None:
