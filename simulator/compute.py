@@ -39,6 +39,7 @@ from simulator.compute_instances import (
     InstanceOperations,
     check_string_fields,
     column_text,
+    security_group_models,
 )
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
@@ -289,6 +290,7 @@ class RecordingComputeAPI(InstanceOperations):
                     "name": display_name,
                     "uuid": instance_uuid,
                 }
+            groups = security_group_models(security_groups)
             instance = Instance(
                 uuid=instance_uuid,
                 ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
@@ -301,7 +303,7 @@ class RecordingComputeAPI(InstanceOperations):
                 ramdisk_id=launch.ramdisk_id,
                 instance_type=instance_type,
                 key_name=self._key_name_text(call.key_name),
-                security_groups=list(security_groups),
+                security_groups=groups,
                 availability_zone=launch.availability_zone,
                 hostname=sanitize_hostname(display_name),
                 created_at=created_at,

@@ -55,6 +55,24 @@ def column_text(value: Any) -> Any:
     return py2_str(value)
 
 
+def security_group_models(names: list[Any]) -> list[Any]:
+    """The groups ``instance_create`` gives a new instance (``_get_sec_group_models``,
+    ``db/sqlalchemy/api.py:1451-1461@2012.2.4``, ``1458-1468@2013.1.5``, the same in Havana
+    and Icehouse): ``default`` first, once however often it is named, then the others as the
+    database finds them by name, one row each. Another group named twice makes that lookup
+    find fewer rows than names and none missing, so it returns None, which the caller
+    extends its list with: TypeError, before the instance's row exists. Every group exists
+    here (docs/fidelity.md), so the others keep the order sent."""
+    others = [name for name in names if name != "default"]
+    distinct: list[Any] = []
+    for name in others:
+        if name not in distinct:
+            distinct.append(name)
+    if len(distinct) != len(others):
+        raise TypeError("'NoneType' object is not iterable")
+    return ["default", *others] if "default" in names else others
+
+
 @dataclass
 class Instance:
     """An instance as the EC2 layer formats it (the fields Nova's ``_format_instances`` reads)."""

@@ -153,6 +153,47 @@ def test_reservation_response(sim: Simulator) -> None:
     assert first["keyName"] == "None (admin, None)"
 
 
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+def test_the_instance_s_groups_are_the_database_s_default_first_and_once(profile: str) -> None:
+    """``_get_sec_group_models``: ``default`` first and once, then the others; the create
+    call keeps the groups as the EC2 layer passed them."""
+    sim = Simulator.from_seed(profile=profile)
+    groups = ["web", "default", "default"]
+    result = sim.run_instances(
+        image_id="ami-00000001", instance_type="m1.small", security_group=groups
+    )
+    assert result["groupSet"] == [{"groupId": "default"}, {"groupId": "web"}]
+    assert sim.compute.calls[-1].to_dict()["security_group"] == groups
+    described = sim.invoke("describe_instances", {})["reservationSet"][0]
+    assert described["groupSet"] == [{"groupId": "default"}, {"groupId": "web"}]
+
+
+@pytest.mark.parametrize(
+    ("profile", "code"),
+    [
+        ("folsom", "UnknownError"),
+        ("grizzly", "UnknownError"),
+        ("havana", "TypeError"),
+        ("icehouse", "TypeError"),
+    ],
+)
+def test_another_group_named_twice_fails_before_the_instance_exists(
+    profile: str, code: str
+) -> None:
+    """Named twice, a group other than ``default`` makes ``_security_group_get_by_names``
+    find fewer rows than names and none missing: it returns None, and extending the list
+    with it is a TypeError inside ``instance_create``, before the row and its EC2 id."""
+    sim = Simulator.from_seed(profile=profile)
+    with pytest.raises(EC2Error) as failed:
+        sim.run_instances(
+            image_id="ami-00000001", instance_type="m1.small", security_group=["web", "web"]
+        )
+    assert failed.value.code == code
+    assert [call.method for call in sim.compute.calls] == ["create"]
+    launched = sim.run_instances(image_id="ami-00000001", instance_type="m1.small")
+    assert launched["instancesSet"][0]["instanceId"] == "i-00000001"
+
+
 def test_volume_mappings_show_in_the_response(sim: Simulator) -> None:
     bdm = [{"device_name": "/dev/sda1", "ebs": {"snapshot_id": "vol-87654321"}}]
     item = sim.run_instances(image_id="ami-00000001", block_device_mapping=bdm)["instancesSet"][0]
