@@ -623,7 +623,6 @@ def serve_recording(
         image_service=images,
         glance=glance,
         notify=_warn,
-        eager=True,
         profile=sim.profile,
     )
     with session:

@@ -143,6 +143,8 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
 
 def _open_simulator(args: argparse.Namespace) -> Simulator:
     if args.memory:
+        if args.store is not None:
+            raise BadInput("--memory and --store name two stores: give one")
         return Simulator.from_seed(seed_option(args.seed), profile=args.profile)
     return Simulator.open(
         args.store or default_store_path(), seed=seed_option(args.seed), profile=args.profile

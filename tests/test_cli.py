@@ -259,3 +259,15 @@ def test_an_integer_past_pythons_digit_limit_is_bad_input_naming_the_file(
     assert f"{path}" in captured.out + captured.err
     assert "an integer has more than 4300 digits" in captured.out + captured.err
     assert path.read_bytes() == before
+
+
+def test_memory_and_store_together_are_refused_and_create_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store.json"
+    assert main(["launch", "--memory", "--store", str(store), str(WALKTHROUGH)]) == 2
+    assert (
+        capsys.readouterr().err
+        == "launch-sim: error: --memory and --store name two stores: give one\n"
+    )
+    assert not store.exists()

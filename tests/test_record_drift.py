@@ -139,3 +139,26 @@ def test_a_checking_server_whose_requests_all_match_exits_0(tmp_path: Path) -> N
     with serving(*store_options(tmp_path), "--record", str(path)) as served:
         assert "<instanceId>i-00000001</instanceId>" in _post(served.endpoint, LAUNCH)
     assert served.returncode == 0, served.stderr
+
+
+def test_a_recording_server_that_records_nothing_leaves_no_cassette(tmp_path: Path) -> None:
+    """As vcrpy saves only a cassette that changed: an empty file left by an idle session
+    would make the next ``once`` session refuse every request."""
+    path = tmp_path / "c.json"
+    with serving(*store_options(tmp_path), "--record", str(path)) as idle:
+        pass
+    assert idle.returncode == 0, idle.stderr
+    assert not path.exists()
+    with serving(*store_options(tmp_path), "--record", str(path)) as served:
+        assert "<instanceId>i-00000001</instanceId>" in _post(served.endpoint, LAUNCH)
+    assert served.returncode == 0, served.stderr
+    assert len(load_cassette(path).interactions) == 1
+
+
+def test_an_idle_all_session_leaves_the_cassette_there_as_it_was(tmp_path: Path) -> None:
+    path = recorded(tmp_path)
+    before = path.read_bytes()
+    with serving(*store_options(tmp_path), "--record", str(path), "--record-mode", "all") as idle:
+        pass
+    assert idle.returncode == 0, idle.stderr
+    assert path.read_bytes() == before

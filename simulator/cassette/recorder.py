@@ -141,6 +141,10 @@ class CassetteSession:
     match is recorded if the mode allows and is a failure otherwise (answered, where the
     mode says so, with :meth:`unrecorded`'s error). Use it as a context manager around the
     requests: it logs the store's row access while it records.
+
+    The file is written once something is recorded, as vcrpy saves only a cassette that
+    changed: a session that records nothing leaves no file behind (an empty one would make
+    the next ``once`` session refuse every request), nor overwrites the one there.
     """
 
     def __init__(
@@ -154,7 +158,6 @@ class CassetteSession:
         image_service: ImageService | None = None,
         glance: GlanceRecording | None = None,
         notify: Callable[[str], None] | None = None,
-        eager: bool = False,
         profile: str | Profile | None = None,
     ) -> None:
         self.path = path
@@ -162,7 +165,6 @@ class CassetteSession:
         self.store = store
         self.glance = glance
         self.notify = notify
-        self.eager = eager
         self.recorded = recorded
         grown = recorded if recorded is not None and mode.rules.grows_existing else None
         self.recording = recorded is None or grown is not None
@@ -216,12 +218,6 @@ class CassetteSession:
     def __enter__(self) -> CassetteSession:
         if self.recording:
             self._log = self._stack.enter_context(self.store.access_log())
-            if self.eager and self.recorded is None:
-                try:
-                    self._save()
-                except CassetteError:
-                    self._stack.close()
-                    raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
