@@ -93,17 +93,19 @@ class DeviceRows:
     def update_or_create(self, values: Row) -> None:
         """``db.block_device_mapping_update_or_create``: one row per device name.
 
-        A device named again updates its row in place with the fields ``values`` names; a
-        swap or ephemeral disk named under a new device replaces the rows that had it under
-        another. A new row has every field, ``delete_on_termination`` False where ``values``
-        leaves it None: the column's default (``models.py:439@2013.1.5``,
-        ``models.py:552@2012.2.4``), which SQLAlchemy 0.7 writes on an INSERT for a None
-        value, while an UPDATE writes the None (NULL).
+        ``values`` holds the fields Nova's caller passed: every one from
+        ``_update_block_device_mapping`` (a dict of the caller's own, kept as the new row),
+        three from ``_update_image_block_device_mapping``. A device named again updates its
+        row in place with those fields; a swap or ephemeral disk named under a new device
+        replaces the rows that had it under another. A new row has every field,
+        ``delete_on_termination`` False where ``values`` leaves it None: the column's
+        default (``models.py:439@2013.1.5``, ``models.py:552@2012.2.4``), which SQLAlchemy
+        0.7 writes on an INSERT for a None value, while an UPDATE writes the None (NULL).
         """
         device_name = values["device_name"]
         existing = None if device_name is None else self._by_device.get(device_name)
         if existing is None:
-            row = {**_EMPTY_ROW, **values}
+            row = values if len(values) == len(ROW_FIELDS) else {**_EMPTY_ROW, **values}
             if row["delete_on_termination"] is None:
                 row["delete_on_termination"] = False
             self.rows.append(row)
