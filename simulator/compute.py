@@ -302,12 +302,12 @@ class RecordingComputeAPI(InstanceOperations):
                 kernel_id=launch.kernel_id,
                 ramdisk_id=launch.ramdisk_id,
                 instance_type=instance_type,
-                key_name=self._key_name_text(call.key_name),
+                key_name=self._text_column(call.key_name),
                 security_groups=groups,
                 availability_zone=launch.availability_zone,
                 hostname=sanitize_hostname(display_name),
                 created_at=created_at,
-                root_device_name=launch.root_device_name,
+                root_device_name=self._text_column(launch.root_device_name),
                 user_data=call.user_data,
             )
             instance.block_device_mapping = device_rows(instance, launch_index)
@@ -434,13 +434,14 @@ class RecordingComputeAPI(InstanceOperations):
             zone, launch.forced_host = zone.split(":")
         launch.availability_zone = zone or None
 
-    def _key_name_text(self, key_name: Any) -> Any:
-        """The ``key_name`` the instance's row reads back: through the ``Instance`` object's
-        ``unicode()`` from Havana on (``objects/instance.py:86@2013.2.4``,
-        ``objects/fields.py:209-218@2014.1.5``), else as the database driver wrote it."""
-        if self.rules.object_text and key_name is not None:
-            return py2_str(key_name)
-        return column_text(key_name)
+    def _text_column(self, value: Any) -> Any:
+        """What a text column of the instance's row (``key_name``, ``root_device_name``)
+        reads back: the ``Instance`` object's ``unicode()`` from Havana on
+        (``objects/instance.py:86,128@2013.2.4``, ``objects/fields.py:209-218@2014.1.5``),
+        else as the database driver wrote it; the answers read the row back."""
+        if self.rules.object_text and value is not None:
+            return py2_str(value)
+        return column_text(value)
 
     def _read_root_device(self, launch: _Provisioning) -> None:
         """``block_device.properties_root_device_name`` of the image, where each release

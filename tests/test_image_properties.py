@@ -196,6 +196,33 @@ def test_a_root_device_name_that_is_no_text_fails_only_beside_a_mapped_device(
     assert (outcome.status, outcome.error_code) == (500, "TypeError")
 
 
+@pytest.mark.parametrize(
+    ("value", "before_havana", "from_havana"),
+    [
+        (True, "1", "True"),
+        (False, "0", "False"),
+        (0, "0", "0"),
+        (0.0, "0", "0.0"),
+        (1.23456789012345, "1.23456789012345", "1.23456789012"),
+        ("", "/dev/sda1", "/dev/sda1"),
+    ],
+)
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+def test_a_root_device_name_that_is_no_text_is_answered_as_the_instance_s_text(
+    seed: dict[str, Any], profile: str, value: Any, before_havana: str, from_havana: str
+) -> None:
+    """The answers read the instance's ``root_device_name`` column back (``... or
+    '/dev/sda1'``, ``cloud:1072-1075@2013.1.5``): as MySQLdb wrote the value before Havana
+    (``Bool2Str``, ``Float2Str``), as the ``Instance`` object's ``unicode()`` from Havana on
+    (``objects/instance.py:128@2013.2.4``), so ``false`` or ``0`` is a name, not the default."""
+    outcome, service = launch(seed, profile, {"root_device_name": value})
+    assert outcome.status == 200, outcome.error_code
+    shown = before_havana if profile in ("folsom", "grizzly") else from_havana
+    expected = f"<rootDeviceName>{shown}</rootDeviceName>".encode()
+    assert expected in outcome.body
+    assert expected in _describe(service)
+
+
 def test_grizzly_reads_the_root_device_before_the_zone(seed: dict[str, Any]) -> None:
     """``properties_root_device_name`` runs after the kernel and ramdisk, before Grizzly's
     zone split and forced-host policy (``capi:557@2013.1.5``): a ``root`` mapping without
