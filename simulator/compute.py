@@ -40,6 +40,7 @@ from simulator.compute_instances import (
     check_string_fields,
     column_text,
     security_group_models,
+    security_group_names,
 )
 from simulator.context import RequestContext
 from simulator.contracts import ContractRegistry
@@ -55,6 +56,7 @@ from simulator.errors import (
     InvalidInput,
     InvalidRequest,
     PolicyNotAuthorized,
+    SecurityGroupNotFoundForProject,
     TooManyInstances,
 )
 from simulator.image_properties import check_system_metadata_text
@@ -256,9 +258,6 @@ class RecordingComputeAPI(InstanceOperations):
         ``_validate_bdm`` runs once the instance row exists): a refusal uses the id, and the
         instances made before it are destroyed, as Nova's rollback does, by never storing them.
         """
-        security_groups = call.security_group or ["default"]
-        if not isinstance(security_groups, list):
-            security_groups = [security_groups]
         instance_type = call.instance_type
         min_count = call.min_count or 1
         launch = _Provisioning(
@@ -266,6 +265,9 @@ class RecordingComputeAPI(InstanceOperations):
         )
         for check in self._checks:
             check(self, launch)
+        security_groups = security_group_names(
+            call.security_group or ["default"], self.rules.group_list
+        )
         properties = launch.image.get("properties", {})
         device_rows = self._instance_devices(launch, properties)
         reservation_id = self._generate_reservation_id()
@@ -374,6 +376,20 @@ class RecordingComputeAPI(InstanceOperations):
         """Store an instance Nova created and never sent to the scheduler: it stays
         ``building`` (no work that compute will finish), its id used."""
         self.store.instances.put(instance.ec2_int_id, instance.to_row(None))
+
+    def _check_security_groups(self, launch: _Provisioning) -> None:
+        """``_check_requested_secgroups`` (``capi:335-346,520@2013.1.5``,
+        ``417-428,681@2013.2.4``, ``445-455,731@2014.1.5``): the groups as given walked (a
+        number is TypeError, a text its characters), each but ``default`` looked up by name;
+        ``SecurityGroupAPI.get`` looks up only a name that is true, so an empty, zero or
+        false one is ``SecurityGroupNotFoundForProject``. Every other name exists here."""
+        for group in launch.call.security_group or ["default"]:
+            if group == "default":
+                continue
+            if not group:
+                raise SecurityGroupNotFoundForProject(
+                    project_id=launch.context.project_id, security_group_id=group
+                )
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:
         if (launch.min_count > 1 or launch.max_count > 1) and any(
@@ -540,6 +556,7 @@ class RecordingComputeAPI(InstanceOperations):
         ComputeCheck.AVAILABILITY_ZONE: _check_availability_zone,
         ComputeCheck.BDM_FORMAT: _check_bdm_format,
         ComputeCheck.VOLUME_SOURCE: _check_volume_source,
+        ComputeCheck.SECURITY_GROUPS: _check_security_groups,
     }
 
     def _check_volumes(self, mappings: Iterable[Mapping[str, Any]], image_ref: Any = None) -> None:

@@ -35,7 +35,7 @@ from simulator.errors import (
     InvalidParameterValue,
     UnexpectedTaskStateError,
 )
-from simulator.profiles import ConversationRules
+from simulator.profiles import ConversationRules, GroupList
 from simulator.py2text import py2_str
 from simulator.store import MappingStore, MappingTable
 
@@ -55,14 +55,25 @@ def column_text(value: Any) -> Any:
     return py2_str(value)
 
 
-def security_group_models(names: list[Any]) -> list[Any]:
+def security_group_names(groups: Any, form: GroupList) -> Any:
+    """What ``instance_create`` is handed of the groups ``create`` was given (never empty:
+    ``security_group or ['default']``), in the release's :class:`GroupList` form."""
+    if form is GroupList.WRAPPED:
+        return groups if isinstance(groups, list) else [groups]
+    if form is GroupList.OBJECT_NAMES:
+        return [py2_str(name) for name in groups]
+    return groups
+
+
+def security_group_models(names: Any) -> list[Any]:
     """The groups ``instance_create`` gives a new instance (``_get_sec_group_models``,
     ``db/sqlalchemy/api.py:1451-1461@2012.2.4``, ``1458-1468@2013.1.5``, the same in Havana
-    and Icehouse): ``default`` first, once however often it is named, then the others as the
-    database finds them by name, one row each. Another group named twice makes that lookup
-    find fewer rows than names and none missing, so it returns None, which the caller
-    extends its list with: TypeError, before the instance's row exists. Every group exists
-    here (docs/fidelity.md), so the others keep the order sent."""
+    and Icehouse): ``default`` first, once however often it is named (``'default' in
+    names``: in a text, a substring), then the others as the database finds them by name,
+    one row each. Another group named twice makes that lookup find fewer rows than names
+    and none missing, so it returns None, which the caller extends its list with:
+    TypeError, before the instance's row exists. Every group exists here
+    (docs/fidelity.md), so the others keep the order sent."""
     others = [name for name in names if name != "default"]
     distinct: list[Any] = []
     for name in others:

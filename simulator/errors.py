@@ -114,6 +114,14 @@ class InstanceNotFound(NotFound):
     ec2_code = "InvalidInstanceID.NotFound"
 
 
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "Security group %(security_group_id)s not found."
+
+
+class SecurityGroupNotFoundForProject(SecurityGroupNotFound):
+    msg_fmt = "Security group %(security_group_id)s not found for project %(project_id)s."
+
+
 class InstanceTypeNotFound(NotFound):
     msg_fmt = "Instance type %(instance_type_id)s could not be found."
 

@@ -111,6 +111,7 @@ class ComputeCheck(Enum):
     AVAILABILITY_ZONE = "the zone asked for parses and is one the cloud has"
     BDM_FORMAT = "every mapping converts to the new block device format"
     VOLUME_SOURCE = "no volume-sourced mapping goes to several instances"
+    SECURITY_GROUPS = "every group asked for but default is looked up by name"
 
 
 class VolumeService(Enum):
@@ -135,6 +136,20 @@ class FlavorForm(Enum):
     """Icehouse's ``obj_base.obj_to_primitive(flavor)`` of the ``Flavor`` object
     ``Flavor.get_by_name`` built: every field read from the row, coerced, with the row's
     column defaults (:func:`simulator.catalogue.flavor_primitive`)."""
+
+
+class GroupList(Enum):
+    """How ``compute_api.create``'s ``security_group`` reaches ``instance_create``, whose
+    ``_get_sec_group_models`` asks ``'default' in groups`` and walks the rest."""
+
+    WRAPPED = "a value that is no list, as a list of one"
+    """Folsom's ``_populate_instance_for_create`` (``capi:723-728@2012.2.4``)."""
+    AS_GIVEN = "the value as given"
+    """Grizzly's ``populate_security_groups`` (``capi:3190-3191@2013.1.5``): a text is walked
+    character by character, and ``'default' in`` it is a substring test."""
+    OBJECT_NAMES = "each item the unicode() name of a SecurityGroup object"
+    """Havana's ``make_secgroup_list`` (``objects/security_group.py:106-118@2013.2.4``): the
+    value walked, each item through the name field's ``unicode()``."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +193,7 @@ class ComputeRules:
     """What ``compute_api.create`` checks after the call is made, and in which order."""
 
     checks: tuple[ComputeCheck, ...]
+    group_list: GroupList
     launch_index: bool
     """Each instance's ``launch_index`` is its index (d2cd7164c8); Folsom stored 0 for all."""
     quota_requested_range: bool
@@ -383,6 +399,7 @@ _FOLSOM_COMPUTE = ComputeRules(
         _C.IMAGE_OPTIONS,
         _C.FORCED_HOST,
     ),
+    group_list=GroupList.WRAPPED,
     launch_index=False,
     quota_requested_range=False,
     validate_bdm=True,
@@ -397,6 +414,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
         _C.DISABLED_FLAVOR,
         _C.USER_DATA,
         _C.QUOTA,
+        _C.SECURITY_GROUPS,
         _C.IMAGE,
         _C.IMAGE_ACTIVE,
         _C.MIN_RAM,
@@ -407,6 +425,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
         _C.IMAGE_OPTIONS,
         _C.FORCED_HOST,
     ),
+    group_list=GroupList.AS_GIVEN,
     launch_index=True,
     quota_requested_range=False,
     validate_bdm=True,
@@ -424,6 +443,7 @@ _HAVANA_COMPUTE = ComputeRules(
         _C.IMAGE_ACTIVE,
         _C.MIN_RAM,
         _C.ROOT_DISK,
+        _C.SECURITY_GROUPS,
         _C.KERNEL_RAMDISK,
         _C.ROOT_DEVICE,
         _C.IMAGE_OPTIONS,
@@ -431,6 +451,7 @@ _HAVANA_COMPUTE = ComputeRules(
         _C.VOLUME_SOURCE,
         _C.QUOTA,
     ),
+    group_list=GroupList.OBJECT_NAMES,
     launch_index=True,
     quota_requested_range=True,
     validate_bdm=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from simulator import EC2Error, Simulator
 from simulator.compute import sanitize_hostname
 from simulator.errors import UNKNOWN_ERROR_MESSAGE
+from simulator.service import EC2Service
 
 IMAGE_UUID = "70a599e0-31e7-49b7-b260-868f441e862b"
 KERNEL_UUID = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
@@ -192,6 +194,98 @@ def test_another_group_named_twice_fails_before_the_instance_exists(
     assert [call.method for call in sim.compute.calls] == ["create"]
     launched = sim.run_instances(image_id="ami-00000001", instance_type="m1.small")
     assert launched["instancesSet"][0]["instanceId"] == "i-00000001"
+
+
+def _launch_with_groups(profile: str, *groups: tuple[str, str]) -> Any:
+    service = EC2Service(Simulator.from_seed(profile=profile))
+    request = [
+        ("Action", "RunInstances"),
+        ("ImageId", "ami-00000001"),
+        ("InstanceType", "m1.small"),
+    ]
+    return service, service.handle([*request, *groups])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("", ""), ("0", "0"), ("false", "False"), ("None", "None")]
+)
+@pytest.mark.parametrize(
+    ("profile", "status"), [("grizzly", 400), ("havana", 404), ("icehouse", 404)]
+)
+def test_from_grizzly_a_false_group_name_is_not_found_after_the_create_call(
+    profile: str, status: int, value: str, shown: str
+) -> None:
+    """``_check_requested_secgroups`` asks ``SecurityGroupAPI.get``, which looks up only a
+    name that is true (``capi:335-346@2013.1.5``, ``3423-3438@2013.2.4``)."""
+    service, outcome = _launch_with_groups(profile, ("SecurityGroup.1", value))
+    assert (outcome.status, outcome.error_code) == (status, "SecurityGroupNotFoundForProject")
+    assert outcome.error_message == f"Security group {shown} not found for project admin."
+    assert [call.method for call in service.sim.compute.calls] == ["create"]
+
+
+def test_folsom_looks_no_group_up_before_the_database() -> None:
+    _, outcome = _launch_with_groups("folsom", ("SecurityGroup.1", "0"))
+    assert outcome.status == 200
+    assert b"<groupId>0</groupId>" in outcome.body
+
+
+@pytest.mark.parametrize(
+    ("profile", "groups"),
+    [
+        ("folsom", ["web"]),
+        ("grizzly", ["w", "e", "b"]),
+        ("havana", ["w", "e", "b"]),
+        ("icehouse", ["w", "e", "b"]),
+    ],
+)
+def test_one_group_given_without_a_number_is_a_text_walked_from_grizzly_on(
+    profile: str, groups: list[str]
+) -> None:
+    """``SecurityGroup=web`` reaches compute as a text: Folsom makes it a list of one,
+    Grizzly's check and database walk its characters, Havana's group objects too."""
+    _, outcome = _launch_with_groups(profile, ("SecurityGroup", "web"))
+    assert outcome.status == 200
+    shown = [g.decode() for g in re.findall(rb"<groupId>(.*?)</groupId>", outcome.body)]
+    assert shown == groups
+
+
+@pytest.mark.parametrize(
+    ("profile", "groups"),
+    [
+        ("grizzly", ["default", *"default"]),
+        ("havana", list("default")),
+    ],
+)
+def test_the_text_default_is_a_substring_for_grizzly_and_letters_for_havana(
+    profile: str, groups: list[str]
+) -> None:
+    """Grizzly's ``'default' in 'default'`` is a substring test, true; Havana asks it of
+    the list of one-letter names, false."""
+    _, outcome = _launch_with_groups(profile, ("SecurityGroup", "default"))
+    shown = [g.decode() for g in re.findall(rb"<groupId>(.*?)</groupId>", outcome.body)]
+    assert shown == groups
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("folsom", (200, None)),
+        ("grizzly", (400, "UnknownError")),
+        ("havana", (500, "TypeError")),
+        ("icehouse", (500, "TypeError")),
+    ],
+)
+def test_a_number_for_the_groups_cannot_be_walked_from_grizzly_on(
+    profile: str, expected: tuple[int, str | None]
+) -> None:
+    _, outcome = _launch_with_groups(profile, ("SecurityGroup", "5"))
+    assert (outcome.status, outcome.error_code) == expected
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_from_havana_a_group_name_is_the_object_s_unicode(profile: str) -> None:
+    _, outcome = _launch_with_groups(profile, ("SecurityGroup.1", "true"))
+    assert b"<groupId>True</groupId>" in outcome.body
 
 
 def test_volume_mappings_show_in_the_response(sim: Simulator) -> None:
