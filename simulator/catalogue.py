@@ -395,12 +395,16 @@ class CatalogueActions:
 
 
 def _root_device_type(properties: dict[str, Any], root_device_name: Any) -> str:
-    """``ebs`` when an image mapping of the root device has a snapshot or a volume."""
+    """``ebs`` when an image mapping of the root device has a snapshot or a volume. Every
+    mapping is asked, the ones after a match too, as ``_format_image`` asked them (no
+    ``break``, ``cloud:1425-1430@2013.1.5``): a later one that is no dict, or whose device
+    name is no text, still fails the answer."""
+    root_device_type = "instance-store"
     for bdm in properties.get("block_device_mapping", []):
         if (
             strip_dev(bdm.get("device_name")) == strip_dev(root_device_name)
             and ("snapshot_id" in bdm or "volume_id" in bdm)
             and not bdm.get("no_device")
         ):
-            return "ebs"
-    return "instance-store"
+            root_device_type = "ebs"
+    return root_device_type

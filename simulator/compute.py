@@ -72,6 +72,9 @@ NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
 MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE = "%(name)s-%(uuid)s"
 """``CONF.multi_instance_display_name_template``'s default (Grizzly on)."""
+C_LONG_LIMIT = 2**63
+"""Python 2's ``xrange`` takes a C long: the count of instances to build (a negative one
+the quota let through) beyond it failed there (``capi:756@2013.2.4``)."""
 FORCED_HOST_POLICY = "compute:create:forced_host"
 """The policy rule a forced host needs (``check_policy``'s ``compute:`` scope added)."""
 _HOSTNAME_CHARS = str.maketrans(
@@ -274,6 +277,8 @@ class RecordingComputeAPI(InstanceOperations):
         created_at = datetime.now(UTC)
         renamed = self.rules.multi_instance_name_template and launch.num_instances > 1
         instances = []
+        if not -C_LONG_LIMIT <= launch.num_instances < C_LONG_LIMIT:
+            raise OverflowError("Python int too large to convert to C long")
         for launch_index in range(launch.num_instances):
             if self.rules.string_fields:
                 check_string_fields(

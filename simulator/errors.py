@@ -589,7 +589,13 @@ def _code(exc: BaseException, envelope: ErrorEnvelope) -> str:
         ec2_code = getattr(exc, "ec2_code", None)
         if isinstance(ec2_code, str) and ec2_code:
             return ec2_code
-    return type(exc).__name__
+    return _PYTHON2_CLASS_NAMES.get(type(exc), type(exc).__name__)
+
+
+_PYTHON2_CLASS_NAMES: Final = {RecursionError: "RuntimeError"}
+"""Python 3 exceptions that Python 2 raised as another class, whose name Nova's code then
+was: its ``re`` parser out of stack on a deeply nested ClientToken was ``RuntimeError``
+("maximum recursion depth exceeded"), split off as ``RecursionError`` in Python 3.5."""
 
 
 def _expected(

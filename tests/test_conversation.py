@@ -488,6 +488,31 @@ def test_listing_images_gives_each_an_ec2_id(seed: dict[str, Any]) -> None:
     assert [e.text for e in answer.iter(f"{NS}imageId")][-1] == "ami-00000004"
 
 
+@pytest.mark.parametrize("later", [{"device_name": 5, "snapshot_id": "x"}, 5])
+@pytest.mark.parametrize(
+    ("profile", "codes"),
+    [
+        ("folsom", ("UnknownError", "UnknownError")),
+        ("grizzly", ("UnknownError", "UnknownError")),
+        ("havana", ("TypeError", "AttributeError")),
+        ("icehouse", ("TypeError", "AttributeError")),
+    ],
+)
+def test_describe_images_asks_every_image_mapping_after_the_root_device_s_too(
+    seed: dict[str, Any], profile: str, codes: tuple[str, str], later: Any
+) -> None:
+    """``_format_image``'s loop has no ``break`` (``cloud:1425-1430@2013.1.5``): a mapping
+    after the root device's still has its device name stripped (no text: TypeError) and is
+    asked ``.get`` (no dict: AttributeError)."""
+    root = {"device_name": "/dev/sda1", "snapshot_id": "00000000-1111-2222-3333-444444444444"}
+    seed["images"][0]["properties"].update(
+        root_device_name="/dev/sda1", block_device_mapping=json.dumps([root, later])
+    )
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    outcome = cloud.ask("DescribeImages", ("ImageId.1", "ami-00000001"))
+    assert outcome.error_code == codes[0 if isinstance(later, dict) else 1]
+
+
 UPPER = "00000000-1111-2222-3333-44444444444A"
 BRACED = "{00000000-1111-2222-3333-444444444444}"
 HEXLESS = "00000000111122223333444444444444"

@@ -521,3 +521,40 @@ def test_a_volume_size_that_is_no_integer_is_invalid_from_havana_on(
         "Block Device Mapping is Invalid: Invalid volume_size.",
         400,
     )
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("grizzly", (200, None)),
+        ("havana", (500, "RuntimeError")),
+        ("icehouse", (500, "RuntimeError")),
+    ],
+)
+def test_a_client_token_too_deep_for_python_2s_re_is_its_runtime_error(
+    profile: str, expected: tuple[int, str | None]
+) -> None:
+    """Python 2.7's regex parser recursed once per group and ran out of stack as
+    ``RuntimeError`` (Python 3 calls it ``RecursionError``, a name Nova's Executor never
+    wrote); from Havana the token is a pattern once an instance carries a token."""
+    service = EC2Service(Simulator.from_seed(profile=profile))
+    request = [
+        ("Action", "RunInstances"),
+        ("ImageId", "ami-00000001"),
+        ("InstanceType", "m1.small"),
+    ]
+    assert service.handle([*request, ("ClientToken", "abc")]).status == 200
+    deep = "(?:" * 1000 + "a" + ")" * 1000
+    outcome = service.handle([*request, ("ClientToken", deep)])
+    assert (outcome.status, outcome.error_code) == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "code"), [("-100000000000000000000", "OverflowError"), ("-5", "AssertionError")]
+)
+def test_havana_builds_no_count_beyond_a_c_long(count: str, code: str) -> None:
+    """``xrange(num_instances)`` of a negative count the quota let through: beyond a C long
+    it is Python 2's ``OverflowError`` (``capi:756@2013.2.4``); a smaller one builds nothing
+    and the launch fails its assertion."""
+    outcome = launch("havana", ("MinCount", count))
+    assert (outcome.status, outcome.error_code) == (500, code)
