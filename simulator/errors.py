@@ -592,7 +592,7 @@ def _code(exc: BaseException, envelope: ErrorEnvelope) -> str:
     return _PYTHON2_CLASS_NAMES.get(type(exc), type(exc).__name__)
 
 
-_PYTHON2_CLASS_NAMES: Final = {RecursionError: "RuntimeError"}
+_PYTHON2_CLASS_NAMES: Final[dict[type[BaseException], str]] = {RecursionError: "RuntimeError"}
 """Python 3 exceptions that Python 2 raised as another class, whose name Nova's code then
 was: its ``re`` parser out of stack on a deeply nested ClientToken was ``RuntimeError``
 ("maximum recursion depth exceeded"), split off as ``RecursionError`` in Python 3.5."""
