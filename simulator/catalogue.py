@@ -286,7 +286,10 @@ class CatalogueActions:
 
     def _format_mappings(self, properties: dict[str, Any]) -> list[Result]:
         """``_format_mappings``: the swap and ephemeral ``mappings``, each replaced by a
-        ``block_device_mapping`` entry of the same device; ``NoDevice`` entries dropped."""
+        ``block_device_mapping`` entry of the same device; ``NoDevice`` entries dropped.
+        Every entry is formatted before any is placed (``cloud:191-206@2013.2.4``), so a
+        later entry that cannot be formatted fails before an earlier one without a device
+        name does."""
         swap_or_ephemeral = (
             named_swap_or_ephemeral
             if self.profile.conversation.empty_virtual_names_skipped
@@ -299,8 +302,11 @@ class CatalogueActions:
             for mapping in image_mappings
             if swap_or_ephemeral(mapping["virtual"])
         ]
-        for bdm in properties.get("block_device_mapping", []):
-            item = self._format_block_device_mapping(bdm)
+        formatted = [
+            self._format_block_device_mapping(bdm)
+            for bdm in properties.get("block_device_mapping", [])
+        ]
+        for item in formatted:
             for index, mapping in enumerate(mappings):
                 if item["deviceName"] == mapping["deviceName"]:
                     del mappings[index]

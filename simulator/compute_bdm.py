@@ -73,10 +73,17 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     if virtual_name == "swap":
         return instance_type.get("swap", 0)
     if is_ephemeral(virtual_name):
-        if virtual_name != "ephemeral0":  # N > 0: the pattern has no leading zeros
+        if ephemeral_num(virtual_name) > 0:
             return 0
         return instance_type.get("ephemeral_gb", 0)
     return 0
+
+
+def ephemeral_num(name: str) -> int:
+    """``block_device.ephemeral_num``: the pattern's number, read by ``int()`` of what its
+    substitution leaves, so ``ephemeral0`` and ``ephemeral0`` + newline (``$`` matches
+    before a final newline, and ``int`` skips it) are both disk 0."""
+    return int(_EPHEMERAL.sub(r"\1", name))
 
 
 class DeviceRows:

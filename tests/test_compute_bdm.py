@@ -382,3 +382,15 @@ def test_an_image_without_a_device_for_its_ami_mapping_launches(profile: str) ->
     sim = Simulator.from_seed(seed, profile=profile)
     answer = sim.run_instances(image_id="ami-00000010", instance_type="m1.small")
     assert len(answer["instancesSet"]) == 1
+
+
+@pytest.mark.parametrize(("name", "size"), [("ephemeral0\n", 10), ("ephemeral1\n", None)])
+def test_an_ephemeral_name_ending_in_a_newline_is_its_disk(name: str, size: int | None) -> None:
+    """``block_device.ephemeral_num``: the pattern's ``$`` matches before a final newline
+    and ``int(u'0\\n')`` is 0, so the name is disk 0 and takes the flavor's size."""
+    flavor = {**FLAVOR, "ephemeral_gb": 10}
+    rows = instance_block_devices(flavor, {}, [{"device_name": "/dev/vdb", "virtual_name": name}])
+    expected = (
+        [] if size is None else [row(device_name="/dev/vdb", virtual_name=name, volume_size=size)]
+    )
+    assert rows == expected

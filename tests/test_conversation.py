@@ -513,6 +513,27 @@ def test_describe_images_asks_every_image_mapping_after_the_root_device_s_too(
     assert outcome.error_code == codes[0 if isinstance(later, dict) else 1]
 
 
+@pytest.mark.parametrize(
+    ("profile", "code"),
+    [("grizzly", "UnknownError"), ("havana", "ValueError"), ("icehouse", "ValueError")],
+)
+def test_describe_images_formats_every_image_mapping_before_placing_any(
+    seed: dict[str, Any], profile: str, code: str
+) -> None:
+    """``_format_mappings`` formats the whole list first (``cloud:191-206@2013.2.4``): a
+    later entry whose snapshot id has no EC2 id fails (ValueError) before an earlier entry
+    without a device name is placed (KeyError)."""
+    nameless = {"snapshot_id": "00000000-1111-2222-3333-444444444444"}
+    broken = {"device_name": "/dev/vdc", "snapshot_id": "not-a-uuid"}
+    seed["images"][0]["properties"].update(
+        mappings=[{"virtual": "swap", "device": "sdb"}],
+        block_device_mapping=json.dumps([nameless, broken]),
+    )
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    outcome = cloud.ask("DescribeImages", ("ImageId.1", "ami-00000001"))
+    assert outcome.error_code == code
+
+
 UPPER = "00000000-1111-2222-3333-44444444444A"
 BRACED = "{00000000-1111-2222-3333-444444444444}"
 HEXLESS = "00000000111122223333444444444444"
