@@ -53,6 +53,11 @@ def _float_str(number: float) -> str:
     """Python 2's ``float_str``: ``'%.12g'``, ``.0`` added to a whole number, and the
     exponent form from 12 integer digits on (``1.23456789012e+11``), where ``'%.12g'``
     switches only at 13, to leave room for the ``.0``."""
+    if number.is_integer() and _SMALL_INTEGER_LOW <= abs(number) < _SMALL_INTEGER_HIGH:
+        kept = _half_even_kept(int(abs(number)))
+        if kept is not None:
+            sign = "-" if number < 0 else ""
+            return f"{sign}{kept[0]}.{kept[1:_STR_DIGITS]}e+{len(kept) - 1:02d}"
     text = f"{number:.{_STR_DIGITS}g}"
     digits = text.lstrip("-")
     if not digits.isdigit():
@@ -61,6 +66,23 @@ def _float_str(number: float) -> str:
         return text + ".0"
     mantissa, exponent = f"{number:.{_STR_DIGITS - 1}e}".split("e")
     return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+
+
+_SMALL_INTEGER_LOW, _SMALL_INTEGER_HIGH = 1e12, 1e15
+"""Whole numbers Python 2.7's ``dtoa`` rounded on its small-integer path (at most 15
+digits) and, beyond 12, could round to 12 digits there."""
+
+
+def _half_even_kept(whole: int) -> str | None:
+    """The digits of ``whole`` when Python 2.7's small-integer path rounded it down on an
+    exact half (the 12th digit even, the rest ``5`` then zeros): that path returned all 12
+    digits, trailing zeros kept (``1000000000005.0`` was ``1.00000000000e+12``; Python 3
+    writes ``1e+12``); None otherwise."""
+    digits = str(whole)
+    rest = digits[_STR_DIGITS:]
+    if rest[:1] != "5" or rest.strip("0") != "5" or int(digits[_STR_DIGITS - 1]) % 2:
+        return None
+    return digits
 
 
 def _repr(value: Any, native_strings: bool) -> str:
