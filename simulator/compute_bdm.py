@@ -73,17 +73,19 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     if virtual_name == "swap":
         return instance_type.get("swap", 0)
     if is_ephemeral(virtual_name):
-        if ephemeral_num(virtual_name) > 0:
+        if not _is_disk_zero(virtual_name):
             return 0
         return instance_type.get("ephemeral_gb", 0)
     return 0
 
 
-def ephemeral_num(name: str) -> int:
-    """``block_device.ephemeral_num``: the pattern's number, read by ``int()`` of what its
+def _is_disk_zero(name: str) -> bool:
+    """Whether ``block_device.ephemeral_num`` is 0: ``int()`` of what the pattern's
     substitution leaves, so ``ephemeral0`` and ``ephemeral0`` + newline (``$`` matches
-    before a final newline, and ``int`` skips it) are both disk 0."""
-    return int(_EPHEMERAL.sub(r"\1", name))
+    before a final newline, and ``int`` skips it) are both disk 0. The digits are compared
+    as text: the pattern allows no leading zero, and a number of any length (Python 2's
+    ``int`` had no digit limit) is above 0."""
+    return _EPHEMERAL.sub(r"\1", name).rstrip("\n") == "0"
 
 
 class DeviceRows:

@@ -43,6 +43,7 @@ from simulator.errors import (
     InvalidBDMLocalsLimit,
     InvalidBDMSwapSize,
 )
+from simulator.py2text import py2_str
 from simulator.py2unicode import strip as py2_strip
 
 TRUE_STRINGS = frozenset({"1", "t", "true", "on", "y", "yes"})
@@ -88,7 +89,7 @@ def bool_from_string(subject: Any) -> bool:
     """``strutils.bool_from_string`` (not strict): anything but a true string is False; a
     non-string is read as its ``str()`` (``True`` and ``1`` are true, ``1.0`` and None not);
     the spaces stripped are Python 2's (U+180E among them)."""
-    text = subject if isinstance(subject, str) else str(subject)
+    text = subject if isinstance(subject, str) else py2_str(subject)
     return py2_strip(text).lower() in TRUE_STRINGS
 
 
@@ -108,7 +109,7 @@ def _validate(bdm: NewBdm) -> None:
     volume_size = bdm.get("volume_size")
     if volume_size:
         try:
-            size = py2_int(str(volume_size), 10)
+            size = py2_int(py2_str(volume_size), 10)
         except ValueError:
             size = -1
         if size < 0:

@@ -38,7 +38,7 @@ from simulator.errors import (
 from simulator.limits import DEFAULT_LIMITS, QueryLimits, ShortTextMemo, shorten
 from simulator.profiles import PublicIpCheck, XmlStyle
 from simulator.py2dict import iteration_order
-from simulator.py2text import py2_str
+from simulator.py2text import int_text, py2_str
 from simulator.py2unicode import isdigit as py2_isdigit
 from simulator.py2unicode import lower as py2_lower
 
@@ -631,7 +631,7 @@ def _render_data(parts: list[str], name: str, data: Any) -> None:
         parts.append(start_tag + _text(data) + end_tag)
         return
     if kind is int:
-        parts.append(f"{start_tag}{data}{end_tag}")
+        parts.append(f"{start_tag}{int_text(data)}{end_tag}")
         return
     if data is None:
         parts.append(empty_tag)

@@ -46,7 +46,26 @@ def py2_str(value: Any, *, native_strings: bool = False) -> str:
         return _float_str(value)
     if isinstance(value, list | dict):
         return _repr(value, native_strings)
+    if type(value) is int:
+        return int_text(value)
     return str(value)
+
+
+def int_text(value: int) -> str:
+    """An integer's decimal digits, as Python 2 wrote a long of any length: Python 3.11
+    refuses ``str()`` of one beyond ``sys.get_int_max_str_digits()`` (4,300 digits), which
+    a hexadecimal query value reaches, so such a one is written a thousand digits at a
+    time."""
+    try:
+        return str(value)
+    except ValueError:
+        high, low = divmod(abs(value), _CHUNK)
+        sign = "-" if value < 0 else ""
+        return f"{sign}{int_text(high)}{str(low).zfill(_CHUNK_DIGITS)}"
+
+
+_CHUNK_DIGITS = 1000
+_CHUNK = 10**_CHUNK_DIGITS
 
 
 def _float_str(number: float) -> str:
@@ -100,7 +119,7 @@ def _repr(value: Any, native_strings: bool) -> str:
         )
         return "{" + ", ".join(items) + "}"
     if type(value) is int and not _LONG_MIN <= value <= _LONG_MAX:
-        return f"{value}L"
+        return f"{int_text(value)}L"
     return repr(value)
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from simulator import Simulator
 from simulator.py2text import py2_format, py2_str
+from simulator.service import EC2Service
 
 
 @pytest.mark.parametrize(
@@ -83,3 +85,26 @@ def test_py2_format_fails_as_the_percent_operator() -> None:
         py2_format("Invalid id: %(val)s", {"code": 400})
     with pytest.raises(TypeError):
         py2_format("%(n)d", {"n": "x"})
+
+
+def test_an_integer_beyond_python_3s_digit_limit_is_written_whole() -> None:
+    """A hexadecimal query value reads as an integer of any length; Python 2 wrote its
+    digits, where Python 3.11's ``str()`` refuses more than 4,300 of them."""
+    huge = int("f" * 3600, 16)
+    digits = py2_str(huge)
+    assert len(digits) == 4335 and int(digits[:50]) == huge // 10 ** (4335 - 50)
+    assert py2_str(-huge) == "-" + digits
+    assert py2_str([huge]) == f"[{digits}L]"
+    assert py2_str(10**5000) == "1" + "0" * 5000
+
+
+def test_an_answer_holding_such_an_integer_is_rendered() -> None:
+    service = EC2Service(Simulator.from_seed())
+    group = "0x" + "f" * 3600
+    launched = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("SecurityGroup.1", group)]
+    )
+    assert launched.status == 200
+    assert py2_str(int(group, 16)).encode() in launched.body
+    described = service.handle([("Action", "DescribeInstances")])
+    assert described.status == 200 and len(described.body) > 4335
