@@ -81,11 +81,12 @@ def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
 
 def _is_disk_zero(name: str) -> bool:
     """Whether ``block_device.ephemeral_num`` is 0: ``int()`` of what the pattern's
-    substitution leaves, so ``ephemeral0`` and ``ephemeral0`` + newline (``$`` matches
-    before a final newline, and ``int`` skips it) are both disk 0. The digits are compared
-    as text: the pattern allows no leading zero, and a number of any length (Python 2's
-    ``int`` had no digit limit) is above 0."""
-    return _EPHEMERAL.sub(r"\1", name).rstrip("\n") == "0"
+    substitution leaves, its number and at most a final newline (``$`` matches before
+    one, and ``int`` skips it), so ``ephemeral0`` and ``ephemeral0`` + newline are both
+    disk 0. The number is compared as text: the pattern allows no leading zero, and one of
+    any length (Python 2's ``int`` had no digit limit) is above 0."""
+    matched = _EPHEMERAL.match(name)
+    return matched is not None and matched.group(1) == "0"
 
 
 class DeviceRows:

@@ -631,7 +631,10 @@ def _render_data(parts: list[str], name: str, data: Any) -> None:
         parts.append(start_tag + _text(data) + end_tag)
         return
     if kind is int:
-        parts.append(f"{start_tag}{int_text(data)}{end_tag}")
+        try:
+            parts.append(f"{start_tag}{data}{end_tag}")
+        except ValueError:  # beyond Python 3's digit limit: Python 2 wrote every digit
+            parts.append(f"{start_tag}{int_text(data)}{end_tag}")
         return
     if data is None:
         parts.append(empty_tag)
