@@ -297,7 +297,7 @@ class RecordingComputeAPI(InstanceOperations):
                     "name": display_name,
                     "uuid": instance_uuid,
                 }
-            groups = security_group_models(security_groups)
+            groups = security_group_models(security_groups, context.project_id)
             instance = Instance(
                 uuid=instance_uuid,
                 ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),

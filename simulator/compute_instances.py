@@ -33,6 +33,7 @@ from simulator.errors import (
     InstanceNotFound,
     InstanceNotReady,
     InvalidParameterValue,
+    SecurityGroupNotFoundForProject,
     UnexpectedTaskStateError,
 )
 from simulator.profiles import ConversationRules, GroupList
@@ -65,16 +66,22 @@ def security_group_names(groups: Any, form: GroupList) -> Any:
     return groups
 
 
-def security_group_models(names: Any) -> list[Any]:
+def security_group_models(names: Any, project_id: str) -> list[Any]:
     """The groups ``instance_create`` gives a new instance (``_get_sec_group_models``,
     ``db/sqlalchemy/api.py:1451-1461@2012.2.4``, ``1458-1468@2013.1.5``, the same in Havana
     and Icehouse): ``default`` first, once however often it is named (``'default' in
     names``: in a text, a substring), then the others as the database finds them by name,
-    one row each. Another group named twice makes that lookup find fewer rows than names
-    and none missing, so it returns None, which the caller extends its list with:
-    TypeError, before the instance's row exists. Every group exists here
-    (docs/fidelity.md), so the others keep the order sent."""
+    one row each. A false name finds no row (``name IN (NULL)``; no group is named ``''``):
+    ``SecurityGroupNotFoundForProject``, as Folsom's database answered it (later releases
+    refused it before, ``_check_requested_secgroups``). Another group named twice makes
+    that lookup find fewer rows than names and none missing, so it returns None, which the
+    caller extends its list with: TypeError. Both come before the instance's row exists.
+    Every group with a true name exists here (docs/fidelity.md); with no groups table, the
+    others keep the order sent."""
     others = [name for name in names if name != "default"]
+    for name in others:
+        if not name:
+            raise SecurityGroupNotFoundForProject(project_id=project_id, security_group_id=name)
     distinct: list[Any] = []
     for name in others:
         if name not in distinct:

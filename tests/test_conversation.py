@@ -347,7 +347,7 @@ def test_from_havana_the_second_reboot_of_one_instance_is_an_unexpected_task_sta
     profile: str, message: str
 ) -> None:
     """Both instances are loaded before the first reboot, so the second passes ``reboot``'s
-    own state check and its save finds ``rebooting_hard`` (``cloud:1355-1368@2013.2.4``,
+    own state check and its save finds ``rebooting_hard`` (``cloud:1369-1382,1398-1405@2013.2.4``,
     ``capi:2008-2020@2013.2.4``): not the InstanceInvalidState the other refusals name."""
     cloud = profile_cloud(profile)
     [instance] = cloud.launch()

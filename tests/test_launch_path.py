@@ -223,10 +223,16 @@ def test_from_grizzly_a_false_group_name_is_not_found_after_the_create_call(
     assert [call.method for call in service.sim.compute.calls] == ["create"]
 
 
-def test_folsom_looks_no_group_up_before_the_database() -> None:
-    _, outcome = _launch_with_groups("folsom", ("SecurityGroup.1", "0"))
-    assert outcome.status == 200
-    assert b"<groupId>0</groupId>" in outcome.body
+@pytest.mark.parametrize(("value", "shown"), [("", ""), ("None", "None"), ("0", "0")])
+def test_folsom_s_database_finds_no_group_of_a_false_name(value: str, shown: str) -> None:
+    """Folsom looks no group up before ``instance_create``, whose ``name IN (...)`` finds
+    no row for it (``db/sqlalchemy/api.py:3444-3461@2012.2.4``): the same refusal, with no
+    instance and its EC2 id unused."""
+    service, outcome = _launch_with_groups("folsom", ("SecurityGroup.1", value))
+    assert (outcome.status, outcome.error_code) == (400, "SecurityGroupNotFoundForProject")
+    assert outcome.error_message == f"Security group {shown} not found for project admin."
+    again = service.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")])
+    assert b"<instanceId>i-00000001</instanceId>" in again.body
 
 
 @pytest.mark.parametrize(
