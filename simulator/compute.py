@@ -39,6 +39,7 @@ from simulator.compute_instances import (
     InstanceOperations,
     check_string_fields,
     column_text,
+    refuse_unnamed_group,
     security_group_models,
     security_group_names,
 )
@@ -56,7 +57,6 @@ from simulator.errors import (
     InvalidInput,
     InvalidRequest,
     PolicyNotAuthorized,
-    SecurityGroupNotFoundForProject,
     TooManyInstances,
 )
 from simulator.image_properties import check_system_metadata_text
@@ -159,6 +159,11 @@ class _Provisioning:
     ramdisk_id: str | None = None
     converted: list[dict[str, Any]] | None = None
     """The mappings in the new format, once the format check made them (Havana on)."""
+
+    @property
+    def security_groups(self) -> Any:
+        """The groups as ``create`` takes them: ``security_group or ['default']``."""
+        return self.call.security_group or ["default"]
 
 
 def sanitize_hostname(name: str) -> str:
@@ -268,9 +273,7 @@ class RecordingComputeAPI(InstanceOperations):
         )
         for check in self._checks:
             check(self, launch)
-        security_groups = security_group_names(
-            call.security_group or ["default"], self.rules.group_list
-        )
+        security_groups = security_group_names(launch.security_groups, self.rules.group_list)
         properties = launch.image.get("properties", {})
         device_rows = self._instance_devices(launch, properties)
         reservation_id = self._generate_reservation_id()
@@ -388,13 +391,9 @@ class RecordingComputeAPI(InstanceOperations):
         number is TypeError, a text its characters), each but ``default`` looked up by name;
         ``SecurityGroupAPI.get`` looks up only a name that is true, so an empty, zero or
         false one is ``SecurityGroupNotFoundForProject``. Every other name exists here."""
-        for group in launch.call.security_group or ["default"]:
-            if group == "default":
-                continue
-            if not group:
-                raise SecurityGroupNotFoundForProject(
-                    project_id=launch.context.project_id, security_group_id=group
-                )
+        for group in launch.security_groups:
+            if group != "default":
+                refuse_unnamed_group(group, launch.context.project_id)
 
     def _check_multi_volume(self, launch: _Provisioning) -> None:
         if (launch.min_count > 1 or launch.max_count > 1) and any(

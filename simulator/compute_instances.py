@@ -66,6 +66,14 @@ def security_group_names(groups: Any, form: GroupList) -> Any:
     return groups
 
 
+def refuse_unnamed_group(name: Any, project_id: str) -> None:
+    """A false group name (``''``, None, 0) names no group: both compute's lookup (Grizzly
+    on: ``SecurityGroupAPI.get`` looks up only a true name) and Folsom's database
+    (``name IN (NULL)``) refuse it so."""
+    if not name:
+        raise SecurityGroupNotFoundForProject(project_id=project_id, security_group_id=name)
+
+
 def security_group_models(names: Any, project_id: str) -> list[Any]:
     """The groups ``instance_create`` gives a new instance (``_get_sec_group_models``,
     ``db/sqlalchemy/api.py:1451-1461@2012.2.4``, ``1458-1468@2013.1.5``, the same in Havana
@@ -80,8 +88,7 @@ def security_group_models(names: Any, project_id: str) -> list[Any]:
     others keep the order sent."""
     others = [name for name in names if name != "default"]
     for name in others:
-        if not name:
-            raise SecurityGroupNotFoundForProject(project_id=project_id, security_group_id=name)
+        refuse_unnamed_group(name, project_id)
     distinct: list[Any] = []
     for name in others:
         if name not in distinct:
