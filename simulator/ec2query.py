@@ -67,7 +67,16 @@ _INT_PREFIXES = tuple(
 """Each base Nova tries, in order, with the prefixes (unsigned and negative) that select it."""
 _NEAR_ZERO = 1e-7
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_URL_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
+_PATH_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
+"""A character of a URI's path (RFC 3986's ``pchar`` or ``/``)."""
+_URL_PATH = re.compile(f"{_PATH_CHAR}*")
+_NAMESPACE_URI = re.compile(
+    rf"{_PATH_CHAR}*(?:\?(?:{_PATH_CHAR}|\?)*)?(?:#(?:{_PATH_CHAR}|[?\[\]])*)?"
+)
+"""What libxml2 takes as a namespace name (``xmlParseURI``) of ``http://host/path``: a path,
+an optional query and fragment (one ``#``), ``%`` only before two hex digits, and the
+brackets it tolerates in a fragment. Checked against lxml 4.9.4 (libxml2 2.10.3) under
+Python 2.7 on 20,000 fuzzed ``Version`` values: no difference."""
 _MAX_UTF8_BYTES = 4
 """The most bytes one character takes in UTF-8: a value this short need not be encoded
 to be known small enough."""
@@ -471,7 +480,11 @@ def _is_image_path(value: str) -> bool:
 
 def _is_ipv4(value: str) -> bool:
     """``utils.is_valid_ipv4`` from Grizzly on (netaddr inside ``except Exception``): False
-    for anything it cannot read, text beyond ASCII included."""
+    for anything it cannot read, text beyond ASCII included (Python 2's ``inet_aton``
+    encoded it as ASCII and failed, where Python 3's passes UTF-8 to the C library, which
+    reads ``1.2.3.4 é`` up to the space)."""
+    if not value.isascii():
+        return False
     try:
         socket.inet_aton(value)
     except (OSError, ValueError):
@@ -663,34 +676,76 @@ def _render_dict(parts: list[str], data: Mapping[str, Any]) -> None:
         _render_data(parts, key, value)
 
 
-def renderable(result: Any) -> Mapping[str, Any]:
+def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, Any]:
     """What :func:`render_response` renders of ``result``, or what Nova's rendering raised.
 
     Asked apart so a caller can learn whether an answer renders (Nova's ``UnknownError``
-    if not) before, or without, writing its bytes. A result that is not a mapping raises
-    TypeError. So does, as UnicodeEncodeError, text beyond ASCII anywhere in it:
-    ``_render_data`` wrote every leaf with ``str(data)``, and Python 2's ``str`` of a
-    unicode value (what the database and Glance hand back) encodes it as ASCII
+    if not) before, or without, writing its bytes. ``True`` renders as
+    ``<return>true</return>`` (Nova asked ``response_data is True``, so ``1`` is no such
+    answer); any other value that is not a mapping fails where ``_render_dict`` asked it for
+    ``keys()`` (AttributeError). Text beyond ASCII anywhere in a result raises
+    UnicodeEncodeError: ``_render_data`` wrote every leaf with ``str(data)``, and Python 2's
+    ``str`` of a unicode value (what the database and Glance hand back) encodes it as ASCII
     (``apirequest.py:137@2012.2.4``, ``135@2013.1.5``, ``139@2013.2.4``, ``137@2014.1.5``).
-    The instances of a launch answered so already exist.
+    Havana's re-parse of the document (``style`` :attr:`XmlStyle.LXML_PRETTY`) then refused
+    the control characters minidom wrote through: see :func:`checked_document`. The
+    instances of a launch answered so already exist.
     """
-    if isinstance(result, int | float) and result == 1:
+    if result is True:
         return {"return": "true"}
     if not isinstance(result, Mapping):
-        raise TypeError(f"a {type(result).__name__} result cannot be rendered: it has no keys")
-    text = _text_beyond_ascii(result)
+        raise AttributeError(f"'{type(result).__name__}' object has no attribute 'keys'")
+    text = _first_text(result, str.isascii)
     if text is not None:
         text.encode("ascii")
+    if style is XmlStyle.LXML_PRETTY and _first_text(result, _xml_writable) is not None:
+        raise ServerFault()
     return result
 
 
-def _text_beyond_ascii(data: Any) -> str | None:
-    """The first text :func:`_render_data` would write of ``data`` that is not ASCII, walking
-    it as that function does, or None. Asked of every answer, so text leaves are tested in
-    line; bools, numbers and datetimes write ASCII."""
+def checked_document(
+    action: str, version: str, request_id: str, result: Any, style: XmlStyle
+) -> Callable[[], bytes]:
+    """How to write the answer to ``result``, once all that Nova's rendering refused is known.
+
+    The bytes are written when first asked for (replay compares facts and never asks), so
+    every failure is raised here, where the Executor's own failures are answered. Beyond
+    :func:`renderable`'s: Folsom's and Grizzly's Executor wrote the document with
+    ``str(result)`` outside its handlers (``init:548@2012.2.4``, ``558@2013.1.5``), so an
+    action or version beyond ASCII in the root element (``Action=DescrİbeImages``, which
+    Python 2 lowered to a method) escaped to FaultWrapper (:class:`ServerFault`). From
+    Havana on, lxml parsed the document again (``apirequest.py:99-101@2013.2.4``,
+    ``97-99@2014.1.5``) and refused a version whose namespace is no URI
+    (:data:`_NAMESPACE_URI`) or a control character in the text (XMLSyntaxError, codes 99
+    and 9); ``ec2_error_ex`` sent that code as the HTTP status (``init:488@2013.2.4``),
+    which webob 1.2.3 refused with KeyError, escaping to FaultWrapper too.
+    """
+    answer = renderable(result, style)
+    if style is XmlStyle.MINIDOM:
+        if not (action.isascii() and version.isascii()):
+            raise ServerFault()
+    else:
+        _refuse_namespace(version)
+    return functools.partial(render_document, action, version, request_id, answer, style)
+
+
+def _refuse_namespace(version: str) -> None:
+    """Havana's re-parse of a document whose namespace is no URI (see :func:`checked_document`)."""
+    if _NAMESPACE_URI.fullmatch(version) is None:
+        raise ServerFault()
+
+
+def _xml_writable(text: str) -> bool:
+    return _XML_FORBIDDEN.search(text) is None
+
+
+def _first_text(data: Any, plain: Callable[[str], bool]) -> str | None:
+    """The first text :func:`_render_data` would write of ``data`` that is not ``plain``,
+    walking it as that function does, or None. Asked of every answer, so text leaves are
+    tested in line; bools, numbers and datetimes write ASCII letters and digits."""
     kind = type(data)
     if kind is str:
-        return None if data.isascii() else data
+        return None if plain(data) else data
     if kind in _ASCII_KINDS or data is None:
         return None
     if isinstance(data, dict):
@@ -701,12 +756,12 @@ def _text_beyond_ascii(data: Any) -> str | None:
         items = vars(data).values()
     else:
         text = _scalar_text(data)
-        return None if text is None or text.isascii() else text
+        return None if text is None or plain(text) else text
     for item in items:
         if type(item) is str:
-            if not item.isascii():
+            if not plain(item):
                 return item
-        elif (text := _text_beyond_ascii(item)) is not None:
+        elif (text := _first_text(item, plain)) is not None:
             return text
     return None
 
@@ -728,15 +783,19 @@ def render_response(
     The bytes are those of Nova's ``minidom`` ``toxml()`` (same header, same escaping, empty
     elements as ``<x/>``), written directly because building a DOM cost more than the whole
     launch. Elements follow dict insertion order, so a given result always renders the same
-    bytes (Nova's order was Python 2's arbitrary dict order). Like Nova, a result equal to
-    ``True`` (which includes ``1``) renders ``<return>true</return>``, and a result that is
-    not a mapping raises TypeError (Nova's Executor then answered ``UnknownError``).
+    bytes (Nova's order was Python 2's arbitrary dict order). Like Nova, ``True`` renders
+    ``<return>true</return>``, and what it could not render raises what Nova's rendering
+    raised (:func:`renderable`; from Havana on, a namespace that is no URI, see
+    :func:`checked_document`, which adds the Executor's own failures).
     Scalars (``str``, numbers, datetimes) are rendered as text before objects are rendered
     through their ``__dict__``, so a datetime or str subclass with a ``__dict__`` (a frozen
     clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
     :attr:`XmlStyle.LXML_PRETTY` then re-serialises that document as Havana did.
     """
-    return render_document(action, version, request_id, renderable(result), style)
+    answer = renderable(result, style)
+    if style is XmlStyle.LXML_PRETTY:
+        _refuse_namespace(version)
+    return render_document(action, version, request_id, answer, style)
 
 
 def render_document(
@@ -774,7 +833,7 @@ def _ascii_reference(text: str) -> str:
 def _pretty_element(parts: list[str], element: ElementTree.Element, depth: int) -> None:
     indent = " " * min(2 * depth, _MAX_INDENT)
     namespaced = _NAMESPACED.fullmatch(element.tag)
-    name = element.tag if namespaced is None else namespaced["tag"]
+    name = _ascii_reference(element.tag if namespaced is None else namespaced["tag"])
     start = name
     if depth == 0 and namespaced is not None:
         value = _markup_escaped(namespaced["namespace"], _QUOTE)

@@ -8,7 +8,6 @@ create calls made, the EC2 error code, the reservation and instance ids).
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +18,10 @@ from simulator.compute import CreateCall
 from simulator.context import RequestContext
 from simulator.ec2query import (
     VALIDATORS,
+    checked_document,
     error_document,
     new_request_id,
     parse_query,
-    render_document,
-    renderable,
     request_id_from,
 )
 from simulator.errors import ErrorEnvelope, ec2_error
@@ -121,13 +119,8 @@ class EC2Service:
                     validators=VALIDATORS[profile.public_ip_check],
                 )
                 result = self.sim.invoke(request.method_name, lambda: request.kwargs, context)
-                document = functools.partial(
-                    render_document,
-                    request.action,
-                    request.version,
-                    request_id,
-                    renderable(result),
-                    profile.xml,
+                document = checked_document(
+                    request.action, request.version, request_id, result, profile.xml
                 )
             except Exception as exc:
                 return refusal(exc, request_id, create_calls=list(calls), envelope=profile.errors)

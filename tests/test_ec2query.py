@@ -617,6 +617,9 @@ def test_parse_query_keeps_action_as_sent() -> None:
         ("group_description", "d" * 256),
         ("public_ip", "256.1.1.1"),
         ("public_ip", "not-an-ip"),
+        # Python 2's inet_aton encoded text as ASCII: what follows the space never passed.
+        ("public_ip", "1.2.3.4 é"),
+        ("public_ip", "9\té"),
         ("image_location", "bucket"),
         ("image_location", "bucket/"),
         ("image_location", "/bucket/manifest.xml"),
@@ -832,9 +835,13 @@ def test_render_response_refuses_text_beyond_ascii_as_python_2s_str_did(
         render_response("X", "v", "req-7", result)
 
 
-def test_render_response_refuses_a_result_without_keys() -> None:
-    with pytest.raises(TypeError):
-        render_response("X", "v", "req-6", ["not", "a", "mapping"])
+@pytest.mark.parametrize("result", [["not", "a", "mapping"], None, 0, 1, 1.0, 2, False, "text"])
+def test_render_response_refuses_a_result_without_keys(result: object) -> None:
+    """``_render_dict`` asked the result for ``keys()``: only ``True`` itself was answered
+    before (``response_data is True``, ``apirequest.py:91@2013.1.5``), so ``1`` fails too."""
+    with pytest.raises(AttributeError) as refused:
+        render_response("X", "v", "req-6", result)
+    assert str(refused.value) == f"'{type(result).__name__}' object has no attribute 'keys'"
 
 
 # --- render_error and error_document ---------------------------------------------------------

@@ -246,3 +246,23 @@ Feature: The error envelope of each release: code, HTTP status and message
       | grizzly  | InstanceNotFound           | 400    |
       | havana   | InvalidInstanceID.NotFound | 404    |
       | icehouse | InvalidInstanceID.NotFound | 404    |
+
+  Scenario Outline: A Version whose namespace is no URI: Havana's re-parse fails after the launch (<profile>)
+    lxml parsed minidom's answer again and refused the namespace (XMLSyntaxError, code 99);
+    ec2_error_ex sent that code as the status, which webob refused: FaultWrapper's 500.
+    Folsom and Grizzly wrote the document as it was.
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name         | Value        |
+      | Action       | RunInstances |
+      | ImageId      | ami-00000001 |
+      | InstanceType | m1.small     |
+      | Version      | 2013 10 15   |
+    Then the launch fails with EC2 error "HTTPInternalServerError"
+    And the HTTP status is 500
+    And there is 1 create call
+
+    Examples:
+      | profile  |
+      | havana   |
+      | icehouse |
