@@ -177,37 +177,28 @@ def dict_from_dotted_str(
     Nova's ``str()`` of it did (:func:`_text_key_path`).
 
     Nova walked the names in Python 2's dict order (``args.items()`` of Requestify's dict),
-    which decides where two names meet: a later plain name replaces a dict, a dotted name
-    below a plain value fails (TypeError at its last part, AttributeError at a part
-    between: Nova's ``d[...] = value`` and ``d.get(...)``), and of two names that convert
-    to one path the later wins. The same order made the first key of a top-level dict,
-    which :func:`args_to_kwargs` reads. A walk in the order given that meets none of these,
-    fails nowhere and makes no top-level dict of digit and other keys has Nova's result
-    whatever the order, so only the rest are walked again, in
-    :func:`~simulator.py2dict.iteration_order` of ``inserted`` (every name Requestify's dict
-    held, in the order first sent; the names of ``items`` it lacks are taken as inserted
-    after them), and such a dict is given its keys in Python 2's order.
+    and so does this, in :func:`~simulator.py2dict.iteration_order` of ``inserted`` (every
+    name Requestify's dict held, in the order first sent; the names of ``items`` it lacks
+    are taken as inserted after them). That order decides where two names meet (a later
+    plain name replaces a dict, a dotted name below a plain value fails: TypeError at its
+    last part, AttributeError at a part between, Nova's ``d[...] = value`` and
+    ``d.get(...)``; of two names that convert to one path the later wins), and each nested
+    dict's own insertion order, from which Python 2 ordered its keys where they collide: the
+    first key :func:`args_to_kwargs` reads, and the order a dict written into a message shows
+    (``{u'i': u'y', u'a': u'x'}`` for ``InstanceType.a`` and ``.i``, in either order sent).
     """
     key_paths = _text_key_path if unicode_names else _key_path
-    try:
-        args = _walk(items, key_paths, overwrite=False)
-    except Exception:
-        pass
-    else:
-        for value in args.values():
-            if type(value) is dict and _mixed(value):
-                break
-        else:
-            return args
     values = dict(items)
-    order = iteration_order(values if inserted is None else [*inserted, *values])
-    args = _walk(
-        [(name, values[name]) for name in order if name in values], key_paths, overwrite=True
-    )
-    for key, value in args.items():
-        if type(value) is dict and _mixed(value):
-            args[key] = {child: value[child] for child in iteration_order(value)}
-    return args
+    order = _walk_order(tuple(values if inserted is None else inserted), tuple(values))
+    return _walk([(name, values[name]) for name in order], key_paths)
+
+
+@functools.lru_cache(maxsize=1024)
+def _walk_order(inserted: tuple[str, ...], arguments: tuple[str, ...]) -> tuple[str, ...]:
+    """The arguments in Python 2's order of Requestify's dict: every request of a client
+    sends the same few sets of names, so each set's order is worked out once."""
+    wanted = set(arguments)
+    return tuple(name for name in iteration_order([*inserted, *arguments]) if name in wanted)
 
 
 def _mixed(keys: dict[str, Any]) -> bool:
@@ -220,15 +211,9 @@ def _mixed(keys: dict[str, Any]) -> bool:
     return any(map(py2_isdigit, keys))
 
 
-class _OrderDecides(Exception):
-    """Two names met: the order of the walk decides the result."""
-
-
 def _walk(
     items: Iterable[tuple[str, object]],
     key_paths: ShortTextMemo[tuple[tuple[str, ...], str]],
-    *,
-    overwrite: bool,
 ) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for dotted_key, raw_value in items:
@@ -240,11 +225,7 @@ def _walk(
             node = node.setdefault(part, {})
             if type(node) is not dict:
                 raise _below_value(args, dotted_key, parents)
-        value = _converted[raw_value]
-        if node.setdefault(leaf, value) is not value:
-            if not overwrite:
-                raise _OrderDecides
-            node[leaf] = value
+        node[leaf] = _converted[raw_value]
     return args
 
 
@@ -296,18 +277,24 @@ def _is_argument(key: str) -> bool:
 def args_to_kwargs(args: dict[str, Any]) -> dict[str, Any]:
     """Nova's list-making step of ``APIRequest.invoke`` (numeric dict keys -> list).
 
-    Only top-level values are considered, only the first key in dict order decides (which
-    :func:`dict_from_dotted_str` made Python 2's), and the values are ordered by the
-    *string* key, so ``BlockDeviceMapping.10`` comes before ``.2`` exactly as in Nova.
-    ``placement`` stays a dict because its first key is not a digit.
+    Only top-level values are considered, only the first key in Python 2's order decides
+    (of keys inserted in Nova's order, :func:`dict_from_dotted_str`'s), and the values are
+    ordered by the *string* key, so ``BlockDeviceMapping.10`` comes before ``.2`` exactly as
+    in Nova. ``placement`` stays a dict because its first key is not a digit.
     """
     kwargs: dict[str, Any] = {}
     for key, value in args.items():
-        if isinstance(value, dict) and value and py2_isdigit(next(iter(value))):
+        if isinstance(value, dict) and value and py2_isdigit(_first_key(value)):
             kwargs[key] = [item for _, item in sorted(value.items())]
         else:
             kwargs[key] = value
     return kwargs
+
+
+def _first_key(keys: dict[str, Any]) -> str:
+    """The key Python 2's ``keys()[0]`` gave; any key answers whether it is a digit unless
+    the dict mixes digit and other keys."""
+    return iteration_order(keys)[0] if _mixed(keys) else next(iter(keys))
 
 
 # --- the request: Requestify + Validator + APIRequest ----------------------------------------

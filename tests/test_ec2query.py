@@ -445,8 +445,12 @@ def test_args_to_kwargs_leaves_nested_numeric_dicts_alone() -> None:
 
 
 def test_args_to_kwargs_first_key_decides() -> None:
+    """Python 2's first key: ``1`` before ``b`` whatever the insertion order; ``e`` and ``5``
+    take one slot, so the first inserted keeps it and the other is met first."""
     assert args_to_kwargs({"a": {"1": "x", "b": "y"}}) == {"a": ["x", "y"]}
-    assert args_to_kwargs({"a": {"b": "y", "1": "x"}}) == {"a": {"b": "y", "1": "x"}}
+    assert args_to_kwargs({"a": {"b": "y", "1": "x"}}) == {"a": ["x", "y"]}
+    assert args_to_kwargs({"a": {"e": "x", "5": "y"}}) == {"a": ["y", "x"]}
+    assert args_to_kwargs({"a": {"5": "y", "e": "x"}}) == {"a": {"5": "y", "e": "x"}}
 
 
 def test_args_to_kwargs_leaves_empty_dicts_and_scalars() -> None:

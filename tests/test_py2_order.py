@@ -244,11 +244,26 @@ def test_the_first_key_of_a_dict_of_digit_and_other_keys_is_python_2s(
     assert devices == ["/dev/vdb", "/dev/vdc"]
 
 
-def test_a_dict_without_a_conflict_keeps_the_order_sent() -> None:
-    """Nothing met and no dict of mixed keys: the walk in the order sent is Nova's result,
-    and no Python 2 order is worked out."""
-    items = [("Placement.GroupName", "g"), ("Placement.AvailabilityZone", "nova")]
-    assert list(dict_from_dotted_str(items)["placement"]) == ["group_name", "availability_zone"]
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        (("InstanceType.a", "InstanceType.i"), "{u'i': u'y', u'a': u'x'}"),
+        (("InstanceType.e", "InstanceType.5"), "{u'e': u'x', u'5': u'y'}"),
+    ],
+)
+def test_a_dict_in_a_message_shows_novas_order_whatever_the_order_sent(
+    profile: str, names: tuple[str, str], shown: str
+) -> None:
+    """Nova's walk inserted ``i`` before ``a`` (and ``5`` before ``e``), which take one slot
+    of the table, so its message showed that order for either order sent (checked with
+    Nova's own code under Python 2.7). Folsom's names are byte strings."""
+    expected = shown.replace("{u'", "{'").replace(", u'", ", '") if profile == "folsom" else shown
+    for pair in (names, names[::-1]):
+        values = dict(zip(names, ("x", "y"), strict=True))
+        outcome = launch(profile, *[(name, values[name]) for name in pair])
+        kind = "Flavor" if profile == "icehouse" else "Instance type"
+        assert outcome.error_message == f"{kind} with name {expected} could not be found."
 
 
 # --- Folsom's byte-string names --------------------------------------------------------------
@@ -407,3 +422,14 @@ def test_the_shortcut_agrees_with_novas_walk(items: list[tuple[str, str]]) -> No
     except (TypeError, AttributeError) as error:
         got = type(error)
     assert got == expected
+    assert _orders(got) == _orders(expected)
+
+
+def _orders(value: object) -> object:
+    """Every dict's keys in insertion order, all the way down: from it Python 2 ordered the
+    keys that collide (a message's dict, the first key that makes a list)."""
+    if isinstance(value, dict):
+        return [(key, _orders(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_orders(item) for item in value]
+    return value
