@@ -14,7 +14,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator import ec2ids, id_mappings
@@ -82,7 +82,8 @@ class ClientTokens:
 
     def reservation(self, context: RequestContext, token: Any) -> tuple[str, list[str]] | None:
         """``_resv_id_from_token``: the latest reservation ``token`` launched among the
-        instances the caller sees, and the uuids of its instances that still carry it."""
+        instances the caller sees (one of them still carrying it), and the uuids of all its
+        instances, which ``_format_run_instances`` then lists as they are now."""
         with self._lock:
             self._load()
             if context.is_admin:
@@ -103,7 +104,7 @@ class ClientTokens:
                 launch = next(reversed(launches.values()))
             else:
                 launch = launches.get(context.project_id)
-            return None if launch is None else (launch.reservation_id, list(launch.uuids))
+            return None if launch is None else (launch.reservation_id, list(launch.members))
 
     def remember(self, token: Any, reservation_id: str, instances: list[Instance]) -> None:
         """``_add_client_token``: the token as the database column stores it (text), written
@@ -119,6 +120,9 @@ class ClientTokens:
                     row["client_token"] = text
                     rows.put(instance.ec2_int_id, row)
                 self._hold(text, reservation_id, instance.uuid, instance.project_id)
+            if instances:
+                launch = self._launches[text][instances[0].project_id]
+                launch.members = [instance.uuid for instance in instances]
 
     def forget(self, instance_uuids: Iterable[str]) -> None:
         """``_remove_client_token`` (TerminateInstances): those instances no longer count,
@@ -152,9 +156,18 @@ class ClientTokens:
         if self._loaded:
             return
         self._loaded = True
-        rows = self._store.instances.having("client_token", "reservation_id", "uuid", "project_id")
+        instances = self._store.instances
+        rows = instances.having("client_token", "reservation_id", "uuid", "project_id")
         for token, reservation_id, uuid, project_id in rows:
             self._hold(token, reservation_id, uuid, project_id)
+        if not rows:
+            return
+        members: dict[str, list[str]] = {}
+        for reservation_id, uuid in instances.having("reservation_id", "uuid"):
+            members.setdefault(reservation_id, []).append(uuid)
+        for launches in self._launches.values():
+            for launch in launches.values():
+                launch.members = members[launch.reservation_id]
 
     def _hold(self, token: str, reservation_id: str, uuid: str, project_id: str) -> None:
         """Index one instance carrying ``token``: its reservation becomes the latest the
@@ -172,10 +185,12 @@ class ClientTokens:
 
 @dataclass
 class _Launch:
-    """One reservation a token launched in one project, and its instances still holding it."""
+    """One reservation a token launched in one project, its instances still holding the
+    token, and all of its instances (a terminated one gives the token up before it is gone)."""
 
     reservation_id: str
     uuids: list[str]
+    members: list[str] = field(default_factory=list)
 
 
 def _check_counts(min_count: int, max_count: int) -> None:
@@ -278,8 +293,10 @@ class CloudController(InstanceActions, CatalogueActions):
         self, context: RequestContext, token: Any
     ) -> tuple[str, list[Instance]] | None:
         """``_resv_id_from_token`` then ``_format_instances(reservation_id=...)``: the
-        reservation ``token`` launched, with its instances as they are now (a deleted one
-        is gone; with none left the token is no hit)."""
+        reservation ``token`` launched, with every instance of it as it is now
+        (``cloud.py:1281-1288,1030-1033@2013.2.4``): one terminated since but not yet
+        deleted is listed, token or not; a deleted one is gone; with none left the token is
+        no hit."""
         found = self.client_tokens.reservation(context, token)
         if found is None:
             return None

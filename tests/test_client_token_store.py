@@ -122,3 +122,34 @@ def test_a_token_is_compiled_as_python_27s_re_compiled_it(token: str, answered: 
     with pytest.raises(EC2Error) as caught:
         sim.run_instances(**LAUNCH, client_token=token)
     assert (caught.value.code, caught.value.http_status) == (answered, 500)
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+@pytest.mark.parametrize("reopened", [False, True])
+def test_a_retry_lists_an_instance_terminated_but_not_yet_gone(
+    tmp_path: Path, profile: str, reopened: bool
+) -> None:
+    """TerminateInstances takes the token off ``i-00000001`` at once, but the instance stays
+    (``deleting``) until its host is done; a retry formats the whole reservation as it is
+    (``_format_instances(reservation_id=...)``, ``cloud.py:1281-1288,1030-1033@2013.2.4``):
+    both instances, found through the one that still carries the token (Nova's own code under
+    Python 2.7 listed both)."""
+    path = tmp_path / "store.json"
+    sim = Simulator.open(path, profile=profile, settle_after=4)
+    first = sim.run_instances(**LAUNCH, min_count=2, client_token="t")
+    for _ in range(4):
+        sim.invoke("describe_instances", {})
+    sim.invoke("terminate_instances", {"instance_id": ["i-00000001"]})
+    if reopened:
+        sim.close()
+        sim = Simulator.open(path, profile=profile, settle_after=4)
+    with sim:
+        described = sim.invoke("describe_instances", {})
+        live = [
+            item["instanceId"] for r in described["reservationSet"] for item in r["instancesSet"]
+        ]
+        again = sim.run_instances(**LAUNCH, min_count=2, client_token="t")
+    # A restarted simulator takes unfinished work as finished: i-00000001 is gone.
+    assert live == (["i-00000002"] if reopened else ["i-00000001", "i-00000002"])
+    assert again["reservationId"] == first["reservationId"]
+    assert instance_ids(again) == live
