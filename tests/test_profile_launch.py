@@ -103,7 +103,9 @@ def test_a_token_of_another_type_is_stored_as_the_database_column_holds_it() -> 
     assert again["instancesSet"][0]["instanceId"] == "i-00000001"
 
 
-def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_token() -> None:
+def test_forgetting_instances_leaves_the_reservation_until_none_holds_the_token() -> None:
+    """While one instance still carries the token the reservation answers, all of it (what
+    is gone then drops out when the instances are looked up); then the token is free."""
     sim = Simulator.from_seed(profile="havana")
     sim.run_instances(**LAUNCH, min_count=2, client_token="t")
     tokens = sim.cloud.client_tokens
@@ -112,7 +114,7 @@ def test_forgetting_instances_leaves_the_rest_of_the_reservation_and_then_the_to
     assert launched is not None
     reservation_id, (first, second) = launched
     tokens.forget([first])
-    assert tokens.reservation(admin, "t") == (reservation_id, [second])
+    assert tokens.reservation(admin, "t") == (reservation_id, [first, second])
     tokens.forget([second, "unknown"])
     assert tokens.reservation(admin, "t") is None
     answer = sim.run_instances(**LAUNCH, client_token="t")
