@@ -625,6 +625,10 @@ class RecordingComputeAPI(InstanceOperations):
     def _check_num_instances_quota(
         self, instance_type: dict[str, Any], min_count: int, max_count: int
     ) -> int:
+        """``_check_num_instances_quota``: the instances, cores and ram ``max_count`` would
+        take against the quotas (usage not tracked), a quota of -1 being unlimited (the
+        database's ``quotas[res] >= 0`` before it compares); over one, as many instances as
+        every headroom allows if that is at least ``min_count``, else ``TooManyInstances``."""
         vcpus = int(instance_type.get("vcpus") or 0)
         memory_mb = int(instance_type.get("memory_mb") or 0)
         requested = {
@@ -637,14 +641,15 @@ class RecordingComputeAPI(InstanceOperations):
             "cores": self.quotas.cores,
             "ram": self.quotas.ram,
         }
-        overs = sorted(name for name in requested if requested[name] > limits[name])
+        overs = sorted(name for name in requested if 0 <= limits[name] < requested[name])
         if not overs:
             return max_count
-        allowed = limits["instances"]
+        headroom = self._headroom(limits, requested)
+        allowed = headroom["instances"]
         if vcpus:
-            allowed = min(allowed, limits["cores"] // vcpus)
+            allowed = min(allowed, headroom["cores"] // vcpus)
         if memory_mb:
-            allowed = min(allowed, limits["ram"] // memory_mb)
+            allowed = min(allowed, headroom["ram"] // memory_mb)
         if allowed > 0 and min_count <= allowed <= max_count:
             return self._check_num_instances_quota(instance_type, min_count, allowed)
         resource = overs[0]
@@ -661,6 +666,21 @@ class RecordingComputeAPI(InstanceOperations):
             allowed=limits[resource],
             resource=resource,
         )
+
+    def _headroom(self, limits: dict[str, int], requested: dict[str, int]) -> dict[str, int]:
+        """What each quota leaves (nothing is in use); from Havana an unlimited cores or ram
+        quota leaves what the instances headroom does, in its units (``hc / deltas`` of
+        Python 2's integer division)."""
+        headroom = dict(limits)
+        if self.rules.quota_unlimited_headroom:
+            for name in ("cores", "ram"):
+                if limits[name] == -1:
+                    headroom[name] = (
+                        headroom["instances"] * requested[name] // requested["instances"]
+                        if requested[name]
+                        else headroom["instances"]
+                    )
+        return headroom
 
     def _handle_kernel_and_ramdisk(
         self, call: CreateCall, image: dict[str, Any]

@@ -199,6 +199,10 @@ class ComputeRules:
     quota_requested_range: bool
     """``TooManyInstances`` says "Requested 2-5" when min and max differ (Havana), else
     the min_count."""
+    quota_unlimited_headroom: bool
+    """An unlimited (-1) cores or ram quota leaves the headroom of the instances quota
+    times the flavor's (Havana's ``quota_reserve``, ``db/sqlalchemy/api.py:3205-3220@2013.2.4``);
+    before, its headroom was -1 less what is used, so it allowed no instance."""
     validate_bdm: bool
     """Each instance's mapped volumes and snapshots are fetched after its row is made
     (``_validate_bdm``: Folsom's 317cc0af38, Grizzly's with ``check_attach``); launch-sim
@@ -402,6 +406,7 @@ _FOLSOM_COMPUTE = ComputeRules(
     group_list=GroupList.WRAPPED,
     launch_index=False,
     quota_requested_range=False,
+    quota_unlimited_headroom=False,
     validate_bdm=True,
     multi_instance_name_template=False,
     forced_host_policy=False,
@@ -428,6 +433,7 @@ _GRIZZLY_COMPUTE = ComputeRules(
     group_list=GroupList.AS_GIVEN,
     launch_index=True,
     quota_requested_range=False,
+    quota_unlimited_headroom=False,
     validate_bdm=True,
     multi_instance_name_template=True,
     forced_host_policy=True,
@@ -454,6 +460,7 @@ _HAVANA_COMPUTE = ComputeRules(
     group_list=GroupList.OBJECT_NAMES,
     launch_index=True,
     quota_requested_range=True,
+    quota_unlimited_headroom=True,
     validate_bdm=False,
     multi_instance_name_template=True,
     forced_host_policy=True,

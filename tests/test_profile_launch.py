@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from simulator import Simulator
+from simulator.compute import Quotas
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, UnknownError
 from simulator.resources import default_seed_path
@@ -578,3 +579,45 @@ def test_an_image_mapping_that_is_no_dict_fails_as_python_2s_iteritems(
     with pytest.raises(EC2Error) as refused:
         sim.run_instances(**V2_LAUNCH)
     assert refused.value.code == code
+
+
+# --- an unlimited quota ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+@pytest.mark.parametrize(
+    ("quotas", "flavor"),
+    [
+        (Quotas(cores=-1), "m1.small"),
+        (Quotas(instances=-1), "m1.small"),
+        (Quotas(ram=-1), "m1.tiny"),
+        (Quotas(cores=-1, ram=-1, instances=-1), "m1.xlarge"),
+    ],
+)
+def test_a_quota_of_minus_one_is_unlimited(profile: str, quotas: Quotas, flavor: str) -> None:
+    """The database compared a resource only where its quota was ``>= 0``
+    (``db/sqlalchemy/api.py:2767-2769@2012.2.4``, ``2712-2714@2013.1.5``,
+    ``3145-3150@2013.2.4``, ``3186-3191@2014.1.5``)."""
+    sim = Simulator.from_seed(profile=profile, quotas=quotas)
+    answer = sim.run_instances(**{**LAUNCH, "instance_type": flavor})
+    assert len(answer["instancesSet"]) == 1
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly", "havana", "icehouse"])
+def test_an_unlimited_cores_quota_leaves_what_the_instances_quota_does_from_havana(
+    profile: str,
+) -> None:
+    """11 instances are over the instances quota (10). Havana's ``quota_reserve`` gives the
+    unlimited cores the instances headroom (``api.py:3205-3220@2013.2.4``), so 10 launch;
+    before, the cores headroom was -1, which allowed none (``capi:268-281@2013.1.5``)."""
+    sim = Simulator.from_seed(profile=profile, quotas=Quotas(cores=-1))
+    launch = {**LAUNCH, "min_count": 5, "max_count": 11}
+    if profile in ("havana", "icehouse"):
+        assert len(sim.run_instances(**launch)["instancesSet"]) == 10
+        return
+    with pytest.raises(EC2Error) as refused:
+        sim.run_instances(**launch)
+    assert refused.value.code == "TooManyInstances"
+    assert refused.value.message == (
+        "Quota exceeded for instances: Requested 5, but already used 0 of 10 instances"
+    )
