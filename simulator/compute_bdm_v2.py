@@ -35,7 +35,7 @@ from simulator.compute_bdm import (
     named_swap_or_ephemeral,
     strip_dev,
 )
-from simulator.ec2ids import py2_int
+from simulator.ec2ids import py2_bytes_int, py2_int
 from simulator.errors import (
     InvalidBDMBootSequence,
     InvalidBDMEphemeralSize,
@@ -95,7 +95,13 @@ def bool_from_string(subject: Any) -> bool:
 
 def _validate(bdm: NewBdm) -> None:
     """``BlockDeviceDict._validate``: nothing for a ``no_device`` row; else the boolean, the
-    device name (when there is one) and the volume size, rewritten in place."""
+    device name (when there is one) and the volume size, rewritten in place.
+
+    A truthy size goes through ``utils.validate_integer``'s ``int(str(value))``
+    (``bd:349-356@2013.2.4``, ``375-382@2014.1.5``; ``utils.py:1137-1144@2013.2.4``,
+    ``995-1002@2014.1.5``): the byte string's reading (:func:`py2_bytes_int`), so text
+    beyond ASCII (``u"\\u0663"``, ``u"\\xa05"``) or beside an information separator
+    (``u"\\x1c2"``) is "Invalid volume_size." where unicode ``int()`` read a number."""
     if bdm.get("no_device"):
         return
     if "delete_on_termination" in bdm:
@@ -109,7 +115,7 @@ def _validate(bdm: NewBdm) -> None:
     volume_size = bdm.get("volume_size")
     if volume_size:
         try:
-            size = py2_int(py2_str(volume_size), 10)
+            size = py2_bytes_int(py2_str(volume_size), 10)
         except ValueError:
             size = -1
         if size < 0:

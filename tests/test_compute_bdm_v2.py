@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from simulator import Simulator
 from simulator.compute_bdm_v2 import (
     MAX_LOCAL_BLOCK_DEVICES,
     NewFormatDevices,
@@ -30,6 +31,7 @@ from simulator.errors import (
     InvalidBDMSnapshot,
     InvalidBDMSwapSize,
 )
+from simulator.service import EC2Service
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 SNAPSHOT_UUID = "00000000-1111-2222-3333-444444444444"
@@ -335,6 +337,50 @@ def test_values_are_read_as_a_converted_mappings_are() -> None:
     bdm = block_device_dict(given)
     assert (bdm["delete_on_termination"], bdm["volume_size"]) == (True, 5)
     assert given["delete_on_termination"] == "yes", "the image's own mapping is left as it was"
+
+
+@pytest.mark.parametrize("size", ["\u0663", "\u00a05", "\u001c2", "5\u3000", 7.0, True])
+def test_a_volume_size_beyond_ascii_or_beside_a_separator_is_invalid(size: Any) -> None:
+    """``validate_integer``'s ``int(str(value))`` (``utils.py:1137-1144@2013.2.4``,
+    ``995-1002@2014.1.5``): ``str()`` of unicode beyond ASCII is UnicodeEncodeError, a
+    ValueError, and a byte string's ``int()`` skips only the C locale's spaces, so U+001C
+    is none there (unicode ``int()`` read 3, 5, 2 and 5); a float's or a boolean's text
+    is no integer's."""
+    legacy = {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": size}
+    with pytest.raises(InvalidBDMFormat, match=r"Invalid volume_size\.$"):
+        from_legacy(legacy)
+    with pytest.raises(InvalidBDMFormat, match=r"Invalid volume_size\.$"):
+        block_device_dict({"source_type": "volume", "volume_size": size})
+
+
+@pytest.mark.parametrize(("size", "expected"), [("\t5 \x0b", 5), ("+ 5", 5), ("- 0", 0), (12, 12)])
+def test_a_volume_size_is_read_as_python_2_read_a_byte_string(size: Any, expected: int) -> None:
+    """The C locale's spaces around the number and after its sign are skipped."""
+    legacy = {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": size}
+    assert from_legacy(legacy)["volume_size"] == expected
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_an_image_volume_size_beyond_ascii_refuses_the_launch_before_any_instance(
+    profile: str, seed: dict[str, Any]
+) -> None:
+    """The image's mappings are converted in ``_check_and_transform_bdm``
+    (``capi:870@2013.2.4``, ``998@2014.1.5``), before any instance exists: no EC2 id is
+    used."""
+    seed["images"][0]["properties"]["block_device_mapping"] = [
+        {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": "\u0663"}
+    ]
+    service = EC2Service(Simulator.from_seed(seed, profile=profile))
+    refused = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("InstanceType", "m1.small")]
+    )
+    assert (refused.status, refused.error_code, refused.error_message) == (
+        400,
+        "InvalidBDMFormat",
+        "Block Device Mapping is Invalid: Invalid volume_size.",
+    )
+    assert len(refused.create_calls) == 1
+    assert service.sim.store.instances.get(1) is None
 
 
 @pytest.mark.parametrize("given", ["x", ["source_type"], 5])
