@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from simulator.errors import DBError
+
 # Python 2's ``\d`` in a str pattern: ASCII digits only.
 _EPHEMERAL = re.compile(r"^ephemeral([0-9]|[1-9][0-9]+)$")
 ROW_FIELDS = (
@@ -111,16 +113,23 @@ class DeviceRows:
         ``delete_on_termination`` False where ``values`` leaves it None: the column's
         default (``models.py:439@2013.1.5``, ``models.py:552@2012.2.4``), which SQLAlchemy
         0.7 writes on an INSERT for a None value, while an UPDATE writes the None (NULL).
+
+        A device name of None finds no row (``device_name IS NULL``) and cannot be inserted
+        into the ``NOT NULL`` column (``models.py:546@2012.2.4``, ``433@2013.1.5``): the
+        driver's IntegrityError, wrapped as :class:`~simulator.errors.DBError`
+        (``db/sqlalchemy/api.py:3360-3370@2012.2.4``, ``2966-2977@2013.1.5``). Only an
+        image's mapping can name no device: the create call's contract refuses a request's.
         """
         device_name = values["device_name"]
-        existing = None if device_name is None else self._by_device.get(device_name)
+        if device_name is None:
+            raise DBError(inner_exception=_NULL_DEVICE_NAME)
+        existing = self._by_device.get(device_name)
         if existing is None:
             row = values if len(values) == len(ROW_FIELDS) else {**_EMPTY_ROW, **values}
             if row["delete_on_termination"] is None:
                 row["delete_on_termination"] = False
             self.rows.append(row)
-            if device_name is not None:
-                self._by_device[device_name] = row
+            self._by_device[device_name] = row
         else:
             existing.update(values)
         virtual_name = values["virtual_name"]
@@ -133,6 +142,10 @@ class DeviceRows:
             for row in replaced:
                 self.rows.remove(row)
                 self._by_device.pop(row["device_name"], None)
+
+
+_NULL_DEVICE_NAME = """(IntegrityError) (1048, "Column 'device_name' cannot be null")"""
+"""MySQL's refusal of a NULL device name, as SQLAlchemy wrote it."""
 
 
 def mappings_prepend_dev(

@@ -193,6 +193,33 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | havana   | 1     | succeeds                              |
       | icehouse | 1     | succeeds                              |
 
+  Scenario Outline: An image mapping with a null device name (<profile>)
+    Before Havana the database's device_name column is NOT NULL: the row's insert fails once
+    the instance exists, and the instance is left behind.
+
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "nameless", "status": "active", "container_format": "ami",
+                   "properties": {"image_state": "available",
+                                  "block_device_mapping": [{"device_name": null,
+                                                            "snapshot_id": "00000000-1111-2222-3333-444444444444"}]}}]}
+      """
+    And the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.small"}
+      """
+    Then there is 1 create call
+    And the launch <outcome>
+
+    Examples:
+      | profile  | outcome                             |
+      | folsom   | fails with EC2 error "UnknownError" |
+      | grizzly  | fails with EC2 error "UnknownError" |
+      | havana   | succeeds                            |
+      | icehouse | succeeds                            |
+
   Scenario Outline: Havana's _validate_bdm, per instance after the quota (<profile>, <case>)
     Given the "<profile>" profile
     When I launch with:
