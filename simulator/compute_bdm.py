@@ -32,6 +32,7 @@ ROW_FIELDS = (
 )
 _BLANKED_BY_NO_DEVICE = ROW_FIELDS[1:6]
 _EMPTY_ROW = MappingProxyType(dict.fromkeys(ROW_FIELDS))
+_ROW_WIDTH = len(ROW_FIELDS)
 _ROW_FIELD_SET = frozenset(ROW_FIELDS)
 
 Row = dict[str, Any]
@@ -109,10 +110,8 @@ class DeviceRows:
         ``_update_block_device_mapping`` (a dict of the caller's own, kept as the new row),
         three from ``_update_image_block_device_mapping``. A device named again updates its
         row in place with those fields; a swap or ephemeral disk named under a new device
-        replaces the rows that had it under another. A new row has every field,
-        ``delete_on_termination`` False where ``values`` leaves it None: the column's
-        default (``models.py:439@2013.1.5``, ``models.py:552@2012.2.4``), which SQLAlchemy
-        0.7 writes on an INSERT for a None value, while an UPDATE writes the None (NULL).
+        replaces the rows that had it under another. A new row has every field
+        (:meth:`insert`).
 
         A device name of None finds no row (``device_name IS NULL``) and cannot be inserted
         into the ``NOT NULL`` column (``models.py:546@2012.2.4``, ``433@2013.1.5``): the
@@ -125,11 +124,9 @@ class DeviceRows:
             raise DBError(inner_exception=_NULL_DEVICE_NAME)
         existing = self._by_device.get(device_name)
         if existing is None:
-            row = values if len(values) == len(ROW_FIELDS) else {**_EMPTY_ROW, **values}
-            if row["delete_on_termination"] is None:
-                row["delete_on_termination"] = False
-            self.rows.append(row)
-            self._by_device[device_name] = row
+            self.insert(
+                values if len(values) == _ROW_WIDTH else {**_EMPTY_ROW, **values}, device_name
+            )
         else:
             existing.update(values)
         virtual_name = values["virtual_name"]
@@ -142,6 +139,20 @@ class DeviceRows:
             for row in replaced:
                 self.rows.remove(row)
                 self._by_device.pop(row["device_name"], None)
+
+    def insert(self, row: Row, device_name: Any) -> None:
+        """An INSERT of ``row``, last in creation order and found by ``device_name`` from
+        now on, as every release's ``block_device_mapping_update_or_create`` makes one
+        (``db/sqlalchemy/api.py:3368-3370@2012.2.4``, ``2975-2977@2013.1.5``,
+        ``3498-3499@2013.2.4``, ``3540-3541@2014.1.5``). SQLAlchemy (0.7 to 0.9) leaves a
+        None out of an INSERT for a column with a default, so a ``delete_on_termination``
+        of None is written as the column's default, False (``models.py:552@2012.2.4``,
+        ``439@2013.1.5``, ``584@2013.2.4``, ``573@2014.1.5``: the only column with a
+        default that a mapping fills), where an UPDATE writes the None (NULL)."""
+        if row["delete_on_termination"] is None:
+            row["delete_on_termination"] = False
+        self.rows.append(row)
+        self._by_device[device_name] = row
 
 
 _NULL_DEVICE_NAME = """(IntegrityError) (1048, "Column 'device_name' cannot be null")"""

@@ -29,6 +29,7 @@ from itertools import pairwise
 from typing import Any
 
 from simulator.compute_bdm import (
+    DeviceRows,
     Row,
     is_ephemeral,
     mappings_prepend_dev,
@@ -357,28 +358,23 @@ def validate_bdm(
         raise InvalidBDMLocalsLimit()
 
 
-class _Rows:
+class _Rows(DeviceRows):
     """One instance's rows as ``block_device_mapping_update_or_create`` (``legacy=False``)
-    keeps them (``nova/db/sqlalchemy/api.py:3479-3511@2013.2.4``)."""
-
-    def __init__(self) -> None:
-        self.rows: list[NewBdm] = []
-        self._by_device: dict[Any, NewBdm] = {}
+    keeps them (``nova/db/sqlalchemy/api.py:3479-3511@2013.2.4``), inserted as every
+    release's are (:meth:`~simulator.compute_bdm.DeviceRows.insert`)."""
 
     def update_or_create(self, values: NewBdm) -> None:
-        """A named device updates its row; a nameless one always makes a new row. An empty
-        ``volume_size`` is scrubbed from ``values`` first (the caller's dict, as in Nova).
-        The database's removal of a second swap row has nothing to do: ``_validate_bdm``
-        refused a second swap disk before any row was written."""
+        """A named device updates its row; a nameless one always makes a new row (the
+        column takes NULL from Havana on), filed under None, which no lookup asks for. An
+        empty ``volume_size`` is scrubbed from ``values`` first (the caller's dict, as in
+        Nova). The database's removal of a second swap row has nothing to do:
+        ``_validate_bdm`` refused a second swap disk before any row was written."""
         if values.get("volume_size") == "":
             del values["volume_size"]
         device_name = values["device_name"]
         row = self._by_device.get(device_name) if device_name else None
         if row is None:
-            row = {"volume_size": None, **values}
-            self.rows.append(row)
-            if device_name:
-                self._by_device[device_name] = row
+            self.insert({"volume_size": None, **values}, device_name or None)
         else:
             row.update(values)
 

@@ -165,6 +165,42 @@ def test_named_devices_update_their_row() -> None:
         rows_of([{"device_name": "/dev/sdf", "virtual_name": "swap"}], flavor, image_mappings)
 
 
+def test_a_no_device_row_made_without_delete_on_termination_stores_the_column_default() -> None:
+    """SQLAlchemy leaves a None out of the INSERT, so the column's default False is written
+    (``models.py:584@2013.2.4``, ``573@2014.1.5``; ``db/sqlalchemy/api.py:3498-3499@2013.2.4``,
+    ``3540-3541@2014.1.5``), as it was before Havana; an update of the device's row
+    writes the None. ``legacy_mapping`` reads a ``no_device`` row's value as it is."""
+    [[made]] = rows_of([{"device_name": "/dev/sdb", "no_device": True}])
+    assert (made["no_device"], made["delete_on_termination"]) == (True, False)
+    [[updated]] = rows_of(
+        [{"device_name": "/dev/sdb", "no_device": True}],
+        {**FLAVOR, "swap": 512},
+        [{"virtual": "swap", "device": "sdb"}],
+    )
+    assert (updated["no_device"], updated["delete_on_termination"]) == (True, None)
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_a_stored_no_device_row_has_the_column_default(profile: str) -> None:
+    service = EC2Service(Simulator.from_seed(profile=profile))
+    launched = service.handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.NoDevice", "true"),
+        ]
+    )
+    assert launched.instance_ids == ["i-00000001"]
+    stored = service.sim.store.instances.get(1)
+    assert stored is not None
+    assert [
+        (device["device_name"], device["no_device"], device["delete_on_termination"])
+        for device in stored["block_device_mapping"]
+    ] == [("/dev/vdb", True, False)]
+
+
 def test_every_ephemeral_disk_is_sized_and_numbered_again() -> None:
     """``_volume_size`` gives ``ephemeral3`` the flavor's size too (Grizzly dropped it);
     ``legacy_mapping`` numbers the blank disks from 0 (``bd:255-276``)."""
