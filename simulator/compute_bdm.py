@@ -96,22 +96,26 @@ class DeviceRows:
     """An instance's rows in creation order, found by device name as the database finds them.
 
     Each row is kept as it is made, as Nova wrote each to the database at once: the rows
-    made before a failure stay.
+    made before a failure stay. ``scrubs_empty_size`` is whether the database first drops
+    an empty ``volume_size`` from the values it is given (Grizzly on; Folsom writes it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, scrubs_empty_size: bool = True) -> None:
         self.rows: list[Row] = []
         self._by_device: dict[Any, Row] = {}
+        self._scrubs_empty_size = scrubs_empty_size
 
     def update_or_create(self, values: Row) -> None:
         """``db.block_device_mapping_update_or_create``: one row per device name.
 
         ``values`` holds the fields Nova's caller passed: every one from
         ``_update_block_device_mapping`` (a dict of the caller's own, kept as the new row),
-        three from ``_update_image_block_device_mapping``. A device named again updates its
-        row in place with those fields; a swap or ephemeral disk named under a new device
-        replaces the rows that had it under another. A new row has every field
-        (:meth:`insert`).
+        three from ``_update_image_block_device_mapping``. From Grizzly on an empty
+        ``volume_size`` is first deleted from them (``_scrub_empty_str_values``,
+        ``db/sqlalchemy/api.py:2939-2946,2967@2013.1.5``), so a new row has none and an
+        existing one keeps its own. A device named again updates its row in place with
+        those fields; a swap or ephemeral disk named under a new device replaces the rows
+        that had it under another. A new row has every field (:meth:`insert`).
 
         A device name of None finds no row (``device_name IS NULL``) and cannot be inserted
         into the ``NOT NULL`` column (``models.py:546@2012.2.4``, ``433@2013.1.5``): the
@@ -119,6 +123,8 @@ class DeviceRows:
         (``db/sqlalchemy/api.py:3360-3370@2012.2.4``, ``2966-2977@2013.1.5``). Only an
         image's mapping can name no device: the create call's contract refuses a request's.
         """
+        if values["volume_size"] == "" and self._scrubs_empty_size:
+            del values["volume_size"]
         device_name = values["device_name"]
         if device_name is None:
             raise DBError(inner_exception=_NULL_DEVICE_NAME)

@@ -156,6 +156,50 @@ def test_an_update_of_a_device_row_writes_delete_on_termination_as_given() -> No
     ]
 
 
+EMPTY_SIZES = [
+    {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID, "volume_size": 5},
+    {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID, "volume_size": ""},
+    {"device_name": "/dev/vdc", "snapshot_id": SNAPSHOT_UUID, "volume_size": ""},
+]
+"""An image's sizes: a device given 5 then ``""``, another given ``""`` alone."""
+
+
+@pytest.mark.parametrize(
+    ("scrubs", "sizes"), [(True, [5, None]), (False, ["", ""])], ids=["grizzly", "folsom"]
+)
+def test_an_empty_volume_size_is_scrubbed_from_grizzly_on(scrubs: bool, sizes: list[Any]) -> None:
+    """Grizzly's ``_scrub_empty_str_values(values, ['volume_size'])`` deletes the key before
+    the row is looked up (``db/sqlalchemy/api.py:2939-2946,2967@2013.1.5``): the new row has
+    no size, the existing one keeps its own; Folsom's update_or_create writes the ``''``
+    (``db/sqlalchemy/api.py:3360-3387@2012.2.4``)."""
+    rows = DeviceRows(scrubs_empty_size=scrubs)
+    populate_instance_devices(rows, FLAVOR, {"block_device_mapping": EMPTY_SIZES}, [])
+    assert [(r["device_name"], r["volume_size"]) for r in rows.rows] == [
+        ("/dev/vdb", sizes[0]),
+        ("/dev/vdc", sizes[1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("profile", "sizes"),
+    [("folsom", ["", ""]), ("grizzly", [5, None]), ("havana", [5, None]), ("icehouse", [5, None])],
+)
+def test_each_release_stores_an_empty_volume_size_as_its_database_did(
+    profile: str, sizes: list[Any], seed: dict[str, Any]
+) -> None:
+    seed["images"][0]["properties"]["block_device_mapping"] = copy.deepcopy(EMPTY_SIZES)
+    service = EC2Service(Simulator.from_seed(seed, profile=profile))
+    launched = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("InstanceType", "m1.small")]
+    )
+    assert launched.instance_ids == ["i-00000001"]
+    stored = service.sim.store.instances.get(1)
+    assert stored is not None
+    assert [
+        (device["device_name"], device["volume_size"]) for device in stored["block_device_mapping"]
+    ] == [("/dev/vdb", sizes[0]), ("/dev/vdc", sizes[1])]
+
+
 def test_a_mapping_without_a_device_name_fails_as_nova_s_assert() -> None:
     with pytest.raises(AssertionError):
         instance_block_devices(FLAVOR, {}, [{"virtual_name": "swap"}])
