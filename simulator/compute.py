@@ -361,7 +361,7 @@ class RecordingComputeAPI(InstanceOperations):
                     raise
 
             return new_format_rows
-        first = DeviceRows()
+        first = DeviceRows(scrubs_empty_size=self.rules.empty_volume_size_scrubbed)
 
         def legacy_rows(instance: Instance, index: int) -> list[Row]:
             if index == 0:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from simulator.errors import DBError
+
 # Python 2's ``\d`` in a str pattern: ASCII digits only.
 _EPHEMERAL = re.compile(r"^ephemeral([0-9]|[1-9][0-9]+)$")
 ROW_FIELDS = (
@@ -30,6 +32,7 @@ ROW_FIELDS = (
 )
 _BLANKED_BY_NO_DEVICE = ROW_FIELDS[1:6]
 _EMPTY_ROW = MappingProxyType(dict.fromkeys(ROW_FIELDS))
+_ROW_WIDTH = len(ROW_FIELDS)
 _ROW_FIELD_SET = frozenset(ROW_FIELDS)
 
 Row = dict[str, Any]
@@ -93,34 +96,43 @@ class DeviceRows:
     """An instance's rows in creation order, found by device name as the database finds them.
 
     Each row is kept as it is made, as Nova wrote each to the database at once: the rows
-    made before a failure stay.
+    made before a failure stay. ``scrubs_empty_size`` is whether the database first drops
+    an empty ``volume_size`` from the values it is given (Grizzly on; Folsom writes it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, scrubs_empty_size: bool = True) -> None:
         self.rows: list[Row] = []
         self._by_device: dict[Any, Row] = {}
+        self._scrubs_empty_size = scrubs_empty_size
 
     def update_or_create(self, values: Row) -> None:
         """``db.block_device_mapping_update_or_create``: one row per device name.
 
         ``values`` holds the fields Nova's caller passed: every one from
         ``_update_block_device_mapping`` (a dict of the caller's own, kept as the new row),
-        three from ``_update_image_block_device_mapping``. A device named again updates its
-        row in place with those fields; a swap or ephemeral disk named under a new device
-        replaces the rows that had it under another. A new row has every field,
-        ``delete_on_termination`` False where ``values`` leaves it None: the column's
-        default (``models.py:439@2013.1.5``, ``models.py:552@2012.2.4``), which SQLAlchemy
-        0.7 writes on an INSERT for a None value, while an UPDATE writes the None (NULL).
+        three from ``_update_image_block_device_mapping``. From Grizzly on an empty
+        ``volume_size`` is first deleted from them (``_scrub_empty_str_values``,
+        ``db/sqlalchemy/api.py:2939-2946,2967@2013.1.5``), so a new row has none and an
+        existing one keeps its own. A device named again updates its row in place with
+        those fields; a swap or ephemeral disk named under a new device replaces the rows
+        that had it under another. A new row has every field (:meth:`insert`).
+
+        A device name of None finds no row (``device_name IS NULL``) and cannot be inserted
+        into the ``NOT NULL`` column (``models.py:546@2012.2.4``, ``433@2013.1.5``): the
+        driver's IntegrityError, wrapped as :class:`~simulator.errors.DBError`
+        (``db/sqlalchemy/api.py:3360-3370@2012.2.4``, ``2966-2977@2013.1.5``). Only an
+        image's mapping can name no device: the create call's contract refuses a request's.
         """
+        if values["volume_size"] == "" and self._scrubs_empty_size:
+            del values["volume_size"]
         device_name = values["device_name"]
-        existing = None if device_name is None else self._by_device.get(device_name)
+        if device_name is None:
+            raise DBError(inner_exception=_NULL_DEVICE_NAME)
+        existing = self._by_device.get(device_name)
         if existing is None:
-            row = values if len(values) == len(ROW_FIELDS) else {**_EMPTY_ROW, **values}
-            if row["delete_on_termination"] is None:
-                row["delete_on_termination"] = False
-            self.rows.append(row)
-            if device_name is not None:
-                self._by_device[device_name] = row
+            self.insert(
+                values if len(values) == _ROW_WIDTH else {**_EMPTY_ROW, **values}, device_name
+            )
         else:
             existing.update(values)
         virtual_name = values["virtual_name"]
@@ -133,6 +145,24 @@ class DeviceRows:
             for row in replaced:
                 self.rows.remove(row)
                 self._by_device.pop(row["device_name"], None)
+
+    def insert(self, row: Row, device_name: Any) -> None:
+        """An INSERT of ``row``, last in creation order and found by ``device_name`` from
+        now on, as every release's ``block_device_mapping_update_or_create`` makes one
+        (``db/sqlalchemy/api.py:3368-3370@2012.2.4``, ``2975-2977@2013.1.5``,
+        ``3498-3499@2013.2.4``, ``3540-3541@2014.1.5``). SQLAlchemy (0.7 to 0.9) leaves a
+        None out of an INSERT for a column with a default, so a ``delete_on_termination``
+        of None is written as the column's default, False (``models.py:552@2012.2.4``,
+        ``439@2013.1.5``, ``584@2013.2.4``, ``573@2014.1.5``: the only column with a
+        default that a mapping fills), where an UPDATE writes the None (NULL)."""
+        if row["delete_on_termination"] is None:
+            row["delete_on_termination"] = False
+        self.rows.append(row)
+        self._by_device[device_name] = row
+
+
+_NULL_DEVICE_NAME = """(IntegrityError) (1048, "Column 'device_name' cannot be null")"""
+"""MySQL's refusal of a NULL device name, as SQLAlchemy wrote it."""
 
 
 def mappings_prepend_dev(

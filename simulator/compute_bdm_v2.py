@@ -29,13 +29,14 @@ from itertools import pairwise
 from typing import Any
 
 from simulator.compute_bdm import (
+    DeviceRows,
     Row,
     is_ephemeral,
     mappings_prepend_dev,
     named_swap_or_ephemeral,
     strip_dev,
 )
-from simulator.ec2ids import py2_int
+from simulator.ec2ids import py2_bytes_int, py2_int
 from simulator.errors import (
     InvalidBDMBootSequence,
     InvalidBDMEphemeralSize,
@@ -95,7 +96,13 @@ def bool_from_string(subject: Any) -> bool:
 
 def _validate(bdm: NewBdm) -> None:
     """``BlockDeviceDict._validate``: nothing for a ``no_device`` row; else the boolean, the
-    device name (when there is one) and the volume size, rewritten in place."""
+    device name (when there is one) and the volume size, rewritten in place.
+
+    A truthy size goes through ``utils.validate_integer``'s ``int(str(value))``
+    (``bd:349-356@2013.2.4``, ``375-382@2014.1.5``; ``utils.py:1137-1144@2013.2.4``,
+    ``995-1002@2014.1.5``): the byte string's reading (:func:`py2_bytes_int`), so text
+    beyond ASCII (``u"\\u0663"``, ``u"\\xa05"``) or beside an information separator
+    (``u"\\x1c2"``) is "Invalid volume_size." where unicode ``int()`` read a number."""
     if bdm.get("no_device"):
         return
     if "delete_on_termination" in bdm:
@@ -109,7 +116,7 @@ def _validate(bdm: NewBdm) -> None:
     volume_size = bdm.get("volume_size")
     if volume_size:
         try:
-            size = py2_int(py2_str(volume_size), 10)
+            size = py2_bytes_int(py2_str(volume_size), 10)
         except ValueError:
             size = -1
         if size < 0:
@@ -351,28 +358,23 @@ def validate_bdm(
         raise InvalidBDMLocalsLimit()
 
 
-class _Rows:
+class _Rows(DeviceRows):
     """One instance's rows as ``block_device_mapping_update_or_create`` (``legacy=False``)
-    keeps them (``nova/db/sqlalchemy/api.py:3479-3511@2013.2.4``)."""
-
-    def __init__(self) -> None:
-        self.rows: list[NewBdm] = []
-        self._by_device: dict[Any, NewBdm] = {}
+    keeps them (``nova/db/sqlalchemy/api.py:3479-3511@2013.2.4``), inserted as every
+    release's are (:meth:`~simulator.compute_bdm.DeviceRows.insert`)."""
 
     def update_or_create(self, values: NewBdm) -> None:
-        """A named device updates its row; a nameless one always makes a new row. An empty
-        ``volume_size`` is scrubbed from ``values`` first (the caller's dict, as in Nova).
-        The database's removal of a second swap row has nothing to do: ``_validate_bdm``
-        refused a second swap disk before any row was written."""
+        """A named device updates its row; a nameless one always makes a new row (the
+        column takes NULL from Havana on), filed under None, which no lookup asks for. An
+        empty ``volume_size`` is scrubbed from ``values`` first (the caller's dict, as in
+        Nova). The database's removal of a second swap row has nothing to do:
+        ``_validate_bdm`` refused a second swap disk before any row was written."""
         if values.get("volume_size") == "":
             del values["volume_size"]
         device_name = values["device_name"]
         row = self._by_device.get(device_name) if device_name else None
         if row is None:
-            row = {"volume_size": None, **values}
-            self.rows.append(row)
-            if device_name:
-                self._by_device[device_name] = row
+            self.insert({"volume_size": None, **values}, device_name or None)
         else:
             row.update(values)
 

@@ -19,7 +19,9 @@ from simulator.py2unicode import decimal_text
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _LONG_SUFFIX = re.compile(r"(?P<number>.*[0-9A-Za-z])[lL](?P<space>\s*)\Z", re.DOTALL)
 _MACHINE_IMAGE = EC2_ID_PREFIXES["s3_images"]
-_SPACED_SIGN = re.compile(r"(?P<sign>\s*[+-])\s+")
+_SPACED_SIGN = re.compile(r"(?P<sign>\s*[+-])\s+", re.ASCII)
+"""A sign and the spaces after it: the C locale's (``Py_ISSPACE``), as a byte string's
+``int()`` skipped them; unicode text has its other spaces made ASCII ones first."""
 _SEPARATORS_AS_SPACES = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
 """The information separators U+001C to U+001F: spaces to Python 2's unicode ``int()`` and
 ``float()`` (``PyUnicode_EncodeDecimal`` made every Unicode space a space), not to Python 3's,
@@ -28,26 +30,49 @@ _INSTANCE_TEMPLATE = ec2_id_template(EC2_ID_PREFIXES["instances"])
 
 
 def py2_int(text: str, base: int) -> int:
-    """``int(text, base)`` as Nova's Python 2 parsed it: ``_`` digit separators are refused,
-    whitespace between the sign and the digits is accepted (``u'- 5'`` is -5), and so are the
-    information separators around the number (``u'\\x1c2'`` is 2).
+    """``int(text, base)`` as Nova's Python 2 parsed unicode text: :func:`py2_bytes_int`'s
+    reading, and the information separators around the number are spaces too (``u'\\x1c2'``
+    is 2).
+
+    Text beyond ASCII is read with Python 2's Unicode 5.2 digits and spaces
+    (:func:`~simulator.py2unicode.decimal_text`). The separators are looked for only once
+    the byte-string reading has refused the text, so a number pays nothing for them.
+    """
+    text = decimal_text(text)
+    try:
+        return _strtol(text, base)
+    except ValueError:
+        spaced = text.translate(_SEPARATORS_AS_SPACES)
+        if spaced == text:
+            raise
+        return _strtol(spaced, base)
+
+
+def py2_bytes_int(text: str, base: int) -> int:
+    """``int(str(text), base)`` as Python 2 read it (``utils.validate_integer``): ``str()``
+    of unicode beyond ASCII is UnicodeEncodeError, a ValueError, and a byte string has
+    neither Unicode's digits nor its spaces: only the C locale's ASCII spaces surround the
+    number (``u'\\x1c2'`` and ``u'\\xa05'`` are refused, where unicode ``int()`` read 2 and
+    5)."""
+    if not text.isascii():
+        text.encode("ascii")
+    return _strtol(text, base)
+
+
+def _strtol(text: str, base: int) -> int:
+    """Python 2's ``int()`` of ASCII text: ``_`` digit separators are refused, whitespace
+    between the sign and the digits is accepted (``'- 5'`` is -5).
 
     Python 2's ``PyOS_strtoul`` skipped whitespace again after ``PyOS_strtol`` took the
     sign; Python 3 reads the sign and the digits as one token. Surrounding whitespace and a
     ``0x``/``0b``/``0o`` prefix matching the base are accepted by both versions. The
-    whitespace is looked for only once Python 3 has refused the text, so a number pays
-    nothing for it. Text beyond ASCII is read with Python 2's Unicode 5.2 digits and spaces
-    (:func:`~simulator.py2unicode.decimal_text`).
+    whitespace after the sign is looked for only once Python 3 has refused the text.
     """
-    text = decimal_text(text)
     if "_" in text:
         raise ValueError(f"invalid literal for int() with base {base}: {text!r}")
     try:
         return int(text, base)
     except ValueError:
-        spaced = text.translate(_SEPARATORS_AS_SPACES)
-        if spaced != text:
-            return py2_int(spaced, base)
         spaced_sign = _SPACED_SIGN.match(text)
         if spaced_sign is None:
             raise

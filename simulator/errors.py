@@ -275,6 +275,17 @@ class UnexpectedTaskStateError(EC2Error):
     msg_fmt = "unexpected task state: expecting %(expected)s but the actual state is %(actual)s"
 
 
+class DBError(EC2Error):
+    """The database driver's error as the session's ``flush`` wrapped it (``wrap_db_error``:
+    Folsom's ``nova.exception.DBError``, ``exception.py:65-75,177-181@2012.2.4`` and
+    ``db/sqlalchemy/session.py:50-51@2012.2.4``; Grizzly's
+    ``nova.openstack.common.db.exception.DBError``, ``openstack/common/db/sqlalchemy/
+    session.py:413-439,586-588@2013.1.5``), its message the driver's. No Executor handles
+    it: ``UnknownError``."""
+
+    msg_fmt = "%(inner_exception)s"
+
+
 class Duplicate(EC2Error):
     msg_fmt = "An unknown exception occurred."
 

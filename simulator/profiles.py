@@ -232,6 +232,12 @@ class ComputeRules:
     dict (``key_name``, and of the image's properties ``os_type``, ``architecture``,
     ``vm_mode``, ``root_device_name``): ValueError after the quota, before any row
     (Icehouse)."""
+    empty_volume_size_scrubbed: bool = True
+    """The database deletes an empty ``volume_size`` from the values of each mapping row it
+    writes (``_scrub_empty_str_values``, Grizzly on: ``db/sqlalchemy/api.py:2939-2946,
+    2951,2959,2967@2013.1.5``): a new row gets none, an existing one keeps its own. Folsom's
+    writes the ``''`` (``db/sqlalchemy/api.py:3341-3370@2012.2.4``). From Havana on the
+    new-format rows are always scrubbed (:mod:`simulator.compute_bdm_v2`)."""
     image_bdm_v2: bool = False
     """An image whose ``bdm_v2`` property is truthy lists its ``block_device_mapping`` in
     the new format, read as such by the mapping format check (Icehouse); before, every
@@ -412,6 +418,7 @@ _FOLSOM_COMPUTE = ComputeRules(
     forced_host_policy=False,
     auto_disk_config=bool_from_str,
     image_properties_as_str=True,
+    empty_volume_size_scrubbed=False,
 )
 _GRIZZLY_COMPUTE = ComputeRules(
     checks=(

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from simulator import EC2Error, Simulator
+from simulator import ContractViolation, EC2Error, Simulator
 from simulator.compute_bdm import (
     DeviceRows,
     is_ephemeral,
     populate_instance_devices,
     properties_root_device_name,
 )
+from simulator.errors import DBError
 from simulator.resources import default_seed_path
 from simulator.service import EC2Service
 
@@ -155,6 +156,50 @@ def test_an_update_of_a_device_row_writes_delete_on_termination_as_given() -> No
     ]
 
 
+EMPTY_SIZES = [
+    {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID, "volume_size": 5},
+    {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID, "volume_size": ""},
+    {"device_name": "/dev/vdc", "snapshot_id": SNAPSHOT_UUID, "volume_size": ""},
+]
+"""An image's sizes: a device given 5 then ``""``, another given ``""`` alone."""
+
+
+@pytest.mark.parametrize(
+    ("scrubs", "sizes"), [(True, [5, None]), (False, ["", ""])], ids=["grizzly", "folsom"]
+)
+def test_an_empty_volume_size_is_scrubbed_from_grizzly_on(scrubs: bool, sizes: list[Any]) -> None:
+    """Grizzly's ``_scrub_empty_str_values(values, ['volume_size'])`` deletes the key before
+    the row is looked up (``db/sqlalchemy/api.py:2939-2946,2967@2013.1.5``): the new row has
+    no size, the existing one keeps its own; Folsom's update_or_create writes the ``''``
+    (``db/sqlalchemy/api.py:3360-3387@2012.2.4``)."""
+    rows = DeviceRows(scrubs_empty_size=scrubs)
+    populate_instance_devices(rows, FLAVOR, {"block_device_mapping": EMPTY_SIZES}, [])
+    assert [(r["device_name"], r["volume_size"]) for r in rows.rows] == [
+        ("/dev/vdb", sizes[0]),
+        ("/dev/vdc", sizes[1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("profile", "sizes"),
+    [("folsom", ["", ""]), ("grizzly", [5, None]), ("havana", [5, None]), ("icehouse", [5, None])],
+)
+def test_each_release_stores_an_empty_volume_size_as_its_database_did(
+    profile: str, sizes: list[Any], seed: dict[str, Any]
+) -> None:
+    seed["images"][0]["properties"]["block_device_mapping"] = copy.deepcopy(EMPTY_SIZES)
+    service = EC2Service(Simulator.from_seed(seed, profile=profile))
+    launched = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("InstanceType", "m1.small")]
+    )
+    assert launched.instance_ids == ["i-00000001"]
+    stored = service.sim.store.instances.get(1)
+    assert stored is not None
+    assert [
+        (device["device_name"], device["volume_size"]) for device in stored["block_device_mapping"]
+    ] == [("/dev/vdb", sizes[0]), ("/dev/vdc", sizes[1])]
+
+
 def test_a_mapping_without_a_device_name_fails_as_nova_s_assert() -> None:
     with pytest.raises(AssertionError):
         instance_block_devices(FLAVOR, {}, [{"virtual_name": "swap"}])
@@ -197,6 +242,66 @@ def test_a_failure_while_the_rows_are_made_leaves_the_first_instance_building(
     described_data = service.handle([("Action", "DescribeInstanceAttribute"), *attribute])
     assert described_data.result == {"instance_id": "i-00000001", "userData": "hi"}
     assert service.handle(launch).instance_ids == ["i-00000002"]
+
+
+def test_a_row_of_no_device_name_is_refused_by_the_database_after_the_rows_before() -> None:
+    """``device_name IS NULL`` finds no row, and the insert breaks the ``NOT NULL`` column
+    (``models.py:433@2013.1.5``): the driver's IntegrityError, as ``DBError``."""
+    rows = DeviceRows()
+    properties = {
+        "block_device_mapping": [
+            {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID},
+            {"device_name": None, "snapshot_id": SNAPSHOT_UUID},
+        ]
+    }
+    with pytest.raises(DBError, match="Column 'device_name' cannot be null"):
+        populate_instance_devices(rows, FLAVOR, properties, [])
+    assert rows.rows == [row(device_name="/dev/vdb", snapshot_id=SNAPSHOT_UUID)]
+
+
+@pytest.mark.parametrize("profile", ["folsom", "grizzly"])
+def test_an_image_mapping_of_no_device_leaves_its_instance_behind(
+    profile: str, seed: dict[str, Any]
+) -> None:
+    """``_update_block_device_mapping`` copies the image's None (``capi:609@2012.2.4``,
+    ``752@2013.1.5``) and the insert fails once the instance's row exists, before the
+    rollback lists it (``capi:505-522@2012.2.4``, ``612-631@2013.1.5``): ``UnknownError``,
+    ``i-00000001`` left pending with the rows made before."""
+    seed["images"][0]["properties"]["block_device_mapping"] = [
+        {"device_name": "/dev/vdb", "snapshot_id": SNAPSHOT_UUID},
+        {"device_name": None, "snapshot_id": SNAPSHOT_UUID},
+    ]
+    service = EC2Service(Simulator.from_seed(seed, profile=profile))
+    failed = service.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")])
+    assert (failed.status, failed.error_code) == (400, "UnknownError")
+    assert len(failed.create_calls) == 1
+    described = service.handle([("Action", "DescribeInstances")]).result
+    assert described is not None
+    [reservation] = described["reservationSet"]
+    assert [
+        (item["instanceId"], item["instanceState"]["name"]) for item in reservation["instancesSet"]
+    ] == [("i-00000001", "pending")]
+    left = service.sim.store.instances.get(1)
+    assert left is not None
+    assert [device["device_name"] for device in left["block_device_mapping"]] == ["/dev/vdb"]
+
+
+def test_a_request_mapping_of_no_device_breaks_the_create_call_contract_first() -> None:
+    """``DeviceName=None`` converts to None, which Nova's database refused as it refuses an
+    image's; launch-sim's contract refuses the create call before compute (docs/fidelity.md:
+    the contract check), so no instance is left."""
+    service = EC2Service(Simulator.from_seed(profile="grizzly"))
+    refused = service.handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("BlockDeviceMapping.1.DeviceName", "None"),
+            ("BlockDeviceMapping.1.VolumeId", VOLUME_UUID),
+        ]
+    )
+    assert refused.error_code == "UnknownError"
+    assert isinstance(refused.exception, ContractViolation)
+    assert service.sim.store.instances.get(1) is None
 
 
 def test_from_havana_on_a_mapping_without_a_device_name_launches() -> None:

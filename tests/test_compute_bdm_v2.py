@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from simulator import Simulator
 from simulator.compute_bdm_v2 import (
     MAX_LOCAL_BLOCK_DEVICES,
     NewFormatDevices,
@@ -30,6 +31,7 @@ from simulator.errors import (
     InvalidBDMSnapshot,
     InvalidBDMSwapSize,
 )
+from simulator.service import EC2Service
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 SNAPSHOT_UUID = "00000000-1111-2222-3333-444444444444"
@@ -161,6 +163,42 @@ def test_named_devices_update_their_row() -> None:
     assert (rows[1]["volume_id"], rows[1]["delete_on_termination"]) == (VOLUME_UUID, True)
     with pytest.raises(InvalidBDMFormat, match=r"More than one swap drive requested\."):
         rows_of([{"device_name": "/dev/sdf", "virtual_name": "swap"}], flavor, image_mappings)
+
+
+def test_a_no_device_row_made_without_delete_on_termination_stores_the_column_default() -> None:
+    """SQLAlchemy leaves a None out of the INSERT, so the column's default False is written
+    (``models.py:584@2013.2.4``, ``573@2014.1.5``; ``db/sqlalchemy/api.py:3498-3499@2013.2.4``,
+    ``3540-3541@2014.1.5``), as it was before Havana; an update of the device's row
+    writes the None. ``legacy_mapping`` reads a ``no_device`` row's value as it is."""
+    [[made]] = rows_of([{"device_name": "/dev/sdb", "no_device": True}])
+    assert (made["no_device"], made["delete_on_termination"]) == (True, False)
+    [[updated]] = rows_of(
+        [{"device_name": "/dev/sdb", "no_device": True}],
+        {**FLAVOR, "swap": 512},
+        [{"virtual": "swap", "device": "sdb"}],
+    )
+    assert (updated["no_device"], updated["delete_on_termination"]) == (True, None)
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_a_stored_no_device_row_has_the_column_default(profile: str) -> None:
+    service = EC2Service(Simulator.from_seed(profile=profile))
+    launched = service.handle(
+        [
+            ("Action", "RunInstances"),
+            ("ImageId", "ami-00000001"),
+            ("InstanceType", "m1.small"),
+            ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+            ("BlockDeviceMapping.1.NoDevice", "true"),
+        ]
+    )
+    assert launched.instance_ids == ["i-00000001"]
+    stored = service.sim.store.instances.get(1)
+    assert stored is not None
+    assert [
+        (device["device_name"], device["no_device"], device["delete_on_termination"])
+        for device in stored["block_device_mapping"]
+    ] == [("/dev/vdb", True, False)]
 
 
 def test_every_ephemeral_disk_is_sized_and_numbered_again() -> None:
@@ -335,6 +373,50 @@ def test_values_are_read_as_a_converted_mappings_are() -> None:
     bdm = block_device_dict(given)
     assert (bdm["delete_on_termination"], bdm["volume_size"]) == (True, 5)
     assert given["delete_on_termination"] == "yes", "the image's own mapping is left as it was"
+
+
+@pytest.mark.parametrize("size", ["\u0663", "\u00a05", "\u001c2", "5\u3000", 7.0, True])
+def test_a_volume_size_beyond_ascii_or_beside_a_separator_is_invalid(size: Any) -> None:
+    """``validate_integer``'s ``int(str(value))`` (``utils.py:1137-1144@2013.2.4``,
+    ``995-1002@2014.1.5``): ``str()`` of unicode beyond ASCII is UnicodeEncodeError, a
+    ValueError, and a byte string's ``int()`` skips only the C locale's spaces, so U+001C
+    is none there (unicode ``int()`` read 3, 5, 2 and 5); a float's or a boolean's text
+    is no integer's."""
+    legacy = {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": size}
+    with pytest.raises(InvalidBDMFormat, match=r"Invalid volume_size\.$"):
+        from_legacy(legacy)
+    with pytest.raises(InvalidBDMFormat, match=r"Invalid volume_size\.$"):
+        block_device_dict({"source_type": "volume", "volume_size": size})
+
+
+@pytest.mark.parametrize(("size", "expected"), [("\t5 \x0b", 5), ("+ 5", 5), ("- 0", 0), (12, 12)])
+def test_a_volume_size_is_read_as_python_2_read_a_byte_string(size: Any, expected: int) -> None:
+    """The C locale's spaces around the number and after its sign are skipped."""
+    legacy = {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": size}
+    assert from_legacy(legacy)["volume_size"] == expected
+
+
+@pytest.mark.parametrize("profile", ["havana", "icehouse"])
+def test_an_image_volume_size_beyond_ascii_refuses_the_launch_before_any_instance(
+    profile: str, seed: dict[str, Any]
+) -> None:
+    """The image's mappings are converted in ``_check_and_transform_bdm``
+    (``capi:870@2013.2.4``, ``998@2014.1.5``), before any instance exists: no EC2 id is
+    used."""
+    seed["images"][0]["properties"]["block_device_mapping"] = [
+        {"device_name": "/dev/vdb", "volume_id": VOLUME_UUID, "volume_size": "\u0663"}
+    ]
+    service = EC2Service(Simulator.from_seed(seed, profile=profile))
+    refused = service.handle(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("InstanceType", "m1.small")]
+    )
+    assert (refused.status, refused.error_code, refused.error_message) == (
+        400,
+        "InvalidBDMFormat",
+        "Block Device Mapping is Invalid: Invalid volume_size.",
+    )
+    assert len(refused.create_calls) == 1
+    assert service.sim.store.instances.get(1) is None
 
 
 @pytest.mark.parametrize("given", ["x", ["source_type"], 5])

@@ -60,6 +60,11 @@ from simulator.errors import UNKNOWN_ERROR_MESSAGE, ec2_error
         (errors.InvalidEc2Id(ec2_id="ami-zz"), "UnknownError", UNKNOWN_ERROR_MESSAGE),
         (errors.ImageNotActive(image_id="u"), "UnknownError", UNKNOWN_ERROR_MESSAGE),
         (errors.InstanceUserDataMalformed(), "UnknownError", UNKNOWN_ERROR_MESSAGE),
+        (
+            errors.DBError(inner_exception="(IntegrityError) x"),
+            "UnknownError",
+            UNKNOWN_ERROR_MESSAGE,
+        ),
         (KeyError("properties"), "UnknownError", UNKNOWN_ERROR_MESSAGE),
         (AssertionError(), "UnknownError", UNKNOWN_ERROR_MESSAGE),
     ],

@@ -11,7 +11,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.compute_bdm_v2 import bool_from_string
-from simulator.ec2ids import py2_float, py2_int
+from simulator.ec2ids import py2_bytes_int, py2_float, py2_int
 from simulator.ec2query import args_to_kwargs, convert_value
 from simulator.py2unicode import decimal_text, isdigit, lower, strip
 from simulator.service import EC2Service, Outcome
@@ -56,6 +56,25 @@ def test_other_characters_up_to_u00ff_reach_the_parser() -> None:
     assert decimal_text("1\xe9") == "1\xe9"
     with pytest.raises(ValueError, match="invalid literal"):
         py2_int("1\xb2", 10)
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0661\u0662", "\xa05", "\x1c2", "2\x1f", "5" + MONGOLIAN_VOWEL_SEPARATOR]
+)
+def test_a_byte_strings_int_reads_no_unicode_digit_or_space(text: str) -> None:
+    """``int(str(value))`` (``utils.validate_integer``): ``str()`` of unicode beyond ASCII
+    is UnicodeEncodeError, and a byte string's ``int()`` skips the C locale's spaces only,
+    where unicode ``int()`` read each of these as a number."""
+    assert isinstance(py2_int(text, 10), int)
+    with pytest.raises(ValueError):
+        py2_bytes_int(text, 10)
+
+
+@pytest.mark.parametrize(("text", "number"), [(" 12\t", 12), ("- 5", -5), ("+\x0b7", 7), ("08", 8)])
+def test_a_byte_strings_int_reads_the_ascii_spaces_and_a_spaced_sign(
+    text: str, number: int
+) -> None:
+    assert py2_bytes_int(text, 10) == number
 
 
 def test_a_value_is_converted_with_python_2s_digits() -> None:

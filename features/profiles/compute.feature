@@ -127,6 +127,33 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
       | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
 
+  Scenario Outline: An image's volume size beyond ASCII (<profile>)
+    Havana's validate_integer reads int(str(value)): a byte string, which has no Arabic-Indic
+    digit three; a query's VolumeSize would have been converted to 3 before compute.
+
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "sized", "status": "active", "container_format": "ami",
+                   "properties": {"image_state": "available",
+                                  "block_device_mapping": [{"device_name": "/dev/vdb",
+                                                            "volume_id": "22222222-3333-4444-5555-666666666666",
+                                                            "volume_size": "\u0663"}]}}]}
+      """
+    And the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.small"}
+      """
+    Then the launch <outcome>
+
+    Examples:
+      | profile  | outcome                                                                                                    |
+      | folsom   | succeeds                                                                                                   |
+      | grizzly  | succeeds                                                                                                   |
+      | havana   | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+      | icehouse | fails with EC2 error "InvalidBDMFormat" and message "Block Device Mapping is Invalid: Invalid volume_size." |
+
   Scenario Outline: A flavor without a root disk size and an image with min_disk (<profile>)
     Given the store is seeded with:
       """
@@ -165,6 +192,33 @@ Feature: compute_api.create's own checks, after the create call is recorded
       | grizzly  | 1     | fails with EC2 error "UnknownError"   |
       | havana   | 1     | succeeds                              |
       | icehouse | 1     | succeeds                              |
+
+  Scenario Outline: An image mapping with a null device name (<profile>)
+    Before Havana the database's device_name column is NOT NULL: the row's insert fails once
+    the instance exists, and the instance is left behind.
+
+    Given the store is seeded with:
+      """
+      {"images": [{"ec2_id": "ami-00000010", "uuid": "0e3a9f4c-1f0e-4d0b-8d84-6b1b2c3d4e5f",
+                   "name": "nameless", "status": "active", "container_format": "ami",
+                   "properties": {"image_state": "available",
+                                  "block_device_mapping": [{"device_name": null,
+                                                            "snapshot_id": "00000000-1111-2222-3333-444444444444"}]}}]}
+      """
+    And the "<profile>" profile
+    When I launch with:
+      """
+      {"image_id": "ami-00000010", "instance_type": "m1.small"}
+      """
+    Then there is 1 create call
+    And the launch <outcome>
+
+    Examples:
+      | profile  | outcome                             |
+      | folsom   | fails with EC2 error "UnknownError" |
+      | grizzly  | fails with EC2 error "UnknownError" |
+      | havana   | succeeds                            |
+      | icehouse | succeeds                            |
 
   Scenario Outline: Havana's _validate_bdm, per instance after the quota (<profile>, <case>)
     Given the "<profile>" profile
