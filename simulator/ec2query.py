@@ -162,7 +162,7 @@ def camelcase_to_underscore(name: str) -> str:
 
 
 def dict_from_dotted_str(
-    items: Collection[tuple[str, object]],
+    items: Mapping[str, object] | Collection[tuple[str, object]],
     *,
     unicode_names: bool = True,
     inserted: Iterable[str] | None = None,
@@ -188,17 +188,24 @@ def dict_from_dotted_str(
     (``{u'i': u'y', u'a': u'x'}`` for ``InstanceType.a`` and ``.i``, in either order sent).
     """
     key_paths = _text_key_path if unicode_names else _key_path
-    values = dict(items)
-    order = _walk_order(tuple(values if inserted is None else inserted), tuple(values))
-    return _walk([(name, values[name]) for name in order], key_paths)
+    values = items if isinstance(items, dict) else dict(items)
+    names = tuple(values if inserted is None else inserted)
+    try:
+        args, walked = _walk(_python2_order(names), values, key_paths)
+        if walked == len(values):
+            return args
+    except Exception:
+        if values.keys() <= set(names):
+            raise
+    return _walk(iteration_order([*names, *values]), values, key_paths)[0]
 
 
 @functools.lru_cache(maxsize=1024)
-def _walk_order(inserted: tuple[str, ...], arguments: tuple[str, ...]) -> tuple[str, ...]:
-    """The arguments in Python 2's order of Requestify's dict: every request of a client
-    sends the same few sets of names, so each set's order is worked out once."""
-    wanted = set(arguments)
-    return tuple(name for name in iteration_order([*inserted, *arguments]) if name in wanted)
+def _python2_order(names: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`~simulator.py2dict.iteration_order` of a request's names: every request of a
+    client sends the same few sets of names, so each set's order is worked out once (names
+    of ``items`` beyond them are walked again in the order of all)."""
+    return tuple(iteration_order(names))
 
 
 def _mixed(keys: dict[str, Any]) -> bool:
@@ -212,11 +219,18 @@ def _mixed(keys: dict[str, Any]) -> bool:
 
 
 def _walk(
-    items: Iterable[tuple[str, object]],
+    order: Iterable[str],
+    values: Mapping[str, object],
     key_paths: ShortTextMemo[tuple[tuple[str, ...], str]],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], int]:
+    """The names of ``order`` that ``values`` holds, walked in that order, and how many."""
     args: dict[str, Any] = {}
-    for dotted_key, raw_value in items:
+    walked = 0
+    for dotted_key in order:
+        raw_value = values.get(dotted_key, _ABSENT)
+        if raw_value is _ABSENT:
+            continue
+        walked += 1
         if not isinstance(raw_value, str):
             raise _not_text(dotted_key, raw_value)
         parents, leaf = key_paths[dotted_key]
@@ -226,7 +240,10 @@ def _walk(
             if type(node) is not dict:
                 raise _below_value(args, dotted_key, parents)
         node[leaf] = _converted[raw_value]
-    return args
+    return args, walked
+
+
+_ABSENT = object()
 
 
 def _below_value(
@@ -328,7 +345,7 @@ class QueryRequest:
         ``InvalidRequest`` whatever they would raise; this raises what they raise."""
         return args_to_kwargs(
             dict_from_dotted_str(
-                self.raw_args.items(),
+                self.raw_args,
                 unicode_names=self.unicode_names,
                 inserted=self.names or None,
             )
