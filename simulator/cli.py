@@ -47,7 +47,14 @@ from simulator.errors import BadInput, EC2Error, StoreError, explain
 from simulator.jsonio import read_json
 from simulator.profiles import get_profile
 from simulator.resources import default_seed_path
-from simulator.seed import IMAGE_KEYS, apply_seed, describe_violations, load_seed, seed_from_rows
+from simulator.seed import (
+    IMAGE_KEYS,
+    SeedSource,
+    apply_seed,
+    describe_violations,
+    load_seed,
+    seed_from_rows,
+)
 from simulator.server import (
     ACCESS_LOG,
     DEFAULT_HOST,
@@ -129,7 +136,7 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
     A launch's rows are journaled before it returns, so a store that fails to compact as it
     closes has lost nothing: that is a warning beside the launch's result, not a failed launch.
     """
-    sim = _open_simulator(args)
+    sim = _open_simulator(args, seed_option(args.seed))
     try:
         yield sim
     except BaseException:
@@ -141,14 +148,19 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
         print(f"launch-sim: warning: the launch is stored, but {exc}", file=sys.stderr)
 
 
-def _open_simulator(args: argparse.Namespace) -> Simulator:
+def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options: Any) -> Simulator:
+    """The simulator ``--memory`` or ``--store`` names (``launch`` and ``serve`` alike), a
+    new store first seeded from ``seed`` (default: the shipped seed)."""
     if args.memory:
         if args.store is not None:
             raise BadInput("--memory and --store name two stores: give one")
-        return Simulator.from_seed(seed_option(args.seed), profile=args.profile)
-    return Simulator.open(
-        args.store or default_store_path(), seed=seed_option(args.seed), profile=args.profile
-    )
+        return Simulator.from_seed(seed, profile=args.profile, **options)
+    return Simulator.open(_store_path(args), seed=seed, profile=args.profile, **options)
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    path: Path = args.store or default_store_path()
+    return path
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -290,14 +302,12 @@ server answering for days would otherwise keep every call it ever recorded)."""
 def cmd_serve(args: argparse.Namespace) -> int:
     authenticator = _authenticator(args)
     recorded = recorded_cassette(args)
-    store_path = args.store or default_store_path()
     backend, glance = image_backend(args)
     with (
-        Simulator.open(
-            store_path,
-            seed=seed_option(args.seed, args.image_service),
+        _open_simulator(
+            args,
+            seed_option(args.seed, args.image_service),
             image_backend=backend,
-            profile=args.profile,
             admin=not args.non_admin,
             keep_calls=SERVE_KEPT_CALLS,
         ) as sim,
@@ -308,7 +318,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             handle = ServerHandle(app, args.host, args.port)
         except (OSError, ValueError) as exc:
             raise BadInput(f"cannot listen on {args.host}:{args.port}: {exc}") from None
-        print(f"launch-sim: EC2 API at {handle.endpoint} (store {store_path})", flush=True)
+        store = "in memory" if args.memory else f"store {_store_path(args)}"
+        print(f"launch-sim: EC2 API at {handle.endpoint} ({store})", flush=True)
         profile = sim.profile
         print(
             f"launch-sim: answering as Nova {profile.series} {profile.release} "
@@ -357,9 +368,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _add_store_options(
-    parser: argparse.ArgumentParser, *, seed: bool = True, default: Any = None
+    parser: argparse.ArgumentParser, *, seed: bool = True, memory: bool = False, default: Any = None
 ) -> None:
-    """``--store`` (and ``--seed``) as every store-using command spells them.
+    """``--store`` (and ``--seed``, ``--memory``) as every store-using command spells them.
 
     ``default=argparse.SUPPRESS`` lets a nested subcommand repeat ``--store`` without its
     default overwriting the value given before the subcommand.
@@ -378,6 +389,12 @@ def _add_store_options(
             metavar="FILE",
             help="seed file applied to the store first; a cassette stands for the store rows "
             "it recorded",
+        )
+    if memory:
+        parser.add_argument(
+            "--memory",
+            action="store_true",
+            help="use an in-memory store, seeded afresh and gone when the command ends",
         )
 
 
@@ -398,8 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON file of run_instances kwargs or boto3 run_instances parameters "
         f"({STDIN}: read it from stdin)",
     )
-    _add_store_options(launch)
-    launch.add_argument("--memory", action="store_true", help="use an in-memory store")
+    _add_store_options(launch, memory=True)
     add_profile_option(launch, "launch as this release (default: grizzly)")
     launch.set_defaults(handler=cmd_launch)
 
@@ -445,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="port (default: %(default)s; 0: any free)",
     )
-    _add_store_options(serve)
+    _add_store_options(serve, memory=True)
     serve.add_argument(
         "--auth",
         choices=("none", "sigv4"),
