@@ -8,10 +8,12 @@ The headline ratios are at fresh state, as a test suite mostly starts: each roun
 new backend for each tool (untimed: a new seeded simulator, a new ``mock_aws`` or a new
 server with moto's fixture image and snapshot), then times :data:`LAUNCHES` launches; the
 tools take turns round by round. In process is launch-sim's ``mock_ec2`` against moto's
-``mock_aws``; over HTTP on 127.0.0.1 the server ``launch-sim serve`` runs against moto's
-``ThreadedMotoServer``. A canned-answer responder measures boto3's own client-side work,
-the floor under every boto3 path; over HTTP, the same waitress server answering canned bytes
-measures boto3 plus the HTTP round trip, the ceiling of any server on that path.
+``mock_aws``; over HTTP on 127.0.0.1, ``launch-sim serve --memory`` against moto's
+``moto_server``, each a process of its own as a suite runs it (:mod:`bench.servers` says why;
+the same servers as threads of the benchmark's process are measured beside, without a
+target). A canned-answer responder measures boto3's own client-side work, the floor under
+every boto3 path; over HTTP, the same waitress server answering canned bytes measures boto3
+plus the HTTP round trip, the ceiling of any server on that path.
 
 moto slows as its state grows, so the growth curve comes second: each tool's launch rate
 over launches 1-100, 1,001-1,100, 5,001-5,100 and 10,001-10,100. launch-sim's windows are
@@ -26,7 +28,6 @@ import contextlib
 import functools
 import gc
 import logging
-import socket
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -39,6 +40,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from bench import servers
 from bench.timing import Figure, alternating, per_second, ratio_line
 from bench.walkthrough import WALKTHROUGH
 from simulator import Simulator
@@ -121,33 +123,40 @@ def moto_in_process() -> Iterator[Fleet]:
 
 @contextlib.contextmanager
 def sim_server() -> Iterator[Fleet]:
-    """A server as ``launch-sim serve`` runs it (it keeps as many compute calls)."""
+    """``launch-sim serve --memory``, a process of its own as a suite starts it (it keeps
+    :data:`SERVE_KEPT_CALLS` compute calls); fresh state is a new process."""
+    with servers.launch_sim_serve("--memory", "--quiet") as endpoint:
+        yield sim_fleet(client(endpoint))
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[Fleet]:
+    """moto's standalone server, a new process for fresh state."""
+    with servers.moto_standalone() as endpoint:
+        yield moto_fleet(client(endpoint, region="us-east-1"))
+
+
+@contextlib.contextmanager
+def canned_server() -> Iterator[Fleet]:
+    """The same waitress server answering every request with canned bytes, in a process of
+    its own: what boto3 and the HTTP round trip cost alone, the ceiling of any server."""
+    with servers.canned(canned_body()) as endpoint:
+        yield sim_fleet(client(endpoint))
+
+
+@contextlib.contextmanager
+def sim_thread() -> Iterator[Fleet]:
+    """launch-sim's server as a thread of this process (as ``serve`` builds it)."""
     app = EC2App(EC2Service(Simulator.from_seed(keep_calls=SERVE_KEPT_CALLS)))
     with ServerHandle(app) as server:
         yield sim_fleet(client(server.endpoint))
 
 
 @contextlib.contextmanager
-def canned_server() -> Iterator[Fleet]:
-    """The same waitress server answering every request with canned bytes (in its I/O loop,
-    as launch-sim's is): what boto3 and the HTTP round trip cost alone, the ceiling of any
-    server behind them."""
-    body = canned_body()
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
-        return [body]
-
-    with ServerHandle(app, answer_in_loop=True) as server:
-        yield sim_fleet(client(server.endpoint))
-
-
-@contextlib.contextmanager
-def moto_server() -> Iterator[Fleet]:
-    """A new moto server, its backends reset: they are the process's, which an earlier
-    server or ``mock_aws`` block may have filled."""
-    port = free_port()
+def moto_thread() -> Iterator[Fleet]:
+    """moto's ``ThreadedMotoServer``, its backends reset: they are the process's, which an
+    earlier server or ``mock_aws`` block may have filled."""
+    port = servers.free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
@@ -159,6 +168,12 @@ def moto_server() -> Iterator[Fleet]:
         yield moto_fleet(client(endpoint, region="us-east-1"))
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def canned_thread() -> Iterator[Fleet]:
+    with ServerHandle(servers.canned_app(canned_body()), answer_in_loop=True) as server:
+        yield sim_fleet(client(server.endpoint))
 
 
 @contextlib.contextmanager
@@ -200,13 +215,6 @@ def canned_body() -> bytes:
 def floor() -> Iterator[Fleet]:
     with canned_responder(canned_body()):
         yield sim_fleet(client())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def fresh(backend: Backend) -> Callable[[], float]:
@@ -311,16 +319,25 @@ def run() -> None:
         f"== launches: boto3 {version('boto3')}, 7-mapping walkthrough RunInstances, fresh "
         f"state each round ({LAUNCHES} launches), {ROUNDS} alternating rounds, medians =="
     )
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     ours_http, peer_http, canned_http = side_by_side(
-        ("boto3 -> launch-sim server (HTTP, 127.0.0.1)", sim_server),
-        (f"peer: boto3 -> {moto} ThreadedMotoServer (HTTP)", moto_server),
-        ("floor: boto3 -> the same server, canned answer", canned_server),
+        ("boto3 -> launch-sim serve --memory (HTTP, 127.0.0.1)", sim_server),
+        (f"peer: boto3 -> {moto} moto_server (HTTP)", moto_server),
+        ("floor: boto3 -> the same waitress, canned answer", canned_server),
     )
     for figure in (ours_http, peer_http, canned_http):
         print(figure.line())
     print(ratio_line("HTTP server vs moto server, fresh", ours_http, peer_http, HTTP_TARGET))
     print(ratio_line("HTTP floor vs moto server (the ceiling over HTTP)", canned_http, peer_http))
+    print("  the same servers as threads of this process (sharing its GIL and CPU caches):")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    ours_thread, peer_thread, canned_thread_figure = side_by_side(
+        ("boto3 -> launch-sim ServerHandle (thread)", sim_thread),
+        (f"peer: boto3 -> {moto} ThreadedMotoServer (thread)", moto_thread),
+        ("floor: boto3 -> waitress thread, canned answer", canned_thread),
+    )
+    for figure in (ours_thread, peer_thread, canned_thread_figure):
+        print(figure.line())
+    print(ratio_line("server threads, launch-sim vs moto, fresh", ours_thread, peer_thread))
     ours, peer, canned = side_by_side(
         ("boto3 -> launch-sim mock_ec2 (in process)", sim_in_process),
         (f"peer: boto3 -> {moto} mock_aws (in process)", moto_in_process),

@@ -40,6 +40,7 @@ from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from bench.servers import started, stop
 from bench.timing import verdict
 from simulator import Simulator
 from simulator.cli import SERVE_KEPT_CALLS
@@ -84,29 +85,13 @@ def rss_bytes(pid: int) -> int:
 
 def start_server(store: Path, log: Path) -> tuple[subprocess.Popen[str], str]:
     """``launch-sim serve`` on a free port; the process and its host:port."""
-    with log.open("w") as stderr:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "simulator", "serve", "--port", "0", "--store", str(store)],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    assert server.stdout is not None
-    for line in server.stdout:
-        if "EC2 API at " in line:
-            endpoint = line.split("EC2 API at ", 1)[1].split()[0]
-            return server, urlsplit(endpoint).netloc
-    server.wait()
-    raise RuntimeError(f"launch-sim serve exited {server.returncode}: {log.read_text()[-500:]}")
-
-
-def stop(server: subprocess.Popen[str]) -> None:
-    server.terminate()
+    argv = [sys.executable, "-m", "simulator", "serve", "--port", "0", "--store", str(store)]
     try:
-        server.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        with log.open("w") as stderr:
+            server, endpoint = started(argv, stderr)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}: {log.read_text()[-500:]}") from None
+    return server, urlsplit(endpoint).netloc
 
 
 def launch(connection: http.client.HTTPConnection, number: int, sampled: set[bytes]) -> None:
