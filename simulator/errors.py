@@ -297,12 +297,13 @@ class KeyPairExists(Duplicate):
 
 class EC2APIError(EC2Error):
     """Folsom's and Grizzly's generic EC2 error: its code is the one given, else the class
-    name (Havana deleted the class)."""
+    name (Havana deleted the class). Its message is ``'%s' % message``, so no message is
+    the text ``None``; only an empty one falls back to the template."""
 
     msg_fmt = "Unknown"
 
     def __init__(self, message: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__("None" if message is None else message)
         self.given_code = code
 
 

@@ -38,6 +38,8 @@ from simulator.errors import UNKNOWN_ERROR_MESSAGE, ec2_error
         ),
         (errors.EC2APIError("Image must be available"), "EC2APIError", "Image must be available"),
         (errors.EC2APIError("no", code="Custom.Code"), "Custom.Code", "no"),
+        (errors.EC2APIError(), "EC2APIError", "None"),
+        (errors.EC2APIError(""), "EC2APIError", "Unknown"),
         (
             errors.KeyPairExists(key_name="k"),
             "InvalidKeyPair.Duplicate",
