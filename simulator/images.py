@@ -82,6 +82,11 @@ class StoreImageBackend:
     def detail(self, name: str) -> list[Image]:
         return [convert_from_string(image) for image in self.store.images_named(name)]
 
+    def every(self) -> list[Image]:
+        """Every image, oldest first, each read as Glance's ``detail`` reads it, all of them
+        before any is returned (so one whose JSON is no JSON fails the whole listing)."""
+        return [convert_from_string(image) for image in self.store.images()]
+
 
 class S3ImageService:
     """Nova's ``nova.image.s3.S3ImageService``: EC2 integer ids in, translated images out."""
@@ -103,7 +108,12 @@ class S3ImageService:
         return self._translate_uuid_to_id(self.backend.show(image_uuid))
 
     def detail(self, name: str) -> list[Image]:
-        return [self._translate_uuid_to_id(image) for image in self.backend.detail(name)]
+        return self.translated(self.backend.detail(name))
+
+    def translated(self, images: list[Image]) -> list[Image]:
+        """``_translate_uuids_to_ids``: a listing Glance has answered whole, translated image
+        by image (each one's s3 rows made before the next one is read)."""
+        return [self._translate_uuid_to_id(image) for image in images]
 
     def _glance_id_to_id(self, glance_id: Any) -> int | None:
         """``ec2utils.glance_id_to_id``; under ``@memoize`` (Grizzly on) its cache key is

@@ -488,6 +488,35 @@ def test_listing_images_gives_each_an_ec2_id(seed: dict[str, Any]) -> None:
     assert [e.text for e in answer.iter(f"{NS}imageId")][-1] == "ami-00000004"
 
 
+@pytest.mark.parametrize(
+    ("profile", "listing", "lookup"),
+    [
+        ("folsom", (400, "UnknownError"), 400),
+        ("grizzly", (400, "UnknownError"), 400),
+        ("havana", (500, "ValueError"), 404),
+        ("icehouse", (500, "ValueError"), 404),
+    ],
+)
+def test_a_listing_reads_every_image_before_giving_any_an_ec2_id(
+    seed: dict[str, Any], profile: str, listing: tuple[int, str], lookup: int
+) -> None:
+    """Glance answers the whole listing, each image's JSON read, before ``S3ImageService``
+    gives the first image its id: an image whose JSON is no JSON fails the listing (Havana
+    names the ValueError) and an earlier image still has no id, so its would-be id is not
+    found afterwards (``s3.py:150-151@2013.1.5``, ``glance.py:213-215,391@2013.1.5``)."""
+    fresh = {"uuid": "99999999-9999-4999-8999-999999999999", "name": "new", "properties": {}}
+    broken = {
+        "uuid": "88888888-8888-4888-8888-888888888888",
+        "name": "broken",
+        "properties": {"block_device_mapping": "xx"},
+    }
+    seed["images"] += [fresh, broken]
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    assert cloud.error("DescribeImages")[:2] == listing
+    found = cloud.error("DescribeImages", ("ImageId.1", "ami-00000004"))
+    assert found[:2] == (lookup, "ImageNotFound")
+
+
 @pytest.mark.parametrize("later", [{"device_name": 5, "snapshot_id": "x"}, 5])
 @pytest.mark.parametrize(
     ("profile", "codes"),
