@@ -67,6 +67,15 @@ _INT_PREFIXES = tuple(
 """Each base Nova tries, in order, with the prefixes (unsigned and negative) that select it."""
 _NEAR_ZERO = 1e-7
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_ELEMENT_NAME = re.compile(
+    f"(?:xml:)?[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f\u2040]*"
+)
+"""An element name libxml2 reads back without an error: an XML 1.0 (fifth edition) name
+without a colon, or with the one prefix every document binds, ``xml``."""
 _PATH_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
 """A character of a URI's path (RFC 3986's ``pchar`` or ``/``)."""
 _URL_PATH = re.compile(f"{_PATH_CHAR}*")
@@ -702,7 +711,13 @@ def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, 
     text = _first_text(result, str.isascii)
     if text is not None:
         text.encode("ascii")
-    if style is XmlStyle.LXML_PRETTY and _first_text(result, _xml_writable) is not None:
+    if style is XmlStyle.LXML_PRETTY:
+        if (
+            _first_text(result, _xml_writable) is not None
+            or _first_name(result, _element_name_readable) is not None
+        ):
+            raise ServerFault()
+    elif _first_name(result, str.isascii) is not None:
         raise ServerFault()
     return result
 
@@ -722,7 +737,10 @@ def checked_document(
     ``97-99@2014.1.5``) and refused a version whose namespace is no URI
     (:data:`_NAMESPACE_URI`) or a control character in the text (XMLSyntaxError, codes 99
     and 9); ``ec2_error_ex`` sent that code as the HTTP status (``init:488@2013.2.4``),
-    which webob 1.2.3 refused with KeyError, escaping to FaultWrapper too.
+    which webob 1.2.3 refused with KeyError, escaping to FaultWrapper too. A result key is
+    an element name (``_render_data``'s ``createElement``, which checks nothing): beyond
+    ASCII it fails Folsom's and Grizzly's ``str(result)``, and one that is no XML name
+    (:data:`_ELEMENT_NAME`) fails Havana's re-parse, as such text does.
     """
     answer = renderable(result, style)
     if style is XmlStyle.MINIDOM:
@@ -741,6 +759,34 @@ def _refuse_namespace(version: str) -> None:
 
 def _xml_writable(text: str) -> bool:
     return _XML_FORBIDDEN.search(text) is None
+
+
+@functools.lru_cache(maxsize=4096)
+def _element_name_readable(key: str) -> bool:
+    return _ELEMENT_NAME.fullmatch(_underscore_to_xmlcase(key)) is not None
+
+
+def _first_name(data: Any, plain: Callable[[str], bool]) -> str | None:
+    """The first result key :func:`_render_data` would write as an element name of ``data``
+    that is not ``plain``, or None; walked as :func:`_first_text` walks the text. A key that
+    is no text fails as ``_underscore_to_xmlcase`` failed on it (AttributeError)."""
+    if isinstance(data, dict):
+        items: Iterable[Any] = data.values()
+        for key in data:
+            if not isinstance(key, str):
+                raise AttributeError(f"'{type(key).__name__}' object has no attribute 'split'")
+            if not plain(key):
+                return key
+    elif isinstance(data, list):
+        items = data
+    elif hasattr(data, "__dict__") and _scalar_text(data) is None:
+        return _first_name(vars(data), plain)
+    else:
+        return None
+    for item in items:
+        if type(item) is not str and (name := _first_name(item, plain)) is not None:
+            return name
+    return None
 
 
 def _first_text(data: Any, plain: Callable[[str], bool]) -> str | None:

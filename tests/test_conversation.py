@@ -517,6 +517,30 @@ def test_a_listing_reads_every_image_before_giving_any_an_ec2_id(
     assert found[:2] == (lookup, "ImageNotFound")
 
 
+@pytest.mark.parametrize(
+    ("profile", "key", "answer"),
+    [
+        ("grizzly", "a b", (200, None)),
+        ("grizzly", "cl\u00e9", (400, "UnknownError")),
+        ("folsom", "cl\u00e9", (400, "UnknownError")),
+        ("havana", "cl\u00e9", (200, None)),
+        ("havana", "a b", (500, "HTTPInternalServerError")),
+        ("icehouse", "1x", (500, "HTTPInternalServerError")),
+    ],
+)
+def test_an_image_property_s_keys_are_element_names(
+    seed: dict[str, Any], profile: str, key: str, answer: tuple[int, str | None]
+) -> None:
+    """A property holding a dict renders its keys as elements (only a seed can hold one):
+    what each release's writing of the document refused, FaultWrapper answered, and every
+    answer has its bytes."""
+    seed["images"][0]["properties"]["architecture"] = {key: 1}
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    outcome = cloud.ask("DescribeImages", ("ImageId.1", "ami-00000001"))
+    assert (outcome.status, outcome.error_code) == answer
+    assert outcome.body.startswith(b"<")
+
+
 @pytest.mark.parametrize("later", [{"device_name": 5, "snapshot_id": "x"}, 5])
 @pytest.mark.parametrize(
     ("profile", "codes"),

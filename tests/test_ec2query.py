@@ -35,9 +35,11 @@ from simulator.errors import (
     InvalidParameterValue,
     MissingParameter,
     RequestTooLarge,
+    ServerFault,
     SnapshotNotFound,
 )
 from simulator.limits import QueryLimits
+from simulator.profiles import XmlStyle
 from simulator.service import EC2Service
 
 NS = "{http://ec2.amazonaws.com/doc/2012-08-15/}"
@@ -837,6 +839,37 @@ def test_render_response_refuses_text_beyond_ascii_as_python_2s_str_did(
     assert refused.value.reason == "ordinal not in range(128)"
     with pytest.raises(UnicodeEncodeError):
         render_response("X", "v", "req-7", result)
+
+
+@pytest.mark.parametrize(
+    ("key", "minidom", "lxml"),
+    [
+        ("arch_name", True, True),
+        ("xml:lang", True, True),
+        ("cl\u00e9", False, True),
+        ("a b", True, False),
+        ("1x", True, False),
+        ("a:b", True, False),
+        ("", True, False),
+        ("a\u00d7b", False, False),
+    ],
+)
+def test_a_result_key_is_an_element_name(key: str, minidom: bool, lxml: bool) -> None:
+    """A key becomes an element as it is (``createElement`` checks nothing): Folsom's and
+    Grizzly's ``str(result)`` refused a document beyond ASCII, Havana's re-parse one whose
+    element name is no XML name or names an unbound prefix; both escaped to FaultWrapper."""
+    result = {"imagesSet": [{"architecture": {key: "1"}}]}
+    for style, renders in ((XmlStyle.MINIDOM, minidom), (XmlStyle.LXML_PRETTY, lxml)):
+        if renders:
+            assert renderable(result, style) is result
+        else:
+            with pytest.raises(ServerFault):
+                renderable(result, style)
+
+
+def test_a_result_key_that_is_no_text_fails_as_nova_s_xmlcase_did() -> None:
+    with pytest.raises(AttributeError, match="'int' object has no attribute 'split'"):
+        renderable({"x": [{5: "y"}]})
 
 
 @pytest.mark.parametrize("result", [["not", "a", "mapping"], None, 0, 1, 1.0, 2, False, "text"])
