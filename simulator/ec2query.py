@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import itertools
 import os
 import re
 import socket
@@ -71,11 +72,10 @@ _NAME_START = (
     "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_ELEMENT_NAME = re.compile(
-    f"(?:xml:)?[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f\u2040]*"
-)
+_ELEMENT_NAME = f"(?:xml:)?[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f\u2040]*"
 """An element name libxml2 reads back without an error: an XML 1.0 (fifth edition) name
-without a colon, or with the one prefix every document binds, ``xml``."""
+without a colon, or with the one prefix every document binds, ``xml``. Compiled when first
+needed (a Havana answer with a key not seen before): compiling it costs every start-up 4 ms."""
 _PATH_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})"
 """A character of a URI's path (RFC 3986's ``pchar`` or ``/``)."""
 _URL_PATH = re.compile(f"{_PATH_CHAR}*")
@@ -708,16 +708,14 @@ def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, 
         return {"return": "true"}
     if not isinstance(result, Mapping):
         raise AttributeError(f"'{type(result).__name__}' object has no attribute 'keys'")
-    text = _first_text(result, str.isascii)
+    fields: list[dict[Any, Any]] = []
+    text = _first_text(result, str.isascii, fields)
     if text is not None:
         text.encode("ascii")
-    if style is XmlStyle.LXML_PRETTY:
-        if (
-            _first_text(result, _xml_writable) is not None
-            or _first_name(result, _element_name_readable) is not None
-        ):
-            raise ServerFault()
-    elif _first_name(result, str.isascii) is not None:
+    lxml = style is XmlStyle.LXML_PRETTY
+    if _refused_name(fields, _readable_names if lxml else _ascii_names) is not None or (
+        lxml and _first_text(result, _xml_writable) is not None
+    ):
         raise ServerFault()
     return result
 
@@ -763,55 +761,72 @@ def _xml_writable(text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _element_name_readable(key: str) -> bool:
-    return _ELEMENT_NAME.fullmatch(_underscore_to_xmlcase(key)) is not None
+    return _element_name_pattern().fullmatch(_underscore_to_xmlcase(key)) is not None
 
 
-def _first_name(data: Any, plain: Callable[[str], bool]) -> str | None:
-    """The first result key :func:`_render_data` would write as an element name of ``data``
-    that is not ``plain``, or None; walked as :func:`_first_text` walks the text. A key that
-    is no text fails as ``_underscore_to_xmlcase`` failed on it (AttributeError)."""
-    if isinstance(data, dict):
-        items: Iterable[Any] = data.values()
+@functools.cache
+def _element_name_pattern() -> re.Pattern[str]:
+    return re.compile(_ELEMENT_NAME)
+
+
+def _ascii_names(names: Iterable[str]) -> bool:
+    return "".join(names).isascii()
+
+
+def _readable_names(names: Iterable[str]) -> bool:
+    return all(map(_element_name_readable, names))
+
+
+def _refused_name(
+    fields: list[dict[Any, Any]], accepts: Callable[[Iterable[str]], bool]
+) -> str | None:
+    """The first key of ``fields`` (the dicts a walk met, in its order) that ``accepts``
+    refuses as element names (it is asked of them all at once, and key by key only when it
+    refuses them), or None. A key that is no text fails as ``_underscore_to_xmlcase``
+    failed on it (AttributeError)."""
+    try:
+        if accepts(itertools.chain.from_iterable(fields)):
+            return None
+    except (TypeError, AttributeError):
+        pass
+    for data in fields:
         for key in data:
             if not isinstance(key, str):
                 raise AttributeError(f"'{type(key).__name__}' object has no attribute 'split'")
-            if not plain(key):
+            if not accepts((key,)):
                 return key
-    elif isinstance(data, list):
-        items = data
-    elif hasattr(data, "__dict__") and _scalar_text(data) is None:
-        return _first_name(vars(data), plain)
-    else:
-        return None
-    for item in items:
-        if type(item) is not str and (name := _first_name(item, plain)) is not None:
-            return name
     return None
 
 
-def _first_text(data: Any, plain: Callable[[str], bool]) -> str | None:
+def _first_text(
+    data: Any, plain: Callable[[str], bool], fields: list[dict[Any, Any]] | None = None
+) -> str | None:
     """The first text :func:`_render_data` would write of ``data`` that is not ``plain``,
-    walking it as that function does, or None. Asked of every answer, so text leaves are
-    tested in line; bools, numbers and datetimes write ASCII letters and digits."""
+    walking it as that function does, or None; every dict it meets on the way is added to
+    ``fields`` (each of them when no text is refused), whose keys are element names. Asked
+    of every answer, so text leaves are tested in line; bools, numbers and datetimes write
+    ASCII letters and digits."""
     kind = type(data)
     if kind is str:
         return None if plain(data) else data
     if kind in _ASCII_KINDS or data is None:
         return None
     if isinstance(data, dict):
-        items: Iterable[Any] = data.values()
+        mapping: dict[Any, Any] | None = data
     elif isinstance(data, list):
-        items = data
+        mapping = None
     elif hasattr(data, "__dict__") and _scalar_text(data) is None:
-        items = vars(data).values()
+        mapping = vars(data)
     else:
         text = _scalar_text(data)
         return None if text is None or plain(text) else text
-    for item in items:
+    if mapping is not None and fields is not None:
+        fields.append(mapping)
+    for item in data if mapping is None else mapping.values():
         if type(item) is str:
             if not plain(item):
                 return item
-        elif (text := _first_text(item, plain)) is not None:
+        elif (text := _first_text(item, plain, fields)) is not None:
             return text
     return None
 
