@@ -41,6 +41,7 @@ from simulator.images import Image, S3ImageService, StoreImageBackend
 from simulator.instances import DEFAULT_ROOT_DEV_NAME, validate_ec2_id
 from simulator.lifecycle import SIMULATED_HOST
 from simulator.profiles import FlavorForm, Profile, VolumeService
+from simulator.py2dict import walked
 from simulator.store import MappingStore, MappingTable
 
 Result = dict[str, Any]
@@ -180,7 +181,7 @@ class CatalogueActions:
         too), else every image; ``Owner``, ``ExecutableBy`` and ``Filter`` are ignored."""
         if image_id:
             images = []
-            for ec2_id in image_id:
+            for ec2_id in walked(image_id):
                 try:
                     images.append(self._get_image(ec2_id))
                 except NotFound:
@@ -200,7 +201,10 @@ class CatalogueActions:
         """``describe_snapshots``: an id is not validated (``snap-zz`` fails unexpectedly);
         ``Owner``, ``RestorableBy`` and ``Filter`` are ignored."""
         if snapshot_id:
-            uuids = [id_mappings.ec2_snap_id_to_uuid(self.store, ec2_id) for ec2_id in snapshot_id]
+            uuids = [
+                id_mappings.ec2_snap_id_to_uuid(self.store, ec2_id)
+                for ec2_id in walked(snapshot_id)
+            ]
         else:
             uuids = [uuid for _, uuid in self.store.mapping_rows(MappingTable.SNAPSHOTS)]
         service = self.profile.conversation.volume_service
@@ -214,7 +218,7 @@ class CatalogueActions:
         ``vol-zz`` is "Invalid id: vol-zz (expecting "i-...")"), then found."""
         if volume_id:
             uuids = []
-            for ec2_id in volume_id:
+            for ec2_id in walked(volume_id):
                 validate_ec2_id(ec2_id, self.profile)
                 uuids.append(id_mappings.ec2_vol_id_to_uuid(self.store, ec2_id))
         else:
@@ -350,7 +354,9 @@ class CatalogueActions:
             if not status:
                 return None
         return {
-            "snapshotId": id_mappings.id_to_ec2_snap_id(snapshot["id"], self.store),
+            "snapshotId": id_mappings.id_to_ec2_snap_id(
+                snapshot["id"], self.store, self.profile.uuid_like
+            ),
             "volumeId": None,
             "status": status,
             "startTime": snapshot["created_at"],
@@ -370,7 +376,9 @@ class CatalogueActions:
         if decorated and context.is_admin:
             status = f"{status} ({volume['project_id']}, {volume['host']}, None, None)"
         return {
-            "volumeId": id_mappings.id_to_ec2_vol_id(volume["id"], self.store),
+            "volumeId": id_mappings.id_to_ec2_vol_id(
+                volume["id"], self.store, self.profile.uuid_like
+            ),
             "status": status,
             "size": volume["size"],
             "availabilityZone": volume["availability_zone"],

@@ -28,6 +28,7 @@ from simulator.errors import InvalidEc2Id, InvalidInstanceIDMalformed, NotFound
 from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.lifecycle import TERMINATED, state_description
 from simulator.profiles import Profile
+from simulator.py2dict import walked
 from simulator.store import MappingStore, MappingTable
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class InstanceActions:
         instance_ids = kwargs.get("instance_id")
         if instance_ids:
             instances = []
-            for ec2_id in instance_ids:
+            for ec2_id in walked(instance_ids):
                 try:
                     instances.append(self._instance(context, ec2_id))
                 except NotFound:
@@ -121,7 +122,7 @@ class InstanceActions:
         for instance in previous:
             self.compute_api.delete(context, instance)
         items = []
-        for ec2_id, before in zip(instance_id, previous, strict=False):
+        for ec2_id, before in zip(walked(instance_id), previous, strict=False):
             try:
                 current = state_description(self._instance(context, ec2_id).vm_state)
             except NotFound:
@@ -181,7 +182,7 @@ class InstanceActions:
     def _ec2_ids_to_instances(self, context: RequestContext, instance_id: Any) -> list[Instance]:
         """Every id validated and found before the first compute call."""
         instances = []
-        for ec2_id in instance_id:
+        for ec2_id in walked(instance_id):
             validate_ec2_id(ec2_id, self.profile)
             instances.append(self._instance(context, ec2_id))
         return instances

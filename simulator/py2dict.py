@@ -5,8 +5,9 @@ keys were inserted. Two places of the launch path show it to a client. Requestif
 the query into a dict (``args = dict(req.params)``, ``nova/api/ec2/__init__.py``) and
 ``ec2utils.dict_from_dotted_str`` walked ``args.items()``: where two names meet (``MinCount``
 and ``min_count``, ``KeyName`` and ``KeyName.1``), which one wins or whether the walk fails
-depends on that order. And a dict written into a message (``%s`` of ``{u'a': u'm1.tiny'}``)
-lists its items in it.
+depends on that order. A dict written into a message (``%s`` of ``{u'a': u'm1.tiny'}``)
+lists its items in it. And an action walking an id list that stayed a dict
+(``VolumeId.x=vol-1``: ``for ec2_id in volume_id``) meets its keys in that order.
 
 This module reproduces the order from the keys and the order they were inserted, as
 ``Objects/dictobject.c`` of 2.7 places them: the string hash without randomisation (2.7's
@@ -18,6 +19,7 @@ used once two thirds of the slots are filled. Only insertion is modelled: Reques
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 _MULTIPLIER = 1000003
 _WORD = 2**64
@@ -45,6 +47,12 @@ def py2_hash(text: str) -> int:
     if value >= _WORD // 2:
         value -= _WORD
     return -2 if value == -1 else value
+
+
+def walked(value: Any) -> Iterable[Any]:
+    """What Python 2's ``for item in value`` met: a dict's keys in its order (inserted as the
+    query walk inserted them), anything else as it iterates."""
+    return iteration_order(value) if isinstance(value, dict) else value
 
 
 def iteration_order(keys: Iterable[str]) -> list[str]:

@@ -689,6 +689,31 @@ def test_describe_snapshots(cloud: Cloud) -> None:
     assert cloud.error("DescribeSnapshots", ("SnapshotId.1", "snap-zz"))[1] == "UnknownError"
 
 
+@pytest.mark.parametrize(("profile", "found"), [("folsom", True), ("grizzly", False)])
+def test_a_volume_or_snapshot_uuid_in_capitals_is_a_uuid_to_folsom_only(
+    seed: dict[str, Any], profile: str, found: bool
+) -> None:
+    """``_format_volume`` and ``_format_snapshot`` write the id through ``is_uuid_like``,
+    Folsom's being whatever Python 2's ``uuid.UUID`` reads (``cloud.py:731,324@2012.2.4``,
+    ``utils.py:970-979@2012.2.4``); from Grizzly on only the canonical form is a uuid, and
+    ``int()`` of any other fails the answer."""
+    seed["volumes"] = [{"ec2_id": "vol-00000001", "uuid": "AAAAAAAA-3333-4444-8555-666666666666"}]
+    seed["snapshots"] = [
+        {"ec2_id": "snap-00000002", "uuid": "BBBBBBBB-1111-4222-8333-444444444444"}
+    ]
+    cloud = Cloud(Simulator.from_seed(seed, profile=profile))
+    asked = [
+        ("DescribeVolumes", ("VolumeId.1", "vol-00000001"), "volumeId", "vol-00000001"),
+        ("DescribeSnapshots", ("SnapshotId.1", "snap-00000002"), "snapshotId", "snap-00000002"),
+    ]
+    for action, pair, element, ec2_id in asked:
+        outcome = cloud.ask(action, pair)
+        if found:
+            assert [e.text for e in ET.fromstring(outcome.body).iter(NS + element)] == [ec2_id]
+        else:
+            assert outcome.error_code == "UnknownError"
+
+
 def test_describe_volumes(cloud: Cloud) -> None:
     answer = cloud.ok("DescribeVolumes", ("VolumeId.1", "vol-98765432"))
     [item] = answer.findall(f"{NS}volumeSet/{NS}item")

@@ -433,3 +433,51 @@ def _orders(value: object) -> object:
     if isinstance(value, list):
         return [_orders(item) for item in value]
     return value
+
+
+# --- an id list that stayed a dict -------------------------------------------------------------
+
+
+SNAPSHOT_IDS = [
+    ("SnapshotId.10", "snap-1"),
+    ("SnapshotId.a", "snap-2"),
+    ("SnapshotId.1a", "snap-3"),
+]
+INSTANCE_IDS = [("InstanceId.10", "i-1"), ("InstanceId.a", "i-2"), ("InstanceId.1a", "i-3")]
+
+
+@pytest.mark.parametrize(
+    ("action", "sent", "message"),
+    [
+        ("DescribeVolumes", [("VolumeId.x", "v")], 'Invalid id: x (expecting "i-...").'),
+        (
+            "DescribeVolumes",
+            [("VolumeId.x", "vol-1"), ("VolumeId.y", "vol-2")],
+            'Invalid id: y (expecting "i-...").',
+        ),
+        (
+            "DescribeVolumes",
+            [("VolumeId.y", "vol-2"), ("VolumeId.x", "vol-1")],
+            'Invalid id: y (expecting "i-...").',
+        ),
+        ("DescribeSnapshots", SNAPSHOT_IDS, "Snapshot snap-0000000a could not be found."),
+        ("DescribeSnapshots", SNAPSHOT_IDS[::-1], "Snapshot snap-0000001a could not be found."),
+        ("DescribeInstances", INSTANCE_IDS, "Instance i-0000000a could not be found."),
+        ("DescribeInstances", INSTANCE_IDS[::-1], "Instance i-0000000a could not be found."),
+        (
+            "TerminateInstances",
+            [("InstanceId.x", "i-1"), ("InstanceId.y", "i-2")],
+            'Invalid id: y (expecting "i-...").',
+        ),
+    ],
+)
+def test_an_action_walks_an_id_list_that_stayed_a_dict_in_python_2s_order(
+    action: str, sent: list[tuple[str, str]], message: str
+) -> None:
+    """An id list whose first key in Python 2's order is no digit stays a dict, and the
+    action's ``for ec2_id in snapshot_id`` meets its keys in that dict's order, which
+    depends on the order the walk inserted them: ``SnapshotId.1a`` sent first takes the
+    slot ``a`` takes otherwise (Nova's own code under Python 2.7 at each tag,
+    ``cloud.py:780,346@2013.1.5``)."""
+    outcome = EC2Service(Simulator.from_seed()).handle([("Action", action), *sent])
+    assert outcome.error_message == message
