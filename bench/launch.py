@@ -238,6 +238,23 @@ def side_by_side(*trials: tuple[str, Backend]) -> tuple[Figure, ...]:
     return alternating(ROUNDS, UNIT, *rounds)
 
 
+def compared(
+    headline: tuple[str, float | None],
+    ceiling: str,
+    ours: tuple[str, Backend],
+    peer: tuple[str, Backend],
+    canned: tuple[str, Backend],
+) -> None:
+    """launch-sim, its peer and the floor side by side: the three figures, launch-sim's
+    ratio to the peer (against its target, if it has one) and the floor's."""
+    figures = side_by_side(ours, peer, canned)
+    for figure in figures:
+        print(figure.line())
+    label, target = headline
+    print(ratio_line(label, figures[0], figures[1], target))
+    print(ratio_line(ceiling, figures[2], figures[1]))
+
+
 def growth(name: str, backend: Backend, budget: float | None = None) -> tuple[list[Figure], str]:
     """The launch rate over each of :data:`WINDOWS` in one backend grown window by window
     (each window timed as :data:`WINDOW_RUNS` runs): for a peer whose backend is the
@@ -319,34 +336,29 @@ def run() -> None:
         f"== launches: boto3 {version('boto3')}, 7-mapping walkthrough RunInstances, fresh "
         f"state each round ({LAUNCHES} launches), {ROUNDS} alternating rounds, medians =="
     )
-    ours_http, peer_http, canned_http = side_by_side(
+    compared(
+        ("HTTP server vs moto server, fresh", HTTP_TARGET),
+        "HTTP floor vs moto server (the ceiling over HTTP)",
         ("boto3 -> launch-sim serve --memory (HTTP, 127.0.0.1)", sim_server),
         (f"peer: boto3 -> {moto} moto_server (HTTP)", moto_server),
         ("floor: boto3 -> the same waitress, canned answer", canned_server),
     )
-    for figure in (ours_http, peer_http, canned_http):
-        print(figure.line())
-    print(ratio_line("HTTP server vs moto server, fresh", ours_http, peer_http, HTTP_TARGET))
-    print(ratio_line("HTTP floor vs moto server (the ceiling over HTTP)", canned_http, peer_http))
     print("  the same servers as threads of this process (sharing its GIL and CPU caches):")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    ours_thread, peer_thread, canned_thread_figure = side_by_side(
+    compared(
+        ("server threads, launch-sim vs moto, fresh", None),
+        "floor thread vs moto thread",
         ("boto3 -> launch-sim ServerHandle (thread)", sim_thread),
         (f"peer: boto3 -> {moto} ThreadedMotoServer (thread)", moto_thread),
         ("floor: boto3 -> waitress thread, canned answer", canned_thread),
     )
-    for figure in (ours_thread, peer_thread, canned_thread_figure):
-        print(figure.line())
-    print(ratio_line("server threads, launch-sim vs moto, fresh", ours_thread, peer_thread))
-    ours, peer, canned = side_by_side(
+    compared(
+        ("in-process hook vs moto mock_aws, fresh", IN_PROCESS_TARGET),
+        "boto3 floor vs moto mock_aws (the ceiling of any boto3 path)",
         ("boto3 -> launch-sim mock_ec2 (in process)", sim_in_process),
         (f"peer: boto3 -> {moto} mock_aws (in process)", moto_in_process),
         ("floor: boto3 with a canned in-process answer", floor),
     )
-    for figure in (ours, peer, canned):
-        print(figure.line())
-    print(ratio_line("in-process hook vs moto mock_aws, fresh", ours, peer, IN_PROCESS_TARGET))
-    print(ratio_line("boto3 floor vs moto mock_aws (the ceiling of any boto3 path)", canned, peer))
     windows = ", ".join(f"{first:,}-{first + WINDOW - 1:,}" for first in WINDOWS)
     print(
         f"== launch growth, in process: the rate over launches {windows} ({WINDOW_RUNS} runs "

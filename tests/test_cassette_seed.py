@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "fixtures" / "cassettes"
 
 
+@pytest.mark.parametrize("memory", [False, True], ids=["store", "memory"])
 def test_serve_seeded_with_a_cassette_passes_verify_of_that_cassette(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], memory: bool
 ) -> None:
     cassette = CASSETTES / "kernel-ramdisk.json"
-    store = str(tmp_path / "store.json")
-    with serving("--store", store, "--seed", str(cassette)) as served:
+    store = ["--memory"] if memory else ["--store", str(tmp_path / "store.json")]
+    with serving(*store, "--seed", str(cassette)) as served:
         code = main(["verify", "--endpoint", served.endpoint, str(cassette)])
         report = capsys.readouterr().out
     assert code == 0, report

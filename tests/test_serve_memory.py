@@ -11,9 +11,6 @@ from serve_helpers import serving
 
 from simulator.cli import STORE_ENV, main
 
-ROOT = Path(__file__).resolve().parent.parent
-CASSETTES = ROOT / "fixtures" / "cassettes"
-
 
 def launched_id(endpoint: str) -> str:
     ec2 = boto3.client(
@@ -44,17 +41,6 @@ def test_each_memory_server_starts_from_the_seed_and_writes_no_store(
     assert first[0] == first[1] == "i-00000001"
     assert not default_store.exists()
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_memory_server_takes_a_seed_and_passes_verify_of_its_cassette(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    cassette = CASSETTES / "kernel-ramdisk.json"
-    with serving("--memory", "--seed", str(cassette)) as served:
-        code = main(["verify", "--endpoint", served.endpoint, str(cassette)])
-        report = capsys.readouterr().out
-    assert code == 0, report
-    assert served.returncode == 0, served.stderr
 
 
 def test_memory_and_store_together_are_refused_in_one_line(
