@@ -51,8 +51,11 @@ def py2_hash(text: str) -> int:
 
 def walked(value: Any) -> Iterable[Any]:
     """What Python 2's ``for item in value`` met: a dict's keys in its order (inserted as the
-    query walk inserted them), anything else as it iterates."""
-    return iteration_order(value) if isinstance(value, dict) else value
+    query walk inserted them), anything else as it iterates. Only text keys are ordered (a
+    query's always are; a dict of other keys from Python keeps its own order)."""
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        return iteration_order(value)
+    return value
 
 
 def iteration_order(keys: Iterable[str]) -> list[str]:
