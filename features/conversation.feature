@@ -59,3 +59,30 @@ Feature: The launch conversation: an instance from launch to termination
       | method |
       | create |
       | delete |
+
+  Scenario Outline: One instance named twice in one stop (<profile>)
+    Given the "<profile>" profile
+    When I send the EC2 query:
+      | Name         | Value        |
+      | Action       | RunInstances |
+      | ImageId      | ami-00000001 |
+      | InstanceType | m1.small     |
+      | MinCount     | 2            |
+      | MaxCount     | 2            |
+    And I describe the instances
+    And I send the EC2 query:
+      | Name         | Value         |
+      | Action       | StopInstances |
+      | InstanceId.1 | i-00000001    |
+      | InstanceId.2 | i-00000001    |
+      | InstanceId.3 | i-00000002    |
+    Then the <outcome>
+    And the HTTP status is <status>
+    When I describe the instance "i-00000002"
+    Then the instance "i-00000002" is "<second>"
+
+    Examples:
+      | profile  | outcome                                                 | status | second  |
+      | grizzly  | request fails with EC2 error "UnknownError"             | 400    | running |
+      | havana   | request succeeds                                        | 200    | stopped |
+      | icehouse | request fails with EC2 error "UnexpectedTaskStateError" | 500    | running |

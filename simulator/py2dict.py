@@ -55,7 +55,8 @@ def walked(value: Any) -> Iterable[Any]:
     query's always are; a dict of other keys from Python keeps its own order)."""
     if isinstance(value, dict) and all(type(key) is str for key in value):
         return iteration_order(value)
-    return value
+    iterated: Iterable[Any] = value
+    return iterated
 
 
 def iteration_order(keys: Iterable[str]) -> list[str]:

@@ -360,6 +360,40 @@ def test_from_havana_the_second_reboot_of_one_instance_is_an_unexpected_task_sta
     assert [call.method for call in cloud.sim.compute.calls][-1:] == ["reboot"]
 
 
+@pytest.mark.parametrize(
+    ("profile", "refused"),
+    [
+        ("folsom", (400, "UnknownError")),
+        ("grizzly", (400, "UnknownError")),
+        ("havana", None),
+        ("icehouse", (500, "UnexpectedTaskStateError")),
+    ],
+)
+def test_only_havana_stops_and_starts_one_instance_twice_in_one_request(
+    profile: str, refused: tuple[int, str] | None
+) -> None:
+    """Each instance is loaded before the first call, so the second stop of one passes the
+    state check on its stale object; its save expects task state None, which Havana's
+    ``Instance.save`` took as no check (``capi:1607-1644@2013.2.4``,
+    ``objects/instance.py:439-440@2013.2.4``): every instance named is stopped, the one
+    after the duplicate too. Icehouse expects ``[None]`` (84a797ec8c), Grizzly's database
+    checked None itself."""
+    cloud = profile_cloud(profile)
+    first, second = cloud.launch(2)
+    cloud.ok("DescribeInstances")
+    stop = cloud.ask("StopInstances", *ids(first, first, second))
+    stops = [call.method for call in cloud.sim.compute.calls].count("stop")
+    if refused is None:
+        assert (stop.status, stops) == (200, 3)
+        assert [state for _, state in cloud.states(first, second)] == ["stopped"] * 2
+        start = cloud.ask("StartInstances", *ids(first, first))
+        assert start.status == 200
+        assert cloud.states(first) == [(first, "running")]
+    else:
+        assert ((stop.status, stop.error_code), stops) == (refused, 2)
+        assert cloud.states(second) == [(second, "running")]
+
+
 def test_the_same_instance_twice_in_one_terminate(cloud: Cloud) -> None:
     [instance] = cloud.launch()
     answer = cloud.ok("TerminateInstances", *ids(instance, instance))
