@@ -105,6 +105,18 @@ class HttpRequest:
         return aws_query_pairs(self.query)
 
     def params(self) -> list[tuple[str, str]]:
-        """Query parameters then form-body parameters, in order (webob's ``req.params``)."""
-        body_params = form_pairs(self.body) if self.body and self.is_form else []
-        return self.query_params() + body_params
+        """Query parameters then form-body parameters, in order: webob's ``req.params``,
+        whose names a dict made of it meets in this order.
+
+        A name in both keeps the query's value. ``req.params[name]`` (``NestedMultiDict``)
+        looked in the query first, so Requestify's ``dict(req.params)``, its time check and
+        ``req.params['SignatureVersion']`` all read the query's last value of it
+        (``webob/multidict.py:341-346@1.2.3``); here the body's pairs of such a name carry
+        that value, so any ``dict()`` of these pairs holds what Nova's did.
+        """
+        query = self.query_params()
+        body = form_pairs(self.body) if self.body and self.is_form else []
+        if not (query and body):
+            return query + body
+        first_found = dict(query)
+        return query + [(name, first_found.get(name, value)) for name, value in body]

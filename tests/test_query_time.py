@@ -170,3 +170,26 @@ def test_an_empty_access_key_is_user_and_project_nothing() -> None:
     assert outcome.status == 200
     assert b"<ownerId></ownerId>" in outcome.body
     assert b"<keyName>None (, None)</keyName>" in outcome.body
+
+
+@pytest.mark.parametrize(
+    ("query_time", "body_time", "expected"),
+    [
+        ("2026-11-25T11:00:00Z", "2026-11-25T12:00:00Z", (403, "RequestExpired")),
+        ("2026-11-25T12:00:00Z", "2026-11-25T11:00:00Z", (200, None)),
+    ],
+)
+def test_a_name_in_both_query_and_form_body_reads_as_the_querys(
+    query_time: str, body_time: str, expected: tuple[int, str | None]
+) -> None:
+    """``req.params[name]`` looked in the query before the body (webob's ``NestedMultiDict``),
+    so the time check, the Validator and the arguments read the query's value."""
+    app = EC2App(EC2Service(Simulator.from_seed()), authenticator=NoAuth(clock=lambda: NOW))
+    body = urlencode(
+        [("Action", "RunInstances"), ("ImageId", "ami-00000001"), ("Timestamp", body_time)]
+    )
+    query = urlencode([("Timestamp", query_time)]).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    request = HttpRequest("POST", "http", "127.0.0.1", "/", query, headers, body.encode())
+    outcome = app.respond(request)
+    assert (outcome.status, outcome.error_code) == expected
