@@ -392,10 +392,14 @@ def test_no_auth_hint_says_any_key() -> None:
 
 
 def test_params_keep_order_and_repeats_query_first() -> None:
+    """``dict(req.params)`` of webob's ``NestedMultiDict``: every name, query names first, a
+    name the query has with the query's last value (so the body's ``A`` reads ``3``)."""
     request = HttpRequest(
-        "POST", "http", HOST, "/", b"A=1&B=2", {"content-type": FORM}, b"A=3&C=%E2%82%AC&D="
+        "POST", "http", HOST, "/", b"A=1&B=2&A=3", {"content-type": FORM}, b"A=4&C=%E2%82%AC&D="
     )
-    assert request.params() == [("A", "1"), ("B", "2"), ("A", "3"), ("C", "\u20ac"), ("D", "")]
+    params = request.params()
+    assert params == [("A", "1"), ("B", "2"), ("A", "3"), ("A", "3"), ("C", "\u20ac"), ("D", "")]
+    assert dict(params) == {"A": "3", "B": "2", "C": "\u20ac", "D": ""}
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data"])
