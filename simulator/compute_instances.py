@@ -289,7 +289,7 @@ class InstanceOperations:
         if rules.power_needs_host:
             _check_host(instance)
         _check_state(instance, "stop", rules.stop_vm_states, (None,))
-        self._update(instance, _power_expected(rules), task_state=rules.stop_task)
+        self._update(instance, rules.power_expected_tasks, task_state=rules.stop_task)
 
     def start(self, context: RequestContext, instance: Instance) -> None:
         """``compute_api.start``: host, then vm_state ``stopped``, task None; ``powering-on``."""
@@ -298,7 +298,7 @@ class InstanceOperations:
         if rules.power_needs_host:
             _check_host(instance)
         _check_state(instance, "start", (lifecycle.STOPPED,), (None,))
-        self._update(instance, _power_expected(rules), task_state=rules.start_task)
+        self._update(instance, rules.power_expected_tasks, task_state=rules.start_task)
 
     def reboot(self, context: RequestContext, instance: Instance, reboot_type: str) -> None:
         """``compute_api.reboot``: no host check; a second reboot of the same kind refused."""
@@ -344,11 +344,6 @@ class InstanceOperations:
         row.update(changes)
         row["work"] = self.clock.stamp()
         self.store.instances.put(instance.ec2_int_id, row)
-
-
-def _power_expected(rules: ConversationRules) -> tuple[str | None, ...] | None:
-    """The task states ``stop``/``start`` expect the row in: None, or no check at all."""
-    return None if rules.power_task_unchecked else (None,)
 
 
 def _visible(context: RequestContext, row: dict[str, Any]) -> bool:

@@ -118,5 +118,5 @@ class HttpRequest:
         body = form_pairs(self.body) if self.body and self.is_form else []
         if not (query and body):
             return query + body
-        first_found = dict(query)
-        return query + [(name, first_found.get(name, value)) for name, value in body]
+        from_query = dict(query)
+        return query + [(name, from_query.get(name, value)) for name, value in body]

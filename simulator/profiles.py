@@ -269,11 +269,12 @@ class ConversationRules:
     """``stop``/``start`` are decorated ``check_instance_host`` (Grizzly on)."""
     stop_task: str
     start_task: str
-    power_task_unchecked: bool
-    """``stop``/``start`` save with ``expected_task_state=None``, which Havana's
-    ``Instance.save`` reads as no check at all (``objects/instance.py:439-440@2013.2.4``):
-    an instance named twice in one request passes the second time on its stale object
-    (84a797ec8c gave Icehouse ``[None]``); before, the database checked None itself."""
+    power_expected_tasks: tuple[str | None, ...] | None
+    """The task states ``stop``/``start`` save the row expecting: ``(None,)``, or None for no
+    check at all, as Havana's ``Instance.save`` read ``expected_task_state=None``
+    (``objects/instance.py:439-440@2013.2.4``): an instance named twice in one request passes
+    the second time on its stale object (84a797ec8c gave Icehouse ``[None]``); before, the
+    database checked None itself."""
     reboot_vm_states: frozenset[str]
     reboot_task_states: frozenset[str | None]
     reboot_sets_active: bool
@@ -507,7 +508,7 @@ _FOLSOM_CONVERSATION = ConversationRules(
     power_needs_host=False,
     stop_task="stopping",
     start_task="starting",
-    power_task_unchecked=False,
+    power_expected_tasks=(None,),
     reboot_vm_states=frozenset({"active", "stopped", "rescued"}),
     reboot_task_states=frozenset({None, "rebooting"}),
     reboot_sets_active=True,
@@ -537,7 +538,7 @@ _GRIZZLY_CONVERSATION = ConversationRules(
     power_needs_host=True,
     stop_task="powering-off",
     start_task="powering-on",
-    power_task_unchecked=False,
+    power_expected_tasks=(None,),
     reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended"}),
     reboot_task_states=_REBOOT_TASKS,
     reboot_sets_active=False,
@@ -556,12 +557,12 @@ _HAVANA_CONVERSATION = replace(
     reboot_vm_states=frozenset({"active", "stopped", "paused", "suspended", "error"}),
     volume_statuses_mapped=True,
     empty_virtual_names_skipped=True,
-    power_task_unchecked=True,
+    power_expected_tasks=None,
 )
 _ICEHOUSE_CONVERSATION = replace(
     _HAVANA_CONVERSATION,
     stop_vm_states=frozenset({"active", "error"}),
-    power_task_unchecked=False,
+    power_expected_tasks=(None,),
 )
 
 _GRIZZLY = Profile(
