@@ -583,13 +583,17 @@ def _id_rewritten(exc: EC2Error, key: str, kind: str) -> str | None:
     return type(exc).msg_fmt % {key: ec2_id}
 
 
-def _nova_status(exc: BaseException) -> int:
+def _nova_status(exc: BaseException) -> int | None:
     """``getattr(ex, 'code', None) or 500`` (Havana's ``ec2_error_ex``): an EC2Error's
-    ``http_status``, another exception's own integer ``code`` (most have none)."""
+    ``http_status``, another exception's own integer ``code`` (most have none); None for a
+    ``code`` that is no integer (glanceclient's ``'N/A'`` for a status it has no class for),
+    which Python 2 ordered above every number and webob refused as ``resp.status``."""
     if isinstance(exc, EC2Error):
         return exc.http_status
     status = getattr(exc, "code", None)
-    return status if type(status) is int and status else 500
+    if not status:
+        return 500
+    return status if type(status) is int else None
 
 
 def _code(exc: BaseException, envelope: ErrorEnvelope) -> str:
@@ -617,14 +621,22 @@ def _expected(
         return EC2ErrorDocument(code, message)
     status = _nova_status(exc)
     return EC2ErrorDocument(
-        code, message or envelope.unknown_message, 400 if status >= 500 else status
+        code,
+        message or envelope.unknown_message,
+        400 if status is None or status >= 500 else status,
     )
 
 
 def _unexpected(exc: BaseException, envelope: ErrorEnvelope) -> EC2ErrorDocument:
+    """An exception the Executor did not expect; one whose status webob refused raised
+    again inside the Executor's ``except`` clause, to FaultWrapper."""
     if envelope.unknown_code is not None:
         return EC2ErrorDocument(envelope.unknown_code, envelope.unknown_message)
     status = _nova_status(exc)
+    if status is None:
+        return envelope.fault or EC2ErrorDocument(
+            _code(exc, envelope), envelope.unknown_message, 500
+        )
     message = str(exc.args[0]) if exc.args and status < 500 else ""
     return EC2ErrorDocument(_code(exc, envelope), message or envelope.unknown_message, status)
 

@@ -7,13 +7,15 @@ an actual cloud holds, and so a cassette can capture what Glance answered.
 
 A Glance that fails must never hang a launch or leak a traceback: every request has a
 timeout, and a failure becomes the exception Nova's image service raised for it
-(:func:`glance_failure`): a timeout, a refused connection or a 503 ``GlanceConnectionFailed``,
-a 401 or 403 ``ImageNotAuthorized`` (``NotAuthorized`` for a listing), a 404
-``ImageNotFound``, a 400 ``Invalid``, any other status glanceclient's own class for it
-(``HTTPInternalServerError``...), a body that is not the JSON Glance promises ``ValueError``.
-Before Havana the Executor answered all but the not-found and not-authorized ones with
-``UnknownError``; from Havana on their class names are the codes. Each keeps the precise
-reason for logs and :func:`simulator.errors.explain`.
+(:func:`glance_failure`). A show's is translated: a timeout, a refused connection or a 503
+``GlanceConnectionFailed``, a 401 or 403 ``ImageNotAuthorized``, a 404 ``ImageNotFound``, a
+400 ``Invalid``, any other status glanceclient's own class for it
+(``HTTPInternalServerError``...). A listing's (the lookup by name) is not: glanceclient's
+class for the status, ``CommunicationError`` for a Glance it could not reach, and Python 2's
+``TypeError``, ``KeyError`` or ``AttributeError`` where glanceclient v1 misread the body
+(:func:`listed_images`). Before Havana the Executor answered all of them but the not-found
+and not-authorized ones with ``UnknownError``; from Havana on their class names are the
+codes. Each keeps the precise reason for logs and :func:`simulator.errors.explain`.
 
 Exchanges are recorded per request thread (:class:`GlanceRecording`) so a recorder can file
 them under the interaction that caused them, and :func:`serve_exchanges` answers them again
@@ -40,10 +42,9 @@ from simulator.errors import (
     ImageNotAuthorized,
     ImageNotFound,
     Invalid,
-    NotAuthorized,
-    NotFound,
 )
 from simulator.images import IMAGE_FIELDS, Image, convert_from_string
+from simulator.limits import shorten
 
 if TYPE_CHECKING:
     import requests
@@ -133,23 +134,66 @@ GLANCECLIENT_ERRORS: dict[int, type[HTTPException]] = {
 Nova tags accepted): each HTTP status's class."""
 
 
+class CommunicationError(Exception):
+    """glanceclient's error for a Glance it could not reach (refused, timed out), which a
+    listing raised as it was (:func:`glance_failure`); it has no ``code``, so Havana answers
+    it with HTTP 500."""
+
+
+def glanceclient_error(status: int, body: str) -> HTTPException:
+    """glanceclient's ``exc.from_response``: the status's class, its details the body with
+    blank lines folded (none without a body)."""
+    return GLANCECLIENT_ERRORS.get(status, HTTPException)(body.replace("\n\n", "\n") or None)
+
+
 def glance_failure(status: int, body: str, base_url: str, image_id: str | None = None) -> Exception:
-    """What Nova's image service raised for an answer of ``status``: glanceclient's class
-    (details the body, blank lines folded, as ``from_response`` wrote them), retried as a
-    connection failure for 503 (``GlanceClientWrapper.call``, ``glance_num_retries`` 0),
-    then translated: ``_translate_image_exception`` for a show of ``image_id``,
-    ``_translate_plain_exception`` for a listing (``glance.py:395-414@2012.2.4``,
-    ``460-479@2013.1.5``, ``540-557@2013.2.4``, ``573-590@2014.1.5``)."""
-    error = GLANCECLIENT_ERRORS.get(status, HTTPException)(body.replace("\n\n", "\n") or None)
+    """What Nova's image service raised for an answer of ``status`` to a show of ``image_id``
+    or, with None, to a listing.
+
+    A show was glanceclient v1's ``HEAD``, so its error has no body to quote; a 503 was
+    retried as a connection failure (``GlanceClientWrapper.call``, ``glance_num_retries``
+    0), then ``_translate_image_exception`` ran (``glance.py:395-414@2012.2.4``,
+    ``460-479@2013.1.5``, ``540-557@2013.2.4``, ``573-590@2014.1.5``). A listing's error is
+    glanceclient's own, untranslated and not retried: v1's ``images.list`` is a generator,
+    which ``call`` handed back unread, so its request ran in ``detail``'s ``for image in
+    images`` loop, past the ``try`` around ``call`` (``glance.py:169@2012.2.4``,
+    ``213@2013.1.5``, ``264@2013.2.4``, ``261@2014.1.5``).
+    """
+    if image_id is None:
+        return glanceclient_error(status, body)
+    error = glanceclient_error(status, "")
     if status == 503:
         return connection_failed(base_url, str(error))
     if status in (401, 403):
-        return ImageNotAuthorized(image_id=image_id) if image_id else NotAuthorized(str(error))
+        return ImageNotAuthorized(image_id=image_id)
     if status == 404:
-        return ImageNotFound(image_id=image_id) if image_id else NotFound(str(error))
+        return ImageNotFound(image_id=image_id)
     if status == 400:
         return Invalid(str(error))
     return error
+
+
+def listed_images(body: Any) -> list[dict[str, Any]]:
+    """The images of a listing's page as glanceclient v1's ``_list`` read them:
+    ``body['images']``, every item that is not empty made a ``Resource`` (which read it with
+    ``iteritems``), with Python 2's error where the body is not that: ``TypeError`` for a
+    body that is no object (or no JSON: ``json_request`` left it text or None) or images
+    that cannot be iterated, ``KeyError`` without ``images``, ``AttributeError`` for an item
+    that is no object (a text's characters and an object's keys are its items)."""
+    if type(body) is not dict:
+        raise TypeError(f"the listing {shorten(repr(body))} cannot be indexed with 'images'")
+    if "images" not in body:
+        raise KeyError("images")
+    images = body["images"]
+    if not isinstance(images, list | dict | str):
+        raise TypeError(f"the listing's images {shorten(repr(images))} cannot be iterated")
+    items: list[dict[str, Any]] = []
+    for item in images:
+        if item and type(item) is not dict:
+            raise AttributeError(f"the listed image {shorten(repr(item))} is no object")
+        if item:
+            items.append(item)
+    return items
 
 
 def connection_failed(base_url: str, reason: str) -> GlanceConnectionFailed:
@@ -255,16 +299,17 @@ class GlanceImageBackend:
         return self._image(data, f"image {image_uuid}")
 
     def detail(self, name: str) -> list[Image]:
-        """``GET /v2/images?name=...&sort_dir=asc``, following ``next`` links: oldest first."""
+        """``GET /v2/images?name=...&sort_dir=asc``, following ``next`` links: oldest first.
+
+        Each page is read whole (:func:`listed_images`) before its images are translated, as
+        glanceclient built a page's resources before ``detail`` saw the first of them."""
         images: list[Image] = []
         path = IMAGES_PATH
         query: Query = (("name", name), ("sort_dir", "asc"))
         seen: set[str] = set()
         while True:
             data = self._get(path, query)
-            page = data.get("images") if isinstance(data, dict) else None
-            if not isinstance(page, list):
-                raise self._malformed(path, "expected an object with an 'images' list")
+            page = listed_images(data)
             images.extend(self._image(item, f"an image listed by {path}") for item in page)
             link = data.get("next")
             if not link:
@@ -276,7 +321,8 @@ class GlanceImageBackend:
 
     def _get(self, path: str, query: Query, image_id: str | None = None) -> Any:
         """One GET: the parsed JSON body, or what Nova's image service raised instead
-        (:func:`glance_failure`; ``image_id`` for a show, None for a listing)."""
+        (:func:`glance_failure`; ``image_id`` for a show, None for a listing, whose body
+        that is no JSON is left as text for :func:`listed_images` to refuse)."""
         import requests
 
         prepared = self.session.prepare_request(
@@ -288,12 +334,11 @@ class GlanceImageBackend:
             response = self.session.send(prepared, timeout=self.timeout)
         except requests.Timeout:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="timeout"))
-            raise connection_failed(
-                self.base_url, f"Glance GET {url} timed out after {self.timeout:g}s"
-            ) from None
+            reason = f"Glance GET {url} timed out after {self.timeout:g}s"
+            raise self._unreachable(reason, image_id) from None
         except requests.RequestException as exc:
             self._notify(GlanceExchange(recorded_path, recorded_query, failure="connection"))
-            raise connection_failed(self.base_url, f"Glance GET {url} failed: {exc}") from None
+            raise self._unreachable(f"Glance GET {url} failed: {exc}", image_id) from None
         self._notify(
             GlanceExchange(recorded_path, recorded_query, response.status_code, response.text)
         )
@@ -302,7 +347,16 @@ class GlanceImageBackend:
         try:
             return response.json()
         except ValueError:
+            if image_id is None:
+                return response.text
             raise self._malformed(url, "the body is not JSON") from None
+
+    def _unreachable(self, reason: str, image_id: str | None) -> Exception:
+        """A show's ``GlanceConnectionFailed`` (after the one attempt), a listing's
+        glanceclient ``CommunicationError`` (:func:`glance_failure`)."""
+        if image_id is None:
+            return CommunicationError(reason)
+        return connection_failed(self.base_url, reason)
 
     def _notify(self, exchange: GlanceExchange) -> None:
         if self.on_exchange is not None:
@@ -314,17 +368,20 @@ class GlanceImageBackend:
         return translate_image(data)
 
     def _malformed(self, where: str, reason: str) -> ValueError:
-        """An answer that is not the JSON Glance promises: ``ValueError``, as glanceclient's
-        own reading of a body that is no JSON raised."""
+        """An answer that is not the JSON Glance v2 promises and that Nova's v1 client never
+        read (a show's body, an image without an id, a ``next`` link): ``ValueError``, as
+        reading a body that is no JSON raised."""
         return ValueError(
             f"Glance at {self.base_url} sent a malformed answer for {where}: {reason}"
         )
 
 
 def translate_image(data: dict[str, Any]) -> Image:
-    """A v2 image as Nova's image service hands it on: core attributes, the rest properties
-    (those Glance keeps as JSON text read as JSON)."""
+    """A v2 image as Nova's image service hands it on: core attributes, v1's ``is_public``
+    (v2's ``visibility`` of ``public``), the rest properties (those Glance keeps as JSON
+    text read as JSON)."""
     image: Image = {key: data[key] for key in NOVA_ATTRIBUTES if key in data}
+    image["is_public"] = data.get("visibility") == "public"
     image["properties"] = {
         key: value for key, value in data.items() if key not in V2_CORE_ATTRIBUTES
     }

@@ -20,6 +20,7 @@ from simulator.cli import main
 from simulator.errors import (
     HAVANA_EXECUTOR,
     BadInput,
+    EC2Error,
     GlanceConnectionFailed,
     ImageNotFound,
     ec2_error,
@@ -129,6 +130,10 @@ def test_a_glance_url_must_be_http() -> None:
 
 GENERIC = "An unknown error has occurred. Please try your request again."
 HIDDEN = "Unknown error occured."
+FAULT = (
+    "HTTPInternalServerError",
+    "The server has either erred or is incapable of performing the requested operation.",
+)
 FAILURES: dict[str, tuple[dict[str, Any], tuple[str, str], tuple[str, str, int]]] = {
     "500": (
         {"status": 500, "body": "boom"},
@@ -137,12 +142,12 @@ FAILURES: dict[str, tuple[dict[str, Any], tuple[str, str], tuple[str, str, int]]
     ),
     "502": ({"status": 502}, ("UnknownError", GENERIC), ("HTTPBadGateway", HIDDEN, 502)),
     "409": ({"status": 409}, ("UnknownError", GENERIC), ("HTTPConflict", HIDDEN, 409)),
-    "418": ({"status": 418}, ("UnknownError", GENERIC), ("HTTPException", HIDDEN, 500)),
+    "418": ({"status": 418}, ("UnknownError", GENERIC), (*FAULT, 500)),
     "503": ({"status": 503}, ("UnknownError", GENERIC), ("GlanceConnectionFailed", HIDDEN, 500)),
     "400": (
         {"status": 400, "body": "bad\n\nid"},
         ("UnknownError", GENERIC),
-        ("Invalid", "bad\nid (HTTP 400)", 400),
+        ("Invalid", "HTTPBadRequest (HTTP 400)", 400),
     ),
     "403": ({"status": 403}, ("UnknownError", GENERIC), ("ImageNotAuthorized", HIDDEN, 500)),
     "401": ({"status": 401}, ("UnknownError", GENERIC), ("ImageNotAuthorized", HIDDEN, 500)),
@@ -173,9 +178,11 @@ def test_every_glance_failure_is_what_novas_image_service_raised(
     """glanceclient's class for the status (``exc.from_response``), a 503, a timeout or a
     refused connection ``GlanceConnectionFailed`` after the one attempt, then
     ``_translate_image_exception``: 401/403 ``ImageNotAuthorized``, 400 ``Invalid`` (its
-    text the client's ``"<body> (HTTP 400)"``). Grizzly's Executor handles none of them;
-    Havana's answers each by its class name, its own status, the text hidden but for
-    ``Invalid`` (glanceclient's errors carry no ``args``)."""
+    text the client's ``"HTTPBadRequest (HTTP 400)"``: a HEAD has no body to quote).
+    Grizzly's Executor handles none of them; Havana's answers each by its class name, its
+    own status, the text hidden but for ``Invalid`` (glanceclient's errors carry no
+    ``args``), and a status glanceclient has no class for (``code`` ``'N/A'``, which webob
+    refused as the answer's status) as FaultWrapper."""
     responses.add(responses.GET, image_url(ACTIVE), **answer)
     with pytest.raises(Exception) as raised:
         GlanceImageBackend(BASE).show(ACTIVE)
@@ -185,27 +192,69 @@ def test_every_glance_failure_is_what_novas_image_service_raised(
     assert (document.code, document.message, document.status) == havana
 
 
+LISTING_FAILURES: dict[str, tuple[dict[str, Any], tuple[str, str, int]]] = {
+    "401": ({"status": 401, "body": "no"}, ("HTTPUnauthorized", HIDDEN, 401)),
+    "403": ({"status": 403}, ("HTTPForbidden", HIDDEN, 403)),
+    "404": ({"status": 404}, ("HTTPNotFound", HIDDEN, 404)),
+    "400": ({"status": 400}, ("HTTPBadRequest", HIDDEN, 400)),
+    "503": ({"status": 503}, ("HTTPServiceUnavailable", HIDDEN, 503)),
+    "504": ({"status": 504}, (*FAULT, 500)),
+    "refused": (
+        {"body": requests.exceptions.ConnectionError("refused")},
+        ("CommunicationError", HIDDEN, 500),
+    ),
+    "timeout": (
+        {"body": requests.exceptions.ReadTimeout("slow")},
+        ("CommunicationError", HIDDEN, 500),
+    ),
+    "no JSON": ({"body": '{"images": '}, ("TypeError", HIDDEN, 500)),
+    "a list": ({"json": []}, ("TypeError", HIDDEN, 500)),
+    "no images": ({"json": {}}, ("KeyError", HIDDEN, 500)),
+    "images a number": ({"json": {"images": 3}}, ("TypeError", HIDDEN, 500)),
+    "images a text": ({"json": {"images": "no"}}, ("AttributeError", HIDDEN, 500)),
+    "an image a list": ({"json": {"images": [{}, ["x"]]}}, ("AttributeError", HIDDEN, 500)),
+    "an image without id": (
+        {"json": {"images": [{"name": "no id"}]}},
+        ("ValueError", HIDDEN, 500),
+    ),
+    "a next link that is no text": (
+        {"json": {"images": [], "next": 3}},
+        ("ValueError", HIDDEN, 500),
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    ("status", "grizzly", "havana"),
-    [
-        (403, ("NotAuthorized", "HTTPForbidden (HTTP 403)", 400), ("AuthFailure", 403)),
-        (401, ("NotAuthorized", "HTTPUnauthorized (HTTP 401)", 400), ("AuthFailure", 403)),
-        (404, ("NotFound", "HTTPNotFound (HTTP 404)", 400), ("NotFound", 404)),
-    ],
+    ("answer", "havana"), LISTING_FAILURES.values(), ids=LISTING_FAILURES.keys()
 )
 @responses.activate
-def test_a_refused_listing_is_translated_as_a_plain_exception(
-    status: int, grizzly: tuple[str, str, int], havana: tuple[str, int]
+def test_a_failed_listing_is_glanceclients_own_error(
+    answer: dict[str, Any], havana: tuple[str, str, int]
 ) -> None:
-    """A listing's failure goes through ``_translate_plain_exception``: ``NotAuthorized`` and
-    ``NotFound`` with glanceclient's text, which the Executor handles and shows."""
-    responses.add(responses.GET, f"{BASE}/v2/images", status=status)
+    """A listing's failure is not translated: glanceclient v1's ``images.list`` was a
+    generator that ``GlanceClientWrapper.call`` returned unread, so the request ran past
+    ``detail``'s ``try``. Grizzly's Executor answers every one as ``UnknownError``;
+    Havana's by its class name and status, the text hidden (glanceclient's errors carry no
+    ``args``; Python's are 500s), a status glanceclient has no class for as FaultWrapper."""
+    responses.add(responses.GET, f"{BASE}/v2/images", **answer)
     with pytest.raises(Exception) as raised:
         GlanceImageBackend(BASE).detail("cirros")
+    assert not isinstance(raised.value, EC2Error)
     document = ec2_error(raised.value)
-    assert (document.code, document.message, document.status) == grizzly
+    assert (document.code, document.message) == ("UnknownError", GENERIC)
     document = ec2_error(raised.value, HAVANA_EXECUTOR)
-    assert (document.code, document.status) == havana
+    assert (document.code, document.message, document.status) == havana
+
+
+@responses.activate
+def test_a_listing_skips_empty_items_and_the_keys_of_an_empty_text() -> None:
+    """glanceclient made a resource of each item that is not empty: ``{}``, ``null`` and
+    ``""`` are skipped, and an empty text of images lists none."""
+    listing = {"images": [{}, None, "", IMAGES[KERNEL]]}
+    responses.add(responses.GET, f"{BASE}/v2/images", json=listing)
+    assert [image["id"] for image in GlanceImageBackend(BASE).detail("cirros-kernel")] == [KERNEL]
+    responses.replace(responses.GET, f"{BASE}/v2/images", json={"images": ""})
+    assert GlanceImageBackend(BASE).detail("cirros") == []
 
 
 @responses.activate
@@ -216,13 +265,12 @@ def test_a_missing_image_is_image_not_found() -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{"images": "no"}, {"images": [{"name": "no id"}]}, {"images": [], "next": 3}]
+    ("visibility", "public"), [("public", True), ("private", False), (None, False)]
 )
-@responses.activate
-def test_a_malformed_listing_is_a_value_error(body: dict[str, Any]) -> None:
-    responses.add(responses.GET, f"{BASE}/v2/images", json=body)
-    with pytest.raises(ValueError, match="malformed"):
-        GlanceImageBackend(BASE).detail("cirros")
+def test_a_public_image_is_v1s_is_public(visibility: str | None, public: bool) -> None:
+    """``_format_image``'s ``isPublic`` reads v1's ``is_public``: v2's ``visibility``."""
+    data = {**IMAGES[KERNEL], "visibility": visibility}
+    assert translate_image(data)["is_public"] is public
 
 
 # --- through the EC2 API, against a real local Glance ------------------------------------------
