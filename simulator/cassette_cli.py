@@ -233,7 +233,7 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise BadInput(f"cannot write --output {output}: {exc.strerror}") from None
 
@@ -362,14 +362,31 @@ def _replay_all(
     # other worker idle while one replays it.
     largest_first = sorted(paths, key=lambda path: path.stat().st_size, reverse=True)
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        futures = {
-            path: pool.submit(_replay_file, path, profiles, rerecord, fmt, table)
-            for path in largest_first
-        }
+        try:
+            futures = {
+                path: pool.submit(_replay_file, path, profiles, rerecord, fmt, table)
+                for path in largest_first
+            }
+        except OSError as exc:
+            _stop_workers(pool)
+            raise BadInput(
+                f"cannot start {processes} worker processes ({exc.strerror or exc}); "
+                "ask for fewer with -j"
+            ) from None
         with progress("replaying cassettes", len(paths), fmt) as advance:
             for _ in as_completed(futures.values()):
                 advance(1)
         return [futures[path].result() for path in paths]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool some of whose workers could not be forked (the system's process limit):
+    those started wait for work that will never come, and the interpreter would wait for
+    them at exit."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join()
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ Nova would refuse is not bad input: it prints the EC2 error and exits 1.
 from __future__ import annotations
 
 import argparse
+import io
 import ipaddress
 import json
 import logging
@@ -81,7 +82,13 @@ def default_store_path() -> Path:
     import platformdirs  # only for the default store: replay and validate open none
 
     directory = Path(platformdirs.user_data_dir("launch-sim", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the default store's folder {directory}: {exc.strerror or exc} "
+            f"(set ${STORE_ENV} or pass --store)"
+        ) from None
     return directory / "store.json"
 
 
@@ -507,6 +514,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    if sys.stdout is None:
+        print("launch-sim: error: the standard output is closed", file=sys.stderr)
+        return 2
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is no UTF-8 (``c\xff.json``) is shown escaped, not a traceback.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return handler(args)
     except BadInput as exc:
@@ -518,5 +532,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (``launch-sim ... | head``): stop quietly, as shell tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_output()
         return 141
+    except OSError as exc:
+        # What the system refused that no command names: mostly writing the output (a full disk).
+        _discard_output()
+        where = f"{exc.filename}" if exc.filename else "cannot write the output"
+        print(f"launch-sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _discard_output() -> None:
+    """Point the standard output at the null device, so that what is left buffered does not
+    fail again when the interpreter flushes it at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -45,6 +45,7 @@ from simulator.errors import (
 )
 from simulator.images import IMAGE_FIELDS, Image, convert_from_string
 from simulator.limits import shorten
+from simulator.urls import http_url_problem
 
 if TYPE_CHECKING:
     import requests
@@ -285,9 +286,9 @@ class GlanceImageBackend:
     ) -> None:
         import requests
 
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise BadInput(f"Glance URL {base_url!r} is not an http(s) URL")
+        problem = http_url_problem(base_url)
+        if problem:
+            raise BadInput(f"Glance URL {base_url!r}: {problem}")
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.timeout = timeout

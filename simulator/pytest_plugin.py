@@ -184,24 +184,55 @@ def launch_sim_cassette(
     """
     marker = request.node.get_closest_marker(CASSETTE_MARKER)
     options = marker.kwargs if marker else {}
+    refusal = _cassette_marker_refusal(options)
+    if refusal is not None:
+        pytest.fail(f"{CASSETTE_MARKER}: {refusal}", pytrace=False)
     mode = request.config.getoption("--launch-sim-record-mode") or options.get(
         "record_mode", DEFAULT.value
     )
     path = _cassette_path(request, marker)
-    with ExitStack() as stack:
-        try:
-            use = stack.enter_context(
-                use_cassette(
-                    path,
-                    mode,
-                    seed=launch_sim_seed,
-                    redact=options.get("redact", ()),
-                    profile=_chosen_profile(request),
-                )
+    stack = ExitStack()
+    try:
+        use = stack.enter_context(
+            use_cassette(
+                path,
+                mode,
+                seed=launch_sim_seed,
+                redact=options.get("redact", ()),
+                profile=_chosen_profile(request),
             )
-        except BadInput as exc:  # a missing or broken cassette: say so, no traceback
-            pytest.fail(str(exc), pytrace=False)
-        yield use
-        report = use.failure_report()
+        )
+    except BadInput as exc:  # a missing or broken cassette: say so, no traceback
+        refusal = str(exc)
+    if refusal is not None:
+        pytest.fail(refusal, pytrace=False)
+    yield use
+    report = use.failure_report()
+    try:
+        stack.close()
+    except BadInput as exc:  # a recording that cannot be saved
+        report = f"{report}\n{exc}" if report else str(exc)
     if report is not None:
         pytest.fail(report, pytrace=False)
+
+
+_CASSETTE_OPTIONS = frozenset({"path", "record_mode", "redact"})
+
+
+def _cassette_marker_refusal(options: dict[str, Any]) -> str | None:
+    """Why the cassette marker's keywords cannot be used, or None: a misspelt keyword or
+    mode would otherwise be ignored or fail with a traceback."""
+    unknown = sorted(set(options) - _CASSETTE_OPTIONS)
+    if unknown:
+        return (
+            f"unknown keyword(s) {', '.join(unknown)}; use {', '.join(sorted(_CASSETTE_OPTIONS))}"
+        )
+    modes = [mode.value for mode in RecordMode]
+    if "record_mode" in options and options["record_mode"] not in modes:
+        return f"record_mode {options['record_mode']!r} is none of {', '.join(modes)}"
+    redact = options.get("redact", ())
+    if not isinstance(redact, list | tuple | set | frozenset) or not all(
+        isinstance(name, str) for name in redact
+    ):
+        return f"redact must be a list of parameter names, not {redact!r}"
+    return None

@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from simulator.cassette import Cassette, Interaction
 from simulator.errors import BadInput
 from simulator.report import CassetteResult, InteractionResult, json_diff
+from simulator.urls import http_url_problem
 
 if TYPE_CHECKING:
     import requests
@@ -59,7 +60,7 @@ class Provider:
     timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
-        problem = endpoint_problem(self.endpoint)
+        problem = http_url_problem(self.endpoint)
         if problem is not None:
             raise BadInput(f"--endpoint {self.shown}: {problem}")
         if self.keys is not None and urlsplit(self.endpoint).username is not None:
@@ -73,31 +74,6 @@ class Provider:
 
     def __repr__(self) -> str:
         return f"Provider(endpoint={self.shown!r}, keys={self.keys!r}, timeout={self.timeout!r})"
-
-
-def endpoint_problem(endpoint: str) -> str | None:
-    """Why ``endpoint`` is not a URL requests can be sent to, or None.
-
-    Checked before any request, so a typo is one line of bad input rather than a
-    traceback from the URL parser or one connection error per recorded interaction.
-    """
-    try:
-        parts = urlsplit(endpoint)
-    except ValueError as exc:  # an unclosed IPv6 bracket
-        return f"not a valid URL ({str(exc).lower()})"
-    if parts.scheme not in ("http", "https"):
-        return "not an http(s) URL"
-    if not parts.hostname:
-        return "the URL names no host"
-    try:
-        port = parts.port
-    except ValueError:
-        port = 0
-    if port == 0:
-        return "the port must be a number from 1 to 65535"
-    if parts.query or parts.fragment:
-        return "the URL may not carry a query or fragment (the requests bring their own)"
-    return None
 
 
 def _unreachable(exc: requests.RequestException) -> str | None:

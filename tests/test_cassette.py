@@ -426,6 +426,45 @@ def test_the_pytest_marker_records_once_then_replays(tmp_path: Path) -> None:
     assert "no such cassette, and record mode 'none' records nothing" in missing.stdout
 
 
+MARKED_TEST = """
+import pytest
+
+@pytest.mark.launch_sim_cassette("c.json", OPTIONS)
+def test_launch(launch_sim_cassette):
+    launch_sim_cassette.handle([("Action", "RunInstances"), ("ImageId", "ami-00000001")])
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "refusal"),
+    [
+        ("record_mode='bogus'", "record_mode 'bogus' is none of none, once, new_episodes, all"),
+        ("bogus_kw=1", "unknown keyword(s) bogus_kw; use path, record_mode, redact"),
+        ("redact='UserData'", "redact must be a list of parameter names, not 'UserData'"),
+    ],
+)
+def test_a_cassette_marker_it_cannot_use_fails_the_test_in_one_line(
+    tmp_path: Path, options: str, refusal: str
+) -> None:
+    (tmp_path / "test_user.py").write_text(MARKED_TEST.replace("OPTIONS", options))
+    run = run_pytest(tmp_path, "-rE", "--tb=line", "-o", "console_output_style=classic")
+    assert run.returncode == 1, run.stdout
+    assert "1 error" in run.stdout
+    assert f"launch_sim_cassette: {refusal}" in run.stdout.replace("\n", " ")
+    assert "Traceback" not in run.stdout
+
+
+def test_a_recording_that_cannot_be_saved_fails_the_test_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "c.json").mkdir()
+    (tmp_path / "test_user.py").write_text(MARKED_TEST.replace("OPTIONS", "record_mode='all'"))
+    run = run_pytest(tmp_path)
+    assert run.returncode == 1, run.stdout
+    assert run.stdout.endswith("1 error in " + run.stdout.rsplit("1 error in ", 1)[-1])
+    assert "failed" not in run.stdout
+    assert "not a regular file; refusing to replace it" in run.stdout
+    assert "Traceback" not in run.stdout
+
+
 def test_gc_paused_disables_the_collector_for_the_block_and_leaves_a_disabled_one_alone() -> None:
     assert gc.isenabled()
     with gc_paused():

@@ -374,9 +374,14 @@ class Cassette:
         return texts
 
     def save(self, path: Path) -> None:
-        """Write the file, in the JSON Lines form if ``path`` ends in ``.jsonl``."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, self.to_lines() if is_lines(path) else self.to_bytes())
+        """Write the file, in the JSON Lines form if ``path`` ends in ``.jsonl``; one that
+        cannot be written (a read-only folder, a full disk) is bad input, the old file kept."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, self.to_lines() if is_lines(path) else self.to_bytes())
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise CassetteError(f"{path}: cannot write the cassette: {reason}") from None
 
     def seeded_instance_high_water(self) -> int:
         """The highest instance id the seed holds (0 if none): replay issues ids after it."""

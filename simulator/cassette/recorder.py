@@ -50,6 +50,7 @@ from simulator.errors import (
 )
 from simulator.glance import GlanceExchange, GlanceRecording, append_exchanges
 from simulator.httprequest import HttpRequest
+from simulator.jsonio import refuse_to_replace, refuse_unwritable
 from simulator.limits import DEFAULT_LIMITS, QueryLimits
 from simulator.profiles import Profile, get_profile
 from simulator.report import InteractionResult
@@ -169,6 +170,11 @@ class CassetteSession:
         grown = recorded if recorded is not None and mode.rules.grows_existing else None
         self.recording = recorded is None or grown is not None
         """Whether a request with no recorded match is recorded (else it is a failure)."""
+        if self.recording:
+            # Before the first request, so a cassette that could never be saved fails the
+            # session at its start, not a test's request halfway through.
+            refuse_to_replace(path)
+            refuse_unwritable(path)
         if (
             recorded is not None
             and image_service is not None
@@ -320,10 +326,7 @@ class CassetteSession:
 
     def _save(self) -> None:
         """Write the cassette; an unwritable one is bad input (one line), not a traceback."""
-        try:
-            self.cassette.save(self.path)
-        except OSError as exc:
-            raise CassetteError(f"{self.path}: cannot write the cassette: {exc.strerror}") from None
+        self.cassette.save(self.path)
         self._unsaved = 0
 
 
