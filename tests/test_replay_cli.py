@@ -75,8 +75,29 @@ def test_a_changed_rule_exits_1_with_the_pointer_and_both_values(
         ('{"images": []}', "not a valid cassette"),
         ("[" * 100_000 + "]" * 100_000, "not JSON this reader accepts: nested too deeply"),
         ('{"format": "launch-sim-cassette", "x": "\\ud800"}', "not Unicode text"),
+        (
+            FAKE0.read_text().rstrip()[:-1] + ', "interactions": []}',
+            "not JSON this reader accepts: the key 'interactions' appears twice in one object",
+        ),
+        (
+            '{"format": "launch-sim-cassette", "format": "x", "interactions": []}',
+            "not JSON this reader accepts: the key 'format' appears twice in one object",
+        ),
+        (
+            FAKE0.read_text().replace('"method": "POST"', '"method": "GET", "method": "POST"'),
+            "not JSON this reader accepts: the key 'method' appears twice in one object",
+        ),
     ],
-    ids=["not-json", "version-2", "a-seed", "nested-too-deeply", "lone-surrogate"],
+    ids=[
+        "not-json",
+        "version-2",
+        "a-seed",
+        "nested-too-deeply",
+        "lone-surrogate",
+        "interactions-twice",
+        "a-header-key-twice",
+        "a-key-twice-in-an-interaction",
+    ],
 )
 def test_bad_cassettes_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str

@@ -47,6 +47,10 @@ def write(tmp_path: Path, data: Any, name: str = "seed.json") -> Path:
             "not JSON this reader accepts: an integer has more than 4300 digits",
         ),
         ("[" * 100_000, "not JSON this reader accepts: nested too deeply"),
+        (
+            '{"snapshots": [{"ec2_id": "snap-00000001", "uuid": "x"}], "snapshots": []}',
+            "the key 'snapshots' appears twice in one object",
+        ),
     ],
 )
 def test_bad_seed_is_one_line(tmp_path: Path, content: Any, fragment: str) -> None:
