@@ -11,6 +11,7 @@ slightly differently.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -36,8 +37,8 @@ def unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     parsing: 2.8% of a replayed interaction's instructions."""
     members = dict(pairs)
     if len(members) != len(pairs):
-        seen: set[str] = set()
-        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
+        counted = collections.Counter(key for key, _ in pairs)
+        repeated = next(key for key, count in counted.items() if count > 1)
         raise UnsupportedJSON(
             f"not JSON this reader accepts: the key {repeated!r} appears twice in one object"
         )
