@@ -465,6 +465,26 @@ def test_a_recording_that_cannot_be_saved_fails_the_test_in_one_line(tmp_path: P
     assert "Traceback" not in run.stdout
 
 
+@pytest.mark.parametrize("kind", ["a seed", "not JSON", "a JSON Lines seed"])
+def test_recording_afresh_never_replaces_a_file_that_is_no_cassette(
+    tmp_path: Path, kind: str
+) -> None:
+    seed = (ROOT / "fixtures" / "seed" / "default.json").read_text()
+    name, text = {
+        "a seed": ("seed.json", seed),
+        "not JSON": ("notes.json", "remember the milk"),
+        "a JSON Lines seed": ("seed.jsonl", json.dumps(json.loads(seed)) + "\n"),
+    }[kind]
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(CassetteError, match="refusing to record over a file that is no cassette"):
+        recorded_for(path, RecordMode.ALL)
+    assert path.read_text() == text
+    cassette = tmp_path / "c.json"
+    cassette.write_bytes((ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json").read_bytes())
+    assert recorded_for(cassette, RecordMode.ALL) is None
+
+
 def test_gc_paused_disables_the_collector_for_the_block_and_leaves_a_disabled_one_alone() -> None:
     assert gc.isenabled()
     with gc_paused():

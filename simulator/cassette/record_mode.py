@@ -12,7 +12,16 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.cassette.format import Cassette, CassetteError, load_cassette
+from simulator.cassette.format import (
+    Cassette,
+    CassetteError,
+    is_lines,
+    load_cassette,
+    read_header,
+    stream_document,
+)
+from simulator.errors import BadInput
+from simulator.jsonio import NotStreamable
 
 
 @dataclass(frozen=True)
@@ -93,13 +102,36 @@ SERVE_DEFAULT = RecordMode.ONCE
 
 
 def recorded_for(path: Path, mode: RecordMode) -> Cassette | None:
-    """The cassette a session checks requests against; None when it records from scratch."""
+    """The cassette a session checks requests against; None when it records from scratch.
+
+    Recording afresh over a file that is there replaces it, so it must be a cassette: a
+    seed or a report given by mistake is refused, not lost."""
     rules = mode.rules
     if rules.checks_existing and path.exists():
         return load_cassette(path)
+    if path.is_file():
+        _refuse_unless_cassette(path)
     if not rules.records_missing:
         raise CassetteError(
             f"{path}: no such cassette, and record mode {mode.value!r} records nothing "
             "(record it with 'once')"
         )
     return None
+
+
+def _refuse_unless_cassette(path: Path) -> None:
+    """CassetteError unless ``path`` holds a cassette (its header is read and checked)."""
+    try:
+        if is_lines(path):
+            read_header(path)
+        else:
+            try:
+                stream_document(path)
+            except NotStreamable:
+                load_cassette(path)
+    except BadInput as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise CassetteError(
+            f"{path}: refusing to record over a file that is no cassette ({reason}); "
+            "move it away first"
+        ) from None
