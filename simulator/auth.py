@@ -68,6 +68,21 @@ class PlainBadRequest(Exception):
     """
 
 
+def access_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be an access key, or None: it travels in the ``Authorization``
+    header's ``Credential=K/date/...`` (and ``AWSAccessKeyId``), where a space, a comma, a
+    slash or a control character would break the header or its scope, so every request
+    signed with it would be refused."""
+    if not key:
+        return "an access key is empty"
+    if not key.isascii() or not key.isprintable() or any(c in key for c in " ,/"):
+        return (
+            "an access key holds a character a signed header cannot carry "
+            "(a space, a comma, a slash, a control character or one beyond ASCII)"
+        )
+    return None
+
+
 def secret_keys_given(options: Sequence[str] | None, environ: Mapping[str, str]) -> list[str]:
     """The ``--secret-key`` values, else the one in ``$LAUNCH_SIM_SECRET_KEY``.
 

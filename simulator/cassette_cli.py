@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.api import Simulator
-from simulator.auth import SECRET_KEY_ENV, secret_keys_given
+from simulator.auth import SECRET_KEY_ENV, access_key_problem, secret_keys_given
 from simulator.cassette import (
     DEFAULT,
     SERVE_DEFAULT,
@@ -414,6 +414,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise BadInput("--secret-key needs --access-key K")
     if args.access_key and not secrets:
         raise BadInput(f"--access-key needs --secret-key S or ${SECRET_KEY_ENV}")
+    problem = access_key_problem(args.access_key) if args.access_key is not None else None
+    if problem:
+        raise BadInput(f"--access-key: {problem}")
     keys = SigningKeys(args.access_key, secrets[0], args.region) if args.access_key else None
     provider = Provider(args.endpoint, keys, args.timeout)
     cassettes = _load_all(_selected(args))

@@ -28,6 +28,7 @@ from simulator.auth import (
     Authenticator,
     NoAuth,
     SignatureAuth,
+    access_key_problem,
     query_time_check,
     secret_keys_given,
 )
@@ -297,6 +298,10 @@ def _authenticator(args: argparse.Namespace) -> Authenticator:
         )
     if not all(access_keys) or not all(secret_keys):
         raise BadInput("an access key or secret key is empty")
+    for key in access_keys:
+        problem = access_key_problem(key)
+        if problem:
+            raise BadInput(problem)
     return SignatureAuth(dict(zip(access_keys, secret_keys, strict=True)), query_time=query_time)
 
 

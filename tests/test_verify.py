@@ -146,6 +146,25 @@ def test_a_bad_endpoint_or_half_a_key_pair_is_bad_input(
     assert "--secret-key needs --access-key K" in err
 
 
+@pytest.mark.parametrize("key", ["a\nb", "a b", "a/b", "a,b", "ключ", ""])
+@pytest.mark.parametrize("command", ["verify", "serve"])
+def test_an_access_key_no_signed_header_can_carry_is_bad_input(
+    capsys: pytest.CaptureFixture[str], key: str, command: str
+) -> None:
+    """Refused before any request, without echoing it; else every request signed with it
+    fails (verify: ``InvalidHeader`` per interaction) or is refused (serve: 403s)."""
+    options = {
+        "verify": ["--endpoint", ENDPOINT, str(FAKE0)],
+        "serve": ["--memory", "--port", "0", "--auth", "sigv4"],
+    }[command]
+    code, _, err = run(capsys, command, *options, "--access-key", key, "--secret-key", "S")
+    assert code == 2
+    assert err.count("\n") == 1
+    empty = {"verify": "--secret-key needs --access-key K", "serve": "is empty"}[command]
+    assert (empty if not key else "holds a character a signed header cannot carry") in err
+    assert not key or key not in err
+
+
 @pytest.mark.parametrize("cassette", STORE_CASSETTES, ids=[p.stem for p in STORE_CASSETTES])
 def test_a_launch_sim_server_on_the_cassettes_seed_verifies(
     cassette: Path, capsys: pytest.CaptureFixture[str]
