@@ -266,8 +266,7 @@ def _open_journal(journal: Path, path: Path) -> tuple[int, os.stat_result | None
         _remove_if_created(journal, created)
         if isinstance(exc, BlockingIOError):
             raise StoreLocked(
-                f"store {path} is locked by another process (it holds the journal; "
-                f"its lock file {path}.lock was removed while the store was open)"
+                f"store {path} is locked by another process (it holds the journal {journal})"
             ) from None
         raise
     return fd, created
@@ -301,6 +300,10 @@ def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result 
     try:
         lock.acquire()
     except Timeout:
+        if not lock_path.exists():  # filelock retries a lock file it cannot create
+            raise StoreError(
+                f"cannot lock store {path}: its lock file {lock_path} cannot be created"
+            ) from None
         try:
             owner = lock_path.read_text().strip()
         except OSError:
