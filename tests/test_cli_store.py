@@ -196,3 +196,35 @@ def test_a_seed_the_store_would_refuse_half_way_changes_nothing(
     code, _, err = cli(capsys, "store", "--store", store, "add", seed)
     assert code == 2 and "/images/1" in err and err.count("\n") == 1
     assert contents(store) == before
+
+
+def test_an_import_stopped_halfway_keeps_valid_rows_and_store_add_completes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the fifth mapping row: exit 130, the rows written stay readable, and
+    ``store add`` of the same seed makes the store the full import's."""
+    seed = default_seed_path()
+    whole = tmp_path / "whole.json"
+    assert cli(capsys, "store", "--store", whole, "import", seed)[0] == 0
+    add_mapping = MappingStore.add_mapping
+    written: list[int] = []
+
+    def interrupted(self: MappingStore, *args: Any, **kwargs: Any) -> int:
+        if len(written) == 5:
+            raise KeyboardInterrupt
+        written.append(1)
+        return add_mapping(self, *args, **kwargs)
+
+    monkeypatch.setattr(MappingStore, "add_mapping", interrupted)
+    half = tmp_path / "half.json"
+    assert cli(capsys, "store", "--store", half, "import", seed)[0] == 130
+    monkeypatch.setattr(MappingStore, "add_mapping", add_mapping)
+    partial = contents(half)
+    assert (
+        0
+        < sum(len(rows) for rows in partial.values())
+        < sum(len(rows) for rows in contents(whole).values())
+    )
+    assert cli(capsys, "store", "--store", half, "import", seed)[0] == 2
+    assert cli(capsys, "store", "--store", half, "add", seed)[0] == 0
+    assert contents(half) == contents(whole)
