@@ -77,13 +77,13 @@ def json_diff(recorded: Any, observed: Any, path: Sequence[str | int] = ()) -> l
     compares every interaction and nearly all are equal, so equal values are recognised
     first by a walk that builds no pointers, at less than half the cost of the diff.
     """
-    if _identical(recorded, observed):
+    if json_identical(recorded, observed):
         return []
     return _differences(recorded, observed, path)
 
 
-def _identical(recorded: Any, observed: Any) -> bool:
-    """Whether :func:`_differences` would find nothing: the same type at every node, the
+def json_identical(recorded: Any, observed: Any) -> bool:
+    """Whether :func:`json_diff` would find nothing: the same type at every node, the
     same keys and the same values (it may say no where they differ in a way that finds
     nothing, such as a dict subclass; the full diff then decides)."""
     kind = type(recorded)
@@ -100,7 +100,7 @@ def _identical(recorded: Any, observed: Any) -> bool:
             other = observed[key]
             leaf = type(value)
             if leaf is dict or leaf is list:
-                if not _identical(value, other):
+                if not json_identical(value, other):
                     return False
             elif leaf is not type(other) or value != other:
                 return False
@@ -111,7 +111,7 @@ def _identical(recorded: Any, observed: Any) -> bool:
         for before, after in zip(recorded, observed, strict=True):
             leaf = type(before)
             if leaf is dict or leaf is list:
-                if not _identical(before, after):
+                if not json_identical(before, after):
                     return False
             elif leaf is not type(after) or before != after:
                 return False

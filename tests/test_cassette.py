@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from simulator.cassette import (
     replay_cassette,
     use_cassette,
 )
+from simulator.cassette.format import Interaction, RecordedResponse, compare
 from simulator.cassette.replayer import YOUNG_COLLECTION_EVERY
 from simulator.contracts import default_registry
 from simulator.errors import StoreError
@@ -515,3 +517,29 @@ def test_gc_frozen_freezes_for_the_block_and_leaves_an_earlier_freeze_alone() ->
         assert gc.get_freeze_count() == before, "someone else's freeze is not undone"
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"create_calls": ({"min_count": True},)}, "/create_calls/0/min_count"),
+        ({"status": 201}, "/response/status"),
+        ({"error_code": "UnknownError"}, "/response/error_code"),
+        ({"instance_ids": ("i-00000002",)}, "/response/instance_ids/0"),
+        ({"reservation_id": "r-1"}, "/response/reservation_id"),
+    ],
+    ids=["true-is-not-1", "status", "error-code", "instance-id", "reservation-form"],
+)
+def test_compare_finds_each_difference_its_shortcut_for_equal_ones_could_miss(
+    change: dict[str, Any], pointer: str
+) -> None:
+    """``compare`` recognises an equal interaction on the records; every way two can differ,
+    a bool for an integer included, still reaches the diff."""
+    request = RecordedRequest("POST", "/", (("Action", "RunInstances"),))
+    response = RecordedResponse(200, None, "r-0000000a", ("i-00000001",))
+    recorded = Interaction(request, ({"min_count": 1},), response)
+    assert compare(recorded, replace(recorded), 0) == []
+    calls = change.pop("create_calls", recorded.create_calls)
+    observed = Interaction(request, calls, replace(response, **change))
+    [difference] = compare(recorded, observed, 0)
+    assert difference.pointer == "/interactions/0" + pointer
