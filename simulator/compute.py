@@ -199,6 +199,10 @@ class RecordingComputeAPI(InstanceOperations):
     ) -> None:
         self.store = store
         self.images = images
+        self._confirm_image: Callable[[str], object] = getattr(images, "confirm", images.show)
+        """``images.show`` for an image only checked, by the backend's cheaper ``confirm``
+        when it has one (:meth:`StoreImageBackend.confirm
+        <simulator.images.StoreImageBackend.confirm>`)."""
         self.contracts = contracts
         profile = profile or get_profile()
         self.rules = profile.compute
@@ -695,7 +699,7 @@ class RecordingComputeAPI(InstanceOperations):
             kernel_id = ramdisk_id = None
         for image_uuid in (kernel_id, ramdisk_id):
             if image_uuid is not None:
-                self.images.show(image_uuid)
+                self._confirm_image(image_uuid)
         return kernel_id, ramdisk_id
 
     def _generate_reservation_id(self) -> str:

@@ -214,6 +214,24 @@ class MappingStore:
             doc_id = self._images().by_id.get(uuid)
             return None if doc_id is None else self._copy(IMAGES, doc_id)
 
+    def inspect_image(self, uuid: str, inspect: Callable[[dict[str, Any]], None]) -> bool:
+        """Whether the image exists, ``inspect`` first run on its stored row under the lock:
+        for a caller that would copy the image with :meth:`image` only to read it and drop
+        it. ``inspect`` must not change the row (it is the store's own); an access log sees
+        the row read, as :meth:`image` shows it; a row it cannot find is no image, as
+        :meth:`image` reads it."""
+        with self._lock:
+            doc_id = self._images().by_id.get(uuid)
+            if doc_id is None:
+                return False
+            if self._access_log is not None:
+                self._access_log.read.setdefault((IMAGES, doc_id))
+            row = self._row(IMAGES, doc_id)
+            if row is None:
+                return False
+            inspect(row)
+            return True
+
     def images_named(self, name: str) -> list[dict[str, Any]]:
         """Images called ``name``, oldest first: the order Glance lists them in."""
         with self._lock:
