@@ -123,12 +123,14 @@ class MappingStore:
     # --- mapping rows ---
 
     def mapping_uuid(self, table: MappingTable, row_id: int) -> str | None:
-        """The uuid of row ``row_id``, from its uuid column, else from its TinyDB row."""
+        """The uuid of row ``row_id``, from its uuid column, else from its TinyDB row (read
+        in line, see :meth:`_copy`: an id beyond the column, a seed's ``snap-12345678``,
+        is read there on every launch)."""
         with self._lock:
             name = table
             uuid = self._uuid_columns[name].get(row_id)
             if uuid is None:
-                doc = self._row(name, row_id)
+                doc = self._storage.tables[name].get(str(row_id))
                 if doc is None:
                     return None
                 uuid = doc["uuid"]
@@ -226,7 +228,7 @@ class MappingStore:
                 return False
             if self._access_log is not None:
                 self._access_log.read.setdefault((IMAGES, doc_id))
-            row = self._row(IMAGES, doc_id)
+            row = self._storage.tables[IMAGES].get(str(doc_id))
             if row is None:
                 return False
             inspect(row)
@@ -407,18 +409,16 @@ class MappingStore:
             )
         return self._instance_type_index
 
-    def _row(self, table: str, doc_id: Any) -> dict[str, Any] | None:
-        """The stored row ``doc_id``, found as ``Table.get(doc_id=)`` finds it (under
-        ``str(doc_id)``) but without the ``Document`` copy that call builds: every caller
-        either copies the row anyway or reads one field."""
-        row: dict[str, Any] | None = self._storage.tables[table].get(str(doc_id))
-        return row
-
     def _copy(self, table: str, doc_id: int) -> dict[str, Any]:
-        """A private copy of a row known to exist (an index named it)."""
+        """A private copy of a row known to exist (an index named it).
+
+        The row is found as ``Table.get(doc_id=)`` finds it (under ``str(doc_id)``) but
+        without the ``Document`` copy that call builds; here, in :meth:`mapping_uuid` and in
+        :meth:`inspect_image` that lookup is written in line, not called: a launch makes
+        nine of them, and a method per lookup cost a frame each."""
         if self._access_log is not None:
             self._access_log.read.setdefault((table, doc_id))
-        copied: dict[str, Any] = clone(self._row(table, doc_id))
+        copied: dict[str, Any] = clone(self._storage.tables[table].get(str(doc_id)))
         return copied
 
     def _copies(self, table: str) -> list[dict[str, Any]]:
