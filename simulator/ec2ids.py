@@ -136,7 +136,11 @@ _number_of = ShortTextMemo(_parsed)
 
 def id_to_ec2_id(instance_id: Any, template: str = _INSTANCE_TEMPLATE) -> str:
     """``template % int(instance_id)``, text read as Python 2 read it (``u'1_0'`` is no
-    number: an image mapping's ``snapshot_id`` of ``1_0`` fails the answer showing it)."""
+    number: an image mapping's ``snapshot_id`` of ``1_0`` fails the answer showing it). An
+    int, what a mapping row's id always is, is formatted as it is (``int()`` of one is
+    itself), without the call: every id a launch answers with comes here."""
+    if type(instance_id) is int:
+        return template % instance_id
     return template % python2_int(instance_id)
 
 
@@ -150,11 +154,23 @@ def image_type(container_format: Any) -> str:
 
 
 def image_ec2_id(image_id: Any, image_type_prefix: str = _MACHINE_IMAGE) -> str:
-    """The EC2 id of an s3 image id; one that is no integer reads as image 0, as in Nova."""
+    """The EC2 id of an s3 image id; one that is no integer reads as image 0, as in Nova.
+    The three image prefixes' templates are written once (:data:`_IMAGE_TEMPLATES`), as a
+    launch answers with its image's, kernel's and ramdisk's ids."""
+    template = _IMAGE_TEMPLATES.get(image_type_prefix)
     try:
-        return id_to_ec2_id(image_id, ec2_id_template(image_type_prefix))
+        return id_to_ec2_id(
+            image_id, ec2_id_template(image_type_prefix) if template is None else template
+        )
     except ValueError:
         return id_to_ec2_id(0, ec2_id_template(_MACHINE_IMAGE))
+
+
+_IMAGE_TEMPLATES = {
+    prefix: ec2_id_template(prefix)
+    for prefix in (EC2_ID_PREFIXES[kind] for kind in ("s3_images", "kernels", "ramdisks"))
+}
+""":func:`~simulator.id_prefixes.ec2_id_template` of each image prefix."""
 
 
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
