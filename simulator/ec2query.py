@@ -21,7 +21,7 @@ import socket
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree
 
 from simulator.ec2ids import ec2_id_to_id, py2_float, py2_int, uuid4_text
@@ -804,8 +804,9 @@ def _first_text(
     """The first text :func:`_render_data` would write of ``data`` that is not ``plain``,
     walking it as that function does, or None; every dict it meets on the way is added to
     ``fields`` (each of them when no text is refused), whose keys are element names. Asked
-    of every answer, so text leaves are tested in line; bools, numbers and datetimes write
-    ASCII letters and digits."""
+    of every answer, so leaves are tested in line: text, and the bools, numbers, datetimes
+    and Nones that write ASCII letters and digits or nothing (a call for each of those was
+    eleven frames of a launch's answer)."""
     kind = type(data)
     if kind is str:
         return None if plain(data) else data
@@ -823,9 +824,12 @@ def _first_text(
     if mapping is not None and fields is not None:
         fields.append(mapping)
     for item in data if mapping is None else mapping.values():
-        if type(item) is str:
+        kind = type(item)
+        if kind is str:
             if not plain(item):
-                return item
+                return cast(str, item)
+        elif kind in _ASCII_KINDS or item is None:
+            continue
         elif (text := _first_text(item, plain, fields)) is not None:
             return text
     return None
