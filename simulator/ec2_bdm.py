@@ -47,6 +47,12 @@ _RESOLVERS = {
     SnapshotLookup.VOLUME_TABLE_FIRST: _volume_table_first,
 }
 """Each lookup rule: the id's key in the mapping and its uuid, or None to drop the id."""
+_BY_PREFIX = SnapshotLookup.BY_PREFIX
+"""Every release's rule but Folsom's, which :func:`parse_block_device_mapping` tells apart by
+identity before it asks :data:`_RESOLVERS`: an Enum member hashes through the Python-level
+``Enum.__hash__`` (a frame for every mapping of every launch), and reading the member off
+its class each time is no cheaper (``EnumType``'s ``__getattr__`` hook slows every class
+attribute lookup): it is read once, here."""
 
 
 def parse_block_device_mapping(
@@ -57,7 +63,8 @@ def parse_block_device_mapping(
     if ebs:
         ec2_id = ebs.pop("snapshot_id", None)
         if ec2_id:
-            resolved = _RESOLVERS[lookup](store, ec2_id)
+            resolve = _by_prefix if lookup is _BY_PREFIX else _RESOLVERS[lookup]
+            resolved = resolve(store, ec2_id)
             if resolved is not None:
                 bdm[resolved[0]] = resolved[1]
             ebs.setdefault("delete_on_termination", True)
