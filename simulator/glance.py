@@ -190,10 +190,11 @@ def listed_images(body: Any) -> list[dict[str, Any]]:
         raise TypeError(f"the listing's images {shorten(repr(images))} cannot be iterated")
     items: list[dict[str, Any]] = []
     for item in images:
-        if item and type(item) is not dict:
+        if not item:
+            continue
+        if type(item) is not dict:
             raise AttributeError(f"the listed image {shorten(repr(item))} is no object")
-        if item:
-            items.append(item)
+        items.append(item)
     return items
 
 

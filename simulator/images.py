@@ -33,18 +33,18 @@ def convert_from_string(image: Image) -> Image:
     image service did before anyone saw the image (Glance stores every property as text).
     Text that is no JSON fails the lookup with Python 2's ValueError (unexpected; Havana
     on names it), not Python 3's JSONDecodeError."""
-    properties = image.get("properties")
-    if not properties or _JSON_PROPERTY_SET.isdisjoint(properties):
-        return image
-    for name, value in _json_properties(properties):
-        properties[name] = value
+    for name, value in _json_properties(image):
+        image["properties"][name] = value
     return image
 
 
-def _json_properties(properties: Any) -> Iterator[tuple[str, Any]]:
-    """Each of :data:`JSON_PROPERTIES` of ``properties`` that is text, with its JSON read,
-    one at a time (a caller that writes each back does so before the next is read), as
-    :func:`convert_from_string` reads them, failures and all."""
+def _json_properties(image: Image) -> Iterator[tuple[str, Any]]:
+    """Each of :data:`JSON_PROPERTIES` of the image's properties that is text, with its JSON
+    read, one at a time (a caller that writes each back does so before the next is read),
+    as :func:`convert_from_string` reads them, failures and all."""
+    properties = image.get("properties")
+    if not properties or _JSON_PROPERTY_SET.isdisjoint(properties):
+        return
     for name in JSON_PROPERTIES:
         value = properties.get(name)
         if isinstance(value, str):
@@ -56,10 +56,7 @@ def _json_properties(properties: Any) -> Iterator[tuple[str, Any]]:
 
 def _refuse_unconvertible(image: Image) -> None:
     """What :func:`convert_from_string` raises for ``image``, read without changing it."""
-    properties = image.get("properties")
-    if not properties or _JSON_PROPERTY_SET.isdisjoint(properties):
-        return
-    for _ in _json_properties(properties):
+    for _ in _json_properties(image):
         pass
 
 
