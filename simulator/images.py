@@ -98,8 +98,12 @@ class StoreImageBackend:
         ``_handle_kernel_and_ramdisk`` shows the kernel and the ramdisk only to learn that
         Glance has them): the same failures, ImageNotFound and the ValueError of a JSON
         property that is no JSON, and the same row read, found on the stored row without
-        the copy :meth:`show` makes for a caller to keep (two per launch). A subclass that
-        changes :meth:`show` must change this too: compute calls it in its place."""
+        the copy :meth:`show` makes for a caller to keep (two per launch). Compute calls it
+        in place of :meth:`show`, so a subclass that changes :meth:`show` has its own
+        :meth:`show` called here: only this class's ``show`` is known to be the row's read."""
+        if type(self).show is not StoreImageBackend.show:
+            self.show(image_uuid)
+            return
         if not self.store.inspect_image(image_uuid, _refuse_unconvertible):
             raise ImageNotFound(image_id=image_uuid)
 

@@ -60,3 +60,23 @@ def test_confirm_reads_the_row_an_access_log_records() -> None:
     assert confirmed.read == shown.read != {}
     with pytest.raises(ImageNotFound):
         backend.confirm("no-such-image")
+
+
+class _RenamingBackend(StoreImageBackend):
+    """A subclass that changes what ``show`` answers, and nothing else."""
+
+    shown: list[str]
+
+    def show(self, image_uuid: str) -> Any:
+        self.shown.append(image_uuid)
+        if image_uuid == UUID:
+            raise ImageNotFound(image_id="hidden by the subclass")
+        return super().show(image_uuid)
+
+
+def test_confirm_calls_a_subclass_own_show() -> None:
+    backend = _RenamingBackend(_backend({}).store)
+    backend.shown = []
+    with pytest.raises(ImageNotFound, match="hidden by the subclass"):
+        backend.confirm(UUID)
+    assert backend.shown == [UUID]
