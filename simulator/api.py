@@ -208,16 +208,23 @@ def open_store(
     *,
     contracts: ContractRegistry | None = None,
     seed_if_empty: bool = True,
+    default_first: bool = False,
 ) -> MappingStore:
     """The file store at ``path``, with ``seed`` applied, or the default seed if it is empty.
 
     An empty store is a new one (rows are never deleted), so this is how every store is
     created from ``fixtures/seed/default.json``; ``seed_if_empty=False`` leaves a new store
-    empty for ``store import``. A seed that fails closes the store again (and releases it).
+    empty for ``store import``. With ``default_first`` a new store starts from the default
+    seed even when ``seed`` is given, which is then merged into it: the CLI's default store,
+    which every later command without ``--store`` opens again, so one started from a partial
+    seed would fail the README's launch ever after. A seed that fails closes the store again
+    (and releases it).
     """
     store = MappingStore.open(path)
     try:
-        if seed is not None or (seed_if_empty and store.is_empty()):
+        if seed_if_empty and store.is_empty() and (seed is None or default_first):
+            _seed_store(store, None, contracts)
+        if seed is not None:
             _seed_store(store, seed, contracts)
     except BaseException:
         store.close()

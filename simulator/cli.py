@@ -158,12 +158,15 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
 
 def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options: Any) -> Simulator:
     """The simulator ``--memory`` or ``--store`` names (``launch`` and ``serve`` alike), a
-    new store first seeded from ``seed`` (default: the shipped seed)."""
+    new store first seeded from ``seed`` (default: the shipped seed). The default store
+    (no ``--store``) always starts from the shipped seed, ``seed`` merged into it: the
+    design card creates it so, and later commands rely on its rows."""
     if args.memory:
         if args.store is not None:
             raise BadInput("--memory and --store name two stores: give one")
         return Simulator.from_seed(seed, profile=args.profile, **options)
-    return Simulator.open(_store_path(args), seed=seed, profile=args.profile, **options)
+    store = open_store(_store_path(args), seed, default_first=args.store is None)
+    return Simulator(store, profile=args.profile, **options)
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -399,8 +402,9 @@ def _add_store_options(
             "--seed",
             type=Path,
             metavar="FILE",
-            help="seed file applied to the store first; a cassette stands for the store rows "
-            "it recorded",
+            help="seed file applied to the store first (a new --store starts from it instead "
+            "of the shipped seed; the default store always starts from the shipped seed and "
+            "merges it); a cassette stands for the store rows it recorded",
         )
     if memory:
         parser.add_argument(

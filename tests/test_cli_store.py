@@ -169,6 +169,30 @@ def test_the_default_store_is_created_from_the_shipped_seed_by_every_store_comma
     assert contents(default_store) == expected
 
 
+def test_launch_seed_merges_into_a_new_default_store_and_starts_a_new_named_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], default_store: Path
+) -> None:
+    """``--seed`` never leaves the default store without the shipped rows: every later
+    command without ``--store`` opens it again (the README's launch among them). A store
+    the user names starts from the seed alone, as ``--memory`` does."""
+    seed = write_json(tmp_path / "seed.json", SNAPSHOT)
+    request = Path(__file__).parents[1] / "fixtures" / "launches" / "walkthrough.json"
+    seeded = {"10": {"uuid": SNAPSHOT["snapshots"][0]["uuid"]}}
+    shipped = default_seed_store(tmp_path)
+
+    assert cli(capsys, "launch", "--seed", seed, request)[0] == 0
+    stored = contents(default_store)
+    assert stored["images"] == shipped["images"]
+    assert stored["snapshot_id_mappings"] == shipped["snapshot_id_mappings"] | seeded
+    assert cli(capsys, "launch", request)[0] == 0
+
+    named = tmp_path / "named.json"
+    code, _, err = cli(capsys, "launch", "--store", named, "--seed", seed, request)
+    assert code == 1 and "SnapshotNotFound" in err
+    assert contents(named)["snapshot_id_mappings"] == seeded
+    assert contents(named)["images"] == {}
+
+
 def test_export_of_a_store_that_does_not_exist_creates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
