@@ -85,8 +85,9 @@ def ec2_client(launch_sim: Simulator) -> Iterator[Any]:
     """A boto3 EC2 client answered in-process by ``launch_sim`` through ``mock_ec2``.
 
     The access key ``admin`` gives the same request context as the Python API's default.
+    boto3 is imported here, not with the plugin, which every pytest run loads.
     """
-    boto3 = pytest.importorskip("boto3")
+    import boto3
     with mock_ec2(launch_sim):
         yield boto3.client(
             "ec2", region_name="nova", aws_access_key_id="admin", aws_secret_access_key="admin"

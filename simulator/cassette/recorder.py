@@ -341,7 +341,7 @@ class CassetteUse:
     def client(self, **options: Any) -> Any:
         """A boto3 EC2 client answered in-process (the ``mock_ec2`` responder, no sockets),
         its requests checked or recorded; ``options`` go to ``boto3.client``."""
-        import boto3  # a test dependency, not a runtime one
+        import boto3  # a tenth of a second to import: only clients pay it
 
         from simulator.mock import hook_client  # botocore: only clients need it
 
