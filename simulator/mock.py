@@ -116,6 +116,7 @@ class _Dispatcher:
         self._lock = threading.Lock()
         self._blocks: list[tuple[int, _EC2Responder]] = []
         self._saved_environ: dict[str, str | None] = {}
+        self._saved_session: tuple[Any, Any] | None = None
         self.handlers: tuple[tuple[str, Any], ...] = (
             (EC2_BEFORE_SEND, self),
             (EC2_CHOOSE_SIGNER, self.choose_signer),
@@ -169,6 +170,13 @@ class _Dispatcher:
             return self._blocks[-1][1] if self._blocks else None
 
     def enter(self, responder: _EC2Responder) -> tuple[int, _EC2Responder]:
+        """Open a block; the first one installs the handlers, mock credentials and a fresh
+        boto3 default session.
+
+        The default session made before the handlers were installed lacks them (a session
+        copies botocore's handlers when made), so ``boto3.client`` would reach the network:
+        it is set aside while any block is open, and only the last block out puts it back,
+        whichever thread's blocks overlap."""
         block = (threading.get_ident(), responder)
         with self._lock:
             if not self._blocks:
@@ -176,6 +184,10 @@ class _Dispatcher:
                 if "AWS_ACCESS_KEY_ID" not in os.environ:
                     self._saved_environ = {name: os.environ.get(name) for name in MOCK_CREDENTIALS}
                     os.environ.update(MOCK_CREDENTIALS)
+                boto3 = sys.modules.get("boto3")
+                if boto3 is not None:
+                    self._saved_session = (boto3, getattr(boto3, "DEFAULT_SESSION", None))
+                    setattr(boto3, "DEFAULT_SESSION", None)  # noqa: B010
             self._blocks.append(block)
         return block
 
@@ -191,6 +203,10 @@ class _Dispatcher:
                     else:
                         os.environ[name] = value
                 self._saved_environ = {}
+                if self._saved_session is not None:
+                    boto3, session = self._saved_session
+                    setattr(boto3, "DEFAULT_SESSION", session)  # noqa: B010
+                    self._saved_session = None
 
 
 _DISPATCHER = _Dispatcher()
@@ -207,16 +223,10 @@ def mock_ec2(sim: Simulator | None = None) -> Iterator[Simulator]:
     """
     simulator = sim if sim is not None else Simulator.from_seed()
     block = _DISPATCHER.enter(_EC2Responder(EC2App(EC2Service(simulator))))
-    boto3 = sys.modules.get("boto3")
-    saved_session = getattr(boto3, "DEFAULT_SESSION", None)
-    if boto3 is not None:
-        setattr(boto3, "DEFAULT_SESSION", None)  # noqa: B010
     try:
         yield simulator
     finally:
         _DISPATCHER.leave(block)
-        if boto3 is not None:
-            setattr(boto3, "DEFAULT_SESSION", saved_session)  # noqa: B010
         if sim is None:
             simulator.close()
 

@@ -177,6 +177,43 @@ def test_blocks_in_concurrent_threads_keep_to_their_thread() -> None:
     assert handlers_before == BUILTIN_HANDLERS
 
 
+def test_blocks_overlapping_across_threads_keep_default_session_clients_answered() -> None:
+    """A block left while another thread's is still open: the default session made before
+    any block (without the handlers) must not come back while a block is open, and must be
+    the one in place once the last block is left."""
+    boto3.setup_default_session(region_name="nova")
+    session_before = boto3.DEFAULT_SESSION
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    sims = [Simulator.from_seed(), Simulator.from_seed()]
+
+    def first() -> None:
+        with mock_ec2(sims[0]):
+            first_in.set()
+            second_in.wait()
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait()
+        with mock_ec2(sims[1]):
+            second_in.set()
+            first_out.wait()
+            boto3.client(
+                "ec2",
+                region_name="nova",
+                endpoint_url="http://127.0.0.1:9/",
+                aws_access_key_id="a",
+                aws_secret_access_key="b",
+            ).run_instances(**LAUNCH)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [calls(sim) for sim in sims] == [0, 1]
+    assert boto3.DEFAULT_SESSION is session_before
+
+
 def test_the_block_is_left_clean_when_it_raises(launch_sim: Simulator) -> None:
     handlers_before = list(BUILTIN_HANDLERS)
     with pytest.raises(RuntimeError), mock_ec2(launch_sim):
