@@ -99,9 +99,9 @@ class StoreImageBackend:
         Glance has them): the same failures, ImageNotFound and the ValueError of a JSON
         property that is no JSON, and the same row read, found on the stored row without
         the copy :meth:`show` makes for a caller to keep (two per launch). Compute calls it
-        in place of :meth:`show`, so a subclass that changes :meth:`show` has its own
-        :meth:`show` called here: only this class's ``show`` is known to be the row's read."""
-        if type(self).show is not StoreImageBackend.show:
+        in place of :meth:`show`, so a :meth:`show` changed by a subclass or patched on the
+        instance is called here: only this class's own is known to be the row's read."""
+        if getattr(self.show, "__func__", None) is not StoreImageBackend.show:
             self.show(image_uuid)
             return
         if not self.store.inspect_image(image_uuid, _refuse_unconvertible):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -80,3 +81,14 @@ def test_confirm_calls_a_subclass_own_show() -> None:
     with pytest.raises(ImageNotFound, match="hidden by the subclass"):
         backend.confirm(UUID)
     assert backend.shown == [UUID]
+
+
+def test_confirm_calls_a_show_patched_on_the_instance() -> None:
+    backend = _backend({})
+    refusal = ImageNotFound(image_id="patched")
+    with (
+        mock.patch.object(backend, "show", side_effect=refusal) as show,
+        pytest.raises(ImageNotFound, match="patched"),
+    ):
+        backend.confirm(UUID)
+    show.assert_called_once_with(UUID)
