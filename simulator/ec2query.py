@@ -26,8 +26,7 @@ from xml.etree import ElementTree
 
 from simulator.ec2ids import ec2_id_to_id, py2_float, py2_int, uuid4_text
 from simulator.errors import (
-    UNKNOWN_ERROR_MESSAGE,
-    EC2ErrorDocument,
+    UNKNOWN_ERROR,
     ErrorEnvelope,
     InvalidEc2Id,
     InvalidParameterValue,
@@ -978,5 +977,6 @@ def error_document(
         document = ec2_error(exc, envelope)
         return document.status, render_error(str(document.code), str(document.message), request_id)
     except Exception:
-        fallback = EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
-        return fallback.status, render_error(fallback.code, fallback.message, request_id)
+        return UNKNOWN_ERROR.status, render_error(
+            UNKNOWN_ERROR.code, UNKNOWN_ERROR.message, request_id
+        )

@@ -453,6 +453,11 @@ class EC2ErrorDocument:
     status: int = 400
 
 
+UNKNOWN_ERROR: Final = EC2ErrorDocument("UnknownError", UNKNOWN_ERROR_MESSAGE)
+"""Folsom's and Grizzly's answer to anything their Executor did not expect, and the answer
+of last resort when even this table fails on an exception (a broken ``__str__``)."""
+
+
 @dataclass(frozen=True)
 class ErrorEnvelope:
     """One release's Executor (``nova/api/ec2/__init__.py``): how an exception is answered.
@@ -464,7 +469,8 @@ class ErrorEnvelope:
     ``ec2_error_ex``; an expected error of 500 or more is sent as 400), else every error is
     400. Anything else is unexpected: ``unknown_code`` with ``unknown_message`` (Grizzly), or,
     when ``unknown_code`` is None, its own code and status, keeping its message only below
-    500 (Havana). ``fault`` answers what escaped to FaultWrapper (None: as unexpected).
+    500 (Havana). ``fault`` answers what escaped to FaultWrapper (None: as unexpected, so
+    only beside an ``unknown_code``).
     """
 
     handled: tuple[type[BaseException], ...]
@@ -474,6 +480,13 @@ class ErrorEnvelope:
     unknown_code: str | None
     unknown_message: str
     fault: EC2ErrorDocument | None = None
+
+    def __post_init__(self) -> None:
+        if self.unknown_code is None and self.fault is None:
+            raise ValueError(
+                "an Executor without unknown_code sends what it cannot name to FaultWrapper: "
+                "give its fault"
+            )
 
 
 _OWN_ERRORS = (
@@ -524,8 +537,8 @@ FOLSOM_EXECUTOR: Final = ErrorEnvelope(
     fixed_codes=(),
     ec2_codes=False,
     exception_status=False,
-    unknown_code="UnknownError",
-    unknown_message=UNKNOWN_ERROR_MESSAGE,
+    unknown_code=UNKNOWN_ERROR.code,
+    unknown_message=UNKNOWN_ERROR.message,
 )
 """2012.2.4 ``Executor.__call__``: class names, HTTP 400; KeyPairExists by its class name."""
 
@@ -634,9 +647,8 @@ def _unexpected(exc: BaseException, envelope: ErrorEnvelope) -> EC2ErrorDocument
         return EC2ErrorDocument(envelope.unknown_code, envelope.unknown_message)
     status = _nova_status(exc)
     if status is None:
-        return envelope.fault or EC2ErrorDocument(
-            _code(exc, envelope), envelope.unknown_message, 500
-        )
+        assert envelope.fault is not None, "ErrorEnvelope.__post_init__"
+        return envelope.fault
     message = str(exc.args[0]) if exc.args and status < 500 else ""
     return EC2ErrorDocument(_code(exc, envelope), message or envelope.unknown_message, status)
 

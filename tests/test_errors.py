@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from simulator import errors
@@ -75,3 +77,11 @@ from simulator.errors import UNKNOWN_ERROR_MESSAGE, ec2_error
 def test_the_executor_table(exc: BaseException, code: str, message: str) -> None:
     document = ec2_error(exc)
     assert (document.code, document.message, document.status) == (code, message, 400)
+
+
+def test_an_executor_names_the_unexpected_or_hands_it_to_faultwrapper() -> None:
+    """Without ``unknown_code`` an Executor's unexpected errors escape to FaultWrapper, so
+    it needs the ``fault`` that answers them (Havana's); neither is refused when built."""
+    with pytest.raises(ValueError, match="give its fault"):
+        dataclasses.replace(errors.HAVANA_EXECUTOR, fault=None)
+    assert dataclasses.replace(errors.GRIZZLY_EXECUTOR, fault=None).unknown_code == "UnknownError"
