@@ -26,7 +26,6 @@ from simulator.context import RequestContext
 from simulator.ec2_bdm import parse_block_device_mapping
 from simulator.errors import (
     ImageNotFound,
-    ImageNotFoundEC2,
     InvalidEc2Id,
     InvalidInput,
     NotFound,
@@ -264,8 +263,6 @@ class CloudController(InstanceActions, CatalogueActions):
             parse_block_device_mapping(self.store, bdm, self.profile.snapshot_lookup)
         image = self._get_image(kwargs["image_id"])
         image_uuid = id_mappings.id_to_glance_id(self.store, image["id"])
-        if not image:
-            raise ImageNotFoundEC2(image_id=kwargs["image_id"])
         image_state = self._get_image_state(image)
         if image_state != "available":
             raise self.profile.image_unavailable()

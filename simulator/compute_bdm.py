@@ -71,15 +71,14 @@ def properties_root_device_name(properties: Mapping[str, Any]) -> Any:
 def _volume_size(instance_type: Mapping[str, Any], virtual_name: str) -> Any:
     """The flavor's swap or ephemeral size; 0 (the row is skipped) for ``ephemeralN``, N > 0.
 
-    A seed flavor without ``swap``/``ephemeral_gb`` has Nova's column default, 0.
+    Asked only of a name :func:`is_swap_or_ephemeral` accepts. A seed flavor without
+    ``swap``/``ephemeral_gb`` has Nova's column default, 0.
     """
     if virtual_name == "swap":
         return instance_type.get("swap", 0)
-    if is_ephemeral(virtual_name):
-        if not _is_disk_zero(virtual_name):
-            return 0
-        return instance_type.get("ephemeral_gb", 0)
-    return 0
+    if not _is_disk_zero(virtual_name):
+        return 0
+    return instance_type.get("ephemeral_gb", 0)
 
 
 def _is_disk_zero(name: str) -> bool:

@@ -92,6 +92,10 @@ class GlanceConnectionFailed(EC2Error):
 
 
 class ImageNotFoundEC2(ImageNotFound):
+    """Nova's ``run_instances`` raised it only where it could not be reached (``if not
+    image`` after ``image['id']`` was read: ``cloud.py:1301@2013.1.5``), so launch-sim never
+    does; kept in the table, as a caller's own code may raise it and Havana expected it."""
+
     msg_fmt = (
         "Image %(image_id)s could not be found. The nova EC2 API assigns image ids "
         "dynamically when they are listed for the first time. Have you listed image ids "

@@ -48,10 +48,6 @@ STOPPING: Final = "stopping"
 STARTING: Final = "starting"
 REBOOTING: Final = "rebooting"
 REBOOTING_HARD: Final = "rebooting_hard"
-RESUMING: Final = "resuming"
-UNPAUSING: Final = "unpausing"
-PAUSING: Final = "pausing"
-SUSPENDING: Final = "suspending"
 
 SIMULATED_HOST: Final = "launch-sim"
 """The one compute host the scheduler places every instance on (a service of each kind
