@@ -10,24 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from controller_kwargs import RUN_INSTANCES_KWARGS
 
 from simulator import EC2Error, Simulator
 from simulator.errors import UnknownError
-
-KWARGS = [
-    "image_id",
-    "min_count",
-    "max_count",
-    "kernel_id",
-    "ramdisk_id",
-    "instance_type",
-    "key_name",
-    "user_data",
-    "security_group",
-    "placement",
-    "block_device_mapping",
-    "client_token",
-]
 
 
 class NoCopy:
@@ -52,7 +38,7 @@ VALUES: dict[str, Callable[[], Any]] = {
 
 
 @pytest.mark.parametrize("value", VALUES.values(), ids=VALUES.keys())
-@pytest.mark.parametrize("name", KWARGS)
+@pytest.mark.parametrize("name", RUN_INSTANCES_KWARGS)
 def test_a_value_that_cannot_be_copied_is_an_ec2_error(
     sim: Simulator, name: str, value: Callable[[], Any]
 ) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from controller_kwargs import RUN_INSTANCES_KWARGS
 from fuzz_strategies import JSON
 from hypothesis import given
 from hypothesis import strategies as st
@@ -154,21 +155,7 @@ def test_query_parameters_without_the_usual_keys(params: list[tuple[str, str]]) 
     check_answer(outcome.status, outcome.body)
 
 
-KWARG_NAMES = st.sampled_from(
-    [
-        "image_id",
-        "min_count",
-        "max_count",
-        "kernel_id",
-        "ramdisk_id",
-        "instance_type",
-        "key_name",
-        "user_data",
-        "security_group",
-        "placement",
-        "block_device_mapping",
-    ]
-)
+KWARG_NAMES = st.sampled_from(RUN_INSTANCES_KWARGS)
 
 
 @given(st.dictionaries(KWARG_NAMES, JSON, max_size=6))
