@@ -463,8 +463,9 @@ class LineContracts:
         return cls(Contract("cassette header", header), Contract("interaction", interaction))
 
 
-_line_contracts = functools.cache(LineContracts.of)
-"""Compiled once per registry: compiling the cassette schema twice costs a few milliseconds."""
+_line_contracts = functools.lru_cache(maxsize=4)(LineContracts.of)
+"""Compiled once per registry: compiling the cassette schema twice costs a few milliseconds.
+Bounded, as the key is the registry itself: every one passed would otherwise stay alive."""
 
 
 def read_header(path: Path, contracts: ContractRegistry | None = None) -> Cassette:
