@@ -739,12 +739,9 @@ def checked_document(
     ASCII it fails Folsom's and Grizzly's ``str(result)``, and one that is no XML name
     (:data:`_ELEMENT_NAME`) fails Havana's re-parse, as such text does.
     """
-    answer = renderable(result, style)
-    if style is XmlStyle.MINIDOM:
-        if not (action.isascii() and version.isascii()):
-            raise ServerFault()
-    else:
-        _refuse_namespace(version)
+    answer = _rendered_answer(version, result, style)
+    if style is XmlStyle.MINIDOM and not (action.isascii() and version.isascii()):
+        raise ServerFault()
     return functools.partial(render_document, action, version, request_id, answer, style)
 
 
@@ -860,10 +857,19 @@ def render_response(
     clock's datetime, say) stays a scalar; Nova checked ``__dict__`` first.
     :attr:`XmlStyle.LXML_PRETTY` then re-serialises that document as Havana did.
     """
+    return render_document(
+        action, version, request_id, _rendered_answer(version, result, style), style
+    )
+
+
+def _rendered_answer(version: str, result: Any, style: XmlStyle) -> Mapping[str, Any]:
+    """What ``_render_response`` itself refused, for :func:`render_response` and
+    :func:`checked_document` alike: :func:`renderable`, and from Havana on a namespace
+    that is no URI."""
     answer = renderable(result, style)
     if style is XmlStyle.LXML_PRETTY:
         _refuse_namespace(version)
-    return render_document(action, version, request_id, answer, style)
+    return answer
 
 
 def render_document(
