@@ -107,8 +107,14 @@ class ContractRegistry:
         )
 
     def __getitem__(self, name: str) -> Contract:
+        """The schema named ``name``; a name no schema has is a ValueError listing the known
+        ones (a misspelt name, ``createcall``, would otherwise surface as a FileNotFoundError
+        naming a path inside the installed package)."""
         contract = self._contracts.get(name)
         if contract is None:
+            known = self.names()
+            if name not in known:
+                raise ValueError(f"no schema named {name!r}: known schemas are {', '.join(known)}")
             path = self.directory / f"{name}{SCHEMA_SUFFIX}"
             with path.open(encoding="utf-8") as handle:
                 contract = Contract(name, json.load(handle))
@@ -147,7 +153,8 @@ def default_registry() -> ContractRegistry:
 
 def validate(record: Any, schema: str | None = None) -> list[Violation]:
     """Check a record (a create call's ``to_dict()``, a seed, a cassette) against the shipped
-    schema it is meant for, or against ``schema`` when named; an empty list means valid.
+    schema it is meant for, or against ``schema`` when named (a name no schema has is a
+    ValueError listing the known ones); an empty list means valid.
 
     What ``launch-sim validate`` does for a file, for a value already in hand.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -85,6 +86,15 @@ def test_a_launch_that_breaks_the_contract_raises_contract_violation(sim: Simula
 
 def test_registry_lists_the_shipped_schemas() -> None:
     assert {"create_call", "seed"} <= set(ContractRegistry().names())
+
+
+@pytest.mark.parametrize("name", ["createcall", "../schemas/seed"])
+def test_a_schema_name_no_schema_has_is_a_value_error_listing_the_known_ones(name: str) -> None:
+    known = "known schemas are cassette, compute_call, create_call, launch_request, seed"
+    with pytest.raises(ValueError, match=f"^no schema named {re.escape(repr(name))}: {known}$"):
+        validate(VALID_CALL, name)
+    with pytest.raises(ValueError, match=known):
+        default_registry().validate(name, VALID_CALL)
 
 
 json_values = st.recursive(
