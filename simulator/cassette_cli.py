@@ -52,7 +52,7 @@ from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
 from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse_unwritable
-from simulator.profiles import PROFILES, get_profile
+from simulator.profiles import PROFILES, Profile, get_profile
 from simulator.progress import progress
 from simulator.report import CassetteResult, render
 from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
@@ -620,6 +620,14 @@ def recorded_cassette(args: argparse.Namespace) -> Cassette | None:
     return recorded_for(args.record, RecordMode(args.record_mode))
 
 
+def served_profile(args: argparse.Namespace, recorded: Cassette | None) -> Profile:
+    """The profile ``serve`` answers as: ``--profile``, else the one the cassette it checks
+    requests against was recorded under (:meth:`Cassette.answered_as`, as replay and the
+    pytest marker choose), else Grizzly. Checking a Havana cassette as Grizzly would report
+    every difference between the releases as the client's."""
+    return get_profile(args.profile) if recorded is None else recorded.answered_as(args.profile)
+
+
 @contextmanager
 def serve_recording(
     args: argparse.Namespace,
@@ -648,6 +656,11 @@ def serve_recording(
     with session:
         what = "recording to" if session.recording else "checking requests against"
         _warn(f"{what} {args.record} (record mode {mode.value})")
+        if recorded is not None and recorded.recorded_under.name != sim.profile.name:
+            _warn(
+                f"note: {args.record} was recorded under {recorded.recorded_under.name}; "
+                f"answering as {sim.profile.name}"
+            )
         yield session.app
     _warn(
         f"{args.record}: {session.recorded_count} interaction(s) recorded, "

@@ -42,12 +42,13 @@ from simulator.cassette_cli import (
     recorded_cassette,
     seed_option,
     serve_recording,
+    served_profile,
 )
 from simulator.contracts import default_registry
 from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, StoreError, explain
 from simulator.jsonio import read_json
-from simulator.profiles import get_profile
+from simulator.profiles import Profile
 from simulator.resources import default_seed_path
 from simulator.seed import (
     IMAGE_KEYS,
@@ -144,7 +145,7 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
     A launch's rows are journaled before it returns, so a store that fails to compact as it
     closes has lost nothing: that is a warning beside the launch's result, not a failed launch.
     """
-    sim = _open_simulator(args, seed_option(args.seed))
+    sim = _open_simulator(args, seed_option(args.seed), profile=args.profile)
     try:
         yield sim
     except BaseException:
@@ -164,9 +165,9 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
     if args.memory:
         if args.store is not None:
             raise BadInput("--memory and --store name two stores: give one")
-        return Simulator.from_seed(seed, profile=args.profile, **options)
+        return Simulator.from_seed(seed, **options)
     store = open_store(_store_path(args), seed, default_first=args.store is None)
-    return Simulator(store, profile=args.profile, **options)
+    return Simulator(store, **options)
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -279,10 +280,10 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _authenticator(args: argparse.Namespace) -> Authenticator:
-    """The auth mode the options ask for, with the query time rule of the profile's release;
+def _authenticator(args: argparse.Namespace, profile: Profile) -> Authenticator:
+    """The auth mode the options ask for, with the query time rule of ``profile``'s release;
     refuses to expose an open endpoint by accident."""
-    query_time = query_time_check(get_profile(args.profile))
+    query_time = query_time_check(profile)
     access_keys: list[str] = args.access_key or []
     if args.auth == "none":
         if access_keys or args.secret_key:
@@ -315,13 +316,15 @@ server answering for days would otherwise keep every call it ever recorded)."""
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    authenticator = _authenticator(args)
     recorded = recorded_cassette(args)
+    profile = served_profile(args, recorded)
+    authenticator = _authenticator(args, profile)
     backend, glance = image_backend(args)
     with (
         _open_simulator(
             args,
             seed_option(args.seed, args.image_service),
+            profile=profile,
             image_backend=backend,
             admin=not args.non_admin,
             keep_calls=SERVE_KEPT_CALLS,
@@ -511,7 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_serve_options(serve)
     add_profile_option(
-        serve, "answer as this release, and record it in cassettes (default: grizzly)"
+        serve,
+        "answer as this release, and record it in cassettes (default: the one the cassette "
+        "--record checks was recorded under, else grizzly)",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -12,6 +12,9 @@ Havana on (Havana's Executor answers ``ex.code``); Icehouse names it ``FlavorNot
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -207,6 +210,55 @@ def test_serve_records_its_profile_and_verify_names_the_expected_one(
     recorded = load_cassette(cassette)
     assert recorded.profile == "havana"
     assert recorded.interactions[0].response.status == 404
+
+
+def _post(endpoint: str, params: list[tuple[str, str]]) -> int:
+    """The HTTP status ``serve`` answers a form-encoded request with."""
+    request = urllib.request.Request(endpoint, data=urllib.parse.urlencode(params).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+LONG_AGO = ("Timestamp", "2001-01-01T00:00:00Z")
+"""Refused as RequestExpired from Grizzly on; Folsom checked no query time (and a cassette
+keeps no Timestamp, so the recorded request matches one sent with it)."""
+
+
+@pytest.mark.parametrize(
+    ("profile", "params", "status"),
+    [
+        ("havana", UNKNOWN_FLAVOR, 404),
+        ("folsom", [*UNKNOWN_FLAVOR, LONG_AGO], 400),
+    ],
+)
+@pytest.mark.parametrize("mode", ["once", "none", "new_episodes"])
+def test_serve_checks_a_cassette_as_the_profile_it_was_recorded_under(
+    tmp_path: Path, profile: str, params: list[tuple[str, str]], status: int, mode: str
+) -> None:
+    """As replay and the pytest marker do: answered as Grizzly, the Havana cassette's 404 is
+    a 400 and the Folsom one's request is RequestExpired, and serve exits 1."""
+    cassette = record(tmp_path / f"{profile}.json", profile, params)
+    with serving("--memory", "--record", str(cassette), "--record-mode", mode) as served:
+        assert _post(served.endpoint, params) == status
+    assert served.returncode == 0, served.stderr
+    assert f"(profile {profile})" in served.stdout
+    assert "note:" not in served.stderr
+
+
+def test_serve_told_another_profile_than_the_cassettes_answers_as_told_and_says_so(
+    tmp_path: Path,
+) -> None:
+    cassette = record(tmp_path / "havana.json", "havana")
+    with serving("--memory", "--profile", "grizzly", "--record", str(cassette)) as served:
+        assert _post(served.endpoint, UNKNOWN_FLAVOR) == 400
+    assert served.returncode == 1
+    assert "answering as Nova Grizzly 2013.1.5 (profile grizzly)" in served.stdout
+    note = f"launch-sim: note: {cassette} was recorded under havana; answering as grizzly\n"
+    assert served.stderr.count(note) == 1, served.stderr
+    assert f"{STATUS}: recorded 404, now 400" in served.stderr
 
 
 def test_mock_ec2_answers_as_the_simulator_it_is_given() -> None:

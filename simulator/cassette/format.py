@@ -331,6 +331,12 @@ class Cassette:
         """The profile the interactions were recorded under (Grizzly when none is named)."""
         return get_profile(self.profile)
 
+    def answered_as(self, profile: str | Profile | None) -> Profile:
+        """The profile a simulator using this cassette answers as: ``profile`` when one is
+        asked for, else the one the cassette was recorded under. Replay, the pytest marker
+        and ``serve --record`` all follow this rule, so a cassette checks alike in each."""
+        return self.recorded_under if profile is None else get_profile(profile)
+
     def _header(self) -> dict[str, Any]:
         header: dict[str, Any] = {
             "format": FORMAT,

@@ -59,7 +59,7 @@ def replay_simulator(
         sim = Simulator(
             store,
             image_backend=backend,
-            profile=cassette.recorded_under if profile is None else profile,
+            profile=cassette.answered_as(profile),
             keep_calls=keep_calls,
         )
         stack.callback(sim.close)
