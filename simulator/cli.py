@@ -32,7 +32,12 @@ from simulator.auth import (
     query_time_check,
     secret_keys_given,
 )
-from simulator.cassette.format import is_lines, read_header, stream_interactions
+from simulator.cassette.format import (
+    is_cassette_document,
+    is_lines,
+    read_header,
+    stream_interactions,
+)
 from simulator.cassette_cli import (
     Differences,
     add_commands,
@@ -44,7 +49,7 @@ from simulator.cassette_cli import (
     serve_recording,
     served_profile,
 )
-from simulator.contracts import default_registry
+from simulator.contracts import DOCUMENT_SCHEMAS, default_registry
 from simulator.ec2query import parse_query
 from simulator.errors import BadInput, EC2Error, StoreError, explain
 from simulator.jsonio import read_json
@@ -114,6 +119,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
             f"{args.request}: a launch request is a JSON object: run_instances kwargs or "
             "boto3's run_instances parameters"
         )
+    _refuse_other_documents(request, str(args.request))
     params = query_params(request, str(args.request)) if is_boto3_shape(request) else None
     reservation: dict[str, Any] = {}
     error = None
@@ -136,6 +142,25 @@ def cmd_launch(args: argparse.Namespace) -> int:
             }
         )
     return 0 if error is None else 1
+
+
+def _refuse_other_documents(request: dict[str, Any], name: str) -> None:
+    """A cassette or a seed given as the launch request is the user's mix-up, said as one.
+
+    Launched, either would fail as Nova's ``run_instances`` does without ``image_id``
+    (``KeyError``, so ``UnknownError``, exit 1), which reads as Nova refusing a launch. A
+    launch request with a mistyped key still gets that answer: it is Nova's.
+    """
+    if is_cassette_document(request):
+        raise BadInput(
+            f"{name} is a cassette, not a launch request: replay its requests with "
+            f"launch-sim replay {name}"
+        )
+    if default_registry().claimed_by(request) == "seed":
+        raise BadInput(
+            f"{name} is a seed, not a launch request: give it as --seed {name}, beside a "
+            "launch request"
+        )
 
 
 @contextmanager
@@ -188,7 +213,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check every file, even after a bad one, each against the schema it is meant for.
+    """Check every file, even after a bad one, each against the schema it is meant for
+    (an object none of whose keys any schema knows fails as that, not as a seed).
 
     One line per file on stdout (valid, or its first violation, or why it cannot be read);
     if any failed, one line on stderr and exit code 2.
@@ -207,6 +233,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(exc)
             continue
+        if isinstance(data, dict) and data and registry.claimed_by(data) is None:
+            failed += 1
+            print(f"{path}: {_unclaimed(data)}")
+            continue
         schema = registry.schema_for(data)
         violations = registry.validate(schema, data)
         if violations:
@@ -217,6 +247,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if failed:
         raise BadInput(f"{failed} of {len(args.files)} file(s) failed validation")
     return 0
+
+
+SHOWN_KEYS = 5
+
+
+def _unclaimed(data: dict[str, Any]) -> str:
+    """Why an object no document schema claims fails validation: checked as a seed, it would
+    be told only that its keys are not a seed's, which suggests it was meant to be one."""
+    keys = sorted(data)
+    shown = ", ".join(map(repr, keys[:SHOWN_KEYS])) + (", ..." if len(keys) > SHOWN_KEYS else "")
+    return f"no schema knows its keys ({shown}): expected one of {', '.join(DOCUMENT_SCHEMAS)}"
 
 
 def cmd_store(args: argparse.Namespace) -> int:

@@ -124,22 +124,29 @@ class ContractRegistry:
     def validate(self, name: str, instance: Any) -> list[Violation]:
         return self[name].violations(instance)
 
-    def schema_for(self, data: Any) -> str:
-        """The schema a document is meant for: the one whose top-level properties name the
-        most of its keys; on a tie (say no known key) a seed, as for anything but an object.
+    def claimed_by(self, data: Any) -> str | None:
+        """The document schema whose top-level properties name the most of an object's keys
+        (on a tie the earlier one); None for anything else: not an object, or no key any of
+        them names (a mistyped launch request, ``{"image": ...}``).
 
         Counting every key rather than testing one telltale key means a document missing the
         very key that would identify it (a create call without ``image_href``, a cassette
-        without ``format``) is still checked against its own schema, which then says what is
-        missing, instead of against the seed schema, which would only list unknown keys.
+        without ``format``) is still claimed by its own schema, which then says what is
+        missing, instead of by the seed schema, which would only list unknown keys.
         """
         if not isinstance(data, dict):
-            return "seed"
+            return None
+        shared = {
+            name: len(data.keys() & self[name].schema.get("properties", {}).keys())
+            for name in DOCUMENT_SCHEMAS
+        }
+        claimed = max(DOCUMENT_SCHEMAS, key=shared.__getitem__)
+        return claimed if shared[claimed] else None
 
-        def shared(name: str) -> int:
-            return len(data.keys() & self[name].schema.get("properties", {}).keys())
-
-        return max(DOCUMENT_SCHEMAS, key=shared)
+    def schema_for(self, data: Any) -> str:
+        """The schema a document is checked against: the one that claims it
+        (:meth:`claimed_by`), else a seed's, as for anything but an object."""
+        return self.claimed_by(data) or "seed"
 
     def check(self, name: str, instance: Any) -> None:
         self[name].check(instance)

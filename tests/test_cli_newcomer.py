@@ -134,6 +134,64 @@ def test_a_boto3_request_boto3_would_refuse_is_bad_input(
     assert f"{request}: not a boto3 RunInstances request: Invalid type for parameter" in err
 
 
+CASSETTE = ROOT / "fixtures" / "cassettes" / "walkthrough-fake0.json"
+SEED = ROOT / "fixtures" / "seed" / "default.json"
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        (SEED, f"{SEED} is a seed, not a launch request: give it as --seed {SEED}, beside a"),
+        (CASSETTE, f"{CASSETTE} is a cassette, not a launch request: replay its requests with "),
+    ],
+    ids=["seed", "cassette"],
+)
+def test_launch_given_a_seed_or_a_cassette_says_what_it_is_and_what_takes_it(
+    capsys: pytest.CaptureFixture[str], path: Path, said: str
+) -> None:
+    """A user's mix-up, not Nova refusing a launch (the KeyError of a missing image_id)."""
+    assert main(["launch", "--memory", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"launch-sim: error: {said}")
+    assert captured.err.count("\n") == 1
+
+
+def test_a_cassette_that_is_not_valid_is_still_named_a_cassette(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "half.json"
+    path.write_text(json.dumps({"format": "launch-sim-cassette"}))
+    assert main(["launch", "--memory", str(path)]) == 2
+    assert f"launch-sim replay {path}\n" in capsys.readouterr().err
+
+
+def test_a_launch_request_with_a_mistyped_key_still_fails_as_nova_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run_instances`` read ``kwargs['image_id']``: a KeyError, UnknownError over EC2."""
+    typo = tmp_path / "typo.json"
+    typo.write_text(json.dumps({"image": "ami-00000001"}))
+    code, output = _launch(capsys, typo)
+    assert (code, output["error"]["code"]) == (1, "UnknownError")
+    assert main(["validate", str(typo)]) == 2
+    assert capsys.readouterr().out == (
+        f"{typo}: no schema knows its keys ('image'): expected one of seed, cassette, "
+        "create_call, launch_request, compute_call\n"
+    )
+
+
+def test_validate_names_at_most_five_unknown_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({f"key{n}\n": n for n in range(7)}))
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "('key0\\n', 'key1\\n', 'key2\\n', 'key3\\n', 'key4\\n', ...)" in out
+    assert out.count("\n") == 1
+
+
 def test_validate_checks_launch_requests_against_the_launch_request_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

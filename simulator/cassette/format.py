@@ -82,6 +82,12 @@ class CassetteError(BadInput):
     """A cassette cannot be used: unreadable, not JSON, not valid, or the wrong kind."""
 
 
+def is_cassette_document(data: Any) -> bool:
+    """Whether a JSON value says it is a cassette, valid or not: an object carrying the
+    ``format`` marker every cassette opens with."""
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
