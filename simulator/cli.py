@@ -51,7 +51,7 @@ from simulator.cassette_cli import (
 )
 from simulator.contracts import DOCUMENT_SCHEMAS, default_registry
 from simulator.ec2query import parse_query
-from simulator.errors import BadInput, EC2Error, StoreError, explain
+from simulator.errors import BadInput, EC2Error, StoreCorrupt, StoreError, StoreLocked, explain
 from simulator.jsonio import read_json
 from simulator.profiles import Profile
 from simulator.resources import default_seed_path
@@ -191,8 +191,24 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
         if args.store is not None:
             raise BadInput("--memory and --store name two stores: give one")
         return Simulator.from_seed(seed, **options)
-    store = open_store(_store_path(args), seed, default_first=args.store is None)
+    with _store_advice("give --store PATH or --memory"):
+        store = open_store(_store_path(args), seed, default_first=args.store is None)
     return Simulator(store, **options)
+
+
+@contextmanager
+def _store_advice(alternatives: str) -> Iterator[None]:
+    """A locked or corrupt store's line, with what to do about it in the command's own
+    flags (``alternatives``): the store names the file and the place, the command knows
+    which other store it could be given."""
+    try:
+        yield
+    except StoreLocked as exc:
+        raise StoreLocked(f"{exc}; stop that process, or {alternatives}") from None
+    except StoreCorrupt as exc:
+        raise StoreCorrupt(
+            f"{exc}; launch-sim never repairs a store: move it aside, or {alternatives}"
+        ) from None
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -273,7 +289,9 @@ def cmd_store(args: argparse.Namespace) -> int:
     if exporting and args.store is not None and not path.exists():
         raise BadInput(f"no store at {path}: nothing to export")
     seed = None if exporting else load_seed(args.seed_file, default_registry())
-    with open_store(path, seed_if_empty=args.store is None) as store:
+    with _store_advice("give --store PATH"):
+        opened = open_store(path, seed_if_empty=args.store is None)
+    with opened as store:
         if seed is None:
             _print_json(export_seed(store))
             return 0

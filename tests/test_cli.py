@@ -126,8 +126,10 @@ COMMANDS = {
 def test_no_command_resets_or_rewrites_a_corrupt_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, corruption: str
 ) -> None:
-    """A corrupt snapshot or journal is reported (file and place, one line) and left as is."""
+    """A corrupt snapshot or journal is reported (file and place, one line, what to do) and
+    left as is."""
     snapshot, journal, message = CORRUPTIONS[corruption]
+    memory = " or --memory" if command in ("launch", "serve") else ""
     store = tmp_path / "store.json"
     store.write_text(snapshot)
     Path(f"{store}.journal").write_text(journal)
@@ -135,6 +137,9 @@ def test_no_command_resets_or_rewrites_a_corrupt_store(
     assert main([str(store) if arg == "STORE" else arg for arg in COMMANDS[command]]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"launch-sim: error: {message.format(store)}") and err.count("\n") == 1
+    assert err.endswith(
+        f"; launch-sim never repairs a store: move it aside, or give --store PATH{memory}\n"
+    )
     after = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.suffix != ".lock"}
     assert after == before
 

@@ -83,7 +83,10 @@ def test_a_symlink_to_an_open_store_is_the_same_store_and_stays_a_symlink(
     request.write_text('{"image_id": "ami-00000001"}')
     code, out, err = launch_sim("launch", "--store", str(link), str(request))
     assert (code, out) == (2, "")
-    assert err == f"launch-sim: error: store {path} is locked by PID {process.pid}\n"
+    assert err == (
+        f"launch-sim: error: store {path} is locked by PID {process.pid}; "
+        "stop that process, or give --store PATH or --memory\n"
+    )
     request.unlink()
     assert release(process) == 0
     with MappingStore.open(link) as store:
@@ -112,6 +115,7 @@ def test_a_removed_lock_file_admits_no_second_owner(
         MappingStore.open(path)
     code, _, err = launch_sim("store", "--store", str(path), "export")
     assert code == 2 and "locked by another process" in err
+    assert err.endswith("; stop that process, or give --store PATH\n")
     assert release(process) == 0
     with MappingStore.open(path) as store:
         assert list(store.mapping_rows(SNAP)) == [(1, "held"), (2, "written-after")]
@@ -310,10 +314,16 @@ def test_a_lone_surrogate_in_a_snapshot_is_corruption_at_its_offset(tmp_path: Pa
         f"store snapshot {path} is corrupt at byte {offset}: "
         "not Unicode text: a \\u escape is a lone surrogate"
     )
-    for argv in (["store", "--store", str(path), "export"], ["serve", "--store", str(path)]):
+    for argv, alternatives in (
+        (["store", "--store", str(path), "export"], "give --store PATH"),
+        (["serve", "--store", str(path)], "give --store PATH or --memory"),
+    ):
         code, out, err = launch_sim(*argv)
         assert (code, out) == (2, "")
-        assert err == f"launch-sim: error: {raised.value}\n"
+        assert err == (
+            f"launch-sim: error: {raised.value}; launch-sim never repairs a store: move it "
+            f"aside, or {alternatives}\n"
+        )
     assert path.read_bytes() == before
 
 
