@@ -8,6 +8,7 @@ Nova would refuse is not bad input: it prints the EC2 error and exits 1.
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import ipaddress
 import json
@@ -394,7 +395,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             handle = ServerHandle(app, args.host, args.port)
         except (OSError, ValueError) as exc:
-            raise BadInput(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+            raise _cannot_listen(args, exc) from None
         store = "in memory" if args.memory else f"store {_store_path(args)}"
         print(f"launch-sim: EC2 API at {handle.endpoint} ({store})", flush=True)
         profile = sim.profile
@@ -408,6 +409,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with access_log_on_stderr(args.quiet):
             serve_until_signalled(handle)
     return 0
+
+
+def _cannot_listen(args: argparse.Namespace, exc: OSError | ValueError) -> BadInput:
+    """Why ``serve`` cannot listen, on one line: the system's reason alone (``create_server``
+    appends the address to it, which the line names already), and for a port in use, what
+    to give instead."""
+    reason = str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror
+    in_use = isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE
+    remedy = "; give another --port, or --port 0 for a free one" if in_use else ""
+    return BadInput(f"cannot listen on {args.host}:{args.port}: {reason}{remedy}")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ real clients (boto3, the AWS CLI) are in ``test_clients.py``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import io
 import logging
@@ -644,11 +645,28 @@ def test_loopback_serves_without_auth(
     assert "cannot listen" in capsys.readouterr().err
 
 
-def test_serve_refuses_a_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses_a_port_in_use_and_says_what_to_give_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         assert main(["serve", "--port", str(port), "--store", str(tmp_path / "s.json")]) == 2
-    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"launch-sim: error: cannot listen on 127.0.0.1:{port}: "
+        f"{os.strerror(errno.EADDRINUSE)}; give another --port, or --port 0 for a free one\n"
+    )
+
+
+def test_an_address_serve_cannot_bind_is_named_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not again in the words ``socket.create_server`` appends ("while attempting to bind
+    on address ('192.0.2.1', 0)"); 192.0.2.1 is TEST-NET-1, no machine's own address."""
+    argv = ["serve", "--host", "192.0.2.1", "--insecure-no-auth", "--port", "0"]
+    assert main([*argv, "--store", str(tmp_path / "s.json")]) == 2
+    assert capsys.readouterr().err == (
+        f"launch-sim: error: cannot listen on 192.0.2.1:0: {os.strerror(errno.EADDRNOTAVAIL)}\n"
+    )
 
 
 @pytest.fixture
