@@ -615,7 +615,7 @@ def recorded_cassette(args: argparse.Namespace) -> Cassette | None:
         if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
         return None
-    refuse_to_replace(args.record)
+    refuse_to_replace(args.record, "--record takes a cassette file path")
     refuse_unwritable(args.record)
     return recorded_for(args.record, RecordMode(args.record_mode))
 

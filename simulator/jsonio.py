@@ -306,10 +306,11 @@ def json_pointer(path: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def refuse_to_replace(path: Path) -> None:
+def refuse_to_replace(path: Path, remedy: str = "refusing to replace it") -> None:
     """BadInput unless ``path`` is new, a regular file or a symlink (the link is replaced,
     its target left alone): a rename would put a file where a device, a pipe or a socket
-    was, and as root that could be ``/dev/null``."""
+    was, and as root that could be ``/dev/null``. ``remedy`` ends the message: a caller
+    that knows the option the path came from says what that option takes."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -317,7 +318,7 @@ def refuse_to_replace(path: Path) -> None:
     except OSError as exc:
         raise BadInput(f"{path}: cannot write here: {exc.strerror}") from None
     if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-        raise BadInput(f"{path}: not a regular file; refusing to replace it")
+        raise BadInput(f"{path}: not a regular file; {remedy}")
 
 
 def refuse_unwritable(path: Path) -> None:

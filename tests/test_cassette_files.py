@@ -59,6 +59,11 @@ def test_an_output_that_is_another_file_is_written(tmp_path: Path) -> None:
     assert report.read_text().endswith(": OK\n")
 
 
+RECORD_TAKES = "--record takes a cassette file path"
+"""What ``serve`` says of a ``--record`` path it will not replace (elsewhere, where no option
+named the path: "refusing to replace it")."""
+
+
 @pytest.fixture
 def fifo(tmp_path: Path) -> Path:
     path = tmp_path / "cassette.json"
@@ -75,7 +80,7 @@ def test_serve_refuses_a_cassette_that_is_not_a_regular_file_in_every_mode(
         "serve", "--store", str(tmp_path / "st.json"), "--record", str(fifo), "--record-mode", mode
     )
     assert (code, out) == (2, "")
-    assert err == f"launch-sim: error: {fifo}: not a regular file; refusing to replace it\n"
+    assert err == f"launch-sim: error: {fifo}: not a regular file; {RECORD_TAKES}\n"
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert sorted(entry.name for entry in tmp_path.iterdir()) == ["cassette.json"]
 
@@ -88,7 +93,7 @@ def test_serve_refuses_a_socket_and_a_directory(tmp_path: Path) -> None:
             code, _, err = launch_sim(
                 "serve", "--store", str(tmp_path / "st.json"), "--record", str(tmp_path / target)
             )
-            assert code == 2 and err.endswith("not a regular file; refusing to replace it\n")
+            assert code == 2 and err.endswith(f"not a regular file; {RECORD_TAKES}\n")
     assert not (tmp_path / "st.json").exists()
 
 
