@@ -6,8 +6,10 @@ difference is a JSON pointer into the cassette plus the two values, which is wha
 needs to find the spot in the file and what a CI system needs to show a failure.
 
 A result names the behaviour profile its fresh answers came from and the one the cassette
-was recorded under; ``launch-sim matrix`` replays each cassette under several profiles and
-shows the same results as a table, one row per interaction and one column per profile.
+was recorded under (the text report's heading names both where they differ, since every
+difference between the releases then shows); ``launch-sim matrix`` replays each cassette
+under several profiles and shows the same results as a table, one row per interaction and
+one column per profile.
 """
 
 from __future__ import annotations
@@ -193,11 +195,26 @@ class CassetteResult:
         return len(self.interactions) + self.passed
 
     @property
+    def other_profile(self) -> str | None:
+        """The profile the fresh answers came from when it is not the one recorded under."""
+        return None if self.profile == self.recorded_under else self.profile
+
+    @property
     def label(self) -> str:
-        """The path, with the profile when the answers came from another than recorded."""
-        if self.profile is None or self.profile == self.recorded_under:
+        """The path, with the profile when the answers came from another than recorded: a
+        JUnit suite's name, short and stable for a CI's history (its properties name both)."""
+        other = self.other_profile
+        return self.path if other is None else f"{self.path} [{other}]"
+
+    def heading(self, observed_as: str) -> str:
+        """The text report's name for the cassette: the path, and when the answers came from
+        another profile than recorded, both (``[recorded under havana, replayed as grizzly]``),
+        since every difference between the two releases then shows as a mismatch."""
+        other = self.other_profile
+        if other is None:
             return self.path
-        return f"{self.path} [{self.profile}]"
+        recorded = f"recorded under {self.recorded_under}, " if self.recorded_under else ""
+        return f"{self.path} [{recorded}{observed_as} as {other}]"
 
     def profiles(self) -> dict[str, str]:
         """The profiles a report names, where known."""
@@ -230,7 +247,8 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
     for cassette in results:
         failures = cassette.failures
         verdict = "all match" if not failures else _plural(len(failures), "mismatch", "mismatches")
-        lines.append(f"{cassette.label}: {_plural(cassette.count, 'interaction')}, {verdict}")
+        heading = cassette.heading(observed_as)
+        lines.append(f"{heading}: {_plural(cassette.count, 'interaction')}, {verdict}")
         for failure in failures:
             lines.append(f"  {failure.where}: {failure.summary}")
             if failure.note:

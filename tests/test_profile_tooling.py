@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from xml.etree import ElementTree
 
 import boto3
 import pytest
@@ -112,11 +113,20 @@ def test_replay_profile_on_the_command_line(
     assert (code, out.splitlines()[0]) == (0, f"{path}: 1 interaction, all match")
     code, out, _ = run(capsys, "replay", "--profile", "havana", str(path))
     assert code == 1
-    assert out.splitlines()[0] == f"{path} [havana]: 1 interaction, 1 mismatch"
+    assert out.splitlines()[0] == (
+        f"{path} [recorded under grizzly, replayed as havana]: 1 interaction, 1 mismatch"
+    )
     assert f"{STATUS}: recorded 400, replayed 404" in out
     code, out, _ = run(capsys, "replay", "--format", "json", "--profile", "havana", str(path))
     (entry,) = json.loads(out)["cassettes"]
     assert (entry["profile"], entry["recorded_under"]) == ("havana", "grizzly")
+    code, out, _ = run(capsys, "replay", "--format", "junit", "--profile", "havana", str(path))
+    suite = ElementTree.fromstring(out).find("testsuite")
+    assert suite is not None and suite.get("name") == f"{path} [havana]", "a CI's stable name"
+    code, out, _ = run(capsys, "replay", "--format", "html", "--profile", "havana", str(path))
+    assert "<p>1 interaction; recorded under grizzly; replayed under havana</p>" in out
+    code, out, _ = run(capsys, "replay", "--profile", "grizzly", str(path))
+    assert out.splitlines()[0] == f"{path}: 1 interaction, all match", "its own profile"
 
 
 def test_rerecording_under_another_profile_names_it(
@@ -181,6 +191,7 @@ def test_serve_records_its_profile_and_verify_names_the_expected_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cassette = tmp_path / "served.json"
+    grizzly = record(tmp_path / "grizzly.json", "grizzly")
     with serving(
         "--store",
         str(tmp_path / "store.json"),
@@ -198,9 +209,15 @@ def test_serve_records_its_profile_and_verify_names_the_expected_one(
             "havana",
             "--format",
             "json",
-            str(record(tmp_path / "grizzly.json", "grizzly")),
+            str(grizzly),
+        )
+        _, text, _ = run(
+            capsys, "verify", "--endpoint", served.endpoint, "--profile", "havana", str(grizzly)
         )
     assert "answering as Nova Havana 2013.2.4 (profile havana)" in served.stdout
+    assert text.splitlines()[0] == (
+        f"{grizzly} [recorded under grizzly, endpoint as havana]: 1 interaction, 1 mismatch"
+    )
     (entry,) = json.loads(out)["cassettes"]
     assert (entry["profile"], entry["recorded_under"]) == ("havana", "grizzly")
     assert code == 1  # recorded answers are compared as they are: Grizzly's 400, Havana's 404

@@ -124,3 +124,19 @@ def test_every_junit_report_shape_is_schema_valid_junit() -> None:
     ]
     JUNIT_XSD.validate(render_junit(results, "replayed", "launch-sim replay"))
     assert ET.fromstring(render_junit(results, "replayed", "x")).get("time") == "1234.568"
+
+
+@pytest.mark.parametrize(
+    ("profile", "recorded_under", "heading"),
+    [
+        (None, "havana", "c.json"),
+        ("havana", "havana", "c.json"),
+        ("grizzly", "havana", "c.json [recorded under havana, replayed as grizzly]"),
+        ("grizzly", None, "c.json [replayed as grizzly]"),
+    ],
+)
+def test_the_text_heading_names_both_profiles_when_they_differ(
+    profile: str | None, recorded_under: str | None, heading: str
+) -> None:
+    result = CassetteResult("c.json", profile=profile, recorded_under=recorded_under)
+    assert result.heading("replayed") == heading
