@@ -69,6 +69,11 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"launch-sim {__version__}\n"
 
 
+def _written(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document))
+    return path
+
+
 def _launch(capsys: pytest.CaptureFixture[str], request: Path) -> tuple[int, dict[str, Any]]:
     code = main(["launch", "--memory", str(request)])
     output: dict[str, Any] = json.loads(capsys.readouterr().out)
@@ -78,9 +83,9 @@ def _launch(capsys: pytest.CaptureFixture[str], request: Path) -> tuple[int, dic
 def test_a_failed_launch_answers_in_the_shape_of_a_successful_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    request = tmp_path / "missing-image.json"
-    request.write_text(json.dumps({"image_id": "ami-000000ff"}))
-    code, failed = _launch(capsys, request)
+    code, failed = _launch(
+        capsys, _written(tmp_path / "missing.json", {"image_id": "ami-000000ff"})
+    )
     assert code == 1
     assert failed.keys() == LAUNCH_KEYS
     assert failed["create_call"] is None and failed["instance_ids"] == []
@@ -160,8 +165,7 @@ def test_launch_given_a_seed_or_a_cassette_says_what_it_is_and_what_takes_it(
 def test_a_cassette_that_is_not_valid_is_still_named_a_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "half.json"
-    path.write_text(json.dumps({"format": "launch-sim-cassette"}))
+    path = _written(tmp_path / "half.json", {"format": "launch-sim-cassette"})
     assert main(["launch", "--memory", str(path)]) == 2
     assert f"launch-sim replay {path}\n" in capsys.readouterr().err
 
@@ -170,8 +174,7 @@ def test_a_launch_request_with_a_mistyped_key_still_fails_as_nova_did(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``run_instances`` read ``kwargs['image_id']``: a KeyError, UnknownError over EC2."""
-    typo = tmp_path / "typo.json"
-    typo.write_text(json.dumps({"image": "ami-00000001"}))
+    typo = _written(tmp_path / "typo.json", {"image": "ami-00000001"})
     code, output = _launch(capsys, typo)
     assert (code, output["error"]["code"]) == (1, "UnknownError")
     assert main(["validate", str(typo)]) == 2
@@ -184,8 +187,7 @@ def test_a_launch_request_with_a_mistyped_key_still_fails_as_nova_did(
 def test_validate_names_at_most_five_unknown_keys(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "many.json"
-    path.write_text(json.dumps({f"key{n}\n": n for n in range(7)}))
+    path = _written(tmp_path / "many.json", {f"key{n}\n": n for n in range(7)})
     assert main(["validate", str(path)]) == 2
     out = capsys.readouterr().out
     assert "('key0\\n', 'key1\\n', 'key2\\n', 'key3\\n', 'key4\\n', ...)" in out
