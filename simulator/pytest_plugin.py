@@ -88,6 +88,7 @@ def ec2_client(launch_sim: Simulator) -> Iterator[Any]:
     boto3 is imported here, not with the plugin, which every pytest run loads.
     """
     import boto3
+
     with mock_ec2(launch_sim):
         yield boto3.client(
             "ec2", region_name="nova", aws_access_key_id="admin", aws_secret_access_key="admin"
