@@ -52,7 +52,15 @@ from simulator.cassette_cli import (
 )
 from simulator.contracts import DOCUMENT_SCHEMAS, default_registry
 from simulator.ec2query import parse_query
-from simulator.errors import BadInput, EC2Error, StoreCorrupt, StoreError, StoreLocked, explain
+from simulator.errors import (
+    BadInput,
+    EC2Error,
+    SeedConflict,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    explain,
+)
 from simulator.jsonio import read_json
 from simulator.profiles import Profile
 from simulator.resources import default_seed_path
@@ -192,8 +200,17 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
         if args.store is not None:
             raise BadInput("--memory and --store name two stores: give one")
         return Simulator.from_seed(seed, **options)
+    default_store = args.store is None
     with _store_advice("give --store PATH or --memory"):
-        store = open_store(_store_path(args), seed, default_first=args.store is None)
+        try:
+            store = open_store(_store_path(args), seed, default_first=default_store)
+        except SeedConflict as exc:
+            if not default_store:
+                raise
+            raise SeedConflict(
+                f"{exc} (the default store holds the shipped seed's rows: give --store PATH or "
+                "--memory to start from this seed alone)"
+            ) from None
     return Simulator(store, **options)
 
 

@@ -435,6 +435,11 @@ class SeedError(BadInput):
     pass
 
 
+class SeedConflict(SeedError):
+    """A seed row that disagrees with a row the store already holds (an id mapped to another
+    uuid, an image or flavor of that name with other values): the store is left as it was."""
+
+
 class StoreError(BadInput):
     """The mapping store cannot be opened or written (not an EC2 error: an operator error)."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from simulator.contracts import ContractRegistry
 from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_type
-from simulator.errors import SeedError, Violation
+from simulator.errors import SeedConflict, SeedError, Violation
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 from simulator.images import IMAGE_FIELDS
 from simulator.jsonio import read_json, sorted_keys
@@ -95,7 +95,9 @@ def _check_new_records(
         name = record[key]
         other = seen.get(name) or existing(name)
         if other is not None and other != record:
-            raise SeedError(f"{label}: /{section}/{index}: {name} already exists with other values")
+            raise SeedConflict(
+                f"{label}: /{section}/{index}: {name} already exists with other values"
+            )
         seen[name] = record
 
 
@@ -112,7 +114,7 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
             raise SeedError(f"{label}: {pointer}: EC2 ids start at 1; this one is {row_id}")
         existing = planned.get((table, row_id)) or store.mapping_uuid(table, row_id)
         if existing is not None and existing != uuid:
-            raise SeedError(
+            raise SeedConflict(
                 f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}"
             )
         planned[(table, row_id)] = uuid

@@ -19,9 +19,8 @@ from simulator.store import MappingStore, MappingTable
 GLANCE_ONLY = "99999999-8888-7777-6666-555555555555"
 UNLISTED = "12121212-3434-5656-7878-909090909090"
 CIRROS = "11111111-2222-3333-4444-555555555555"
-SNAPSHOT = {
-    "snapshots": [{"ec2_id": "snap-0000000a", "uuid": "aaaaaaaa-0000-0000-0000-000000000000"}]
-}
+SNAPSHOT_UUID = "aaaaaaaa-0000-0000-0000-000000000000"
+SNAPSHOT = {"snapshots": [{"ec2_id": "snap-0000000a", "uuid": SNAPSHOT_UUID}]}
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -191,6 +190,24 @@ def test_launch_seed_merges_into_a_new_default_store_and_starts_a_new_named_one(
     assert code == 1 and "SnapshotNotFound" in err
     assert contents(named)["snapshot_id_mappings"] == seeded
     assert contents(named)["images"] == {}
+
+
+def test_a_seed_at_odds_with_the_default_store_says_how_to_start_from_it_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], default_store: Path
+) -> None:
+    remapped = {
+        "snapshots": [{"ec2_id": "snap-12345678", "uuid": SNAPSHOT["snapshots"][0]["uuid"]}]
+    }
+    seed = write_json(tmp_path / "seed.json", remapped)
+    request = Path(__file__).parents[1] / "fixtures" / "launches" / "walkthrough.json"
+    code, out, err = cli(capsys, "launch", "--seed", seed, request)
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert "already maps to" in err
+    assert "give --store PATH or --memory to start from this seed alone" in err
+    assert contents(default_store) == default_seed_store(tmp_path)
+    named = tmp_path / "named.json"
+    assert cli(capsys, "launch", "--store", named, "--seed", seed, request)[0] == 1
+    assert contents(named)["snapshot_id_mappings"] == {"305419896": {"uuid": SNAPSHOT_UUID}}
 
 
 def test_export_of_a_store_that_does_not_exist_creates_nothing(
