@@ -48,9 +48,10 @@ from simulator.cassette.format import (
     stream_document,
     stream_interactions,
 )
+from simulator.cassette.glance_exchanges import GlanceRecording
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
-from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend, GlanceRecording
+from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend
 from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse_unwritable
 from simulator.profiles import PROFILES, Profile, get_profile
 from simulator.progress import progress

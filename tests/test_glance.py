@@ -16,6 +16,7 @@ import requests
 import responses
 
 from simulator.api import Simulator
+from simulator.cassette.glance_exchanges import GlanceRecording, append_exchanges, serve_exchanges
 from simulator.cli import main
 from simulator.errors import (
     HAVANA_EXECUTOR,
@@ -25,14 +26,7 @@ from simulator.errors import (
     ImageNotFound,
     ec2_error,
 )
-from simulator.glance import (
-    GlanceExchange,
-    GlanceImageBackend,
-    GlanceRecording,
-    append_exchanges,
-    serve_exchanges,
-    translate_image,
-)
+from simulator.glance import GlanceExchange, GlanceImageBackend, translate_image
 from simulator.service import EC2Service
 
 BASE = "http://glance.test:9292"

@@ -7,7 +7,9 @@ One concept per module, named as ``docs/cassettes.md`` names them:
 * :mod:`~simulator.cassette.record_mode`: vcrpy's record modes and each one's rules;
 * :mod:`~simulator.cassette.replayer`: ``replay_cassette``, a cassette replayed offline;
 * :mod:`~simulator.cassette.recorder`: ``CassetteSession`` and ``use_cassette``, a cassette
-  in use while a test or a server answers requests.
+  in use while a test or a server answers requests;
+* :mod:`~simulator.cassette.glance_exchanges`: Glance's answers, recorded per request thread
+  and served again on replay.
 
 The names below are the package's public interface; importers need not know the modules.
 """

@@ -38,6 +38,7 @@ from simulator.cassette.format import (
     compare,
     utc_now,
 )
+from simulator.cassette.glance_exchanges import GlanceRecording, append_exchanges
 from simulator.cassette.record_mode import DEFAULT, RecordMode, recorded_for
 from simulator.cassette.replayer import replay_simulator
 from simulator.context import RequestContext
@@ -48,7 +49,7 @@ from simulator.errors import (
     SignatureDoesNotMatch,
     ec2_error,
 )
-from simulator.glance import GlanceExchange, GlanceRecording, append_exchanges
+from simulator.glance import GlanceExchange
 from simulator.httprequest import HttpRequest
 from simulator.jsonio import refuse_to_replace, refuse_unwritable
 from simulator.limits import DEFAULT_LIMITS, QueryLimits

@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 
 from simulator.api import Simulator
 from simulator.cassette.format import Cassette, Interaction, compare, utc_now
+from simulator.cassette.glance_exchanges import serve_exchanges
 from simulator.contracts import default_registry
-from simulator.glance import GlanceImageBackend, serve_exchanges
+from simulator.glance import GlanceImageBackend
 from simulator.images import ImageBackend, StoreImageBackend
 from simulator.profiles import Profile
 from simulator.report import CassetteResult, InteractionResult
