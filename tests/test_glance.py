@@ -7,13 +7,13 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import responses
+from fake_glance import FakeGlance
 
 from simulator.api import Simulator
 from simulator.cassette.glance_exchanges import GlanceRecording, append_exchanges, serve_exchanges
@@ -35,6 +35,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "cassettes"
 ACTIVE = "70a599e0-31e7-49b7-b260-868f441e862b"
 QUEUED = "20000000-0000-4000-8000-000000000001"
 KERNEL = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
+STUCK = "30000000-0000-4000-8000-000000000003"
 IMAGES: dict[str, dict[str, Any]] = {
     ACTIVE: {
         "id": ACTIVE,
@@ -61,7 +62,7 @@ SEED = {
     "images": [
         {"ec2_id": "ami-00000001", "uuid": ACTIVE, "name": "x"},
         {"ec2_id": "ami-00000002", "uuid": QUEUED, "name": "x"},
-        {"ec2_id": "ami-00000003", "uuid": "30000000-0000-4000-8000-000000000003", "name": "x"},
+        {"ec2_id": "ami-00000003", "uuid": STUCK, "name": "x"},
     ],
     "instance_types": [{"name": "m1.small", "memory_mb": 2048, "vcpus": 1, "root_gb": 20}],
 }
@@ -270,45 +271,11 @@ def test_a_public_image_is_v1s_is_public(visibility: str | None, public: bool) -
 # --- through the EC2 API, against a real local Glance ------------------------------------------
 
 
-class FakeGlance(BaseHTTPRequestHandler):
-    """Serves IMAGES; ``/broken`` ids answer 500, ``/garbled`` ones bad JSON, ``/stuck`` hang."""
-
-    release = threading.Event()
-
-    def do_GET(self) -> None:
-        image_id = self.path.split("?")[0].rsplit("/", 1)[-1]
-        if image_id.startswith("3"):  # the third seed image: stuck until the test ends
-            self.release.wait()
-            return
-        if self.path.startswith("/v2/images?"):
-            name = self.path.split("name=")[1].split("&")[0]
-            found = [image for image in IMAGES.values() if image["name"] == name]
-            return self.reply(200, json.dumps({"images": found}))
-        image = IMAGES.get(image_id)
-        return self.reply(200 if image else 404, json.dumps(image) if image else "missing")
-
-    def reply(self, status: int, body: str) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def glance_url() -> Iterator[str]:
-    FakeGlance.release.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGlance)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    FakeGlance.release.set()
-    server.shutdown()
-    server.server_close()
+    """A fake Glance serving IMAGES that never answers for the third seed image."""
+    with FakeGlance(IMAGES, stuck=frozenset({STUCK})).serving() as url:
+        yield url
 
 
 @pytest.mark.parametrize(
