@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd import parsers
+from pytest_bdd.parser import Step
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
 
 from simulator.api import Simulator
@@ -33,11 +35,13 @@ from simulator.profiles import PROFILES
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
+from simulator.step_args import DefinedStep, nearest_steps, step_phrases
 
 # Registering the step library as a plugin makes its step definitions visible to every test
 # module; importing it alone would not, because pytest-bdd defines steps as fixtures of the
 # module they are written in.
-pytest_plugins = ["simulator.steps"]
+STEP_LIBRARY = "simulator.steps"
+pytest_plugins = [STEP_LIBRARY]
 
 
 @pytest.fixture
@@ -122,6 +126,46 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     carried = getattr(report, _SCENARIO_REPORT, None)
     if isinstance(carried, dict):
         test_report_context_registry[report] = ReportContext(carried["scenario"], carried["name"])
+
+
+# --- a step no definition matches ----------------------------------------------------------
+
+
+def pytest_bdd_step_func_lookup_error(step: Step, exception: Exception) -> None:
+    """Add launch-sim's nearest steps to pytest-bdd's "Step definition is not found" error.
+
+    A newcomer's step that almost is one of launch-sim's (a typo, an id without the quotes
+    the step wants) otherwise fails with no hint of the step meant. pytest-bdd raises the
+    exception it passes here once the hook returns, so the hint goes into that exception's
+    message, after its own text: its type and wording stay as pytest-bdd's, and no second
+    exception is chained to it.
+    """
+    hint = nearest_steps(step.type, step.name, library_steps())
+    if hint:
+        exception.args = (f"{exception}{hint}",)
+
+
+def library_steps() -> list[DefinedStep]:
+    """The step definitions of :mod:`simulator.steps`, as phrases; none if they cannot be read.
+
+    pytest-bdd has no public way to list step definitions: this reads the registry pytest-bdd
+    8 and 9 keep of them (``pytest_bdd.steps.step_function_context_registry``, whose values
+    have ``type``, ``parser`` and ``step_func``). Another version may not keep it so, and a
+    hint is not worth failing the error it would add to, so anything else gives no steps.
+    """
+    try:
+        from pytest_bdd.steps import step_function_context_registry
+
+        return [
+            DefinedStep(
+                context.type,
+                step_phrases(context.parser.name, isinstance(context.parser, parsers.re)),
+            )
+            for context in list(step_function_context_registry.values())
+            if context.step_func.__module__ == STEP_LIBRARY
+        ]
+    except (ImportError, AttributeError):
+        return []
 
 
 # --- cassettes ----------------------------------------------------------------------------

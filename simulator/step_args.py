@@ -11,13 +11,20 @@ written, because converting them is what the query parser is there to do.
 
 A value a step cannot use fails the step with an :class:`AssertionError` saying what was
 expected, in words a scenario's reader can act on.
+
+The other way round, a step's pattern is written here as the phrases a person would type
+(``I launch the image "<image_id>"``), so that a step no definition matches can be answered
+with the nearest steps launch-sim has rather than a regular expression.
 """
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from simulator.errors import BadInput
@@ -162,3 +169,141 @@ def _is_json(text: str) -> bool:
 def reported_value(text: str) -> Any:
     """A value as a replay report writes it: JSON, or ``(absent)`` for no value at all."""
     return ABSENT if text == show(ABSENT) else typed_cell(text)
+
+
+# --- a step's pattern as a person writes it -----------------------------------------------
+
+_HIDDEN = "\x00"
+"""Stands, while a pattern is read, for text the pattern matches but no phrase can spell
+(a character class, ``.+``): a named group around it shows as ``<name>``, else ``...``."""
+
+_TOKEN = re.compile(
+    r"""\[\^?\]?(?:\\.|[^\]\\])*\]  # a character class
+    |\\.                          # an escaped character, or a class such as \d
+    |\(\?P<\w+>|\(\?:             # where a named or a non-capturing group starts
+    |\{[^}]*\}                    # a count
+    |.""",
+    re.VERBOSE | re.DOTALL,
+)
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+
+
+class _PatternReader:
+    """Reads a regular expression into the phrases it matches, one per choice it offers:
+    alternatives and optional parts are written out, a named group is its literal
+    alternatives (``describe|terminate``) or else ``<name>``.
+
+    It reads what step patterns are made of; any other construct is read as text no phrase
+    spells, so every valid pattern gives phrases (best readable, never an error)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.tokens: list[str] = _TOKEN.findall(pattern)
+        self.at = 0
+
+    def phrases(self) -> list[str]:
+        variants = self._choice()
+        return list(dict.fromkeys(re.sub(f"{_HIDDEN}+", "...", each) for each in variants))
+
+    def _next(self, *tokens: str) -> bool:
+        """Whether the next token is one of ``tokens``, taking it if so."""
+        found = self.at < len(self.tokens) and self.tokens[self.at] in tokens
+        self.at += found
+        return found
+
+    def _choice(self) -> list[str]:
+        """``a|b|...`` up to the ``)`` that closes it, or the end, which it takes."""
+        variants = self._sequence()
+        while self._next("|"):
+            variants += self._sequence()
+        self._next(")")
+        return variants
+
+    def _sequence(self) -> list[str]:
+        parts: list[list[str]] = []
+        while self.at < len(self.tokens) and self.tokens[self.at] not in "|)":
+            token = self.tokens[self.at]
+            self.at += 1
+            parts.append(self._quantified(self._atom(token)))
+        return ["".join(each) for each in itertools.product(*parts)]
+
+    def _quantified(self, variants: list[str]) -> list[str]:
+        if self._next("?"):
+            variants = [*variants, ""]
+        elif self.at < len(self.tokens) and self.tokens[self.at][0] in "*+{":
+            self.at += 1
+            variants = [_HIDDEN]
+        else:
+            return variants
+        self._next("?")  # lazy: it matches the same texts
+        return variants
+
+    def _atom(self, token: str) -> list[str]:
+        if named := _NAMED_GROUP.fullmatch(token):
+            variants = self._choice()
+            if any(_HIDDEN in each for each in variants):
+                return [f"<{named.group(1)}>"]
+            return variants
+        if token in ("(", "(?:"):
+            return self._choice()
+        if token in ("^", "$"):
+            return [""]
+        if len(token) == 2 and token[0] == "\\" and not token[1].isalnum():
+            return [token[1]]
+        return [token] if len(token) == 1 and token != "." else [_HIDDEN]
+
+
+def step_phrases(pattern: str, regex: bool) -> list[str]:
+    """The ways a step's pattern is written by a person: a plain step's text as it is, a
+    regular expression's every choice with ``<name>`` for each named argument."""
+    return _PatternReader(pattern).phrases() if regex else [pattern]
+
+
+@dataclass(frozen=True)
+class DefinedStep:
+    """A step definition as a person reads it: its type (``given``, ``when``, ``then``, or
+    None for any) and the phrases that write it."""
+
+    type: str | None
+    phrases: Sequence[str]
+
+
+_STEPS_PAGE = "docs/steps.md"
+_SIMILAR_ENOUGH = 0.6
+"""How alike (difflib's ratio, 0 to 1) a step must be to a phrase of its own type to be
+offered it: below, the nearest phrase is rarely what the writer meant (a step of another
+project, a sentence launch-sim has no step for), and a wrong hint misleads more than none."""
+_SIMILAR_ACROSS_TYPES = 0.75
+"""The same for a phrase of another type (a Then step written as When): such a hint says
+the writer chose the wrong keyword too, so it must be nearer still to be believed."""
+
+
+def nearest_steps(step_type: str, text: str, defined: Sequence[DefinedStep], most: int = 3) -> str:
+    """What to add to the error of a step no definition matches: the ``most`` phrases nearest
+    to it, each defined step's best, of its own type if any is near enough, else of any type,
+    and where every step is listed; nothing when none is near enough."""
+    wanted = text.casefold()
+
+    def likeness(phrase: str) -> float:
+        return difflib.SequenceMatcher(None, wanted, phrase.casefold()).ratio()
+
+    def near(steps: Sequence[DefinedStep], cutoff: float) -> list[str]:
+        scored: list[tuple[float, str]] = []
+        for step in steps:
+            phrase = max(step.phrases, key=likeness)
+            if likeness(phrase) >= cutoff:
+                keyword = (step.type or step_type).capitalize()
+                scored.append((likeness(phrase), f"{keyword} {phrase}"))
+        return [line for _, line in sorted(scored, key=lambda each: -each[0])]
+
+    own_type = [step for step in defined if step.type in (step_type, None)]
+    found = near(own_type, _SIMILAR_ENOUGH) or near(defined, _SIMILAR_ACROSS_TYPES)
+    if not found:
+        return ""
+    return "\n".join(
+        [
+            "",
+            "The nearest launch-sim steps:",
+            *(f"    {line}" for line in found[:most]),
+            f"launch-sim's {_STEPS_PAGE} lists every step, with an example.",
+        ]
+    )
