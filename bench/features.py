@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.timing import pytest_seconds, verdict
+from bench.timing import xdist_speedup
 
 SCENARIOS = 1_000
 TEST_FILE = "test_generated.py"
@@ -62,12 +62,15 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         generate(directory)
-        serial = pytest_seconds(directory, TEST_FILE, SCENARIOS)
-        parallel = pytest_seconds(directory, TEST_FILE, SCENARIOS, "-n", "auto")
-    judged = f"target <= 30 s: {verdict(serial <= 30)}"
-    print(f"  {'1,000 scenarios, serial':<58} {serial:>12.2f} s  {judged}")
-    print(f"  {'1,000 scenarios, pytest -n auto':<58} {parallel:>12.2f} s")
-    print(f"  {'pytest-xdist speedup (serial / -n auto)':<58} {serial / parallel:>12.2f}x")
+        lines = xdist_speedup(
+            directory,
+            TEST_FILE,
+            SCENARIOS,
+            "1,000 scenarios, serial",
+            "1,000 scenarios, pytest -n auto",
+            serial_target=30,
+        )
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from bench.timing import duration, pytest_seconds, rate, verdict
+from bench.timing import duration, rate, verdict, xdist_speedup
 from bench.walkthrough import WALKTHROUGH
 from simulator.cassette import (
     Cassette,
@@ -208,12 +208,14 @@ def run() -> None:
         for number, part in enumerate(split(whole, SPLIT_FILES), start=1):
             part.save(suite / f"corpus-{number:02d}.json")
         (suite / TEST_FILE).write_text(TEST_MODULE)
-        serial = pytest_seconds(suite, TEST_FILE, SPLIT_FILES)
-        parallel = pytest_seconds(suite, TEST_FILE, SPLIT_FILES, "-n", "auto")
-    label = f"pytest, {SPLIT_FILES} cassettes x {INTERACTIONS // SPLIT_FILES} interactions, serial"
-    print(f"  {label:<58} {serial:>12.2f} s")
-    print(f"  {'pytest -n auto, same cassettes':<58} {parallel:>12.2f} s")
-    print(f"  {'pytest-xdist speedup (serial / -n auto)':<58} {serial / parallel:>12.2f}x")
+        lines = xdist_speedup(
+            suite,
+            TEST_FILE,
+            SPLIT_FILES,
+            f"pytest, {SPLIT_FILES} cassettes x {INTERACTIONS // SPLIT_FILES} interactions, serial",
+            "pytest -n auto, same cassettes",
+        )
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

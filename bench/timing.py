@@ -110,3 +110,28 @@ def pytest_seconds(directory: Path, module: str, tests: int, *extra: str) -> flo
     if result.returncode != 0 or f"{tests} passed" not in summary:
         raise RuntimeError(f"{directory / module} failed: {summary}")
     return elapsed
+
+
+def xdist_speedup(
+    directory: Path,
+    module: str,
+    tests: int,
+    serial: str,
+    parallel: str,
+    serial_target: float | None = None,
+) -> list[str]:
+    """Time ``module``'s pytest run serial and with ``-n auto``: the lines of both, labelled
+    ``serial`` and ``parallel``, and of pytest-xdist's speed-up, what a user gains by adding
+    ``-n auto``. ``serial_target`` is a ceiling on the serial seconds, judged when given."""
+    serial_seconds = pytest_seconds(directory, module, tests)
+    parallel_seconds = pytest_seconds(directory, module, tests, "-n", "auto")
+    judged = ""
+    if serial_target is not None:
+        met = verdict(serial_seconds <= serial_target)
+        judged = f"  target <= {serial_target:g} s: {met}"
+    return [
+        f"  {serial:<58} {serial_seconds:>12.2f} s{judged}",
+        f"  {parallel:<58} {parallel_seconds:>12.2f} s",
+        f"  {'pytest-xdist speedup (serial / -n auto)':<58} "
+        f"{serial_seconds / parallel_seconds:>12.2f}x",
+    ]
