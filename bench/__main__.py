@@ -7,6 +7,7 @@ import platform
 import sys
 
 from bench import calibration
+from bench.command import compile_launch_sim
 
 BENCHMARKS = (
     "launch",
@@ -26,6 +27,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
         return 2
+    compile_launch_sim()
     print(f"launch-sim benchmarks on Python {platform.python_version()}, {platform.machine()}")
     print(calibration.figure("at the start").line())
     for name in names:
