@@ -13,6 +13,7 @@ instead (its own peak, not its workers').
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import simulator
 
 GNU_TIME = Path("/usr/bin/time")
 SCRIPT = Path(sys.executable).parent / "launch-sim"
@@ -29,12 +32,14 @@ or the module it runs when this interpreter has no such script."""
 
 
 def compile_launch_sim() -> None:
-    """Write the bytecode of the ``simulator`` package that ``launch-sim`` runs, as ``pip
+    """Write the bytecode of the ``simulator`` packages the timed processes import, as ``pip
     install`` does when it installs a package: an editable install, or a shell with
-    ``PYTHONDONTWRITEBYTECODE`` set, leaves every timed command to compile again each module
-    changed since its bytecode was last written, a tenth of a second of start-up per process
-    that no installed copy pays. Asked of the interpreter the commands run on, from a folder
-    of its own, so the package found is the command's, not this checkout's."""
+    ``PYTHONDONTWRITEBYTECODE`` set, leaves every timed process (a ``launch-sim`` command, a
+    pytest-xdist worker) to compile again each module changed since its bytecode was last
+    written, a tenth of a second of start-up per process that no installed copy pays. Both
+    the package this checkout runs and the one the ``launch-sim`` commands find from a folder
+    of their own (an editable install's may be another checkout) are written."""
+    compileall.compile_dir(Path(simulator.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as elsewhere:
         subprocess.run(
             [
