@@ -116,7 +116,7 @@ class _Dispatcher:
         self._lock = threading.Lock()
         self._blocks: list[tuple[int, _EC2Responder]] = []
         self._saved_environ: dict[str, str | None] = {}
-        self._saved_session: tuple[Any, Any] | None = None
+        self._saved_session: Any = None
         self.handlers: tuple[tuple[str, Any], ...] = (
             (EC2_BEFORE_SEND, self),
             (EC2_CHOOSE_SIGNER, self.choose_signer),
@@ -176,7 +176,8 @@ class _Dispatcher:
         The default session made before the handlers were installed lacks them (a session
         copies botocore's handlers when made), so ``boto3.client`` would reach the network:
         it is set aside while any block is open, and only the last block out puts it back,
-        whichever thread's blocks overlap."""
+        whichever thread's blocks overlap. A session made inside the blocks (boto3 imported
+        there, say) has their handlers and mock credentials, so it goes with them."""
         block = (threading.get_ident(), responder)
         with self._lock:
             if not self._blocks:
@@ -185,8 +186,8 @@ class _Dispatcher:
                     self._saved_environ = {name: os.environ.get(name) for name in MOCK_CREDENTIALS}
                     os.environ.update(MOCK_CREDENTIALS)
                 boto3 = sys.modules.get("boto3")
+                self._saved_session = getattr(boto3, "DEFAULT_SESSION", None)
                 if boto3 is not None:
-                    self._saved_session = (boto3, getattr(boto3, "DEFAULT_SESSION", None))
                     setattr(boto3, "DEFAULT_SESSION", None)  # noqa: B010
             self._blocks.append(block)
         return block
@@ -203,10 +204,10 @@ class _Dispatcher:
                     else:
                         os.environ[name] = value
                 self._saved_environ = {}
-                if self._saved_session is not None:
-                    boto3, session = self._saved_session
-                    setattr(boto3, "DEFAULT_SESSION", session)  # noqa: B010
-                    self._saved_session = None
+                boto3 = sys.modules.get("boto3")
+                if boto3 is not None:
+                    setattr(boto3, "DEFAULT_SESSION", self._saved_session)  # noqa: B010
+                self._saved_session = None
 
 
 _DISPATCHER = _Dispatcher()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -177,11 +178,13 @@ def test_blocks_in_concurrent_threads_keep_to_their_thread() -> None:
     assert handlers_before == BUILTIN_HANDLERS
 
 
-def test_blocks_overlapping_across_threads_keep_default_session_clients_answered() -> None:
+def test_blocks_overlapping_across_threads_keep_default_session_clients_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A block left while another thread's is still open: the default session made before
     any block (without the handlers) must not come back while a block is open, and must be
     the one in place once the last block is left."""
-    boto3.setup_default_session(region_name="nova")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", boto3.session.Session(region_name="nova"))
     session_before = boto3.DEFAULT_SESSION
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     sims = [Simulator.from_seed(), Simulator.from_seed()]
@@ -189,14 +192,14 @@ def test_blocks_overlapping_across_threads_keep_default_session_clients_answered
     def first() -> None:
         with mock_ec2(sims[0]):
             first_in.set()
-            second_in.wait()
+            second_in.wait(timeout=30)
         first_out.set()
 
     def second() -> None:
-        first_in.wait()
+        first_in.wait(timeout=30)
         with mock_ec2(sims[1]):
             second_in.set()
-            first_out.wait()
+            first_out.wait(timeout=30)
             boto3.client(
                 "ec2",
                 region_name="nova",
@@ -209,9 +212,23 @@ def test_blocks_overlapping_across_threads_keep_default_session_clients_answered
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
     assert [calls(sim) for sim in sims] == [0, 1]
     assert boto3.DEFAULT_SESSION is session_before
+
+
+def test_a_default_session_made_inside_the_blocks_goes_with_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """boto3 first imported inside a block: the default session made there has the blocks'
+    handlers and mock credentials, so it must not outlive them."""
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.delitem(sys.modules, "boto3")
+    with mock_ec2():
+        sys.modules["boto3"] = boto3
+        boto3.setup_default_session(region_name="nova")
+        assert boto3.DEFAULT_SESSION is not None
+    assert boto3.DEFAULT_SESSION is None
 
 
 def test_the_block_is_left_clean_when_it_raises(launch_sim: Simulator) -> None:
