@@ -208,7 +208,7 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
             if not default_store:
                 raise
             raise SeedConflict(
-                f"{exc} (the default store holds the shipped seed's rows: give --store PATH or "
+                f"{exc} (the default store starts from the shipped seed: give --store PATH or "
                 "--memory to start from this seed alone)"
             ) from None
     return Simulator(store, **options)

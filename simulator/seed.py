@@ -89,15 +89,14 @@ def _check_new_records(
     records: list[dict[str, Any]],
     existing: Callable[[str], dict[str, Any] | None],
 ) -> None:
-    """Refuse a record whose key is already taken by a different record (store or seed)."""
+    """Refuse a record whose key is already taken by a different record: of the seed itself
+    (SeedError), or of the store (SeedConflict: the seed may fit another store)."""
     seen: dict[str, dict[str, Any]] = {}
     for index, record in enumerate(records):
         name = record[key]
-        other = seen.get(name) or existing(name)
-        if other is not None and other != record:
-            raise SeedConflict(
-                f"{label}: /{section}/{index}: {name} already exists with other values"
-            )
+        for other, error in ((seen.get(name), SeedError), (existing(name), SeedConflict)):
+            if other is not None and other != record:
+                raise error(f"{label}: /{section}/{index}: {name} already exists with other values")
         seen[name] = record
 
 
@@ -112,11 +111,14 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
     for pointer, table, row_id, uuid in rows:
         if row_id < 1:
             raise SeedError(f"{label}: {pointer}: EC2 ids start at 1; this one is {row_id}")
-        existing = planned.get((table, row_id)) or store.mapping_uuid(table, row_id)
-        if existing is not None and existing != uuid:
-            raise SeedConflict(
-                f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}"
-            )
+        for existing, error in (
+            (planned.get((table, row_id)), SeedError),
+            (store.mapping_uuid(table, row_id), SeedConflict),
+        ):
+            if existing is not None and existing != uuid:
+                raise error(
+                    f"{label}: {pointer}: row {row_id} of {table.value} already maps to {existing}"
+                )
         planned[(table, row_id)] = uuid
     images = [_image_record(entry) for entry in seed.get("images", [])]
     itypes = [dict(entry) for entry in seed.get("instance_types", [])]

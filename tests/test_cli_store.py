@@ -210,6 +210,22 @@ def test_a_seed_at_odds_with_the_default_store_says_how_to_start_from_it_alone(
     assert contents(named)["snapshot_id_mappings"] == {"305419896": {"uuid": SNAPSHOT_UUID}}
 
 
+def test_a_seed_at_odds_with_itself_gets_no_hint_another_store_would_help(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], default_store: Path
+) -> None:
+    twice = {
+        "snapshots": [
+            {"ec2_id": "snap-000000aa", "uuid": SNAPSHOT_UUID},
+            {"ec2_id": "snap-000000aa", "uuid": "bbbbbbbb-0000-0000-0000-000000000000"},
+        ]
+    }
+    seed = write_json(tmp_path / "seed.json", twice)
+    request = Path(__file__).parents[1] / "fixtures" / "launches" / "walkthrough.json"
+    code, _, err = cli(capsys, "launch", "--seed", seed, request)
+    assert code == 2 and "already maps to" in err
+    assert "--memory" not in err
+
+
 def test_export_of_a_store_that_does_not_exist_creates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
