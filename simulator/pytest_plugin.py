@@ -140,7 +140,10 @@ def pytest_bdd_step_func_lookup_error(step: Step, exception: Exception) -> None:
     message, after its own text: its type and wording stay as pytest-bdd's, and no second
     exception is chained to it.
     """
-    hint = nearest_steps(step.type, step.name, library_steps())
+    try:
+        hint = nearest_steps(step.type, step.name, library_steps())
+    except Exception:
+        return  # a hint is never worth hiding pytest-bdd's own error behind another
     if hint:
         exception.args = (f"{exception}{hint}",)
 

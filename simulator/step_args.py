@@ -176,6 +176,9 @@ def reported_value(text: str) -> Any:
 _HIDDEN = "\x00"
 """Stands, while a pattern is read, for text the pattern matches but no phrase can spell
 (a character class, ``.+``): a named group around it shows as ``<name>``, else ``...``."""
+_MOST = 64
+"""The phrases one part of a pattern is written out as, at most: each optional part doubles
+them, and a hint is not worth an explosion (the library's steps have at most twelve)."""
 
 _TOKEN = re.compile(
     r"""\[\^?\]?(?:\\.|[^\]\\])*\]  # a character class
@@ -224,7 +227,7 @@ class _PatternReader:
             token = self.tokens[self.at]
             self.at += 1
             parts.append(self._quantified(self._atom(token)))
-        return ["".join(each) for each in itertools.product(*parts)]
+        return ["".join(each) for each in itertools.islice(itertools.product(*parts), _MOST)]
 
     def _quantified(self, variants: list[str]) -> list[str]:
         if self._next("?"):

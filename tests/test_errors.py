@@ -81,7 +81,7 @@ def test_the_executor_table(exc: BaseException, code: str, message: str) -> None
 
 def test_an_executor_names_the_unexpected_or_hands_it_to_faultwrapper() -> None:
     """Without ``unknown_code`` an Executor's unexpected errors escape to FaultWrapper, so
-    it needs the ``fault`` that answers them (Havana's); neither is refused when built."""
+    it needs the ``fault`` that answers them (Havana's); one with neither is refused when built."""
     with pytest.raises(ValueError, match="give its fault"):
         dataclasses.replace(errors.HAVANA_EXECUTOR, fault=None)
     assert dataclasses.replace(errors.GRIZZLY_EXECUTOR, fault=None).unknown_code == "UnknownError"

@@ -255,8 +255,9 @@ keeps no Timestamp, so the recorded request matches one sent with it)."""
 def test_serve_checks_a_cassette_as_the_profile_it_was_recorded_under(
     tmp_path: Path, profile: str, params: list[tuple[str, str]], status: int, mode: str
 ) -> None:
-    """As replay and the pytest marker do: answered as Grizzly, the Havana cassette's 404 is
-    a 400 and the Folsom one's request is RequestExpired, and serve exits 1."""
+    """As replay and the pytest marker do: each answer is the recorded one (answered as
+    Grizzly instead, the Havana cassette's 404 was a 400 and the Folsom one's request
+    RequestExpired, and serve exited 1), and serve exits 0."""
     cassette = record(tmp_path / f"{profile}.json", profile, params)
     with serving("--memory", "--record", str(cassette), "--record-mode", mode) as served:
         assert _post(served.endpoint, params) == status

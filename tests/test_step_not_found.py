@@ -197,3 +197,20 @@ def test_step_definitions_that_cannot_be_read_give_no_hint_and_no_other_error(
     assert lookup_error('I lauch the image "ami-00000001"') == (
         'Step definition is not found: When "I lauch the image "ami-00000001"".'
     )
+
+
+def test_a_hint_that_fails_leaves_pytest_bdds_error_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise TypeError("not a pattern")
+
+    monkeypatch.setattr("simulator.pytest_plugin.nearest_steps", broken)
+    assert lookup_error('I lauch the image "ami-00000001"') == (
+        'Step definition is not found: When "I lauch the image "ami-00000001"".'
+    )
+
+
+def test_a_pattern_of_many_optional_parts_is_written_out_in_bounded_phrases() -> None:
+    phrases = step_phrases("(?:a)?" * 40 + "b", True)
+    assert 0 < len(phrases) <= 64 and all(phrase.endswith("b") for phrase in phrases)
