@@ -135,9 +135,25 @@ class Simulator:
         return cls(store, **options)
 
     @classmethod
-    def open(cls, path: str | Path, seed: SeedSource | None = None, **options: Any) -> Simulator:
-        """A simulator on a file store; a new (empty) store is first seeded (default seed)."""
-        return cls(open_store(path, seed, contracts=options.get("contracts")), **options)
+    def open(
+        cls,
+        path: str | Path,
+        seed: SeedSource | None = None,
+        *,
+        default_first: bool = False,
+        **options: Any,
+    ) -> Simulator:
+        """A simulator on a file store; a new (empty) store is first seeded (default seed;
+        ``default_first``: see :func:`open_store`). A simulator that cannot be made closes
+        the store again, so its lock is not held by a process that has no use for it."""
+        store = open_store(
+            path, seed, contracts=options.get("contracts"), default_first=default_first
+        )
+        try:
+            return cls(store, **options)
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
         self.store.close()

@@ -203,7 +203,7 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
     default_store = args.store is None
     with _store_advice("give --store PATH or --memory"):
         try:
-            store = open_store(_store_path(args), seed, default_first=default_store)
+            return Simulator.open(_store_path(args), seed, default_first=default_store, **options)
         except SeedConflict as exc:
             if not default_store:
                 raise
@@ -211,7 +211,6 @@ def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options
                 f"{exc} (the default store starts from the shipped seed: give --store PATH or "
                 "--memory to start from this seed alone)"
             ) from None
-    return Simulator(store, **options)
 
 
 @contextmanager

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from simulator import jsonio
+from simulator import Simulator, jsonio
 from simulator.cli import main
 from simulator.errors import SeedError, StoreCorrupt, StoreError, StoreLocked
+from simulator.profiles import UnknownProfile
 from simulator.store import MappingStore, MappingTable, engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,3 +474,11 @@ def test_a_launch_stored_before_a_failed_compaction_is_reported_as_both(
     monkeypatch.undo()
     with MappingStore.open(store) as reopened:
         assert reopened.highest_id(MappingTable.INSTANCES) == 2
+
+
+def test_a_simulator_that_cannot_be_made_releases_the_store_it_opened(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with pytest.raises(UnknownProfile):
+        Simulator.open(path, profile="no-such-release")
+    with Simulator.open(path) as sim:
+        assert sim.store.images()
