@@ -292,10 +292,12 @@ def nearest_steps(step_type: str, text: str, defined: Sequence[DefinedStep], mos
     def near(steps: Sequence[DefinedStep], cutoff: float) -> list[str]:
         scored: list[tuple[float, str]] = []
         for step in steps:
-            phrase = max(step.phrases, key=likeness)
-            if likeness(phrase) >= cutoff:
+            score, phrase = max(
+                ((likeness(phrase), phrase) for phrase in step.phrases), key=lambda pair: pair[0]
+            )
+            if score >= cutoff:
                 keyword = (step.type or step_type).capitalize()
-                scored.append((likeness(phrase), f"{keyword} {phrase}"))
+                scored.append((score, f"{keyword} {phrase}"))
         return [line for _, line in sorted(scored, key=lambda each: -each[0])]
 
     own_type = [step for step in defined if step.type in (step_type, None)]
