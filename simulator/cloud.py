@@ -400,6 +400,10 @@ class CloudController(InstanceActions, CatalogueActions):
     def _format_instance_bdm(self, instance: Instance, root_device_name: Any) -> dict[str, Any]:
         """Only rows with a volume show; a snapshot or a volume on the root device makes it ``ebs``.
 
+        The mappings (when any) come before ``rootDeviceType``, the order in which Nova's
+        ``_format_instance_bdm`` wrote its result (``cloud:1041-1070@2013.1.5``, the same at
+        every tag), in DescribeInstances' items and DescribeInstanceAttribute alike.
+
         Nova's loop skipped volume-less rows before its root check, so a root device backed
         by a snapshot alone read ``instance-store`` until compute had made the volume; the
         reference's rule (snapshot or volume) is what launch-sim answers. Nova rendered the
@@ -443,7 +447,6 @@ class CloudController(InstanceActions, CatalogueActions):
                     },
                 }
             )
-        result: dict[str, Any] = {"rootDeviceType": root_device_type}
-        if mapping:
-            result["blockDeviceMapping"] = mapping
+        result: dict[str, Any] = {"blockDeviceMapping": mapping} if mapping else {}
+        result["rootDeviceType"] = root_device_type
         return result

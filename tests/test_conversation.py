@@ -442,6 +442,54 @@ def test_the_block_device_mapping_attribute_carries_the_root_device_type(cloud: 
     assert _text(answer, "blockDeviceMapping/item/ebs/volumeId") == "vol-87654321"
 
 
+def _children(element: ET.Element | None) -> list[str]:
+    assert element is not None
+    return [child.tag.removeprefix(NS) for child in element]
+
+
+def test_the_mappings_come_before_the_root_device_type(cloud: Cloud) -> None:
+    """``_format_instance_bdm`` writes ``blockDeviceMapping`` (when there is one) and then
+    ``rootDeviceType`` (``cloud:1041-1070@2013.1.5``), the order of the reference's item
+    keys too, in every answer that formats an instance's devices."""
+    launched = cloud.ok(
+        "RunInstances",
+        ("ImageId", "ami-00000001"),
+        ("BlockDeviceMapping.1.DeviceName", "/dev/vdb"),
+        ("BlockDeviceMapping.1.Ebs.SnapshotId", "vol-87654321"),
+    )
+    expected = [
+        "instanceId",
+        "imageId",
+        "kernelId",
+        "ramdiskId",
+        "instanceState",
+        "privateDnsName",
+        "privateIpAddress",
+        "publicDnsName",
+        "ipAddress",
+        "dnsName",
+        "keyName",
+        "productCodesSet",
+        "instanceType",
+        "launchTime",
+        "amiLaunchIndex",
+        "rootDeviceName",
+        "blockDeviceMapping",
+        "rootDeviceType",
+        "placement",
+    ]
+    assert _children(launched.find(f"{NS}instancesSet/{NS}item")) == expected
+    described = cloud.ok("DescribeInstances")
+    item = described.find(f"{NS}reservationSet/{NS}item/{NS}instancesSet/{NS}item")
+    assert _children(item) == expected
+    assert _children(attribute(cloud, "blockDeviceMapping")) == [
+        "requestId",
+        "instanceId",
+        "blockDeviceMapping",
+        "rootDeviceType",
+    ]
+
+
 def test_an_unknown_attribute_is_refused_before_the_id(cloud: Cloud) -> None:
     assert cloud.error(
         "DescribeInstanceAttribute", ("InstanceId", "i-zz"), ("Attribute", "disableApiStop")
