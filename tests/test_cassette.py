@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cassette_helpers import default_on_termination
+from test_server import call, environ_for
 
 from simulator import cloud
 from simulator.cassette import (
@@ -34,6 +35,7 @@ from simulator.cassette.replayer import YOUNG_COLLECTION_EVERY
 from simulator.contracts import default_registry
 from simulator.errors import StoreError
 from simulator.seed import merge_seeds, seed_from_rows
+from simulator.service import EC2Service
 from simulator.store import MappingStore, MappingTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +127,28 @@ def test_only_one_access_log_at_a_time_and_none_after_the_block() -> None:
 
 
 # --- secrets -------------------------------------------------------------------------------
+
+
+def test_a_request_in_any_method_the_server_answers_records_a_cassette_that_replays(
+    tmp_path: Path,
+) -> None:
+    """The server reads a form body whatever the method (docs/fidelity.md), so a PUT or a
+    HEAD launches as a POST does; its interaction used to be written with a method the
+    schema refused, and the whole cassette was then unreadable."""
+    path = tmp_path / "c.json"
+    methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"]
+    body = b"Action=RunInstances&ImageId=ami-00000001"
+    with use_cassette(path, "once") as use:
+        app = use.session.app(EC2Service(use.sim))
+        for method in methods:
+            query, sent = (body, b"") if method == "GET" else (b"", body)
+            status, _, _ = call(app, environ_for(method=method, query=query, body=sent))
+            assert status == 200, method
+    cassette = load_cassette(path)
+    assert [interaction.request.method for interaction in cassette.interactions] == methods
+    assert not replay_cassette(cassette, str(path)).result.failures
+    with pytest.raises(CassetteError, match="not an HTTP method"):
+        RecordedRequest.capture("G T", "/", LAUNCH)
 
 
 def test_credentials_and_signing_parameters_never_reach_a_request() -> None:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -185,6 +186,26 @@ def test_a_launch_sim_server_on_the_cassettes_seed_verifies(
             str(cassette),
         )
     assert code == 0, out
+
+
+def test_interactions_recorded_in_any_method_verify_against_the_server_that_answered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cassette may hold any method the server answers; each is sent as recorded, and a
+    HEAD's answer, which has no body, is compared by its status alone."""
+    recorded = load_cassette(FAKE0)
+    launch = recorded.interactions[0]
+    recorded.interactions = [
+        replace(launch, request=replace(launch.request, method=method))
+        for method in ("POST", "PUT", "DELETE", "HEAD", "OPTIONS")
+    ]
+    cassette = tmp_path / "methods.json"
+    recorded.save(cassette)
+    sim = Simulator.from_seed(recorded.seed, profile=recorded.recorded_under)
+    with ServerHandle(EC2App(EC2Service(sim))) as server:
+        code, out, _ = run(capsys, "verify", "--endpoint", server.endpoint, str(cassette))
+    assert code == 0, out
+    assert "5 interactions, all match" in out
 
 
 @pytest.fixture

@@ -74,6 +74,9 @@ DROPPED_PARAMS = frozenset(
 _DROPPED_LOWER = frozenset(name.lower() for name in DROPPED_PARAMS)
 IGNORED_WHEN_MATCHING = frozenset({"ClientToken"})
 RESERVATION_ID = re.compile(r"^r-[0-9a-z]{8}$")
+HTTP_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Z-]+")
+"""A method a cassette holds (the schema's pattern): an HTTP token in upper case, as every
+method waitress admits is; the server reads a form body whatever the method."""
 
 Params = tuple[tuple[str, str], ...]
 
@@ -128,6 +131,10 @@ class RecordedRequest:
             for name, value in params
             if not is_dropped(name)
         )
+        if not HTTP_METHOD.fullmatch(method.upper()):
+            # Only a Python caller can get here (waitress admits tokens alone), and a cassette
+            # holding it would be refused by every command that reads it.
+            raise CassetteError(f"{method!r} is not an HTTP method a cassette can hold")
         return cls(method.upper(), path, kept)
 
     def match_key(self) -> Params:
