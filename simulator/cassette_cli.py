@@ -38,7 +38,7 @@ from simulator.cassette import (
     gc_frozen,
     gc_paused,
     load_cassette,
-    recorded_for,
+    recorded_under_lock,
     replay_cassette,
 )
 from simulator.cassette.format import (
@@ -608,17 +608,21 @@ class Differences(Exception):
 AppFactory = Callable[..., EC2App]
 
 
-def recorded_cassette(args: argparse.Namespace) -> Cassette | None:
+@contextmanager
+def recorded_cassette(args: argparse.Namespace) -> Iterator[Cassette | None]:
     """``serve``'s recording options, checked before the store is opened (bad input creates
     nothing): the cassette to check requests against, None to record from scratch (or not
-    to record). In every mode the cassette must be a new path or a regular file."""
+    to record). In every mode the cassette must be a new path or a regular file; a mode
+    that may write it holds its lock for the block (another recorder: bad input)."""
     if args.record is None:
         if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
-        return None
+        yield None
+        return
     refuse_to_replace(args.record, "--record takes a cassette file path")
     refuse_unwritable(args.record)
-    return recorded_for(args.record, RecordMode(args.record_mode))
+    with recorded_under_lock(args.record, RecordMode(args.record_mode)) as recorded:
+        yield recorded
 
 
 def served_profile(args: argparse.Namespace, recorded: Cassette | None) -> Profile:

@@ -34,6 +34,7 @@ from simulator.auth import (
     secret_keys_given,
 )
 from simulator.cassette.format import (
+    Cassette,
     is_cassette_document,
     is_lines,
     read_header,
@@ -392,7 +393,12 @@ server answering for days would otherwise keep every call it ever recorded)."""
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    recorded = recorded_cassette(args)
+    with recorded_cassette(args) as recorded:
+        return _serve(args, recorded)
+
+
+def _serve(args: argparse.Namespace, recorded: Cassette | None) -> int:
+    """``serve`` once its cassette is read (and, if it may write it, locked)."""
     profile = served_profile(args, recorded)
     authenticator = _authenticator(args, profile)
     backend, glance = image_backend(args)

@@ -9,7 +9,9 @@ One concept per module, named as ``docs/cassettes.md`` names them:
 * :mod:`~simulator.cassette.recorder`: ``CassetteSession`` and ``use_cassette``, a cassette
   in use while a test or a server answers requests;
 * :mod:`~simulator.cassette.glance_exchanges`: Glance's answers, recorded per request thread
-  and served again on replay.
+  and served again on replay;
+* :mod:`~simulator.cassette.recording_lock`: one writer per cassette, the lock a session
+  that may write it holds.
 
 The names below are the package's public interface; importers need not know the modules.
 """
@@ -27,6 +29,7 @@ from simulator.cassette.format import (
 )
 from simulator.cassette.record_mode import DEFAULT, SERVE_DEFAULT, RecordMode, recorded_for
 from simulator.cassette.recorder import CassetteSession, CassetteUse, use_cassette
+from simulator.cassette.recording_lock import recorded_under_lock, recording_lock
 from simulator.cassette.replayer import (
     Replay,
     gc_frozen,
@@ -54,6 +57,8 @@ __all__ = [
     "gc_paused",
     "load_cassette",
     "recorded_for",
+    "recorded_under_lock",
+    "recording_lock",
     "replay_cassette",
     "replay_simulator",
     "use_cassette",

@@ -39,7 +39,8 @@ from simulator.cassette.format import (
     utc_now,
 )
 from simulator.cassette.glance_exchanges import GlanceRecording, append_exchanges
-from simulator.cassette.record_mode import DEFAULT, RecordMode, recorded_for
+from simulator.cassette.record_mode import DEFAULT, RecordMode
+from simulator.cassette.recording_lock import recorded_under_lock
 from simulator.cassette.replayer import replay_simulator
 from simulator.context import RequestContext
 from simulator.errors import (
@@ -399,8 +400,8 @@ def use_cassette(
     """
     mode = RecordMode(record_mode)
     cassette_path = Path(path)
-    recorded = recorded_for(cassette_path, mode)
     with ExitStack() as stack:
+        recorded = stack.enter_context(recorded_under_lock(cassette_path, mode))
         if recorded is not None:
             extra = seed if mode.rules.grows_existing else None
             sim = stack.enter_context(
