@@ -50,6 +50,32 @@ def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
     return [leaf for sub in closest for leaf in _leaves(sub)]
 
 
+REASON_LIMIT = 240
+"""The longest reason a violation gives. jsonschema writes the failing value's repr into its
+message, and that value can be a whole document (a cassette saved as a list is one value
+of up to 256 MiB): the one-line error of a command was that long."""
+_QUOTED_ENDS = 48
+"""How much of each end of a long quoted value a shortened reason keeps."""
+
+
+def bounded_reason(message: str, instance: Any) -> str:
+    """jsonschema's ``message`` in at most :data:`REASON_LIMIT` characters: the failing
+    value's repr shortened to its two ends and its length first, then, if a long key or
+    pattern still makes it too long, the middle of the message."""
+    if len(message) <= REASON_LIMIT:
+        return message
+    quoted = repr(instance)
+    if len(quoted) > 2 * _QUOTED_ENDS and quoted in message:
+        short = (
+            f"{quoted[:_QUOTED_ENDS]}...{quoted[-_QUOTED_ENDS // 4 :]} ({len(quoted):,} characters)"
+        )
+        message = message.replace(quoted, short, 1)
+    if len(message) > REASON_LIMIT:
+        keep = (REASON_LIMIT - 5) // 2
+        message = f"{message[:keep]} ... {message[-keep:]}"
+    return message
+
+
 @dataclass
 class Contract:
     """One schema, compiled twice: the fast validator at once (which refuses a schema that is
@@ -81,7 +107,12 @@ class Contract:
     def reference_violations(self, instance: Any) -> list[Violation]:
         errors = [leaf for error in self.reference.iter_errors(instance) for leaf in _leaves(error)]
         errors.sort(key=lambda error: list(map(str, error.absolute_path)))
-        return [Violation(json_pointer(error.absolute_path), error.message) for error in errors]
+        return [
+            Violation(
+                json_pointer(error.absolute_path), bounded_reason(error.message, error.instance)
+            )
+            for error in errors
+        ]
 
     def check(self, instance: Any) -> None:
         found = self.violations(instance)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import ContractViolation, Simulator
+from simulator.cli import main
 from simulator.contracts import ContractRegistry, default_registry, validate
 
 VALID_CALL: dict[str, Any] = {
@@ -123,3 +126,45 @@ def test_validate_picks_the_schema_a_record_is_meant_for(sim: Simulator) -> None
     assert [v.reason for v in validate(broken)] == ["'image_href' is a required property"]
     assert validate({"snapshots": [{"ec2_id": "snap-1"}]})[0].pointer == "/snapshots/0"
     assert validate({"format": 1}, "cassette"), "a named schema is used as named"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [{"interactions": ["x" * 1_000_000]}],
+        {"format": "launch-sim-cassette", "version": 1, "seed": {}, "interactions": "y" * 10**6},
+        {"format": "launch-sim-cassette", "version": 1, "seed": {}, "z" * 10**6: 1},
+    ],
+    ids=["list-of-a-document", "huge-string", "huge-key"],
+)
+def test_a_violation_quotes_a_huge_value_in_a_line_a_person_reads(document: Any) -> None:
+    """jsonschema writes the failing value's repr into its message: a cassette saved as a
+    list, whose value is the whole file (up to 256 MiB), made a one-line error that long."""
+    violations = default_registry().validate("cassette", document)
+    assert violations
+    for violation in violations:
+        assert len(str(violation)) <= 400, str(violation)[:400]
+        assert (
+            violation.reason.endswith(
+                (
+                    "is not of type 'object'",
+                    "is not of type 'array'",
+                    "were unexpected)",
+                    "was unexpected)",
+                )
+            )
+            or "is a required property" in violation.reason
+        ), violation.reason[-200:]
+
+
+@pytest.mark.parametrize("command", ["replay", "validate", "scaffold"])
+def test_a_cassette_saved_as_a_list_is_one_short_line_of_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    cassette = tmp_path / "list.json"
+    cassette.write_text(json.dumps([{"interactions": ["x" * 1_000_000]}]))
+    assert main([command, str(cassette)]) == 2
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert 1 <= len(lines) <= 2 and all(len(line) < 400 for line in lines), lines
+    assert "(1,000,0" in lines[0] and "is not of type 'object'" in lines[0]
