@@ -216,6 +216,23 @@ def test_once_replays_an_existing_cassette_and_reports_the_closest_interaction(
     assert path.read_bytes() == before
 
 
+def test_a_request_asked_more_often_than_recorded_says_so(tmp_path: Path) -> None:
+    """Each recorded interaction answers one request: a third launch of a request recorded
+    twice is a stray one, and the closest interaction is the very same request. The note
+    used to end on "closest is interaction 0: " and nothing after it."""
+    path = tmp_path / "c.json"
+    record(path, LAUNCH, LAUNCH)
+    with use_cassette(path, "once") as use:
+        for _ in range(3):
+            use.handle([*LAUNCH, ("ClientToken", "any")])
+        report = use.failure_report()
+    assert report is not None
+    assert report.splitlines()[-1].strip() == (
+        "the cassette holds this request 2 times (interactions 0, 1), each answered "
+        "already: a recorded interaction answers one request"
+    )
+
+
 def test_a_changed_answer_is_a_failure_naming_pointer_and_values(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

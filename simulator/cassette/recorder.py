@@ -71,6 +71,32 @@ _SAVE_SHARE = 16
 """Past that, it saves once its unsaved interactions reach 1/16 of the saved ones."""
 
 
+_LISTED = 5
+"""How many recorded interactions a stray request's note lists by number."""
+
+
+def _stray(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
+    """Why a request has no recorded interaction to answer it: the cassette lacks it (and
+    which interaction is closest), or every recording of it has answered a request already,
+    since one recorded interaction answers one request (the closest would be that very
+    request, with no difference to show)."""
+    key = request.match_key()
+    same = [
+        index for index, recorded in enumerate(interactions) if recorded.request.match_key() == key
+    ]
+    if same:
+        listed = ", ".join(map(str, same[:_LISTED])) + (", ..." if len(same) > _LISTED else "")
+        if len(same) == 1:
+            held = f"once (interaction {listed}), answered"
+        else:
+            held = f"{len(same)} times (interactions {listed}), each answered"
+        return (
+            f"the cassette holds this request {held} already: a recorded interaction answers "
+            "one request"
+        )
+    return f"the cassette holds no such request; {_closest(request, interactions)}"
+
+
 def _closest(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
     """Which recorded interaction a stray request is nearest to, and how it differs."""
     if not interactions:
@@ -291,12 +317,8 @@ class CassetteSession:
             if self.recording:
                 self._append(observed, exchanges)
                 return
-            closest = _closest(request, self.recorded.interactions if self.recorded else [])
-            self._report(
-                InteractionResult(
-                    None, request.params, note=f"the cassette holds no such request; {closest}"
-                )
-            )
+            held = self.recorded.interactions if self.recorded else []
+            self._report(InteractionResult(None, request.params, note=_stray(request, held)))
 
     def _report(self, result: InteractionResult) -> None:
         self.results.append(result)
