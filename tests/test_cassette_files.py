@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -17,7 +18,9 @@ from typing import Any
 
 import pytest
 from gherkin.parser import Parser
+from serve_helpers import serving
 
+from simulator.cassette import load_cassette
 from simulator.cli import main
 from simulator.errors import BadInput
 from simulator.jsonio import write_atomically
@@ -188,3 +191,61 @@ def test_scaffold_keeps_a_file_name_on_its_line(tmp_path: Path) -> None:
     assert document["feature"]["name"] == f"Launches recorded in {name}"
     scenarios = [child["scenario"]["name"] for child in document["feature"]["children"][1:]]
     assert len(scenarios) == 1 and scenarios[0].endswith(" -> succeeds")
+
+
+def _launch(endpoint: str) -> bytes:
+    body = b"Action=RunInstances&ImageId=ami-00000001&MinCount=1&MaxCount=1"
+    with urllib.request.urlopen(urllib.request.Request(endpoint, data=body), timeout=60) as answer:
+        return bytes(answer.read())
+
+
+def test_a_recording_server_that_cannot_save_says_why_and_saves_once_it_can(
+    tmp_path: Path,
+) -> None:
+    """A full disk under a recording: the launch is answered (it happened), the session
+    keeps the interaction and tries again, and stderr says which file cannot be written and
+    why (it said only "the exchange hook failed with CassetteError"). A file in the place
+    of the cassette's folder makes any user's save fail, as a full disk does."""
+    folder = tmp_path / "rec"
+    cassette = folder / "c.json"
+    with serving("--memory", "--record", str(cassette)) as served:
+        _launch(served.endpoint)
+        shutil.rmtree(folder)
+        folder.write_text("in the way")
+        assert b"<instanceId>i-00000002</instanceId>" in _launch(served.endpoint)
+        folder.unlink()
+        _launch(served.endpoint)
+    assert served.returncode == 0, served.stderr
+    assert [
+        interaction.response.instance_ids for interaction in load_cassette(cassette).interactions
+    ] == [
+        ("i-00000001",),
+        ("i-00000002",),
+        ("i-00000003",),
+    ]
+    warnings = [line for line in served.stderr.splitlines() if "cannot write" in line]
+    assert len(warnings) == 1, served.stderr
+    assert warnings[0].startswith(f"launch-sim: warning: {cassette}: cannot write the cassette: ")
+    assert warnings[0].endswith(
+        "; 1 interaction(s) not saved yet, tried again after the next request and when the "
+        "server stops"
+    )
+    assert "exchange hook" not in served.stderr
+    assert f"launch-sim: {cassette}: saved again, 3 interaction(s)" in served.stderr
+
+
+def test_a_recording_that_still_cannot_be_saved_at_the_end_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rec"
+    cassette = folder / "c.json"
+    with serving("--memory", "--record", str(cassette)) as served:
+        _launch(served.endpoint)
+        shutil.rmtree(folder)
+        folder.write_text("in the way")
+        _launch(served.endpoint)
+    assert served.returncode == 2
+    assert served.stderr.splitlines()[-1].startswith(
+        f"launch-sim: error: {cassette}: cannot write the cassette: "
+    )
+    assert "Traceback" not in served.stderr

@@ -232,6 +232,8 @@ class CassetteSession:
         self.results: list[InteractionResult] = []
         self.recorded_count = 0
         self._unsaved = 0
+        self._save_failing = False
+        """Whether the last save failed (said once per run of failures)."""
         self._recorded_high_water = max(
             (interaction.highest_instance_id() for interaction in self.cassette.interactions),
             default=0,
@@ -346,12 +348,36 @@ class CassetteSession:
         self._unsaved += 1
         saved = len(self.cassette.interactions) - self._unsaved
         if saved < _SAVE_EVERY_UP_TO or self._unsaved * _SAVE_SHARE >= saved:
-            self._save()
+            self._save_while_recording()
 
     def _save(self) -> None:
         """Write the cassette; an unwritable one is bad input (one line), not a traceback."""
         self.cassette.save(self.path)
         self._unsaved = 0
+
+    def _save_while_recording(self) -> None:
+        """:meth:`_save` before the session ends. A save that fails (a full disk) has lost
+        nothing yet: the interactions stay in memory, and the next save writes them all. A
+        session that can tell its user (a server's) says so once, and why, and goes on,
+        since the request was answered and did happen; it says so again once a save works.
+        A session with no one to tell (a test's) raises, failing the test there."""
+        try:
+            self._save()
+        except CassetteError as exc:
+            if self.notify is None:
+                raise
+            if not self._save_failing:
+                self.notify(
+                    f"warning: {exc}; {self._unsaved} interaction(s) not saved yet, tried "
+                    "again after the next request and when the server stops"
+                )
+            self._save_failing = True
+            return
+        if self._save_failing and self.notify is not None:
+            self.notify(
+                f"{self.path}: saved again, {len(self.cassette.interactions)} interaction(s)"
+            )
+        self._save_failing = False
 
 
 @dataclass
