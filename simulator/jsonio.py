@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import json
 import os
 import re
+import secrets
 import stat
 import sys
 import tempfile
@@ -336,11 +338,25 @@ def refuse_unwritable(path: Path) -> None:
     os.unlink(probe)
 
 
+def _new_temp_file(path: Path) -> tuple[int, str]:
+    """A new file beside ``path`` (``.NAME.XXXXXXXX.tmp``), open for writing, created with
+    mode 0666 less the umask as any new file is: ``mkstemp``'s 0600 made every new cassette
+    and store unreadable to other users, where a report written beside it was not."""
+    for _ in range(100):
+        temp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path.parent))
+
+
 def write_atomically(path: Path, payload: bytes) -> None:
     """Replace ``path`` so that a crash leaves either the old or the new file, never a mix;
-    anything but a new path, a regular file or a symlink is refused (:func:`refuse_to_replace`)."""
+    anything but a new path, a regular file or a symlink is refused (:func:`refuse_to_replace`).
+    A file replaced keeps its mode; a new one gets the mode any new file gets."""
     refuse_to_replace(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = _new_temp_file(path)
     try:
         with os.fdopen(fd, "wb") as file:
             if path.exists():

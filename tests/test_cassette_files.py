@@ -179,6 +179,26 @@ def test_write_atomically_replaces_files_and_symlinks_and_nothing_else(tmp_path:
     assert [entry.name for entry in tmp_path.glob(".*")] == []
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_written_atomically_has_the_mode_of_any_new_file(
+    tmp_path: Path, umask: int
+) -> None:
+    """A new cassette (or store snapshot) used to be 0600, the temp file's mode, where the
+    report beside it was 0644: a cassette recorded by one user could not be replayed by
+    another (a CI job's, a container's). A file replaced keeps its own mode."""
+    previous = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "new.json", b"{}")
+        (tmp_path / "kept.json").write_bytes(b"{}")
+        os.chmod(tmp_path / "kept.json", 0o640)
+        write_atomically(tmp_path / "kept.json", b"[]")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "kept.json").stat().st_mode) == 0o640
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["kept.json", "new.json"]
+
+
 def test_scaffold_keeps_a_file_name_on_its_line(tmp_path: Path) -> None:
     """A file name may hold line breaks; Gherkin is read line by line."""
     cassette = tmp_path / "two\nlines\u2028.json"
