@@ -49,6 +49,7 @@ from simulator.cassette.format import (
     stream_interactions,
 )
 from simulator.cassette.glance_exchanges import GlanceRecording
+from simulator.cassette.recording_lock import lock_path
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend
@@ -620,9 +621,24 @@ def recorded_cassette(args: argparse.Namespace) -> Iterator[Cassette | None]:
         yield None
         return
     refuse_to_replace(args.record, "--record takes a cassette file path")
+    _refuse_store_files(args.record, None if args.memory else args.store)
     refuse_unwritable(args.record)
     with recorded_under_lock(args.record, RecordMode(args.record_mode)) as recorded:
         yield recorded
+
+
+def _refuse_store_files(record: Path, store: Path | None) -> None:
+    """BadInput if the cassette, or its lock, is one of the store's files (the store, its
+    journal, its lock), under any name: the cassette's saves and the store's compactions
+    would replace each other, and ``--store c.json --record c.json`` lost the recording to
+    the store's last snapshot."""
+    if store is None:
+        return
+    files = {os.path.realpath(f"{store}{suffix}") for suffix in ("", ".journal", ".lock")}
+    if files & {os.path.realpath(record), os.path.realpath(lock_path(record))}:
+        raise BadInput(
+            f"{record}: --record names a file of the store {store}; give the cassette another path"
+        )
 
 
 def served_profile(args: argparse.Namespace, recorded: Cassette | None) -> Profile:

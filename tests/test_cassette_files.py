@@ -135,6 +135,26 @@ def test_serve_checks_record_before_creating_the_store(
     assert not any(entry.name.startswith("st.json") for entry in tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("suffix", ["", ".journal", ".lock"])
+@pytest.mark.parametrize("mode", MODES[1:])
+def test_serve_refuses_a_cassette_that_is_a_file_of_its_store(
+    tmp_path: Path, suffix: str, mode: str
+) -> None:
+    """``--store c.json --record c.json`` started, and the store's compaction and the
+    cassette's saves replaced each other: the recording was lost to the store's snapshot."""
+    store = tmp_path / "c.json"
+    record = tmp_path / f"c.json{suffix}"
+    code, out, err = launch_sim(
+        "serve", "--store", str(store), "--record", str(record), "--record-mode", mode
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"launch-sim: error: {record}: --record names a file of the store {store}; "
+        "give the cassette another path\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture
 def fed_fifo(fifo: Path) -> Iterator[Path]:
     """A pipe that hands out a cassette whose recorded answer differs from today's."""
