@@ -222,6 +222,18 @@ class CassetteResult:
         return {key: value for key, value in named.items() if value is not None}
 
 
+def printable(text: str) -> str:
+    """``text`` with each character a terminal would act on or not show (control characters,
+    line and paragraph separators, no-break and other invisible spaces, a lone surrogate
+    from a file name that is no UTF-8) written as its Python escape (``\\n``, ``\\x1b``,
+    ``\\u2028``). A client may send any of them in a parameter and the recorder keeps it:
+    a text report printed them raw, splitting its lines and handing the terminal escape
+    sequences."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def summarize_params(params: Sequence[tuple[str, str]]) -> str:
     """A request on one line (``Action=RunInstances ImageId=...``): every parameter that
     matters, in full, since a difference is often explained by a value far down the request
@@ -260,7 +272,7 @@ def render_text(results: Sequence[CassetteResult], observed_as: str) -> str:
         f"{_plural(len(results), 'cassette')}, {_plural(total, 'interaction')}: "
         + ("OK" if not failed else f"{failed} FAILED")
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(printable, lines)) + "\n"
 
 
 def render_json(results: Sequence[CassetteResult], observed_as: str) -> str:
@@ -393,7 +405,7 @@ def render_table(results: Sequence[CassetteResult]) -> str:
     lines: list[str] = []
     for path, columns in by_path.items():
         first = next(iter(columns.values()))
-        lines.append(f"{path} (recorded under {first.recorded_under})")
+        lines.append(printable(f"{path} (recorded under {first.recorded_under})"))
         kept = {name: {r.index: r for r in columns[name].interactions} for name in profiles}
         indexes = sorted(
             {index for results in kept.values() for index in results if index is not None}
@@ -402,7 +414,7 @@ def render_table(results: Sequence[CassetteResult]) -> str:
         for index in indexes:
             found = [kept[name].get(index) for name in profiles]
             summary = next(result for result in found if result is not None).summary
-            request = _RUN_INSTANCES.sub("", summary)
+            request = _RUN_INSTANCES.sub("", printable(summary))
             if len(request) > TABLE_REQUEST_WIDTH:
                 request = request[: TABLE_REQUEST_WIDTH - 1] + "…"
             cells = [

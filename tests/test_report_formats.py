@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from simulator.report import (
     Difference,
     InteractionResult,
     render_junit,
+    render_table,
+    render_text,
     summarize_params,
 )
 
@@ -67,6 +70,38 @@ def test_the_junit_report_names_each_case_by_its_full_request(
     for name, value in request_params(changed_all_seven):
         if name not in ("Version", "ClientToken"):
             assert f" {name}={value}" in f" {case.get('name')}", name
+
+
+ODD_PARAMS = [
+    ("Action", "RunInstances"),
+    ("k\n", "v\r"),
+    ("\x00", "\x1b[2J"),
+    ("KeyName", "a\u2028b\u00a0c\x7f"),
+]
+
+
+@pytest.mark.parametrize("render", [render_text, render_table])
+def test_a_text_report_keeps_each_line_whatever_a_recorded_parameter_holds(
+    render: Callable[..., str],
+) -> None:
+    """A client may send ``%0a`` in a name or ``%1b`` in a value, and the recorder keeps
+    them: a text report printed them raw, splitting its lines and handing the terminal an
+    escape sequence (``ESC [2J`` clears it). Each is shown as its Python escape."""
+    result = CassetteResult(
+        "odd\nname.json",
+        [
+            InteractionResult(
+                0, ODD_PARAMS, (Difference("/interactions/0/response/status", 400, 200),)
+            )
+        ],
+    )
+    report = render([result], "replayed") if render is render_text else render([result])
+    assert all(line.isprintable() for line in report.splitlines()), report
+    if render is render_text:
+        assert "k\\n=v\\r \\x00=\\x1b[2J KeyName=a\\u2028b\\xa0c\\x7f" in report
+    else:
+        assert "k\\n=v\\r \\x00=\\x1b[2J" in report
+    assert "odd\\nname.json" in report
 
 
 def test_a_value_too_long_to_read_is_shortened_with_its_length() -> None:

@@ -55,7 +55,7 @@ from simulator.httprequest import HttpRequest
 from simulator.jsonio import refuse_to_replace, refuse_unwritable
 from simulator.limits import DEFAULT_LIMITS, QueryLimits
 from simulator.profiles import Profile, get_profile
-from simulator.report import InteractionResult
+from simulator.report import InteractionResult, printable
 from simulator.seed import SeedSource, merge_seeds, seed_from_rows
 from simulator.server import EC2App, Exchange
 from simulator.service import EC2Service, Outcome, refusal
@@ -421,7 +421,7 @@ class CassetteUse:
             return None
         lines = [f"cassette {self.session.path}: {len(failures)} interaction(s) differ"]
         for failure in failures:
-            lines.append(f"  {failure.where}: {failure.summary}")
+            lines.append(f"  {failure.where}: {printable(failure.summary)}")
             if failure.note:
                 lines.append(f"    {failure.note}")
             lines += [f"    {d.describe('now')}" for d in failure.differences]
