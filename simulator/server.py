@@ -520,12 +520,21 @@ class ServerHandle:
 
 
 def serve_until_signalled(handle: ServerHandle) -> None:
-    """Serve in the main thread until SIGINT or SIGTERM, then shut down cleanly."""
+    """Serve in the main thread until SIGINT, SIGTERM or SIGHUP, then shut down cleanly.
+
+    SIGHUP is what closing the terminal or an ssh session sends; its default killed the
+    server where it stood, so a recording lost the interactions not saved yet and a checking
+    server its summary and exit status. A hangup the server was started ignoring (``nohup``)
+    stays ignored.
+    """
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         handle.stop()
 
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stopping = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        stopping.append(signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _stop) for sig in stopping}
     try:
         handle.serve_forever()
     finally:

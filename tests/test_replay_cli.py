@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -319,6 +320,46 @@ def test_kill_9_while_recording_leaves_a_valid_cassette(
     assert len(load.answered) < 256
     assert set(load.answered) - kept == set()
     assert not replay_cassette(recorded, str(cassette)).result.failures
+
+
+def _launches(endpoint: str, count: int) -> None:
+    for number in range(count):
+        body = f"Action=RunInstances&ImageId=ami-00000001&ClientToken=t{number}".encode()
+        with urllib.request.urlopen(urllib.request.Request(endpoint, data=body), timeout=60) as r:
+            assert b"<instanceId>" in r.read()
+
+
+def test_a_hangup_stops_a_recording_server_as_sigterm_does(tmp_path: Path) -> None:
+    """Closing the terminal (or an ssh session) sends SIGHUP, which killed the server where
+    it stood: a recording past 256 interactions lost the ones not saved yet (11 of 300), and
+    a checking server its summary and exit status."""
+    cassette = tmp_path / "hup.json"
+    process, endpoint = start_server(tmp_path, cassette, "--quiet")
+    _launches(endpoint, 300)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert (
+        err.splitlines()[-1]
+        == f"launch-sim: {cassette}: 300 interaction(s) recorded, 0 difference(s)"
+    )
+    assert len(load_cassette(cassette).interactions) == 300
+
+
+def test_a_server_started_with_hangups_ignored_keeps_ignoring_them(tmp_path: Path) -> None:
+    """``nohup launch-sim serve`` means: survive the terminal closing."""
+    cassette = tmp_path / "nohup.json"
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited by the child, as nohup does
+    try:
+        process, endpoint = start_server(tmp_path, cassette, "--quiet")
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    process.send_signal(signal.SIGHUP)
+    _launches(endpoint, 2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert len(load_cassette(cassette).interactions) == 2
 
 
 def test_a_server_records_boto3_and_the_aws_cli_and_replay_is_green(
