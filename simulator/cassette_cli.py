@@ -56,7 +56,7 @@ from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend
 from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse_unwritable
 from simulator.profiles import PROFILES, Profile, get_profile
 from simulator.progress import progress
-from simulator.report import CassetteResult, render
+from simulator.report import CassetteResult, printable, render
 from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
 from simulator.seed import SeedSource
 from simulator.server import EC2App
@@ -598,7 +598,7 @@ def image_backend(
 
 
 def _warn(message: str) -> None:
-    print(f"launch-sim: {message}", file=sys.stderr, flush=True)
+    print(printable(f"launch-sim: {message}"), file=sys.stderr, flush=True)
 
 
 class Differences(Exception):

@@ -64,6 +64,7 @@ from simulator.errors import (
 )
 from simulator.jsonio import read_json
 from simulator.profiles import Profile
+from simulator.report import printable
 from simulator.resources import default_seed_path
 from simulator.seed import (
     IMAGE_KEYS,
@@ -139,7 +140,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
             reservation = sim.run_instances(**kwargs)
         except EC2Error as exc:
             error = {"code": exc.code, "message": exc.message}
-            print(f"launch-sim: launch failed: {explain(exc)}", file=sys.stderr)
+            print(printable(f"launch-sim: launch failed: {explain(exc)}"), file=sys.stderr)
         calls = sim.compute.calls
         _print_json(
             {
@@ -189,7 +190,7 @@ def _launching(args: argparse.Namespace) -> Iterator[Simulator]:
     try:
         sim.close()
     except StoreError as exc:
-        print(f"launch-sim: warning: the launch is stored, but {exc}", file=sys.stderr)
+        print(printable(f"launch-sim: warning: the launch is stored, but {exc}"), file=sys.stderr)
 
 
 def _open_simulator(args: argparse.Namespace, seed: SeedSource | None, **options: Any) -> Simulator:
@@ -260,24 +261,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if is_lines(path):
                 read_header(path, registry)
                 deque(stream_interactions(path, registry), maxlen=0)
-                print(f"{path}: valid cassette")
+                print(printable(f"{path}: valid cassette"))
                 continue
             data = read_json(path, "JSON")
         except BadInput as exc:
             failed += 1
-            print(exc)
+            print(printable(str(exc)))
             continue
         if isinstance(data, dict) and data and registry.claimed_by(data) is None:
             failed += 1
-            print(f"{path}: {_unclaimed(data)}")
+            print(printable(f"{path}: {_unclaimed(data)}"))
             continue
         schema = registry.schema_for(data)
         violations = registry.validate(schema, data)
         if violations:
             failed += 1
-            print(f"{path}: {schema}: {describe_violations(violations)}")
+            print(printable(f"{path}: {schema}: {describe_violations(violations)}"))
         else:
-            print(f"{path}: valid {schema}")
+            print(printable(f"{path}: valid {schema}"))
     if failed:
         raise BadInput(f"{failed} of {len(args.files)} file(s) failed validation")
     return 0
@@ -320,7 +321,7 @@ def cmd_store(args: argparse.Namespace) -> int:
                 "empty store (store add merges a seed into it; --store names a new file)"
             )
         apply_seed(store, seed, str(args.seed_file))
-    print(f"{path}: {'imported' if importing else 'added'} {args.seed_file}")
+    print(printable(f"{path}: {'imported' if importing else 'added'} {args.seed_file}"))
     return 0
 
 
@@ -632,7 +633,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except BadInput as exc:
-        print(f"launch-sim: error: {exc}", file=sys.stderr)
+        # One line whatever a file name holds (a line break, an escape sequence).
+        print(printable(f"launch-sim: error: {exc}"), file=sys.stderr)
         return 2
     except Differences:
         return 1
@@ -646,7 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # What the system refused that no command names: mostly writing the output (a full disk).
         _discard_output()
         where = f"{exc.filename}" if exc.filename else "cannot write the output"
-        print(f"launch-sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"launch-sim: error: {where}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
 

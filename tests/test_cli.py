@@ -247,6 +247,22 @@ def test_validate_reports_every_file_on_its_own_line(
 HUGE_INT = "1" * 4301
 
 
+@pytest.mark.parametrize("subcommand", ["replay", "validate", "scaffold", "launch", "matrix"])
+def test_a_file_name_a_terminal_would_act_on_stays_on_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], subcommand: str
+) -> None:
+    """A name holding a line break split the one line of bad input in two, and one holding
+    an escape sequence (``ESC [31m``) turned the user's terminal red; each is shown as its
+    Python escape, as a name that is no UTF-8 already was."""
+    name = tmp_path / "no\nsuch\x1b[31m.json"
+    assert main([subcommand, str(name)]) == 2
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert all(line.isprintable() for line in lines), lines
+    assert len(lines) == (2 if subcommand == "validate" else 1), lines
+    assert f"{tmp_path}/no\\nsuch\\x1b[31m.json: " in lines[0]
+
+
 @pytest.mark.parametrize(
     "command",
     [
