@@ -49,7 +49,7 @@ from simulator.cassette.format import (
     stream_interactions,
 )
 from simulator.cassette.glance_exchanges import GlanceRecording
-from simulator.cassette.recording_lock import lock_path
+from simulator.cassette.recording_lock import lock_path, recording_lock
 from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend
@@ -398,13 +398,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     rerecord = RecordMode(args.record_mode).rules.rerecords_on_replay
     replayed = _replay_all(paths, (args.profile,), rerecord, args.jobs, args.format)
     results = [result for done in replayed for result in done.results]
-    for path, done in zip(paths, replayed, strict=True):
-        if done.updated is not None:
-            done.updated.save(path)
-            print(
-                f"launch-sim: re-recorded {len(done.results[0].failures)} interaction(s) of {path}",
-                file=sys.stderr,
-            )
+    updated = [
+        (path, done.updated, len(done.results[0].failures))
+        for path, done in zip(paths, replayed, strict=True)
+        if done.updated is not None
+    ]
+    for path, _, _ in updated:
+        # A cassette a recorder is writing would lose what either saved: refuse before
+        # writing any (each is locked again while it is written).
+        with recording_lock(path):
+            pass
+    for path, cassette, count in updated:
+        with recording_lock(path):
+            cassette.save(path)
+        _warn(f"re-recorded {count} interaction(s) of {path}")
     _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
     return 1 if any(result.failures for result in results) and not rerecord else 0
 

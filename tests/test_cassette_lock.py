@@ -14,6 +14,7 @@ import pytest
 from serve_helpers import serve_command, serving
 
 from simulator.cassette import CassetteError, load_cassette, use_cassette
+from simulator.cli import main
 
 LAUNCH = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
 BODY = b"Action=RunInstances&ImageId=ami-00000001"
@@ -92,3 +93,25 @@ def test_two_sessions_in_one_process_may_not_record_one_cassette(tmp_path: Path,
         after.handle([*LAUNCH, ("MinCount", "2")])
     assert len(load_cassette(cassette).interactions) == 2
     assert [entry.name for entry in cassette.parent.iterdir()] == ["c.json"]
+
+
+def test_rerecording_leaves_a_cassette_being_recorded_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``replay --record-mode all`` rewrites the cassettes that differ: one a recorder is
+    writing would lose what either saved. It is refused before any cassette is written."""
+    first, recording = tmp_path / "a.json", tmp_path / "b.json"
+    for cassette in (first, recording):
+        with use_cassette(cassette, "once") as use:
+            use.handle(LAUNCH)
+        cassette.write_text(cassette.read_text().replace("i-00000001", "i-00000009"))
+    before = {cassette: cassette.read_bytes() for cassette in (first, recording)}
+    with use_cassette(recording, "new_episodes"):
+        code = main(["replay", "--record-mode", "all", str(first), str(recording)])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert captured.err == (
+        f"launch-sim: error: {recording}: being recorded by PID {os.getpid()} (it holds "
+        f"{recording}.lock); stop that process, or record into another file\n"
+    )
+    assert {cassette: cassette.read_bytes() for cassette in (first, recording)} == before
