@@ -115,3 +115,14 @@ def test_rerecording_leaves_a_cassette_being_recorded_alone(
         f"{recording}.lock); stop that process, or record into another file\n"
     )
     assert {cassette: cassette.read_bytes() for cassette in (first, recording)} == before
+
+
+def test_a_session_that_records_nothing_leaves_no_folder_its_lock_made(tmp_path: Path) -> None:
+    """The lock needs the cassette's folder, and a save would make it anyway; a session that
+    saved nothing removes the folders again, as it leaves no cassette."""
+    with use_cassette(tmp_path / "new" / "deep" / "c.json", "once"):
+        assert (tmp_path / "new" / "deep" / "c.json.lock").exists()
+    assert list(tmp_path.iterdir()) == []
+    with use_cassette(tmp_path / "new" / "deep" / "c.json", "once") as use:
+        use.handle(LAUNCH)
+    assert [entry.name for entry in (tmp_path / "new" / "deep").iterdir()] == ["c.json"]

@@ -45,19 +45,26 @@ def lock_path(path: Path) -> Path:
 def recording_lock(path: Path) -> Iterator[None]:
     """Hold the cassette's lock for the block, or raise :class:`CassetteError` (one line)
     if another process or session holds it. Missing folders are made first, as a save
-    would make them."""
+    would make them, and removed again if they are still empty at the end (a session that
+    recorded nothing leaves nothing behind)."""
     lock = lock_path(path)
+    missing = [folder for folder in path.parents if not folder.exists()]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = _acquire(path, lock)
-    except OSError as exc:
-        raise CassetteError(f"{path}: cannot lock it ({lock}): {exc.strerror or exc}") from None
-    try:
-        yield
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = _acquire(path, lock)
+        except OSError as exc:
+            raise CassetteError(f"{path}: cannot lock it ({lock}): {exc.strerror or exc}") from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+            os.close(fd)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)
-        os.close(fd)
+        for folder in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @contextmanager
