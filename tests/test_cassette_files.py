@@ -12,13 +12,13 @@ import stat
 import threading
 import urllib.request
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gherkin.parser import Parser
-from serve_helpers import serving
+from serve_helpers import Served, serving
 
 from simulator.cassette import load_cassette
 from simulator.cli import main
@@ -239,6 +239,17 @@ def _launch(endpoint: str) -> bytes:
         return bytes(answer.read())
 
 
+@contextmanager
+def _recording_unsaveable(cassette: Path) -> Iterator[Served]:
+    """A server recording ``cassette`` that has saved one launch, its cassette's folder then
+    replaced by a file: every save fails from then on, for any user, as on a full disk."""
+    with serving("--memory", "--record", str(cassette)) as served:
+        _launch(served.endpoint)
+        shutil.rmtree(cassette.parent)
+        cassette.parent.write_text("in the way")
+        yield served
+
+
 def test_a_recording_server_that_cannot_save_says_why_and_saves_once_it_can(
     tmp_path: Path,
 ) -> None:
@@ -246,14 +257,10 @@ def test_a_recording_server_that_cannot_save_says_why_and_saves_once_it_can(
     keeps the interaction and tries again, and stderr says which file cannot be written and
     why (it said only "the exchange hook failed with CassetteError"). A file in the place
     of the cassette's folder makes any user's save fail, as a full disk does."""
-    folder = tmp_path / "rec"
-    cassette = folder / "c.json"
-    with serving("--memory", "--record", str(cassette)) as served:
-        _launch(served.endpoint)
-        shutil.rmtree(folder)
-        folder.write_text("in the way")
+    cassette = tmp_path / "rec" / "c.json"
+    with _recording_unsaveable(cassette) as served:
         assert b"<instanceId>i-00000002</instanceId>" in _launch(served.endpoint)
-        folder.unlink()
+        cassette.parent.unlink()
         _launch(served.endpoint)
     assert served.returncode == 0, served.stderr
     assert [
@@ -277,12 +284,8 @@ def test_a_recording_server_that_cannot_save_says_why_and_saves_once_it_can(
 def test_a_recording_that_still_cannot_be_saved_at_the_end_is_one_line_and_exit_2(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "rec"
-    cassette = folder / "c.json"
-    with serving("--memory", "--record", str(cassette)) as served:
-        _launch(served.endpoint)
-        shutil.rmtree(folder)
-        folder.write_text("in the way")
+    cassette = tmp_path / "rec" / "c.json"
+    with _recording_unsaveable(cassette) as served:
         _launch(served.endpoint)
     assert served.returncode == 2
     assert served.stderr.splitlines()[-1].startswith(
