@@ -24,13 +24,13 @@ from urllib.parse import urlencode
 
 from simulator.api import Simulator
 from simulator.compute import CreateCall
-from simulator.errors import EC2Error, ec2_error, explain, hidden_cause
+from simulator.errors import BadInput, EC2Error, ec2_error, explain, hidden_cause
 from simulator.httprequest import FORM_CONTENT_TYPE, HttpRequest
 from simulator.report import CassetteResult
 from simulator.seed import SeedSource, apply_seed, load_seed
 from simulator.server import EC2App
 from simulator.service import EC2Service
-from simulator.step_args import expect
+from simulator.step_args import ScenarioMistake, expect
 
 
 @dataclass
@@ -84,8 +84,14 @@ class LaunchWorld:
         self.sim = Simulator.from_seed(source, profile=self.sim.profile)
 
     def add_to_store(self, seed: dict[str, Any]) -> None:
-        """Add seed rows to the current store, schema-checked as a seed file would be."""
-        apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "Given step")
+        """Add seed rows to the current store, schema-checked as a seed file would be.
+
+        Rows the schema refuses, or that conflict with the store, are the scenario writer's
+        mistake: the step fails with the seed's one-line reason, not a traceback."""
+        try:
+            apply_seed(self.sim.store, load_seed(seed, self.sim.contracts), "Given step")
+        except BadInput as exc:
+            raise ScenarioMistake(str(exc)) from None
 
     def launch(self, kwargs: dict[str, Any]) -> None:
         """``run_instances(**kwargs)`` through the Python API, its outcome kept as the result."""
@@ -129,7 +135,7 @@ class LaunchWorld:
     def last(self) -> LaunchResult:
         """The last launch's result; a Then step before any When step is a scenario bug."""
         if self.result is None:
-            raise AssertionError("nothing was launched yet: a When step must come first")
+            raise ScenarioMistake("nothing was launched yet: a When step must come first")
         return self.result
 
     def create_call(self) -> dict[str, Any]:
@@ -142,7 +148,7 @@ class LaunchWorld:
     def last_replay(self) -> Replayed:
         """The last cassette replay; a Then step before any replay is a scenario bug."""
         if self.replayed is None:
-            raise AssertionError("no cassette was replayed yet: a When step must come first")
+            raise ScenarioMistake("no cassette was replayed yet: a When step must come first")
         return self.replayed
 
     def replay_verdicts(self) -> CassetteResult:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from simulator.profiles import PROFILES
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
-from simulator.step_args import DefinedStep, nearest_steps, step_phrases
+from simulator.step_args import DefinedStep, ScenarioMistake, nearest_steps, step_phrases
 
 # Registering the step library as a plugin makes its step definitions visible to every test
 # module; importing it alone would not, because pytest-bdd defines steps as fixtures of the
@@ -126,6 +126,29 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     carried = getattr(report, _SCENARIO_REPORT, None)
     if isinstance(carried, dict):
         test_report_context_registry[report] = ReportContext(carried["scenario"], carried["name"])
+
+
+# --- a scenario its steps cannot run as written ------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Report a :class:`ScenarioMistake` (a doc string that is not JSON, a table with other
+    columns, rows the store refuses) as its message alone, as a file step reports a file it
+    cannot read: the writer acts on that line, and the frames of pytest-bdd calling the step
+    and of launch-sim reading its argument, which a traceback shows, only bury it.
+    ``--full-trace`` still shows them, for whoever debugs launch-sim itself.
+    """
+    report = yield
+    if (
+        call.excinfo is not None
+        and call.excinfo.errisinstance(ScenarioMistake)
+        and not item.config.getoption("fulltrace", False)
+    ):
+        report.longrepr = str(call.excinfo.value)
+    return report
 
 
 # --- a step no definition matches ----------------------------------------------------------

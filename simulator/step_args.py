@@ -9,8 +9,9 @@ Table cells and expected values are typed one way everywhere: a cell that is a J
 and an empty cell means "no such key". EC2 query values are the exception: they are sent as
 written, because converting them is what the query parser is there to do.
 
-A value a step cannot use fails the step with an :class:`AssertionError` saying what was
-expected, in words a scenario's reader can act on.
+A value a step cannot use fails the step with a :class:`ScenarioMistake` saying what was
+expected, in words a scenario's writer can act on; a check that fails is a plain
+:class:`AssertionError`.
 
 The other way round, a step's pattern is written here as the phrases a person would type
 (``I launch the image "<image_id>"``), so that a step no definition matches can be answered
@@ -41,10 +42,28 @@ REPLAYED_AS = "replayed"
 _LIST_INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
+class ScenarioMistake(AssertionError):
+    """A scenario its steps cannot run as written: a doc string that is not JSON, a table with
+    other columns than the step reads, rows the store refuses, a Then step before any When.
+
+    The writer's mistake, not a failed check: the pytest plugin reports it as its message
+    alone, as it reports a file a step cannot read, since the frames of launch-sim and of
+    pytest-bdd that a traceback shows would only bury the line the writer can act on. It is
+    an :class:`AssertionError` still, so the step fails as any failed check does.
+    """
+
+
 def expect(condition: bool, message: str) -> None:
     """Fail the step with ``message``: a sentence a scenario's reader can act on."""
     if not condition:
         raise AssertionError(message)
+
+
+def expect_usable(condition: bool, message: str) -> None:
+    """Fail the step with ``message`` as a :class:`ScenarioMistake`: what the writer must
+    change in the scenario for the step to run."""
+    if not condition:
+        raise ScenarioMistake(message)
 
 
 def typed_cell(text: str) -> Any:
@@ -67,7 +86,7 @@ def table_records(datatable: DataTable) -> list[dict[str, Any]]:
 def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str, str]]:
     """The rows of a two-column table whose first row must be ``header``, cells as written."""
     first, *rows = datatable
-    expect(
+    expect_usable(
         tuple(first) == header,
         f"the table must start with the row | {header[0]} | {header[1]} |, "
         f"not | {' | '.join(first)} |",
@@ -78,7 +97,7 @@ def table_pairs(datatable: DataTable, header: tuple[str, str]) -> list[tuple[str
 def table_column(datatable: DataTable, header: str) -> list[str]:
     """The cells of a one-column table whose first row must be ``header``, as written."""
     first, *rows = datatable
-    expect(list(first) == [header], f"the table must be one column headed | {header} |")
+    expect_usable(list(first) == [header], f"the table must be one column headed | {header} |")
     return [row[0] for row in rows]
 
 
@@ -87,7 +106,7 @@ def _json_doc_string(text: str, what: str) -> Any:
     try:
         return load_json(text)
     except (json.JSONDecodeError, UnsupportedJSON) as exc:
-        raise AssertionError(f"{what} is not JSON: {exc}") from None
+        raise ScenarioMistake(f"{what} is not JSON: {exc}") from None
 
 
 def json_object(text: str, what: str) -> dict[str, Any]:
@@ -98,14 +117,14 @@ def json_object(text: str, what: str) -> dict[str, Any]:
 def object_value(value: Any, what: str) -> dict[str, Any]:
     """A value read as JSON (a doc string, a file) that must be one object."""
     if not isinstance(value, dict):
-        raise AssertionError(f"{what} must be a JSON object {{...}}, not {show(value)}")
+        raise ScenarioMistake(f"{what} must be a JSON object {{...}}, not {show(value)}")
     return value
 
 
 def json_pairs(text: str, what: str) -> list[tuple[str, str]]:
     """Parse a doc string that must hold a JSON list of ``[name, value]`` pairs of strings."""
     value = _json_doc_string(text, what)
-    expect(
+    expect_usable(
         isinstance(value, list)
         and all(
             isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)

@@ -41,6 +41,7 @@ from simulator.step_args import (
     REPLAYED_AS,
     DataTable,
     expect,
+    expect_usable,
     json_object,
     json_pairs,
     object_value,
@@ -157,7 +158,7 @@ def image(
     ``and properties:`` (a row with an empty value is left out), or missing altogether
     with ``and no properties`` (Nova then fails with a KeyError)."""
     wants_table = properties == " and properties:"
-    expect(
+    expect_usable(
         wants_table == (datatable is not None),
         "an image step has a | property | value | table exactly when it ends in 'and properties:'",
     )
