@@ -10,6 +10,7 @@ file and runs it with pytest, the way a project using the plugin would.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,3 +163,19 @@ Given the instance types:
     assert count == 1
     assert "m1.tiny already exists with other values" in output
     assert "1 failed" in output
+
+
+def test_every_fixture_of_the_plugin_is_in_the_fixtures_table() -> None:
+    """The page says "The plugin provides these fixtures": a fixture missing from its table
+    is one a reader of ``pytest --fixtures`` finds and the page does not explain."""
+    import simulator.pytest_plugin as plugin
+
+    fixtures = sorted(
+        name
+        for name, value in vars(plugin).items()
+        if getattr(value, "_fixture_function_marker", None) is not None
+        or type(value).__name__ == "FixtureFunctionDefinition"
+    )
+    section = PAGE.split("\n## Fixtures\n", 1)[1].split("\n## ", 1)[0]
+    listed = sorted(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+    assert fixtures == listed
