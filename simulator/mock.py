@@ -80,6 +80,14 @@ def _header_text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
+def server_path(path: str) -> str:
+    """The path as the server's app reads it: waitress strips the extra slashes a path
+    starts with (``waitress/task.py``, ``WSGITask.get_environment``), so an endpoint URL
+    ending ``//`` reaches the API over HTTP, and must in a block too."""
+    unquoted = unquote(path)
+    return "/" + unquoted.lstrip("/") if unquoted.startswith("/") else unquoted or "/"
+
+
 def http_request(request: AWSPreparedRequest) -> HttpRequest:
     """The :class:`HttpRequest` botocore was about to send."""
     url = urlsplit(request.url)
@@ -87,7 +95,7 @@ def http_request(request: AWSPreparedRequest) -> HttpRequest:
         method=request.method.upper(),
         scheme=url.scheme,
         host=url.netloc,
-        path=unquote(url.path) or "/",
+        path=server_path(url.path),
         query=url.query.encode("utf-8"),
         headers={name.lower(): _header_text(value) for name, value in request.headers.items()},
         body=_body_bytes(request.body),

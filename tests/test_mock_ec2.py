@@ -369,3 +369,24 @@ def test_a_client_configured_unsigned_stays_unsigned_in_a_block(
         )
         assert unsigned.run_instances(**LAUNCH)["OwnerId"] == "admin"
     assert authorizations == [""]
+
+
+def _answer(client: Any) -> dict[str, Any]:
+    """What a client sees of one DescribeAvailabilityZones call, answer or error."""
+    try:
+        response: dict[str, Any] = client.describe_availability_zones()
+    except ClientError as error:
+        response = error.response
+    return response
+
+
+@pytest.mark.parametrize("path", ["//", "//services/Cloud/", "///services/Cloud"])
+def test_an_endpoint_path_is_read_as_the_server_reads_it(path: str) -> None:
+    """waitress strips the extra slashes a path starts with (``task.py``'s
+    ``get_environment``), so ``http://host:8773//`` reaches the API; a block must agree."""
+    with ServerHandle(EC2App(EC2Service(Simulator.from_seed()))) as server:
+        over_http = _answer(ec2(server.endpoint.rstrip("/") + path))
+    with mock_ec2():
+        in_process = _answer(ec2("http://127.0.0.1:8773" + path))
+    assert "Error" not in over_http
+    assert in_process.get("Error") == over_http.get("Error")
