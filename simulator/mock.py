@@ -36,6 +36,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -46,7 +47,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 
 from simulator.api import Simulator
 from simulator.httprequest import HttpRequest
-from simulator.server import EC2App, content_type_of
+from simulator.server import SERVER_IDENT, EC2App, content_type_of
 from simulator.service import EC2Service
 
 EC2_BEFORE_SEND = "before-send.ec2"
@@ -109,12 +110,16 @@ class _EC2Responder:
         self.app = app
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
+        """The answer as the server sends it: its status a plain ``int`` (an ``HTTPStatus``
+        in ``ResponseMetadata`` would show otherwise) and the headers waitress adds."""
         outcome = self.app.respond(http_request(request))
         headers = {
-            "Content-Type": content_type_of(outcome),
             "Content-Length": str(len(outcome.body)),
+            "Content-Type": content_type_of(outcome),
+            "Date": formatdate(usegmt=True),
+            "Server": SERVER_IDENT,
         }
-        return AWSResponse(request.url, outcome.status, headers, _RawBody(outcome.body))
+        return AWSResponse(request.url, int(outcome.status), headers, _RawBody(outcome.body))
 
 
 class _Dispatcher:

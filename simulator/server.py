@@ -58,6 +58,8 @@ FILE_DESCRIPTOR_RESERVE = 64
 """Descriptors kept for what is not a connection (store, journal, cassette, logs, pipes)."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8773
+SERVER_IDENT = "launch-sim"
+"""The ``Server`` header of every answer (waitress's ``ident``); ``mock_ec2`` sends it too."""
 EC2_CONTENT_TYPE = "text/xml"
 _WEBOB_400_EXPLANATION = (
     "The server could not comply with the request since it is either malformed or "
@@ -444,7 +446,7 @@ class ServerHandle:
             max_request_body_size=WAITRESS_BODY_LIMIT,
             max_request_header_size=MAX_HEADER_BYTES,
             connection_limit=self.connection_limit,
-            ident="launch-sim",
+            ident=SERVER_IDENT,
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(threads)

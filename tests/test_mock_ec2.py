@@ -390,3 +390,18 @@ def test_an_endpoint_path_is_read_as_the_server_reads_it(path: str) -> None:
         in_process = _answer(ec2("http://127.0.0.1:8773" + path))
     assert "Error" not in over_http
     assert in_process.get("Error") == over_http.get("Error")
+
+
+def test_the_response_metadata_is_the_server_s() -> None:
+    """Status and headers as a client reads them over HTTP: an ``int`` status (not an
+    ``HTTPStatus``, whose ``repr`` differs) and waitress's ``Date`` and ``Server``."""
+    with ServerHandle(EC2App(EC2Service(Simulator.from_seed()))) as server:
+        over_http = _answer(ec2(server.endpoint + "nowhere"))["ResponseMetadata"]
+    with mock_ec2():
+        in_process = _answer(ec2("http://127.0.0.1:8773/nowhere"))["ResponseMetadata"]
+    assert type(in_process["HTTPStatusCode"]) is type(over_http["HTTPStatusCode"]) is int
+    assert in_process["HTTPStatusCode"] == over_http["HTTPStatusCode"] == 404
+    assert sorted(in_process["HTTPHeaders"]) == sorted(over_http["HTTPHeaders"])
+    assert in_process["HTTPHeaders"]["server"] == over_http["HTTPHeaders"]["server"]
+    http_date = r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT"
+    assert re.fullmatch(http_date, in_process["HTTPHeaders"]["date"])
