@@ -395,8 +395,12 @@ class SignatureAuth:
         return f"SignatureAuth(access_keys={sorted(self._secrets)!r})"
 
     def credentials_hint(self) -> str:
+        """The keys clients may sign with (never a secret): several ``--access-key`` are
+        listed together."""
         keys = ", ".join(sorted(self._secrets))
-        return f"auth sigv4: sign (SigV4 or SigV2) with access key {keys} and its secret"
+        which = "access keys" if len(self._secrets) > 1 else "access key"
+        secrets = "their secrets" if len(self._secrets) > 1 else "its secret"
+        return f"auth sigv4: sign (SigV4 or SigV2) with {which} {keys} and {secrets}"
 
     def authenticate(self, request: HttpRequest, params: Params) -> str:
         header = request.headers.get("authorization")

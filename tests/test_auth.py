@@ -342,6 +342,15 @@ def test_secrets_stay_out_of_messages_repr_and_hint() -> None:
     assert not any(KEY in text for text in texts[2:])
 
 
+def test_the_hint_names_each_key_with_its_own_secret() -> None:
+    """``serve --access-key a ... --access-key b ...`` prints one line for both keys."""
+    hint = SignatureAuth({"ops:lab": "s1", "dev": "s2"}).credentials_hint()
+    assert (
+        hint == "auth sigv4: sign (SigV4 or SigV2) with access keys dev, ops:lab and their secrets"
+    )
+    assert auth().credentials_hint().endswith(f"with access key {KEY} and its secret")
+
+
 @pytest.mark.parametrize("secrets", [{}, {"": "s"}, {"k": ""}])
 def test_signature_auth_needs_real_keys(secrets: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="non-empty"):
