@@ -40,6 +40,9 @@ from simulator.profiles import Profile, QueryTime
 SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4_SERVICE = "ec2"
 SIGV4_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+SIGV4_QUERY_CREDENTIAL = "X-Amz-Credential"
+"""A presigned URL's credential scope: ``--auth none`` reads its access key; ``--auth
+sigv4`` checks no query signature (a presigned URL is unsigned there: ``AuthFailure``)."""
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 QUERY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 QUERY_TIME_FORMAT_FRACTION = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -148,12 +151,18 @@ def _parse_sigv4(header: str) -> _SigV4Authorization | None:
 
 
 def claimed_access_key(request: HttpRequest, params: Params) -> str | None:
-    """The access key a request names, signed or not: SigV4 header first, then SigV2's; an
-    empty ``AWSAccessKeyId`` is a key (NoAuth checked only that the parameter was there)."""
+    """The access key a request names, signed or not: SigV4 header first, then a presigned
+    URL's ``X-Amz-Credential`` (SigV4 in the query string, whose keys the EC2 layer drops),
+    then SigV2's; an empty ``AWSAccessKeyId`` is a key (NoAuth checked only that the
+    parameter was there)."""
     authorization = _parse_sigv4(request.headers.get("authorization", ""))
     if authorization is not None:
         return authorization.access_key
-    return dict(params).get("AWSAccessKeyId")
+    query = dict(params)
+    scope = query.get(SIGV4_QUERY_CREDENTIAL, "").rsplit("/", 4)
+    if len(scope) == 5 and scope[4] == "aws4_request" and all(scope):
+        return scope[0]
+    return query.get("AWSAccessKeyId")
 
 
 def _parse_query_time(text: str) -> datetime | None:

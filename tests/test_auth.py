@@ -384,6 +384,9 @@ def test_no_auth_takes_the_sigv2_access_key() -> None:
             [("AWSAccessKeyId", "bob")],
             "carol:x",
         ),
+        ({}, [("X-Amz-Credential", "dave:y/20260101/r/ec2/aws4_request")], "dave:y"),
+        ({}, [("X-Amz-Credential", "a/b/c/d/aws4_request"), ("AWSAccessKeyId", "bob")], "a"),
+        ({}, [("X-Amz-Credential", "dave:y"), ("AWSAccessKeyId", "bob")], "bob"),
     ],
 )
 def test_claimed_access_key(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -259,6 +260,17 @@ def test_refused_requests_launch_nothing(
 
 
 @pytest.mark.skipif(aws_cli() is None, reason="the AWS CLI is not installed")
+def test_a_presigned_url_launches_as_its_access_key(launch_sim_server: str) -> None:
+    """With ``--auth none`` the access key picks the context wherever the request names it:
+    a presigned URL names it in ``X-Amz-Credential``."""
+    url = client(launch_sim_server, key="alice:web").generate_presigned_url(
+        "run_instances", Params={"ImageId": "ami-00000001", "MinCount": 1, "MaxCount": 1}
+    )
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        body = answer.read().decode()
+    assert "<ownerId>web</ownerId>" in body
+
+
 def test_the_aws_cli_launches_with_sigv4(
     sigv4_server: Callable[..., str], launch_sim: Simulator, tmp_path: Path
 ) -> None:
