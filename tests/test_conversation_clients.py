@@ -117,10 +117,12 @@ def test_a_resource_conversation(endpoint: str | None) -> None:
         instance.wait_until_terminated(WaiterConfig=NO_DELAY)
 
 
-def test_an_unknown_id_fails_the_running_waiter_at_once(endpoint: str | None) -> None:
+@pytest.mark.parametrize("waiter", ["instance_running", "instance_exists"])
+def test_an_unknown_id_fails_the_running_waiter_at_once(endpoint: str | None, waiter: str) -> None:
+    """Both waiters retry only ``InvalidInstanceID.NotFound``; Grizzly's code is another."""
     ec2 = client(endpoint)
     with pytest.raises(WaiterError) as failed:
-        ec2.get_waiter("instance_running").wait(InstanceIds=["i-7fffffff"], WaiterConfig=NO_DELAY)
+        ec2.get_waiter(waiter).wait(InstanceIds=["i-7fffffff"], WaiterConfig=NO_DELAY)
     assert failed.value.last_response["Error"]["Code"] == "InstanceNotFound"
 
 
