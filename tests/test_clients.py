@@ -24,7 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from test_launch_path import WALKTHROUGH
 
-from simulator import Simulator
+from simulator import Simulator, mock_ec2
 from simulator.auth import SignatureAuth
 from simulator.errors import UNKNOWN_ERROR_MESSAGE
 from simulator.server import EC2App, ServerHandle
@@ -194,6 +194,29 @@ def test_every_error_path_is_a_client_error(
     assert caught.value.response["Error"] == {"Code": code, "Message": message}
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert caught.value.response["ResponseMetadata"]["RequestId"].startswith("req-")
+
+
+@pytest.mark.launch_sim_profile("havana")
+@pytest.mark.parametrize("transport", ["http", "in-process"])
+def test_boto3_retries_a_havana_500_and_each_attempt_launches(
+    transport: str, launch_sim: Simulator, request: pytest.FixtureRequest
+) -> None:
+    """From Havana on an unexpected failure is HTTP 500, which botocore's default (standard)
+    retry mode sends twice more (as it would to Nova): a launch failing after its create
+    call makes one call per attempt (docs/clients.md)."""
+    with ExitStack() as stack:
+        if transport == "http":
+            endpoint: str | None = request.getfixturevalue("launch_sim_server")
+        else:
+            endpoint = None
+            stack.enter_context(mock_ec2(launch_sim))
+        ec2 = client(endpoint, retries={"mode": "standard", "total_max_attempts": 3})
+        with pytest.raises(ClientError) as caught:
+            launch(ec2, BlockDeviceMappings=[{"DeviceName": "/dev/vdb", "VirtualName": "bogus"}])
+    metadata = caught.value.response["ResponseMetadata"]
+    assert caught.value.response["Error"]["Code"] == "ContractViolation"
+    assert (metadata["HTTPStatusCode"], metadata["RetryAttempts"]) == (500, 2)
+    assert len(launch_sim.compute.calls) == 3
 
 
 # --- signatures --------------------------------------------------------------------------------
