@@ -146,6 +146,18 @@ def test_folsom_leaves_a_destroyed_instance_out_and_the_waiter_runs_out() -> Non
             )
 
 
+def test_dry_run_is_ignored_as_nova_ignored_it(endpoint: str | None) -> None:
+    """Nova's EC2 API never read ``DryRun`` (no release's ``nova/api/ec2`` names it): a dry
+    run launches and terminates for real, and no ``DryRunOperation`` error comes back."""
+    ec2 = client(endpoint)
+    [instance] = ec2.run_instances(ImageId="ami-00000001", MinCount=1, MaxCount=1, DryRun=True)[
+        "Instances"
+    ]
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]], DryRun=True)
+    with pytest.raises(ClientError, match="InstanceNotFound"):
+        ec2.describe_instances(InstanceIds=[instance["InstanceId"]])
+
+
 def test_an_action_not_simulated_is_a_client_error() -> None:
     with mock_ec2(Simulator.from_seed()), pytest.raises(ClientError) as refused:
         client(None).describe_key_pairs()
