@@ -44,10 +44,17 @@ from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
 from botocore.exceptions import NoCredentialsError
 from botocore.handlers import BUILTIN_HANDLERS
+from waitress.utilities import RequestEntityTooLarge
 
 from simulator.api import Simulator
 from simulator.httprequest import HttpRequest
-from simulator.server import SERVER_IDENT, EC2App, content_type_of
+from simulator.server import (
+    SERVER_IDENT,
+    WAITRESS_BODY_LIMIT,
+    EC2App,
+    content_type_of,
+    framing_refusal,
+)
 from simulator.service import EC2Service
 
 EC2_BEFORE_SEND = "before-send.ec2"
@@ -111,8 +118,13 @@ class _EC2Responder:
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
         """The answer as the server sends it: its status a plain ``int`` (an ``HTTPStatus``
-        in ``ResponseMetadata`` would show otherwise) and the headers waitress adds."""
-        outcome = self.app.respond(http_request(request))
+        in ``ResponseMetadata`` would show otherwise) and the headers waitress adds. A body
+        waitress would refuse before the app saw it gets waitress's refusal (413)."""
+        prepared = http_request(request)
+        if len(prepared.body) > WAITRESS_BODY_LIMIT:
+            outcome = framing_refusal(RequestEntityTooLarge("exceeds max_body"))
+        else:
+            outcome = self.app.respond(prepared)
         headers = {
             "Content-Length": str(len(outcome.body)),
             "Content-Type": content_type_of(outcome),

@@ -8,6 +8,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import boto3
@@ -21,7 +22,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 from simulator import Simulator, mock_ec2
 from simulator.httprequest import HttpRequest
 from simulator.mock import MOCK_CREDENTIALS, UNSIGNED_SIGNATURE, hook_client, http_request
-from simulator.server import EC2App, ServerHandle
+from simulator.server import WAITRESS_BODY_LIMIT, EC2App, ServerHandle
 from simulator.service import EC2Service
 
 LAUNCH: dict[str, Any] = {"ImageId": "ami-00000001", "MinCount": 1, "MaxCount": 1}
@@ -405,3 +406,35 @@ def test_the_response_metadata_is_the_server_s() -> None:
     assert in_process["HTTPHeaders"]["server"] == over_http["HTTPHeaders"]["server"]
     http_date = r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT"
     assert re.fullmatch(http_date, in_process["HTTPHeaders"]["date"])
+
+
+def test_a_body_beyond_waitress_s_limit_is_refused_as_the_server_refuses_it() -> None:
+    """Past 16 MiB waitress answers 413 before the app reads the body; a block does too."""
+    oversized = {**LAUNCH, "UserData": "x" * (WAITRESS_BODY_LIMIT + 1)}
+    answers = []
+    for transport in ("http", "in-process"):
+        with ExitStack() as stack:
+            if transport == "http":
+                app = EC2App(EC2Service(Simulator.from_seed()))
+                endpoint: str | None = stack.enter_context(ServerHandle(app)).endpoint
+            else:
+                endpoint = None
+                stack.enter_context(mock_ec2())
+            client = boto3.client(
+                "ec2",
+                region_name="nova",
+                endpoint_url=endpoint,
+                aws_access_key_id="admin",
+                aws_secret_access_key="secret",
+                config=Config(retries={"total_max_attempts": 1}),
+            )
+            with pytest.raises(ClientError) as refused:
+                client.run_instances(**oversized)
+        answers.append(
+            (
+                refused.value.response["Error"],
+                refused.value.response["ResponseMetadata"]["HTTPStatusCode"],
+            )
+        )
+    assert answers[0][1] == 413
+    assert answers[1] == answers[0]
