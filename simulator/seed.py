@@ -27,6 +27,7 @@ from simulator.store import (
     MappingTable,
     TouchedRows,
 )
+from simulator.store.tables import MAX_ROW_ID, PAST_MAX_ROW_ID
 
 SeedSource = str | Path | dict[str, Any]
 
@@ -111,6 +112,8 @@ def apply_seed(store: MappingStore, seed: dict[str, Any], label: str = "<seed>")
     for pointer, table, row_id, uuid in rows:
         if row_id < 1:
             raise SeedError(f"{label}: {pointer}: EC2 ids start at 1; this one is {row_id}")
+        if row_id > MAX_ROW_ID:
+            raise SeedError(f"{label}: {pointer}: the EC2 id's row id is {PAST_MAX_ROW_ID}")
         for existing, error in (
             (planned.get((table, row_id)), SeedError),
             (store.mapping_uuid(table, row_id), SeedConflict),

@@ -34,12 +34,15 @@ from simulator.jsonio import (
     write_atomically,
 )
 from simulator.store.tables import (
+    MAX_ROW_ID,
     MUTABLE_TABLES,
+    PAST_MAX_ROW_ID,
     REQUIRED_STRINGS,
     Tables,
+    doc_id_problem,
     empty_tables,
-    is_doc_id,
     row_problem,
+    shown_key,
 )
 
 if TYPE_CHECKING:
@@ -145,10 +148,9 @@ def _load_snapshot(path: Path) -> tuple[Tables, int]:
         if type(rows) is not dict:
             raise StoreCorrupt(f"{where}: table {name!r} is not a JSON object")
         for key, row in rows.items():
-            problem = None if is_doc_id(key) else "not a positive decimal doc_id"
-            problem = problem or row_problem(name, row)
+            problem = doc_id_problem(key) or row_problem(name, row)
             if problem:
-                raise StoreCorrupt(f"{where}: table {name!r} row {key!r}: {problem}")
+                raise StoreCorrupt(f"{where}: table {name!r} row {shown_key(key)}: {problem}")
         tables[name] = rows
     return tables, len(raw)
 
@@ -161,6 +163,8 @@ def _record_problem(record: Any, tables: Tables) -> str | None:
         return f"unknown table {table!r}"
     if type(doc_id) is not int or doc_id < 1:
         return f"doc_id {doc_id!r} is not a positive integer"
+    if doc_id > MAX_ROW_ID:
+        return f"doc_id is {PAST_MAX_ROW_ID}"
     problem = row_problem(table, doc)
     if problem:
         return problem

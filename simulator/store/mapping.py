@@ -21,6 +21,8 @@ from simulator.store.storage import JournaledStorage, Serialised, StoreDatabase
 from simulator.store.tables import (
     IMAGES,
     INSTANCE_TYPES,
+    MAX_ROW_ID,
+    PAST_MAX_ROW_ID,
     REQUIRED_STRINGS,
     MappingTable,
     checked_row,
@@ -167,6 +169,8 @@ class MappingStore:
                 row_id = self._highest_id(name) + 1
             elif type(row_id) is not int or row_id < 1:
                 raise StoreError(f"{name} row id must be a positive integer, not {row_id!r}")
+            elif row_id > MAX_ROW_ID:
+                raise StoreError(f"refusing to write a {name} row: its id is {PAST_MAX_ROW_ID}")
             else:
                 existing = self.mapping_uuid(table, row_id)
                 if existing == uuid:
@@ -378,6 +382,8 @@ class MappingStore:
         highest = self._highest_id(table)
         if doc_id is None:
             doc_id = highest + 1
+        if doc_id > MAX_ROW_ID:
+            raise StoreError(f"refusing to write a {table} row: its id is {PAST_MAX_ROW_ID}")
         self._storage.put(table, doc_id, doc)
         self._highest[table] = max(highest, doc_id)
         return doc_id

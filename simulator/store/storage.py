@@ -29,9 +29,10 @@ from simulator.store.tables import (
     Tables,
     checked_row,
     clone,
+    doc_id_problem,
     empty_tables,
-    is_doc_id,
     refused_remapping,
+    shown_key,
 )
 
 _MAPPING_TABLES = frozenset(table.value for table in MappingTable)
@@ -150,8 +151,9 @@ class JournaledStorage(Storage):
     @staticmethod
     def _checked(table: str, key: str, row: Any, old: dict[str, Any] | None) -> dict[str, Any]:
         refused = f"refusing to write a {table} row"
-        if not is_doc_id(key):
-            raise StoreError(f"{refused}: doc_id {key!r} is not a positive decimal")
+        problem = doc_id_problem(key)
+        if problem:
+            raise StoreError(f"{refused}: doc_id {shown_key(key)} is {problem}")
         doc = checked_row(table, row, refused)
         if old is not None and table in _MAPPING_TABLES and doc["uuid"] != old["uuid"]:
             raise refused_remapping(table, int(key), old["uuid"], doc["uuid"])

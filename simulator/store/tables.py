@@ -50,9 +50,40 @@ line for such a row replaces the earlier one instead of contradicting it. No row
 table is ever removed."""
 
 
-def is_doc_id(key: object) -> bool:
-    """Only canonical decimals: ``table.get(doc_id=n)`` looks rows up under ``str(n)``."""
-    return type(key) is str and key.isascii() and key.isdigit() and key[0] != "0"
+MAX_ROW_ID: Final = 2**63 - 1
+"""The largest row id a store holds: a SQL ``BIGINT``'s, the widest id column any database
+Nova ran on could autoincrement into (Nova's own were ``INT``, yet the shipped seed's
+``vol-87654321`` is already past ``INT``'s 2**31 - 1). An EC2 id's hex has no length limit,
+and a row id of 4,300 decimal digits or more cannot even be written as the row's key
+(Python refuses such an ``int`` to ``str``), so a seed, a write or a store file naming an
+id past this one is refused, not left to fail as a traceback halfway through."""
+
+PAST_MAX_ROW_ID: Final = f"past the largest row id a store holds ({MAX_ROW_ID})"
+"""Why a row id above :data:`MAX_ROW_ID` is refused; the id itself is not shown, as one of
+thousands of digits cannot be written in decimal."""
+
+
+def doc_id_problem(key: object) -> str | None:
+    """Why ``key`` is no row's key, or None: only canonical decimals (``table.get(doc_id=n)``
+    looks rows up under ``str(n)``), up to :data:`MAX_ROW_ID`."""
+    if not (type(key) is str and key.isascii() and key.isdigit() and key[0] != "0"):
+        return "not a positive decimal"
+    if len(key) >= _MAX_ROW_ID_DIGITS and (len(key) > _MAX_ROW_ID_DIGITS or int(key) > MAX_ROW_ID):
+        return PAST_MAX_ROW_ID
+    return None
+
+
+_MAX_ROW_ID_DIGITS: Final = len(str(MAX_ROW_ID))
+
+
+def shown_key(key: object) -> str:
+    """``repr(key)`` for a message, cut short: a hand-written key may be thousands of digits,
+    and the message is one line."""
+    shown = repr(key)
+    return shown if len(shown) <= _SHOWN_KEY else f"{shown[: _SHOWN_KEY - 3]}..."
+
+
+_SHOWN_KEY: Final = 40
 
 
 def row_problem(table: str, row: object) -> str | None:

@@ -1,0 +1,91 @@
+"""A store's edges: row ids past what any id column holds, seeds at odds with themselves,
+and stores edited by hand. Each is refused in one line, and no file changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.cli import main
+from simulator.errors import StoreCorrupt, StoreError
+from simulator.store import MappingStore, MappingTable
+from simulator.store.tables import MAX_ROW_ID
+
+SNAPSHOT_UUID = "aaaaaaaa-0000-0000-0000-000000000000"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "hex_digits",
+    [
+        pytest.param(f"{MAX_ROW_ID + 1:x}", id="one past the largest"),
+        pytest.param("f" * 40, id="40 digits"),
+        pytest.param("f" * 4000, id="past python's decimal digit limit"),
+    ],
+)
+@pytest.mark.parametrize("command", ["import", "add"])
+def test_a_seed_id_past_the_largest_row_id_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, hex_digits: str
+) -> None:
+    seed = write_json(
+        tmp_path / "seed.json",
+        {"snapshots": [{"ec2_id": f"snap-{hex_digits}", "uuid": SNAPSHOT_UUID}]},
+    )
+    store = tmp_path / "store.json"
+    code, out, err = cli(capsys, "store", "--store", store, command, seed)
+    assert (code, out) == (2, "")
+    assert "/snapshots/0/ec2_id" in err and "largest" in err and err.count("\n") == 1
+
+
+def test_the_largest_row_id_is_stored_and_read_back(tmp_path: Path) -> None:
+    largest = f"snap-{MAX_ROW_ID:x}"
+    seed = write_json(tmp_path / "seed.json", {"snapshots": [{"ec2_id": largest, "uuid": "u"}]})
+    seed.write_text(seed.read_text().replace('"u"', f'"{SNAPSHOT_UUID}"'))
+    store = tmp_path / "store.json"
+    assert main(["store", "--store", str(store), "import", str(seed)]) == 0
+    with MappingStore.open(store) as opened:
+        assert opened.mapping_uuid(MappingTable.SNAPSHOTS, MAX_ROW_ID) == SNAPSHOT_UUID
+        with pytest.raises(StoreError, match="largest"):
+            opened.add_mapping(MappingTable.SNAPSHOTS, "next")
+        with pytest.raises(StoreError, match="largest"):
+            opened.add_mapping(MappingTable.VOLUMES, "v", MAX_ROW_ID + 1)
+
+
+@pytest.mark.parametrize(
+    "key", [str(MAX_ROW_ID + 1), "1" * 5000], ids=["one past the largest", "5000 digits"]
+)
+@pytest.mark.parametrize("command", ["store export", "launch REQUEST"])
+def test_a_hand_written_row_id_past_the_largest_is_corruption(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, command: str
+) -> None:
+    store = tmp_path / "store.json"
+    store.write_text(f'{{"snapshot_id_mappings":{{"{key}":{{"uuid":"{SNAPSHOT_UUID}"}}}}}}')
+    before = store.read_bytes()
+    request = write_json(tmp_path / "request.json", {"image_id": "ami-00000001"})
+    name, *rest = command.replace("REQUEST", str(request)).split()
+    code, out, err = cli(capsys, name, "--store", store, *rest)
+    assert (code, out) == (2, "")
+    assert "is corrupt" in err and "largest" in err and err.count("\n") == 1
+    assert store.read_bytes() == before
+
+
+def test_a_journal_line_with_a_row_id_past_the_largest_is_corruption(tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    MappingStore.open(store).close()
+    journal = Path(f"{store}.journal")
+    journal.write_text(f'["snapshot_id_mappings",{MAX_ROW_ID + 1},{{"uuid":"u"}}]\n')
+    with pytest.raises(StoreCorrupt, match=r"line 1 .*largest"):
+        MappingStore.open(store)
