@@ -27,7 +27,7 @@ from simulator.profiles import Profile, get_profile
 from simulator.py2text import BYTE_STRING_NAMES
 from simulator.resources import default_seed_path
 from simulator.scoped import Scoped
-from simulator.seed import SeedSource, apply_seed, load_seed
+from simulator.seed import SeedSource, apply_seed, check_seed, load_seed
 from simulator.store import MappingStore
 
 _log = logging.getLogger("launch_sim.api")
@@ -234,14 +234,19 @@ def open_store(
     seed even when ``seed`` is given, which is then merged into it: the CLI's default store,
     which every later command without ``--store`` opens again, so one started from a partial
     seed would fail the README's launch ever after. A seed that fails closes the store again
-    (and releases it).
+    (and releases it). The seed is read and checked on its own first
+    (:func:`~simulator.seed.check_seed`), so one that fits no store opens, and creates, none.
     """
+    loaded, label = None, ""
+    if seed is not None:
+        loaded, label = load_seed(seed, contracts or default_registry()), _label(seed)
+        check_seed(loaded, label)
     store = MappingStore.open(path)
     try:
         if seed_if_empty and store.is_empty() and (seed is None or default_first):
             _seed_store(store, None, contracts)
-        if seed is not None:
-            _seed_store(store, seed, contracts)
+        if loaded is not None:
+            apply_seed(store, loaded, label)
     except BaseException:
         store.close()
         raise

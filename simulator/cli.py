@@ -70,6 +70,7 @@ from simulator.seed import (
     IMAGE_KEYS,
     SeedSource,
     apply_seed,
+    check_seed,
     describe_violations,
     load_seed,
     seed_from_rows,
@@ -308,6 +309,8 @@ def cmd_store(args: argparse.Namespace) -> int:
     if exporting and args.store is not None and not path.exists():
         raise BadInput(f"no store at {path}: nothing to export")
     seed = None if exporting else load_seed(args.seed_file, default_registry())
+    if seed is not None:
+        check_seed(seed, str(args.seed_file))
     with _store_advice("give --store PATH"):
         opened = open_store(path, seed_if_empty=args.store is None)
     with opened as store:

@@ -51,6 +51,19 @@ def load_seed(source: SeedSource, contracts: ContractRegistry) -> dict[str, Any]
     return seed
 
 
+def check_seed(seed: dict[str, Any], label: str = "<seed>") -> None:
+    """Raise :class:`SeedError` for what refuses a validated seed whatever the store: an id
+    mapped twice, a flavor named twice with other values, an id out of range, a row the
+    store would refuse.
+
+    For a caller about to open, and so perhaps create, a store file: the seed is applied to
+    an in-memory store first, so a seed that fits no store leaves no file behind (a new
+    ``--store`` used to be left empty, locked and journaled). Conflicts with the rows of
+    the store itself can only be found once it is open, and change nothing there.
+    """
+    apply_seed(MappingStore.in_memory(), seed, label)
+
+
 def describe_violations(violations: list[Violation]) -> str:
     """Schema violations in one line: the first, and how many more there are."""
     more = len(violations) - 1

@@ -267,6 +267,8 @@ def test_an_import_stopped_halfway_keeps_valid_rows_and_store_add_completes_it(
     written: list[int] = []
 
     def interrupted(self: MappingStore, *args: Any, **kwargs: Any) -> int:
+        if self.path is None:  # the seed checked on its own, in memory, before the import
+            return add_mapping(self, *args, **kwargs)
         if len(written) == 5:
             raise KeyboardInterrupt
         written.append(1)

@@ -89,3 +89,51 @@ def test_a_journal_line_with_a_row_id_past_the_largest_is_corruption(tmp_path: P
     journal.write_text(f'["snapshot_id_mappings",{MAX_ROW_ID + 1},{{"uuid":"u"}}]\n')
     with pytest.raises(StoreCorrupt, match=r"line 1 .*largest"):
         MappingStore.open(store)
+
+
+AT_ODDS = {
+    "a row id mapped twice": {
+        "snapshots": [
+            {"ec2_id": "snap-00000001", "uuid": SNAPSHOT_UUID},
+            {"ec2_id": "snap-1", "uuid": "bbbbbbbb-0000-0000-0000-000000000000"},
+        ]
+    },
+    "a flavor named twice": {
+        "instance_types": [
+            {"name": "a", "memory_mb": 1, "vcpus": 1, "root_gb": 0},
+            {"name": "a", "memory_mb": 2, "vcpus": 1, "root_gb": 0},
+        ]
+    },
+    "row 0": {"volumes": [{"ec2_id": "vol-0", "uuid": SNAPSHOT_UUID}]},
+    "an id past the largest": {"volumes": [{"ec2_id": f"vol-{'f' * 40}", "uuid": SNAPSHOT_UUID}]},
+}
+
+
+@pytest.mark.parametrize("seed", AT_ODDS.values(), ids=AT_ODDS.keys())
+@pytest.mark.parametrize(
+    "command", ["store import SEED", "store add SEED", "launch --seed SEED REQUEST"]
+)
+def test_a_seed_at_odds_with_itself_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: dict[str, Any], command: str
+) -> None:
+    """Found before the store is opened, as a schema violation is: a new --store was left
+    behind empty, locked and journaled, by a seed that never fit any store."""
+    seed_file = write_json(tmp_path / "seed.json", seed)
+    request = write_json(tmp_path / "request.json", {"image_id": "ami-00000001"})
+    store = tmp_path / "store.json"
+    name, *rest = command.replace("SEED", str(seed_file)).replace("REQUEST", str(request)).split()
+    code, out, err = cli(capsys, name, "--store", store, *rest)
+    assert (code, out) == (2, "")
+    assert str(seed_file) in err and err.count("\n") == 1
+    assert sorted(tmp_path.iterdir()) == [request, seed_file]
+
+
+def test_a_schema_violating_seed_creates_no_store_for_launch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_file = write_json(tmp_path / "seed.json", {"flavors": []})
+    request = write_json(tmp_path / "request.json", {"image_id": "ami-00000001"})
+    store = tmp_path / "store.json"
+    code, _, err = cli(capsys, "launch", "--store", store, "--seed", seed_file, request)
+    assert code == 2 and "flavors" in err
+    assert sorted(tmp_path.iterdir()) == [request, seed_file]
