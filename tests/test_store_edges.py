@@ -137,3 +137,22 @@ def test_a_schema_violating_seed_creates_no_store_for_launch(
     code, _, err = cli(capsys, "launch", "--store", store, "--seed", seed_file, request)
     assert code == 2 and "flavors" in err
     assert sorted(tmp_path.iterdir()) == [request, seed_file]
+
+
+def test_an_instance_whose_mapping_row_was_removed_by_hand_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Autoincrement continued from the mapping table alone: the next launch was given the
+    removed row's id again and its instance row replaced the old instance's, uuid and all."""
+    store = tmp_path / "store.json"
+    request = write_json(tmp_path / "request.json", {"image_id": "ami-00000001"})
+    for _ in range(2):
+        assert cli(capsys, "launch", "--store", store, request)[0] == 0
+    edited = json.loads(store.read_text())
+    del edited["instance_id_mappings"]["2"]
+    store.write_text(json.dumps(edited))
+    code, out, _ = cli(capsys, "launch", "--store", store, request)
+    assert code == 0 and json.loads(out)["instance_ids"] == ["i-00000003"]
+    with MappingStore.open(store) as reopened:
+        assert reopened.instances.get(2) == edited["instances"]["2"]
+        assert reopened.instances.ids() == [1, 2, 3]

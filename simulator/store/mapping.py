@@ -21,6 +21,7 @@ from simulator.store.storage import JournaledStorage, Serialised, StoreDatabase
 from simulator.store.tables import (
     IMAGES,
     INSTANCE_TYPES,
+    INSTANCES,
     MAX_ROW_ID,
     PAST_MAX_ROW_ID,
     REQUIRED_STRINGS,
@@ -389,9 +390,17 @@ class MappingStore:
         return doc_id
 
     def _highest_id(self, table: str) -> int:
+        """The highest id issued in ``table``, counted once (then kept by :meth:`_insert`).
+
+        An instance id was issued if either of its rows holds it: an instance row whose
+        mapping row is gone (a store edited by hand) keeps its id taken, or the next launch
+        would be given that id again and its row would replace the old instance's.
+        """
         highest = self._highest.get(table)
         if highest is None:
             highest = max(map(int, self._storage.tables[table]), default=0)
+            if table == MappingTable.INSTANCES:
+                highest = max(highest, max(map(int, self._storage.tables[INSTANCES]), default=0))
             self._highest[table] = highest
         return highest
 
