@@ -84,6 +84,7 @@ from simulator.server import (
 )
 from simulator.service import EC2Service
 from simulator.store import MappingStore
+from simulator.store.engine import resolve_store_path
 
 STORE_ENV = "LAUNCH_SIM_STORE"
 STORE_COMMANDS = {
@@ -306,7 +307,7 @@ def cmd_store(args: argparse.Namespace) -> int:
     path = args.store or default_store_path()
     importing = args.store_command == "import"
     exporting = args.store_command == "export"
-    if exporting and args.store is not None and not path.exists():
+    if exporting and args.store is not None and not resolve_store_path(path).exists():
         raise BadInput(f"no store at {path}: nothing to export")
     seed = None if exporting else load_seed(args.seed_file, default_registry())
     if seed is not None:

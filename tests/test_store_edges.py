@@ -156,3 +156,21 @@ def test_an_instance_whose_mapping_row_was_removed_by_hand_is_not_overwritten(
     with MappingStore.open(store) as reopened:
         assert reopened.instances.get(2) == edited["instances"]["2"]
         assert reopened.instances.ids() == [1, 2, 3]
+
+
+@pytest.mark.parametrize("links", [1, 2], ids=["to itself", "two links to each other"])
+def test_a_store_path_whose_symbolic_links_loop_is_refused_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], links: int
+) -> None:
+    """realpath stops at a loop and names a link: the store was created by renaming a new
+    file over it, so the link was replaced and the other one pointed at the new file."""
+    names = [tmp_path / f"link{number}.json" for number in range(links)]
+    for number, name in enumerate(names):
+        name.symlink_to(names[(number + 1) % links])
+    seed = write_json(tmp_path / "seed.json", {})
+    for command in (["import", seed], ["add", seed], ["export"]):
+        code, out, err = cli(capsys, "store", "--store", names[0], *command)
+        assert (code, out) == (2, "")
+        assert "symbolic links loop" in err and err.count("\n") == 1
+    assert all(name.is_symlink() for name in names)
+    assert sorted(tmp_path.iterdir()) == sorted([*names, seed])

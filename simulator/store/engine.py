@@ -294,6 +294,18 @@ def _refuse_non_files(path: Path, journal: Path) -> None:
             raise StoreError(f"cannot open store {path}: {name} is not a regular file")
 
 
+def resolve_store_path(given: str | os.PathLike[str]) -> Path:
+    """The real path of the store ``given`` names: a symlink to a store is that store.
+
+    Links that loop have no real path, and ``realpath`` then stops at one of them: a store
+    created there would be renamed over that link, so it is refused instead.
+    """
+    path = Path(os.path.realpath(given))
+    if path.is_symlink():
+        raise StoreError(f"cannot open store {given}: its symbolic links loop ({path})")
+    return path
+
+
 def _acquire_lock(path: Path, timeout: float) -> tuple[FileLock, os.stat_result | None]:
     """The store's lock, and the lock file's identity if this call created the file."""
     from filelock import FileLock, Timeout
@@ -338,7 +350,7 @@ class StoreFiles:
         """Lock, load and replay the store at the real path of ``given``; on any failure release
         the lock and leave every file as it was (a lock file or journal this call created is
         removed again)."""
-        path = Path(os.path.realpath(given))
+        path = resolve_store_path(given)
         if not path.parent.is_dir():
             raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
         journal = Path(f"{path}.journal")
