@@ -178,8 +178,10 @@ def _parse(data: bytes, where: str) -> Any:
     except UnicodeDecodeError as exc:
         raise SeedError(f"{where}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
+        # json's "Unterminated string starting at" expects the place next: not "at at line".
+        reason = exc.msg.removesuffix(" at")
         raise SeedError(
-            f"{where}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            f"{where}: not JSON: {reason} at line {exc.lineno} column {exc.colno}"
         ) from None
     if lone_surrogate(text) is not None:
         raise SeedError(f"{where}: {LONE_SURROGATE}")

@@ -47,6 +47,7 @@ def write(tmp_path: Path, data: Any, name: str = "seed.json") -> Path:
             "not JSON this reader accepts: an integer has more than 4300 digits",
         ),
         ("[" * 100_000, "not JSON this reader accepts: nested too deeply"),
+        ('{"images": "cirr', "not JSON: Unterminated string starting at line 1 column 12"),
         (
             '{"snapshots": [{"ec2_id": "snap-00000001", "uuid": "x"}], "snapshots": []}',
             "the key 'snapshots' appears twice in one object",
