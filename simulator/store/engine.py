@@ -39,6 +39,7 @@ from simulator.store.tables import (
     PAST_MAX_ROW_ID,
     REQUIRED_STRINGS,
     Tables,
+    depth_problem,
     doc_id_problem,
     empty_tables,
     row_problem,
@@ -148,7 +149,7 @@ def _load_snapshot(path: Path) -> tuple[Tables, int]:
         if type(rows) is not dict:
             raise StoreCorrupt(f"{where}: table {name!r} is not a JSON object")
         for key, row in rows.items():
-            problem = doc_id_problem(key) or row_problem(name, row)
+            problem = doc_id_problem(key) or row_problem(name, row) or depth_problem(name, row)
             if problem:
                 raise StoreCorrupt(f"{where}: table {name!r} row {shown_key(key)}: {problem}")
         tables[name] = rows
@@ -165,7 +166,7 @@ def _record_problem(record: Any, tables: Tables) -> str | None:
         return f"doc_id {doc_id!r} is not a positive integer"
     if doc_id > MAX_ROW_ID:
         return f"doc_id is {PAST_MAX_ROW_ID}"
-    problem = row_problem(table, doc)
+    problem = row_problem(table, doc) or depth_problem(table, doc)
     if problem:
         return problem
     existing = tables[table].get(str(doc_id))

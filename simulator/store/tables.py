@@ -137,16 +137,59 @@ def empty_tables() -> Tables:
     return {name: {} for name in REQUIRED_STRINGS}
 
 
+MAX_ROW_DEPTH: Final = 32
+"""How deeply a row's containers may nest (the row itself is one level). Rows are copied
+recursively at every read (:func:`clone`), which fails at about 490 levels, short of the
+1,000 or so JSON's parser and encoder reach: a seed image's ``properties`` 500 levels deep
+was imported, then every ``store export`` ended in a RecursionError. 32 is far beyond any
+image property Glance held (a ``block_device_mapping`` property is three levels) and any
+instance row a launch makes (its request may nest 8 levels)."""
+
+DEEP_ROW_TABLES: Final = frozenset({IMAGES, INSTANCE_TYPES})
+"""The tables whose rows are checked for depth as a store opens: the catalogue's, which seeds
+and tools write. Instance rows are made by launches, whose requests are bounded far below the
+limit, and mapping rows are only ever read for their uuid; walking every row of those tables
+would add about a third to the time a large store takes to open."""
+
+
+def nested_too_deeply(value: Any, levels: int = MAX_ROW_DEPTH) -> bool:
+    """Whether ``value`` holds containers more than ``levels`` deep (``{}`` is one level);
+    it recurses at most ``levels`` calls, so it answers for any depth."""
+    if type(value) is dict:
+        items: Any = value.values()
+    elif type(value) is list:
+        items = value
+    else:
+        return False
+    if levels <= 0:
+        return True
+    return any(nested_too_deeply(item, levels - 1) for item in items if type(item) in _CONTAINERS)
+
+
+TOO_DEEP: Final = f"nested more than {MAX_ROW_DEPTH} levels deep"
+
+
+def depth_problem(table: str, row: Any) -> str | None:
+    """Why a row of ``table`` read from a store's files is too deep to serve, or None."""
+    return TOO_DEEP if table in DEEP_ROW_TABLES and nested_too_deeply(row) else None
+
+
 def checked_row(table: str, value: Any, refused: str) -> dict[str, Any]:
     """A JSON-normalised private copy of a row ``table`` accepts, else StoreError(``refused: why``).
 
     MappingStore's writes and TinyDB's writes through the store share it, so neither can
-    acknowledge a row the other (or a reopen) would refuse.
+    acknowledge a row the other (or a reopen) would refuse. A catalogue row's depth is
+    checked first, on the value as given (:data:`DEEP_ROW_TABLES`); an instance row embeds
+    its image's properties a few levels down, so it is held only to what JSON can copy.
     """
+    if table in DEEP_ROW_TABLES and nested_too_deeply(value):
+        raise StoreError(f"{refused}: {TOO_DEEP}")
     try:
         doc: dict[str, Any] = json_copy(value)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{refused}: not JSON: {exc}") from exc
+    except RecursionError:
+        raise StoreError(f"{refused}: not JSON: nested too deeply") from None
     problem = row_problem(table, doc)
     if problem:
         raise StoreError(f"{refused}: {problem}")
