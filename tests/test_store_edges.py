@@ -237,3 +237,12 @@ def test_a_tinydb_write_nested_too_deeply_is_refused(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match=f"more than {MAX_ROW_DEPTH} levels"):
             store.tinydb.table("instance_types").insert({"name": "n", "x": nested(40)})
         assert store.instance_types() == []
+
+
+def test_a_store_under_a_file_says_the_file_is_no_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said the folder did not exist, when the name is taken by a file."""
+    seed = write_json(tmp_path / "seed.json", {})
+    code, _, err = cli(capsys, "store", "--store", seed / "store.json", "import", seed)
+    assert code == 2 and f"{seed} is not a directory" in err and err.count("\n") == 1

@@ -353,7 +353,8 @@ class StoreFiles:
         removed again)."""
         path = resolve_store_path(given)
         if not path.parent.is_dir():
-            raise StoreError(f"cannot open store {path}: directory {path.parent} does not exist")
+            missing = "is not a directory" if path.parent.exists() else "does not exist"
+            raise StoreError(f"cannot open store {path}: {path.parent} {missing}")
         journal = Path(f"{path}.journal")
         _refuse_non_files(path, journal)
         lock, created = _acquire_lock(path, lock_timeout)
