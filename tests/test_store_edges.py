@@ -246,3 +246,26 @@ def test_a_store_under_a_file_says_the_file_is_no_directory(
     seed = write_json(tmp_path / "seed.json", {})
     code, _, err = cli(capsys, "store", "--store", seed / "store.json", "import", seed)
     assert code == 2 and f"{seed} is not a directory" in err and err.count("\n") == 1
+
+
+def test_a_recording_after_an_instance_mapping_row_was_removed_by_hand_keeps_its_watermark(
+    tmp_path: Path,
+) -> None:
+    """The new instance's id continues past the orphaned instance row, so the row below it
+    (the watermark a cassette's seed carries) has no mapping row: its instance row's uuid
+    stands for it, where reading the mapping row raised KeyError."""
+    from simulator import Simulator
+
+    path = tmp_path / "store.json"
+    with Simulator.open(path) as sim:
+        for _ in range(2):
+            sim.run_instances(image_id="ami-00000001")
+    edited = json.loads(path.read_text())
+    del edited["instance_id_mappings"]["2"]
+    path.write_text(json.dumps(edited))
+    with Simulator.open(path) as sim:
+        with sim.store.access_log() as log:
+            launched = sim.run_instances(image_id="ami-00000001")
+        assert launched["instancesSet"][0]["instanceId"] == "i-00000003"
+        watermark = sim.store.touched_rows(log).mappings[MappingTable.INSTANCES]
+    assert watermark == [(2, edited["instances"]["2"]["uuid"])]

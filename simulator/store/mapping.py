@@ -314,9 +314,7 @@ class MappingStore:
                     wanted[table].add(watermark)
             rows = self._storage.tables
             mappings = {
-                table: [
-                    (row_id, rows[table][str(row_id)]["uuid"]) for row_id in sorted(wanted[table])
-                ]
+                table: [(row_id, self._row_uuid(table, row_id)) for row_id in sorted(wanted[table])]
                 for table in MappingTable
             }
             images = self._images()
@@ -331,6 +329,15 @@ class MappingStore:
                     json_copy(rows[INSTANCE_TYPES][str(i)]) for i in sorted(wanted[INSTANCE_TYPES])
                 ],
             )
+
+    def _row_uuid(self, table: MappingTable, row_id: int) -> str:
+        """The uuid of a mapping row a log saw, or of the instance row standing for a watermark
+        whose mapping row is gone (a store edited by hand; see :meth:`_highest_id`)."""
+        rows = self._storage.tables
+        key = str(row_id)
+        row = rows[INSTANCES][key] if key not in rows[table] else rows[table][key]
+        uuid: str = row["uuid"]
+        return uuid
 
     # --- whole store ---
 
