@@ -12,6 +12,7 @@ import threading
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,12 +330,25 @@ def _launches(endpoint: str, count: int) -> None:
             assert b"<instanceId>" in r.read()
 
 
+@contextmanager
+def _hangups_inherited_as(disposition: signal.Handlers) -> Iterator[None]:
+    """SIGHUP set to ``disposition`` in this process for the block, so that a server started
+    in it inherits that (an ignored signal stays ignored across ``exec``, a default one
+    default); the test's own disposition is restored after."""
+    previous = signal.signal(signal.SIGHUP, disposition)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_a_hangup_stops_a_recording_server_as_sigterm_does(tmp_path: Path) -> None:
     """Closing the terminal (or an ssh session) sends SIGHUP, which killed the server where
     it stood: a recording past 256 interactions lost the ones not saved yet (11 of 300), and
     a checking server its summary and exit status."""
     cassette = tmp_path / "hup.json"
-    process, endpoint = start_server(tmp_path, cassette, "--quiet")
+    with _hangups_inherited_as(signal.SIG_DFL):  # this suite may itself run under nohup
+        process, endpoint = start_server(tmp_path, cassette, "--quiet")
     _launches(endpoint, 300)
     process.send_signal(signal.SIGHUP)
     _, err = process.communicate(timeout=60)
@@ -349,11 +363,8 @@ def test_a_hangup_stops_a_recording_server_as_sigterm_does(tmp_path: Path) -> No
 def test_a_server_started_with_hangups_ignored_keeps_ignoring_them(tmp_path: Path) -> None:
     """``nohup launch-sim serve`` means: survive the terminal closing."""
     cassette = tmp_path / "nohup.json"
-    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited by the child, as nohup does
-    try:
+    with _hangups_inherited_as(signal.SIG_IGN):  # as nohup starts it
         process, endpoint = start_server(tmp_path, cassette, "--quiet")
-    finally:
-        signal.signal(signal.SIGHUP, previous)
     process.send_signal(signal.SIGHUP)
     _launches(endpoint, 2)
     process.send_signal(signal.SIGTERM)
