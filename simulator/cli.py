@@ -299,7 +299,8 @@ def _unclaimed(data: dict[str, Any]) -> str:
 
 def cmd_store(args: argparse.Namespace) -> int:
     """``export`` prints the store as a seed; ``import`` fills a new or empty store from a
-    seed, ``add`` merges one into a store that may hold rows already.
+    seed, ``add`` merges one into a store that may hold rows already. The seed may be a
+    cassette, standing for the store rows it recorded, as with ``--seed``.
 
     The seed is read and checked before the store is opened, so bad input creates nothing;
     the default store (no ``--store``) is created from the shipped seed like any command's.
@@ -309,7 +310,8 @@ def cmd_store(args: argparse.Namespace) -> int:
     exporting = args.store_command == "export"
     if exporting and args.store is not None and not resolve_store_path(path).exists():
         raise BadInput(f"no store at {path}: nothing to export")
-    seed = None if exporting else load_seed(args.seed_file, default_registry())
+    source = None if exporting else seed_option(args.seed_file)
+    seed = None if source is None else load_seed(source, default_registry())
     if seed is not None:
         check_seed(seed, str(args.seed_file))
     with _store_advice("give --store PATH"):
@@ -555,7 +557,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name, summary in STORE_COMMANDS.items():
         sub = store_commands.add_parser(name, help=summary)
         if name != "export":
-            sub.add_argument("seed_file", type=Path, metavar="SEED", help="a seed file")
+            sub.add_argument(
+                "seed_file",
+                type=Path,
+                metavar="SEED",
+                help="a seed file, or a cassette (the store rows it recorded)",
+            )
         _add_store_options(sub, seed=False, default=argparse.SUPPRESS)
     store.set_defaults(handler=cmd_store)
 

@@ -12,6 +12,8 @@ from serve_helpers import serving
 
 from simulator.cassette import load_cassette
 from simulator.cli import main
+from simulator.seed import apply_seed
+from simulator.store import MappingStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "fixtures" / "cassettes"
@@ -79,3 +81,19 @@ def test_a_broken_cassette_as_a_seed_is_one_line_naming_it(
     assert main(["launch", "--memory", "--seed", str(broken), walkthrough]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(broken) in err and "/interactions" in err
+
+
+@pytest.mark.parametrize("command", ["import", "add"])
+def test_store_import_and_add_take_a_cassette_as_its_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """As ``--seed`` does: the store commands once refused a cassette as a seed with its
+    schema's violations, naming none of the keys a seed has."""
+    cassette = CASSETTES / "walkthrough-fake0.json"
+    store = tmp_path / "store.json"
+    code = main(["store", "--store", str(store), command, str(cassette)])
+    assert code == 0, capsys.readouterr().err
+    expected = MappingStore.in_memory()
+    apply_seed(expected, load_cassette(cassette).seed)
+    with MappingStore.open(store) as imported:
+        assert imported.rows() == expected.rows()
