@@ -98,6 +98,9 @@ def default_store_path() -> Path:
     """``$LAUNCH_SIM_STORE``, else ``store.json`` in the user data dir (created on first use)."""
     configured = os.environ.get(STORE_ENV)
     if configured:
+        refusal = _names_a_folder(configured)
+        if refusal is not None:
+            raise StoreError(f"${STORE_ENV}: {refusal}")
         return Path(configured)
     import platformdirs  # only for the default store: replay and validate open none
 
@@ -110,6 +113,25 @@ def default_store_path() -> Path:
             f"(set ${STORE_ENV} or pass --store)"
         ) from None
     return directory / "store.json"
+
+
+def _names_a_folder(given: str) -> str | None:
+    """Why a store path ending in a slash is refused, or None. ``Path`` drops the slash, so
+    ``x.json/`` (a folder, as the user wrote it) would silently create the file ``x.json``."""
+    if not given.endswith(("/", os.sep)):
+        return None
+    return (
+        f"{given} ends in a slash, so it names a folder: a store is a file "
+        f"(such as {Path(given) / 'store.json'})"
+    )
+
+
+def store_argument(given: str) -> Path:
+    """A ``--store`` value as a path; one naming a folder is a usage error."""
+    refusal = _names_a_folder(given)
+    if refusal is not None:
+        raise argparse.ArgumentTypeError(refusal)
+    return Path(given)
 
 
 def _print_json(data: Any) -> None:
@@ -496,7 +518,7 @@ def _add_store_options(
     """
     parser.add_argument(
         "--store",
-        type=Path,
+        type=store_argument,
         default=default,
         metavar="PATH",
         help=f"store file (default: ${STORE_ENV} or the user data dir)",

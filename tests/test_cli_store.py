@@ -287,3 +287,40 @@ def test_an_import_stopped_halfway_keeps_valid_rows_and_store_add_completes_it(
     assert cli(capsys, "store", "--store", half, "import", seed)[0] == 2
     assert cli(capsys, "store", "--store", half, "add", seed)[0] == 0
     assert contents(half) == contents(whole)
+
+
+def exit_code(argv: list[str]) -> int | str | None:
+    """The command's exit code, a usage error's (which argparse raises) included."""
+    try:
+        return main(argv)
+    except SystemExit as exited:
+        return exited.code
+
+
+WALKTHROUGH = Path(__file__).resolve().parent.parent / "fixtures" / "launches" / "walkthrough.json"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["launch", "--store", "{folder}", str(WALKTHROUGH)],
+        ["store", "--store", "{folder}", "add", str(default_seed_path())],
+        ["store", "export", "--store", "{folder}"],
+        ["store", "export"],
+    ],
+    ids=["launch", "store", "subcommand", "environment"],
+)
+def test_a_store_path_ending_in_a_slash_is_refused_not_made_a_file(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    """``x.json/`` names a folder; ``Path`` drops the slash, and a file ``x.json`` was made."""
+    folder = f"{tmp_path / 'x.json'}/"
+    monkeypatch.setenv("LAUNCH_SIM_STORE", folder)
+    code = exit_code([arg.format(folder=folder) for arg in argv])
+    out, err = capsys.readouterr()
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert f"{folder} ends in a slash, so it names a folder: a store is a file" in err
+    assert list(tmp_path.iterdir()) == []
