@@ -324,3 +324,35 @@ def test_a_store_path_ending_in_a_slash_is_refused_not_made_a_file(
     assert (code, out, err.count("\n")) == (2, "", 1), err
     assert f"{folder} ends in a slash, so it names a folder: a store is a file" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["launch", "--store", "{store}", str(WALKTHROUGH)],
+        ["store", "--store", "{store}", "add", str(default_seed_path())],
+        ["store", "--store", "{store}", "export"],
+    ],
+    ids=["launch", "store add", "store export"],
+)
+def test_a_read_only_store_is_refused_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A store set read-only in a writable folder was replaced by a new file (renamed over
+    it, still read-only). Every open may rewrite the store (the journal is folded into it as
+    it closes), so even ``store export`` is refused: the engine has no read-only open."""
+    store = tmp_path / "ro.json"
+    with Simulator.open(store):
+        pass
+    store.chmod(0o444)
+    before = store.stat()
+    text = store.read_bytes()
+    code, out, err = cli(capsys, *(arg.format(store=store) for arg in argv))
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert f"store {store} is read-only (mode 0444)" in err
+    after = store.stat()
+    assert (after.st_ino, after.st_mtime_ns, store.read_bytes()) == (
+        before.st_ino,
+        before.st_mtime_ns,
+        text,
+    )

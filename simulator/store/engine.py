@@ -295,6 +295,22 @@ def _refuse_non_files(path: Path, journal: Path) -> None:
             raise StoreError(f"cannot open store {path}: {name} is not a regular file")
 
 
+def _refuse_read_only(path: Path) -> None:
+    """A store file its user may not write is one they meant to keep as it is, and a store
+    is replaced by renaming a new file over it, which needs only its folder writable: it is
+    refused instead. Reading alone is refused too, since any open may fold the journal into
+    a new snapshot as it closes. Root may write any file, so the mode's write bits count."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise StoreError(
+            f"store {path} is read-only (mode {stat.S_IMODE(mode):04o}): launch-sim may rewrite "
+            "any store it opens; make it writable (chmod u+w) to use it"
+        )
+
+
 def resolve_store_path(given: str | os.PathLike[str]) -> Path:
     """The real path of the store ``given`` names: a symlink to a store is that store.
 
@@ -357,6 +373,7 @@ class StoreFiles:
             raise StoreError(f"cannot open store {path}: {path.parent} {missing}")
         journal = Path(f"{path}.journal")
         _refuse_non_files(path, journal)
+        _refuse_read_only(path)
         lock, created = _acquire_lock(path, lock_timeout)
         try:
             fd, journal_created = _open_journal(journal, path)
