@@ -54,7 +54,7 @@ from simulator.contracts import default_registry
 from simulator.errors import BadInput
 from simulator.glance import DEFAULT_TIMEOUT, GlanceImageBackend
 from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse_unwritable
-from simulator.profiles import PROFILES, Profile, get_profile
+from simulator.profiles import KNOWN_PROFILES, PROFILES, Profile, get_profile
 from simulator.progress import progress
 from simulator.report import CassetteResult, printable, render
 from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
@@ -97,9 +97,6 @@ def profile_names(text: str) -> tuple[str, ...]:
     if not all(names):
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of profiles")
     return tuple(profile_name(name) for name in names)
-
-
-KNOWN_PROFILES = ", ".join(PROFILES)
 
 
 def add_profile_option(parser: argparse.ArgumentParser, what: str) -> None:

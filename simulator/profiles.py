@@ -643,6 +643,8 @@ PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
 )
 """Each release as Grizzly (the reference page's release) plus what differs in it."""
 DEFAULT_PROFILE: Final = "grizzly"
+KNOWN_PROFILES: Final = ", ".join(PROFILES)
+"""The profile names, as every refusal of an unknown one lists them."""
 
 
 def get_profile(profile: str | Profile | None = None) -> Profile:
@@ -653,5 +655,6 @@ def get_profile(profile: str | Profile | None = None) -> Profile:
     try:
         return PROFILES[name]
     except (KeyError, TypeError):
-        known = ", ".join(PROFILES)
-        raise UnknownProfile(f"unknown profile {name!r}: known profiles are {known}") from None
+        raise UnknownProfile(
+            f"unknown profile {name!r}: known profiles are {KNOWN_PROFILES}"
+        ) from None

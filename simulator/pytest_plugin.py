@@ -31,7 +31,7 @@ from simulator.cassette import DEFAULT, CassetteUse, RecordMode, use_cassette
 from simulator.errors import BadInput
 from simulator.launch_world import LaunchWorld
 from simulator.mock import mock_ec2
-from simulator.profiles import PROFILES
+from simulator.profiles import KNOWN_PROFILES, PROFILES
 from simulator.resources import default_seed_path
 from simulator.server import EC2App, ServerHandle
 from simulator.service import EC2Service
@@ -62,9 +62,23 @@ def _chosen_profile(request: pytest.FixtureRequest) -> str | None:
     """The test's ``launch_sim_profile`` marker, else ``--launch-sim-profile``, else None."""
     marker = request.node.get_closest_marker(PROFILE_MARKER)
     if marker is not None:
-        return str(marker.kwargs.get("name", marker.args[0] if marker.args else ""))
+        return _marked_profile(marker)
     chosen: str | None = request.config.getoption("--launch-sim-profile")
     return chosen
+
+
+def _marked_profile(marker: pytest.Mark) -> str:
+    """The one name the profile marker gives, as ``(NAME)`` or ``(name=NAME)``; a name no
+    profile has is refused as any unknown profile is. Anything else is refused here: the
+    first of two names was used silently, and a bare marker was ``unknown profile ''``."""
+    names = [*marker.args, *marker.kwargs.values()]
+    if len(names) == 1 and set(marker.kwargs) <= {"name"}:
+        return str(names[0])
+    given = [*map(repr, marker.args), *(f"{key}={value!r}" for key, value in marker.kwargs.items())]
+    raise BadInput(
+        f"the {PROFILE_MARKER} marker takes one profile name (known profiles are "
+        f"{KNOWN_PROFILES}); it was given {', '.join(given) or 'nothing'}"
+    )
 
 
 @pytest.fixture
@@ -225,7 +239,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        f"{PROFILE_MARKER}(name): the Nova release ({', '.join(PROFILES)}) the test's "
+        f"{PROFILE_MARKER}(name): the Nova release ({KNOWN_PROFILES}) the test's "
         "simulator and cassette answer as, over --launch-sim-profile",
     )
 

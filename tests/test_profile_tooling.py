@@ -331,6 +331,36 @@ def test_the_plugin_takes_an_option_and_a_marker(tmp_path: Path, default: str) -
     assert run_pytest(tmp_path, "--launch-sim-profile", "diablo").returncode == 4
 
 
+MARKER_MISTAKES = """
+import pytest
+
+
+@pytest.mark.launch_sim_profile("havana", "folsom")
+def test_two(launch_sim):
+    pass
+
+
+@pytest.mark.launch_sim_profile
+def test_none(launch_sim):
+    pass
+
+
+@pytest.mark.launch_sim_profile(profile="havana")
+def test_keyword(launch_sim_cassette):
+    pass
+"""
+
+
+def test_a_profile_marker_naming_no_profile_or_several_is_refused(tmp_path: Path) -> None:
+    """The first of two names was used silently, and a bare marker was ``unknown profile ''``."""
+    (tmp_path / "test_markers.py").write_text(MARKER_MISTAKES)
+    result = run_pytest(tmp_path)
+    assert "3 errors" in result.stdout, result.stdout
+    for given in ("'havana', 'folsom'", "nothing", "profile='havana'"):
+        refusal = f"launch_sim_profile marker takes one profile name ({KNOWN}); it was given"
+        assert f"{refusal} {given}" in result.stdout, result.stdout
+
+
 FEATURE = """Feature: Profiles
   Scenario: Havana answers an unknown flavor with 404
     Given the default seed
