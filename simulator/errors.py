@@ -379,11 +379,13 @@ class CannotOverwriteExistingCassette(EC2Error):
 
     launch-sim's own code, neither Nova's nor AWS's: vcrpy's
     ``CannotOverwriteExistingCassetteException``, answered to the client (HTTP 400, which
-    botocore does not retry) instead of an answer the recording never had.
+    botocore does not retry) instead of an answer the recording never had. ``held`` says
+    what the cassette holds of the request: none of it, or recordings each of which answered
+    a request already (as the session's report says it).
     """
 
     msg_fmt = (
-        "Cassette %(cassette)s holds no such request, and record mode %(mode)s records "
+        "Cassette %(cassette)s %(held)s, and record mode %(mode)s records "
         "nothing new (record it with new_episodes or all)"
     )
     http_status = 400

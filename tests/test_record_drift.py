@@ -17,6 +17,7 @@ import pytest
 from serve_helpers import serving
 
 from simulator.cassette import RecordMode, load_cassette, use_cassette
+from simulator.cassette.recorder import NOT_HELD
 from simulator.errors import CannotOverwriteExistingCassette, ec2_error
 
 LAUNCH = [("Action", "RunInstances"), ("ImageId", "ami-00000001")]
@@ -53,7 +54,9 @@ def test_the_modes_that_record_nothing_refuse_a_request_the_cassette_lacks(
 
 
 def test_the_error_is_launch_sims_own_code_naming_the_cassette_and_the_mode() -> None:
-    document = ec2_error(CannotOverwriteExistingCassette(cassette="c.json", mode="once"))
+    document = ec2_error(
+        CannotOverwriteExistingCassette(cassette="c.json", mode="once", held=NOT_HELD)
+    )
     assert (document.code, document.status) == (CODE, 400)
     assert "Cassette c.json holds no such request" in document.message
     assert "record mode once records nothing new" in document.message
@@ -77,6 +80,25 @@ def test_a_request_the_cassette_lacks_gets_the_error_and_fails_the_session(
     assert again.error_code == CODE, "a recorded request plays once"
     assert report is not None and "the cassette holds no such request" in report
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("mode", ["once", "none"])
+def test_a_request_whose_recordings_all_answered_says_so_to_the_client(
+    tmp_path: Path, mode: str
+) -> None:
+    """The client's error said the cassette "holds no such request" although it held it,
+    while the session's report (and serve's stderr) said each recording had answered."""
+    path = recorded(tmp_path)
+    with use_cassette(path, mode) as use:
+        use.handle(LAUNCH)
+        again = use.handle(LAUNCH)
+        report = use.failure_report()
+    held = "holds this request once (interaction 0), answered already"
+    assert again.error_code == CODE
+    assert f"Cassette {path} {held}: a recorded interaction answers one request, and " in (
+        again.error_message or ""
+    )
+    assert report is not None and f"the cassette {held}" in report
 
 
 def test_new_episodes_still_records_the_request(tmp_path: Path) -> None:

@@ -75,26 +75,36 @@ _LISTED = 5
 """How many recorded interactions a stray request's note lists by number."""
 
 
-def _stray(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
-    """Why a request has no recorded interaction to answer it: the cassette lacks it (and
-    which interaction is closest), or every recording of it has answered a request already,
-    since one recorded interaction answers one request (the closest would be that very
-    request, with no difference to show)."""
+NOT_HELD = "holds no such request"
+
+
+def _held(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
+    """What the cassette holds of a request that no recorded interaction is left to answer:
+    none of it (:data:`NOT_HELD`), or recordings that each answered a request already, since
+    one recorded interaction answers one request. Said alike to the client
+    (``CannotOverwriteExistingCassette``) and in the session's report (:func:`_stray`)."""
     key = request.match_key()
     same = [
         index for index, recorded in enumerate(interactions) if recorded.request.match_key() == key
     ]
-    if same:
-        listed = ", ".join(map(str, same[:_LISTED])) + (", ..." if len(same) > _LISTED else "")
-        if len(same) == 1:
-            held = f"once (interaction {listed}), answered"
-        else:
-            held = f"{len(same)} times (interactions {listed}), each answered"
-        return (
-            f"the cassette holds this request {held} already: a recorded interaction answers "
-            "one request"
-        )
-    return f"the cassette holds no such request; {_closest(request, interactions)}"
+    if not same:
+        return NOT_HELD
+    listed = ", ".join(map(str, same[:_LISTED])) + (", ..." if len(same) > _LISTED else "")
+    if len(same) == 1:
+        held = f"once (interaction {listed}), answered"
+    else:
+        held = f"{len(same)} times (interactions {listed}), each answered"
+    return f"holds this request {held} already: a recorded interaction answers one request"
+
+
+def _stray(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
+    """Why a request has no recorded interaction to answer it (:func:`_held`), and, if the
+    cassette lacks it, which interaction is closest (were every recording of it answered,
+    the closest would be that very request, with no difference to show)."""
+    held = _held(request, interactions)
+    if held != NOT_HELD:
+        return f"the cassette {held}"
+    return f"the cassette {held}; {_closest(request, interactions)}"
 
 
 def _closest(request: RecordedRequest, interactions: Sequence[Interaction]) -> str:
@@ -282,11 +292,20 @@ class CassetteSession:
         """
         if not (params and self.replaying and self.mode.rules.refuses_unrecorded):
             return None
-        key = RecordedRequest.capture("POST", "/", params, self.redact).match_key()
+        request = RecordedRequest.capture("POST", "/", params, self.redact)
+        key = request.match_key()
         with self._lock:
             if any(recorded.request.match_key() == key for _, recorded in self._unplayed):
                 return None
-        return CannotOverwriteExistingCassette(cassette=self.path, mode=self.mode.value)
+        return CannotOverwriteExistingCassette(
+            cassette=self.path,
+            mode=self.mode.value,
+            held=_held(request, self._held_interactions()),
+        )
+
+    def _held_interactions(self) -> Sequence[Interaction]:
+        """The interactions the cassette held when the session began (none, if it was new)."""
+        return self.recorded.interactions if self.recorded else []
 
     def observe_exchange(self, exchange: Exchange) -> None:
         """:meth:`observe` for an :class:`EC2App` hook (a server's, or a boto3 client's).
@@ -319,7 +338,7 @@ class CassetteSession:
             if self.recording:
                 self._append(observed, exchanges)
                 return
-            held = self.recorded.interactions if self.recorded else []
+            held = self._held_interactions()
             self._report(InteractionResult(None, request.params, note=_stray(request, held)))
 
     def _report(self, result: InteractionResult) -> None:
