@@ -495,17 +495,47 @@ def access_log_on_stderr(quiet: bool) -> Iterator[None]:
         logger.setLevel(level)
 
 
+HELP_PROG = "help_prog"
+"""The parsed arguments' name for the command they were given to (``launch-sim store
+export``), whose ``--help`` a usage error found after parsing points to."""
+
+
+def usage_error(prog: str, message: str) -> NoReturn:
+    """Exit 2 with a usage error of command ``prog`` on one line, pointing to its help."""
+    reason = " ".join(message.split())
+    sys.stderr.write(f"{prog}: error: {reason} (see {prog} --help)\n")
+    raise SystemExit(2)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, like every other bad input.
 
     argparse prints the whole usage block before the error; here it is the error and a
     pointer to ``--help``. Subcommand parsers inherit the class (``add_subparsers`` uses
-    the parent's), so every level answers alike.
+    the parent's), so every level answers alike. Each sets :data:`HELP_PROG` to its own
+    name: a subcommand's defaults are applied over its parent's, so the parsed arguments
+    name the innermost command given, for :func:`parse_arguments`.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_defaults(**{HELP_PROG: self.prog})
+
     def error(self, message: str) -> NoReturn:
-        reason = " ".join(message.split())
-        self.exit(2, f"{self.prog}: error: {reason} (see {self.prog} --help)\n")
+        usage_error(self.prog, message)
+
+
+def parse_arguments(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, but arguments left over are a usage error of the
+    subcommand they were given to, pointing to its ``--help``: argparse reports them from
+    the top-level parser, which pointed to ``launch-sim --help``."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        prog = getattr(args, HELP_PROG, parser.prog)
+        usage_error(prog, f"unrecognized arguments: {' '.join(extras)}")
+    return args
 
 
 def _add_store_options(
@@ -653,8 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(build_parser(), argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     if sys.stdout is None:
         print("launch-sim: error: the standard output is closed", file=sys.stderr)

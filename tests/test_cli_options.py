@@ -82,8 +82,13 @@ USAGE_ERRORS = {
     ),
     "unrecognized argument": (
         ["validate", CASSETTE, "--strict"],
-        "launch-sim",
+        "launch-sim validate",
         "unrecognized arguments: --strict",
+    ),
+    "unrecognized argument of a nested command": (
+        ["store", "--store", "s.json", "export", "extra"],
+        "launch-sim store export",
+        "unrecognized arguments: extra",
     ),
 }
 
