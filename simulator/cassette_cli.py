@@ -618,12 +618,21 @@ def recorded_cassette(args: argparse.Namespace) -> Iterator[Cassette | None]:
     """``serve``'s recording options, checked before the store is opened (bad input creates
     nothing): the cassette to check requests against, None to record from scratch (or not
     to record). In every mode the cassette must be a new path or a regular file; a mode
-    that may write it holds its lock for the block (another recorder: bad input)."""
+    that may write it holds its lock for the block (another recorder: bad input). A
+    ``--non-admin`` server cannot record: the cassette keeps no requester to replay as."""
     if args.record is None:
         if args.redact or args.record_mode != SERVE_DEFAULT.value:
             raise BadInput("--redact and --record-mode only apply with --record")
         yield None
         return
+    if args.non_admin:
+        # A cassette records each request, not who sent it: replay, scaffold and verify
+        # answer every request as one admin, so another project's instance is found
+        # where the recording had InstanceNotFound, and the recording fails its own replay.
+        raise BadInput(
+            "--non-admin cannot be used with --record: a cassette does not record which "
+            "project sent each request, so its replay would answer them all as admin"
+        )
     refuse_to_replace(args.record, "--record takes a cassette file path")
     _refuse_store_files(args.record, None if args.memory else args.store)
     refuse_unwritable(args.record)

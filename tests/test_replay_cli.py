@@ -444,6 +444,20 @@ def test_serve_refuses_recording_options_without_record(
     assert "only apply with --record" in err
 
 
+def test_serve_refuses_to_record_as_non_admin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cassette keeps no requester: replayed as admin, one project's instances are
+    another's, and the recording's own replay and scaffold failed on it."""
+    cassette = tmp_path / "c.json"
+    code, out, err = run(
+        capsys, "serve", "--memory", "--non-admin", "--record", str(cassette), "--port", "0"
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "--non-admin" in err and "--record" in err
+    assert not cassette.exists()
+
+
 def test_serve_in_mode_none_needs_an_existing_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
