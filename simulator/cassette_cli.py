@@ -400,15 +400,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
         for path, done in zip(paths, replayed, strict=True)
         if done.updated is not None
     ]
-    for path, _, _ in updated:
-        # A cassette a recorder is writing would lose what either saved: refuse before
-        # writing any (each is locked again while it is written).
-        with recording_lock(path):
-            pass
-    for path, cassette, count in updated:
-        with recording_lock(path):
+    with ExitStack() as locks:
+        # A cassette a recorder is writing would lose what either saved: every lock is
+        # taken, or the command refused, before any cassette is written.
+        for path, _, _ in updated:
+            locks.enter_context(recording_lock(path))
+        for path, cassette, count in updated:
             cassette.save(path)
-        _warn(f"re-recorded {count} interaction(s) of {path}")
+            _warn(f"re-recorded {count} interaction(s) of {path}")
     _emit(render(results, args.format, "replayed", "launch-sim replay"), args.output)
     return 1 if any(result.failures for result in results) and not rerecord else 0
 

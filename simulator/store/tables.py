@@ -182,8 +182,9 @@ def checked_row(table: str, value: Any, refused: str) -> dict[str, Any]:
     checked first, on the value as given (:data:`DEEP_ROW_TABLES`); an instance row embeds
     its image's properties a few levels down, so it is held only to what JSON can copy.
     """
-    if table in DEEP_ROW_TABLES and nested_too_deeply(value):
-        raise StoreError(f"{refused}: {TOO_DEEP}")
+    too_deep = depth_problem(table, value)
+    if too_deep:
+        raise StoreError(f"{refused}: {too_deep}")
     try:
         doc: dict[str, Any] = json_copy(value)
     except (TypeError, ValueError) as exc:
