@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +81,11 @@ class Run:
         return self
 
 
-def launch_sim(*arguments: str) -> Run:
-    """Run ``launch-sim ARGUMENTS`` to completion; output goes to temporary files, so a
-    long report can neither block the child nor be cut short."""
-    argv = (*LAUNCH_SIM, *arguments)
+def launch_sim(*arguments: str, command: Sequence[str] = LAUNCH_SIM) -> Run:
+    """Run ``launch-sim ARGUMENTS`` (``command``: another install's, for instance) to
+    completion; output goes to temporary files, so a long report can neither block the
+    child nor be cut short."""
+    argv = (*command, *arguments)
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
         peak = Path(tmp) / "peak" if GNU_TIME.exists() else None

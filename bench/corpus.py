@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bench.command import launch_sim
+from bench.interpreters import VERSION, Interpreter, calibration_rate, others, this_one
 from bench.replay import corpus, record_walkthrough, split
 from bench.timing import Figure, alternating, verdict
 from simulator.profiles import DEFAULT_PROFILE
@@ -50,37 +53,68 @@ def run() -> None:
     print(
         f"== corpus: launch-sim replay -j N over {FILES} cassettes x {PER_FILE:,} walkthrough "
         f"launches ({DEFAULT_PROFILE}), wall-clock with start-up and loading, "
-        f"medians of {RUNS} runs =="
+        f"medians of {RUNS} runs, under each CPython {VERSION} build found =="
     )
     with tempfile.TemporaryDirectory() as tmp:
+        builds = [this_one(), *others(Path(tmp))]
         folder = build(Path(tmp))
-        seconds: dict[str, list[float]] = {jobs: [] for jobs in JOBS}
-        peaks: dict[str, list[float]] = {jobs: [] for jobs in JOBS}
+        speeds = alternating(
+            RUNS,
+            "rows/s",
+            *(
+                ("calibration workload (bench/calibration.py)", partial(calibration_rate, each))
+                for each in builds
+            ),
+        )
+        runs = {(each, jobs): _Runs() for each in builds for jobs in JOBS}
+        trials = (_trial(folder, each, jobs, runs[each, jobs]) for each in builds for jobs in JOBS)
+        rates = dict(zip(runs, alternating(RUNS, "interactions/s", *trials), strict=True))
+    for each, speed in zip(builds, speeds, strict=True):
+        print(f"  -- {each.label}")
+        print(speed.line())
+        for jobs in JOBS:
+            print(runs[each, jobs].seconds_figure(jobs).line())
+            print(rates[each, jobs].line())
+            print(runs[each, jobs].peak_figure(jobs).line())
+        _verdicts({jobs: rates[each, jobs].median for jobs in JOBS})
 
-        def trial(jobs: str) -> tuple[str, Callable[[], float]]:
-            def replay() -> float:
-                done = launch_sim("replay", "-j", jobs, str(folder)).expect(
-                    0, f"{FILES} cassettes, {INTERACTIONS} interactions: OK"
-                )
-                seconds[jobs].append(done.seconds)
-                peaks[jobs].append(done.peak_rss_mb)
-                return INTERACTIONS / done.seconds
 
-            return f"launch-sim replay -j {jobs}, interactions/s wall-clock", replay
+@dataclass
+class _Runs:
+    """What each run of one command took: wall-clock seconds and peak RSS."""
 
-        rates = dict(zip(JOBS, alternating(RUNS, "interactions/s", *map(trial, JOBS)), strict=True))
-    for jobs in JOBS:
-        wall = Figure(f"launch-sim replay -j {jobs} DIR, wall-clock", tuple(seconds[jobs]), "s")
-        print(wall.line())
-        print(rates[jobs].line())
-        print(Figure(f"peak RSS, -j {jobs} (largest process)", tuple(peaks[jobs]), "MB").line())
-    best = max(JOBS, key=lambda jobs: rates[jobs].median)
-    fastest = rates[best].median
+    seconds: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+
+    def seconds_figure(self, jobs: str) -> Figure:
+        return Figure(f"launch-sim replay -j {jobs} DIR, wall-clock", tuple(self.seconds), "s")
+
+    def peak_figure(self, jobs: str) -> Figure:
+        return Figure(f"peak RSS, -j {jobs} (largest process)", tuple(self.peaks), "MB")
+
+
+def _trial(
+    folder: Path, interpreter: Interpreter, jobs: str, runs: _Runs
+) -> tuple[str, Callable[[], float]]:
+    def replay() -> float:
+        done = launch_sim("replay", "-j", jobs, str(folder), command=interpreter.launch_sim)
+        done.expect(0, f"{FILES} cassettes, {INTERACTIONS} interactions: OK")
+        runs.seconds.append(done.seconds)
+        runs.peaks.append(done.peak_rss_mb)
+        return INTERACTIONS / done.seconds
+
+    return f"launch-sim replay -j {jobs}, interactions/s wall-clock", replay
+
+
+def _verdicts(rates: dict[str, float]) -> None:
+    """Target 4's two lines for one build's medians by ``-j``."""
+    best = max(JOBS, key=rates.__getitem__)
+    fastest = rates[best]
     print(
         f"  {f'best: launch-sim replay -j {best}, wall-clock':<58} {fastest:>12,.1f} "
         f"interactions/s  target >= {TARGET_PARALLEL:,}: {verdict(fastest >= TARGET_PARALLEL)}"
     )
-    one = rates["1"].median
+    one = rates["1"]
     label = f"one process (-j 1): {INTERACTIONS:,} over the whole command"
     print(
         f"  {label:<58} {one:>12,.1f} interactions/s"
