@@ -550,8 +550,7 @@ def parse_query(
     ``validators`` is the release's Validator table (:data:`NOVA_VALIDATORS`, or
     :data:`FOLSOM_VALIDATORS`).
     """
-    _check_limits(params, limits)
-    query = dict(params)
+    query = _within_limits(params, limits)
     timestamp = query.get("Timestamp")
     expires = query.get("Expires")
     if one_time_only:
@@ -586,6 +585,34 @@ def refuse_both_times(timestamp: str | None, expires: str | None) -> None:
         raise InvalidParameterValue(
             err="Request must include either Timestamp or Expires, but cannot contain both"
         )
+
+
+def _within_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> dict[str, str]:
+    """``dict(params)`` once :func:`_check_limits` has passed them. Where the names are
+    distinct, each value short and the set of names one seen before, that is known without
+    its loop over the parameters (1% of a replayed launch); anything else, a failure
+    included, is left to it, which raises what it raises in the order of the parameters."""
+    if len(params) <= limits.max_parameters:
+        try:
+            query = dict(params)
+            if (
+                len(query) == len(params)
+                and _most_dots(tuple(query)) <= limits.max_key_dots
+                and max(map(len, query.values()), default=0)
+                <= limits.max_value_bytes // _MAX_UTF8_BYTES
+            ):
+                return query
+        except Exception:
+            pass
+    _check_limits(params, limits)
+    return dict(params)
+
+
+@functools.lru_cache(maxsize=1024)
+def _most_dots(names: tuple[str, ...]) -> int:
+    """The most dots a name of a query has: every request of a client sends the same few
+    sets of names, so each set is counted once."""
+    return max((name.count(".") for name in names), default=0)
 
 
 def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:
