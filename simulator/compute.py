@@ -86,6 +86,11 @@ _HOSTNAME_CHARS = str.maketrans(
 )
 """A ``str.translate`` table for ASCII text: space and underscore to ``-``, every other
 character but ``[A-Za-z0-9_.-]`` deleted."""
+_INSTANCES = MappingTable.INSTANCES
+_SNAPSHOTS = MappingTable.SNAPSHOTS
+_VOLUMES = MappingTable.VOLUMES
+"""The tables a launch names, read off the Enum class once (as :mod:`simulator.id_mappings`
+does: each read on the class goes through Python 3.11's ``EnumType.__getattr__`` hook)."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +312,7 @@ class RecordingComputeAPI(InstanceOperations):
             groups = security_group_models(security_groups, context.project_id)
             instance = Instance(
                 uuid=instance_uuid,
-                ec2_int_id=self.store.get_or_add_mapping(MappingTable.INSTANCES, instance_uuid),
+                ec2_int_id=self.store.get_or_add_mapping(_INSTANCES, instance_uuid),
                 reservation_id=reservation_id,
                 launch_index=launch_index if self.rules.launch_index else 0,
                 project_id=context.project_id,
@@ -583,13 +588,13 @@ class RecordingComputeAPI(InstanceOperations):
             if image_id is not None and image_id != image_ref:
                 self._check_mapped_image(row, image_id)
             elif volume_id is not None:
-                if self.store.mapping_id(MappingTable.VOLUMES, volume_id) is None:
+                if self.store.mapping_id(_VOLUMES, volume_id) is None:
                     raise InvalidBDMVolume(id=volume_id)
             else:
                 snapshot_id = row.get("snapshot_id")
                 if (
                     snapshot_id is not None
-                    and self.store.mapping_id(MappingTable.SNAPSHOTS, snapshot_id) is None
+                    and self.store.mapping_id(_SNAPSHOTS, snapshot_id) is None
                 ):
                     raise InvalidBDMSnapshot(id=snapshot_id)
 

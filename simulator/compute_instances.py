@@ -56,12 +56,18 @@ def column_text(value: Any) -> Any:
     return py2_str(value)
 
 
+_WRAPPED = GroupList.WRAPPED
+_OBJECT_NAMES = GroupList.OBJECT_NAMES
+"""Read off the Enum class once: each read on it goes through Python 3.11's
+``EnumType.__getattr__`` hook (see :mod:`simulator.id_mappings`), and every launch asks."""
+
+
 def security_group_names(groups: Any, form: GroupList) -> Any:
     """What ``instance_create`` is handed of the groups ``create`` was given (never empty:
     ``security_group or ['default']``), in the release's :class:`GroupList` form."""
-    if form is GroupList.WRAPPED:
+    if form is _WRAPPED:
         return groups if isinstance(groups, list) else [groups]
-    if form is GroupList.OBJECT_NAMES:
+    if form is _OBJECT_NAMES:
         return [py2_str(name) for name in groups]
     return groups
 

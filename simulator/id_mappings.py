@@ -23,11 +23,19 @@ from simulator.errors import (
 from simulator.id_prefixes import EC2_ID_PREFIXES, ec2_id_template
 from simulator.store import MappingStore, MappingTable
 
+_S3_IMAGES = MappingTable.S3_IMAGES
+_SNAPSHOTS = MappingTable.SNAPSHOTS
+_VOLUMES = MappingTable.VOLUMES
+_INSTANCES = MappingTable.INSTANCES
+"""The tables' members, read off their class once: on Python 3.11 every attribute read on an
+Enum class goes through ``EnumType.__getattr__``'s hook (a bound slot wrapper built and
+called each time, about 900 instructions), and a launch names a table some twenty times."""
+
 _NOT_FOUND: dict[MappingTable, tuple[type[NotFound], str]] = {
-    MappingTable.S3_IMAGES: (ImageNotFound, "image_id"),
-    MappingTable.SNAPSHOTS: (SnapshotNotFound, "snapshot_id"),
-    MappingTable.VOLUMES: (VolumeNotFound, "volume_id"),
-    MappingTable.INSTANCES: (InstanceNotFound, "instance_id"),
+    _S3_IMAGES: (ImageNotFound, "image_id"),
+    _SNAPSHOTS: (SnapshotNotFound, "snapshot_id"),
+    _VOLUMES: (VolumeNotFound, "volume_id"),
+    _INSTANCES: (InstanceNotFound, "instance_id"),
 }
 
 
@@ -42,22 +50,22 @@ def mapping_uuid(store: MappingStore, table: MappingTable, row_id: int) -> str:
 
 
 def ec2_snap_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
-    return mapping_uuid(store, MappingTable.SNAPSHOTS, ec2_id_to_id(ec2_id))
+    return mapping_uuid(store, _SNAPSHOTS, ec2_id_to_id(ec2_id))
 
 
 def ec2_vol_id_to_uuid(store: MappingStore, ec2_id: str) -> str:
-    return mapping_uuid(store, MappingTable.VOLUMES, ec2_id_to_id(ec2_id))
+    return mapping_uuid(store, _VOLUMES, ec2_id_to_id(ec2_id))
 
 
 def id_to_glance_id(store: MappingStore, image_id: int) -> str:
-    return mapping_uuid(store, MappingTable.S3_IMAGES, image_id)
+    return mapping_uuid(store, _S3_IMAGES, image_id)
 
 
 def glance_id_to_id(store: MappingStore, glance_id: str | None) -> int | None:
     """The s3 image id of a Glance uuid, creating the row on first sight (as Nova does)."""
     if glance_id is None:
         return None
-    return store.get_or_add_mapping(MappingTable.S3_IMAGES, glance_id)
+    return store.get_or_add_mapping(_S3_IMAGES, glance_id)
 
 
 def glance_id_to_ec2_id(
@@ -91,18 +99,18 @@ def id_to_ec2_inst_id(
     """``i-%08x`` of an int, or of a uuid's mapping row (created on first sight); None stays."""
     if instance_id is None:
         return None
-    return _id_to_ec2_mapped_id(instance_id, MappingTable.INSTANCES, store, uuid_like)
+    return _id_to_ec2_mapped_id(instance_id, _INSTANCES, store, uuid_like)
 
 
 def id_to_ec2_snap_id(
     snapshot_id: Any, store: MappingStore | None = None, uuid_like: UuidTest = is_uuid_like
 ) -> str:
     """``snap-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(snapshot_id, MappingTable.SNAPSHOTS, store, uuid_like)
+    return _id_to_ec2_mapped_id(snapshot_id, _SNAPSHOTS, store, uuid_like)
 
 
 def id_to_ec2_vol_id(
     volume_id: Any, store: MappingStore | None = None, uuid_like: UuidTest = is_uuid_like
 ) -> str:
     """``vol-%08x`` of an int (Nova's signature), or of a uuid's mapping row with ``store``."""
-    return _id_to_ec2_mapped_id(volume_id, MappingTable.VOLUMES, store, uuid_like)
+    return _id_to_ec2_mapped_id(volume_id, _VOLUMES, store, uuid_like)
