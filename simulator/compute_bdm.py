@@ -203,8 +203,11 @@ def _apply_block_device_mapping(
     for bdm in mappings:
         assert "device_name" in bdm, "block device mapping without device_name"
         values = _EMPTY_ROW.copy()
-        for name in bdm.keys() & _ROW_FIELD_SET:
-            values[name] = bdm[name]
+        # A test per key, not ``bdm.keys() & _ROW_FIELD_SET``, which builds a set per mapping;
+        # ``keys()`` still: an image's mapping that is text or a list fails there, as before.
+        for name in bdm.keys():  # noqa: SIM118
+            if name in _ROW_FIELD_SET:
+                values[name] = bdm[name]
         virtual_name = values["virtual_name"]
         if virtual_name is not None and is_swap_or_ephemeral(virtual_name):
             size = _volume_size(instance_type, virtual_name)
