@@ -77,15 +77,11 @@ C_LONG_LIMIT = 2**63
 the quota let through) beyond it failed there (``capi:756@2013.2.4``)."""
 FORCED_HOST_POLICY = "compute:create:forced_host"
 """The policy rule a forced host needs (``check_policy``'s ``compute:`` scope added)."""
-_HOSTNAME_CHARS = str.maketrans(
-    {
-        **{chr(c): None for c in range(128) if not (chr(c).isalnum() or chr(c) in "._-")},
-        " ": "-",
-        "_": "-",
-    }
-)
-"""A ``str.translate`` table for ASCII text: space and underscore to ``-``, every other
-character but ``[A-Za-z0-9_.-]`` deleted."""
+_HOSTNAME_DASHES = bytes.maketrans(b" _", b"--")
+_NOT_HOSTNAME = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) in " ._-"))
+"""``bytes.translate``'s table and deletions for ASCII text: space and underscore to ``-``,
+every other character but ``[A-Za-z0-9_.-]`` deleted. Bytes, not a ``str.translate`` table:
+that looks each character up in a dict, 0.4% of a replayed launch for its hostname."""
 _INSTANCES = MappingTable.INSTANCES
 _SNAPSHOTS = MappingTable.SNAPSHOTS
 _VOLUMES = MappingTable.VOLUMES
@@ -177,8 +173,8 @@ def sanitize_hostname(name: str) -> str:
     dashes stripped from both ends. Its latin-1 encoding and the byte-string word class drop
     every non-ASCII character, as encoding to ASCII does here. No length limit: a multi-instance
     hostname is 80 characters long."""
-    ascii_name = name.encode("ascii", "ignore").decode("ascii")
-    return ascii_name.translate(_HOSTNAME_CHARS).lower().strip(".-")
+    hostname = name.encode("ascii", "ignore").translate(_HOSTNAME_DASHES, _NOT_HOSTNAME)
+    return hostname.lower().strip(b".-").decode("ascii")
 
 
 class RecordingComputeAPI(InstanceOperations):
