@@ -124,6 +124,15 @@ class CreateCall(ComputeCall):
     def from_dict(cls, data: dict[str, Any]) -> CreateCall:
         return cls(**data)
 
+    @classmethod
+    def of(cls, **arguments: Any) -> CreateCall:
+        """The record of ``create``'s arguments, exactly this class's fields, made without
+        ``__init__``: a frozen dataclass's sets each field through ``object.__setattr__``, a
+        slot wrapper call per field: eleven cost 1.5% of a replayed launch."""
+        call = object.__new__(cls)
+        call.__dict__.update(arguments)
+        return call
+
 
 CREATE_CALL_KEYS = tuple(f.name for f in fields(CreateCall))
 
@@ -240,7 +249,7 @@ class RecordingComputeAPI(InstanceOperations):
         availability_zone: Any = None,
         block_device_mapping: Any = None,
     ) -> tuple[list[Instance], str]:
-        call = CreateCall(
+        call = CreateCall.of(
             instance_type=instance_type,
             image_href=image_href,
             min_count=min_count,
