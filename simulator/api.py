@@ -51,6 +51,12 @@ SUPPORTED_ACTIONS = frozenset(
 controller lacks (``InvalidRequest``), whether or not the release had it."""
 
 
+_NOAUTH_CONTEXT = RequestContext()
+"""NoAuth's admin, for a request that brings no context of its own: one shared record (it
+is frozen), where a new one per request cost three ``object.__setattr__`` calls in its
+frozen dataclass's ``__init__``."""
+
+
 class _Executor:
     """Nova's ``Executor``: every failure leaves the block as an EC2Error carrying the
     profile's ``envelope``; any other exception becomes ``UnknownError`` and, as Nova logged
@@ -208,7 +214,7 @@ class Simulator:
             if attribute:
                 raise TypeError(f"the controller's {method_name} is not callable")
             method = getattr(self.cloud, method_name)
-            context = context or RequestContext()
+            context = context or _NOAUTH_CONTEXT
             if not self.admin:
                 context = dataclasses.replace(context, is_admin=False)
             with self.compute.clock.request():
