@@ -79,6 +79,20 @@ def uuid_index(rows: dict[str, Any]) -> dict[str, int]:
     return index
 
 
+class UuidIndexes(dict[str, dict[str, int]]):
+    """Each mapping table's :func:`uuid_index` by table name, built on first use: the lookup
+    of a built one is the dict's own (``indexes[table]``), with no Python frame, as a launch
+    makes a dozen."""
+
+    def __init__(self, tables: dict[str, dict[str, Any]]) -> None:
+        super().__init__()
+        self._tables = tables
+
+    def __missing__(self, table: str) -> dict[str, int]:
+        index = self[table] = uuid_index(self._tables[table])
+        return index
+
+
 class _RowIndex(abc.ABC):
     """An index fed every row of its table in id order, then each new row as it is added."""
 

@@ -15,7 +15,7 @@ from tinydb import TinyDB
 from simulator.errors import StoreError
 from simulator.store.access_log import AccessLog, TouchedRows
 from simulator.store.engine import Durability
-from simulator.store.indexes import ImageIndex, InstanceTypeIndex, UuidColumn, uuid_index
+from simulator.store.indexes import ImageIndex, InstanceTypeIndex, UuidColumn, UuidIndexes
 from simulator.store.instances import InstanceRows
 from simulator.store.storage import JournaledStorage, Serialised, StoreDatabase
 from simulator.store.tables import (
@@ -69,7 +69,7 @@ class MappingStore:
         (:class:`JournaledStorage`) and MappingStore's lookups see them at once. Like any
         TinyDB, one thread at a time; an access log sees neither its reads nor its writes."""
         self._highest: dict[str, int] = {}
-        self._uuid_indexes: dict[str, dict[str, int]] = {}
+        self._uuid_indexes = UuidIndexes(storage.tables)
         self._uuid_columns = {table: UuidColumn(storage.tables[table]) for table in MappingTable}
         self._image_index: ImageIndex | None = None
         self._instance_type_index: InstanceTypeIndex | None = None
@@ -147,7 +147,7 @@ class MappingStore:
             return self._mapping_id(table, uuid)
 
     def _mapping_id(self, name: str, uuid: str) -> int | None:
-        row_id = self._uuid_index(name).get(uuid)
+        row_id = self._uuid_indexes[name].get(uuid)
         if row_id is not None and self._access_log is not None:
             self._access_log.read.setdefault((name, row_id))
         return row_id
@@ -410,12 +410,6 @@ class MappingStore:
                 highest = max(highest, max(map(int, self._storage.tables[INSTANCES]), default=0))
             self._highest[table] = highest
         return highest
-
-    def _uuid_index(self, table: str) -> dict[str, int]:
-        index = self._uuid_indexes.get(table)
-        if index is None:
-            index = self._uuid_indexes[table] = uuid_index(self._storage.tables[table])
-        return index
 
     def _images(self) -> ImageIndex:
         """Built on first use."""
