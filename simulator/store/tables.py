@@ -120,9 +120,10 @@ def clone(value: Any) -> Any:
     """
     kind = type(value)
     if kind is dict:
-        return {
-            key: clone(item) if type(item) in _CONTAINERS else item for key, item in value.items()
-        }
+        copied = {}
+        for key, item in value.items():
+            copied[key] = clone(item) if type(item) in _CONTAINERS else item
+        return copied
     if kind is list:
         return [clone(item) if type(item) in _CONTAINERS else item for item in value]
     return value
