@@ -65,7 +65,8 @@ _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 class InstanceRows:
-    """The instances table of one store, under that store's lock."""
+    """The instances table of one store, under that store's lock (taken as
+    :class:`~simulator.store.MappingStore` takes it where a launch calls)."""
 
     def __init__(self, storage: JournaledStorage, lock: threading.RLock) -> None:
         self._storage = storage
@@ -73,9 +74,12 @@ class InstanceRows:
 
     def get(self, row_id: int) -> dict[str, Any] | None:
         """A private copy of the row of EC2 id ``row_id``, or None: O(1)."""
-        with self._lock:
+        self._lock.acquire()
+        try:
             row = self._storage.tables[INSTANCES].get(str(row_id))
             return None if row is None else clone(row)
+        finally:
+            self._lock.release()
 
     def put(self, row_id: int, row: dict[str, Any]) -> None:
         """Write the row of EC2 id ``row_id`` (new or changed): one journal line."""
@@ -90,9 +94,12 @@ class InstanceRows:
                 doc = checked_row(INSTANCES, row, refused)
             except StoreError:
                 doc = checked_row(INSTANCES, _storable(row), refused)
-        with self._lock:
+        self._lock.acquire()
+        try:
             self._storage.check_open()
             self._storage.put(INSTANCES, row_id, doc)
+        finally:
+            self._lock.release()
 
     def having(self, column: str, *others: str) -> list[tuple[Any, ...]]:
         """``column`` and ``others`` of each row where ``column`` is set (not None), in the
