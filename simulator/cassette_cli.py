@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.api import Simulator
 from simulator.auth import SECRET_KEY_ENV, access_key_problem, secret_keys_given
@@ -62,6 +61,9 @@ from simulator.seed import SeedSource
 from simulator.server import EC2App
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 FORMATS = ("text", "json", "junit", "html")
 MODES = tuple(mode.value for mode in RecordMode)
@@ -353,6 +355,11 @@ def _replay_all(
                 done.append(_replay_file(path, profiles, rerecord, fmt, table))
                 advance(1)
         return done
+    # Imported only here: a serial replay never needs them, and importing them was 4% of
+    # its start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # Fork where the platform has it: workers start in milliseconds with everything imported.
     # They are forked at the first submit, before the bar's drawing thread starts.
     forks = "fork" in multiprocessing.get_all_start_methods()
@@ -382,6 +389,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End a pool some of whose workers could not be forked (the system's process limit):
     those started wait for work that will never come, and the interpreter would wait for
     them at exit."""
+    import multiprocessing
+
     pool.shutdown(wait=False, cancel_futures=True)
     for child in multiprocessing.active_children():
         child.terminate()
