@@ -206,8 +206,7 @@ class Interaction:
         first). ``canonical=False`` skips that and shares the calls' values: equal under
         :func:`compare`, which ignores key order, and all a replay needs to find differences.
         """
-        masked = request.redacted_fields()
-        calls = tuple(_masked(call.fields(), masked) for call in outcome.create_calls)
+        calls = _observed_calls(request, outcome)
         if canonical:
             calls = tuple(map(sorted_keys, calls))
         response = RecordedResponse(
@@ -252,6 +251,13 @@ class Interaction:
 _NOTHING_REDACTED: frozenset[str] = frozenset()
 
 
+def _observed_calls(request: RecordedRequest, outcome: Outcome) -> tuple[dict[str, Any], ...]:
+    """The create calls ``outcome`` made, as fields sharing its values, the ones ``request``
+    redacted replaced."""
+    masked = request.redacted_fields()
+    return tuple(_masked(call.fields(), masked) for call in outcome.create_calls)
+
+
 def _masked(fields: dict[str, Any], masked: frozenset[str]) -> dict[str, Any]:
     """A create call's ``fields`` (its own copy) with the redacted ones replaced."""
     if not masked:
@@ -269,18 +275,16 @@ def compare(recorded: Interaction, observed: Interaction, index: int) -> list[Di
     """Where ``observed`` differs from ``recorded``, as pointers into the cassette.
 
     Nearly every replayed interaction is the same, so that is recognised first on the
-    records themselves, without the dicts :meth:`Interaction.compared` builds for the diff
-    (the schema makes the status an integer and the ids text, so ``==`` is type-strict
-    there)."""
+    records themselves (:func:`_alike`), without the dicts :meth:`Interaction.compared`
+    builds for the diff."""
     before, after = recorded.response, observed.response
-    if (
-        before.status == after.status
-        and type(before.status) is type(after.status)
-        and before.error_code == after.error_code
-        and before.instance_ids == after.instance_ids
-        and len(recorded.create_calls) == len(observed.create_calls)
-        and all(map(json_identical, recorded.create_calls, observed.create_calls))
-        and _reservation_form(before.reservation_id) == _reservation_form(after.reservation_id)
+    if _alike(
+        recorded,
+        after.status,
+        after.error_code,
+        after.reservation_id,
+        after.instance_ids,
+        observed.create_calls,
     ):
         return []
     where = ("interactions", index)
@@ -290,6 +294,44 @@ def compare(recorded: Interaction, observed: Interaction, index: int) -> list[Di
             before.reservation_id, after.reservation_id, (*where, "response", "reservation_id")
         )
     return found
+
+
+def matches(recorded: Interaction, outcome: Outcome) -> bool:
+    """Whether replaying ``recorded`` gave ``outcome`` as recorded: :func:`compare` finds
+    nothing when this says so (and rarely when it does not).
+
+    Told from the outcome itself: a replay that keeps no result for a matching interaction
+    then builds no record of it, which was 1% of a replayed interaction's instructions."""
+    return _alike(
+        recorded,
+        outcome.status,
+        outcome.error_code,
+        outcome.reservation_id,
+        tuple(outcome.instance_ids),
+        _observed_calls(recorded.request, outcome),
+    )
+
+
+def _alike(
+    recorded: Interaction,
+    status: int,
+    error_code: str | None,
+    reservation_id: str | None,
+    instance_ids: tuple[str, ...],
+    calls: tuple[dict[str, Any], ...],
+) -> bool:
+    """The answer and create calls are ``recorded``'s (the schema makes the status an
+    integer and the ids text, so ``==`` is type-strict there)."""
+    before = recorded.response
+    return (
+        before.status == status
+        and type(before.status) is type(status)
+        and before.error_code == error_code
+        and before.instance_ids == instance_ids
+        and len(recorded.create_calls) == len(calls)
+        and all(map(json_identical, recorded.create_calls, calls))
+        and _reservation_form(before.reservation_id) == _reservation_form(reservation_id)
+    )
 
 
 # --- the cassette ------------------------------------------------------------------------

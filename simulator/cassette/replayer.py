@@ -18,7 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 from simulator.api import Simulator
-from simulator.cassette.format import Cassette, Interaction, compare, utc_now
+from simulator.cassette.format import Cassette, Interaction, compare, matches, utc_now
 from simulator.cassette.glance_exchanges import serve_exchanges
 from simulator.contracts import default_registry
 from simulator.glance import GlanceImageBackend
@@ -186,6 +186,10 @@ def replay_cassette(
             began = time.perf_counter()
             restore_instance_floor(sim.store, recorded.instance_id_floor)
             outcome = service.handle(recorded.request.params)
+            if not keep and matches(recorded, outcome):
+                # Nearly every interaction of a streamed replay: counted, nothing else built.
+                result.passed += 1
+                continue
             again = Interaction.observe(recorded.request, outcome, canonical=False)
             differences = tuple(compare(recorded, again, index))
             if not keep:
