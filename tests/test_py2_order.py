@@ -18,6 +18,10 @@ from hypothesis import strategies as st
 
 from simulator import Simulator
 from simulator.ec2query import (
+    _key_path,
+    _nested,
+    _text_key_path,
+    _walked,
     args_to_kwargs,
     camelcase_to_underscore,
     convert_value,
@@ -423,6 +427,39 @@ def test_the_shortcut_agrees_with_novas_walk(items: list[tuple[str, str]]) -> No
         got = type(error)
     assert got == expected
     assert _orders(got) == _orders(expected)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(names, st.sampled_from(["k", "5", "None", "", "true", "é", 7])),
+        max_size=6,
+        unique_by=lambda item: item[0],
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_planned_request_is_nested_as_the_walk_nests_it(
+    items: list[tuple[str, object]], unicode_names: bool, lists: bool
+) -> None:
+    """The plan a set of names gets (made once, then reused) nests and lists a request's
+    values as the walk of those names does, dicts in the same order, or fails where it
+    fails. Each set is asked twice: once as it makes its plan, once as it reuses it."""
+    inserted = tuple(name for name, _ in [*NOVA_KEYS, *items])
+    values = dict(items)
+    key_paths = _text_key_path if unicode_names else _key_path
+    try:
+        walked = _walked(inserted, values, key_paths)
+        expected: object = args_to_kwargs(walked) if lists else walked
+    except Exception as error:
+        expected = type(error)
+    for _ in range(2):
+        try:
+            got: object = _nested(items, unicode_names, inserted, lists=lists)
+        except Exception as error:
+            got = type(error)
+        assert got == expected
+        assert _orders(got) == _orders(expected)
 
 
 def _orders(value: object) -> object:
