@@ -43,16 +43,19 @@ def _plain_copy(value: Any) -> Any:
     """A copy of ``value`` equal to its JSON round trip, made without one (a launch writes a
     row; encoding and decoding it was a fifth of the launch), for values made only of what
     that trip keeps as it is: dicts with text keys, lists, text, integers, booleans, None
-    and finite floats. Anything else raises :class:`_NotPlain`."""
+    and finite floats. Anything else raises :class:`_NotPlain`. A dict is copied whole
+    (``dict.copy``) and only its containers replaced: a store per key in a new dict was
+    2% of a replayed launch."""
     kind = type(value)
     if kind in _PLAIN_SCALARS:
         return value
     if kind is dict:
-        copied = {}
-        for key, item in value.items():
+        copied = value.copy()
+        for key, item in copied.items():
             if type(key) is not str:
                 raise _NotPlain
-            copied[key] = item if type(item) in _PLAIN_SCALARS else _plain_copy(item)
+            if type(item) not in _PLAIN_SCALARS:
+                copied[key] = _plain_copy(item)
         return copied
     if kind is list:
         return [item if type(item) in _PLAIN_SCALARS else _plain_copy(item) for item in value]
