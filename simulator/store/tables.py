@@ -116,13 +116,16 @@ def clone(value: Any) -> Any:
     """A deep copy of a stored row, equal to :func:`json_copy` of it at a fifth of the cost.
 
     Every stored row went through :func:`json_copy` (or ``json.loads``) on its way in, so
-    it holds only dicts, lists and immutable scalars: copying the containers is enough.
+    it holds only dicts, lists and immutable scalars: copying the containers is enough. A
+    dict is copied whole (``dict.copy``) and only its containers replaced, cheaper than a
+    store per key in a new dict.
     """
     kind = type(value)
     if kind is dict:
-        copied = {}
-        for key, item in value.items():
-            copied[key] = clone(item) if type(item) in _CONTAINERS else item
+        copied = value.copy()
+        for key, item in copied.items():
+            if type(item) in _CONTAINERS:
+                copied[key] = clone(item)
         return copied
     if kind is list:
         return [clone(item) if type(item) in _CONTAINERS else item for item in value]
