@@ -31,7 +31,6 @@ from simulator.cassette import (
     DEFAULT,
     SERVE_DEFAULT,
     Cassette,
-    CassetteSession,
     ImageService,
     RecordMode,
     gc_frozen,
@@ -58,12 +57,13 @@ from simulator.progress import progress
 from simulator.report import CassetteResult, printable, render
 from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
 from simulator.seed import SeedSource
-from simulator.server import EC2App
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+
+    from simulator.server import EC2App
 
 FORMATS = ("text", "json", "junit", "html")
 MODES = tuple(mode.value for mode in RecordMode)
@@ -618,7 +618,7 @@ class Differences(Exception):
     1 when it stops, as ``replay`` does for a difference (its report is printed already)."""
 
 
-AppFactory = Callable[..., EC2App]
+AppFactory = Callable[..., "EC2App"]
 
 
 @contextmanager
@@ -678,7 +678,11 @@ def serve_recording(
     recorded: Cassette | None,
 ) -> Iterator[AppFactory]:
     """What builds the server's app: :class:`EC2App`, or with ``--record`` the session's
-    (recording under the simulator's profile, checking against ``recorded``)."""
+    (recording under the simulator's profile, checking against ``recorded``). Both are
+    imported here, with the server: only ``serve`` needs them."""
+    from simulator.cassette.recorder import CassetteSession
+    from simulator.server import EC2App
+
     if args.record is None:
         yield EC2App
         return

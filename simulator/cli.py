@@ -75,13 +75,7 @@ from simulator.seed import (
     load_seed,
     seed_from_rows,
 )
-from simulator.server import (
-    ACCESS_LOG,
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    ServerHandle,
-    serve_until_signalled,
-)
+from simulator.serve_defaults import DEFAULT_HOST, DEFAULT_PORT
 from simulator.service import EC2Service
 from simulator.store import MappingStore
 from simulator.store.engine import resolve_store_path
@@ -427,7 +421,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, recorded: Cassette | None) -> int:
-    """``serve`` once its cassette is read (and, if it may write it, locked)."""
+    """``serve`` once its cassette is read (and, if it may write it, locked). The server
+    (waitress with it) is imported here: no other command runs one."""
+    from simulator.server import ServerHandle, serve_until_signalled
+
     profile = served_profile(args, recorded)
     authenticator = _authenticator(args, profile)
     backend, glance = image_backend(args)
@@ -480,6 +477,8 @@ def access_log_on_stderr(quiet: bool) -> Iterator[None]:
     if quiet:
         yield
         return
+    from simulator.server import ACCESS_LOG
+
     handler = logging.StreamHandler(sys.stderr)
     formatter = logging.Formatter("launch-sim: %(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
     formatter.converter = time.gmtime

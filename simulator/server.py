@@ -41,6 +41,7 @@ from simulator.auth import Authenticator, NoAuth, PlainBadRequest, query_time_ch
 from simulator.context import RequestContext
 from simulator.errors import EC2Error, InvalidRequest, RequestTooLarge, UnknownError
 from simulator.httprequest import HttpRequest
+from simulator.serve_defaults import DEFAULT_HOST
 from simulator.service import EC2Service, Outcome, refusal
 
 ENDPOINT_PATHS = frozenset({"/", "/services/Cloud", "/services/Cloud/"})
@@ -56,8 +57,6 @@ parallel test suite sees hundreds of idle keep-alive or slow connections at once
 the limit waitress stops accepting, so a new client waited for an old one's timeout."""
 FILE_DESCRIPTOR_RESERVE = 64
 """Descriptors kept for what is not a connection (store, journal, cassette, logs, pipes)."""
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8773
 SERVER_IDENT = "launch-sim"
 """The ``Server`` header of every answer (waitress's ``ident``); ``mock_ec2`` sends it too."""
 EC2_CONTENT_TYPE = "text/xml"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import simulator.cli
+import simulator.server
 from simulator import Simulator
 from simulator.cli import build_parser, main
 from simulator.server import ServerHandle
@@ -134,7 +135,7 @@ def test_serve_keeps_a_bounded_number_of_compute_calls(
         return EC2Service(sim)
 
     monkeypatch.setattr(simulator.cli, "EC2Service", service)
-    monkeypatch.setattr(simulator.cli, "serve_until_signalled", ServerHandle.stop)
+    monkeypatch.setattr(simulator.server, "serve_until_signalled", ServerHandle.stop)
     store = str(tmp_path / "s.json")
     assert simulator.cli.main(["serve", "--port", "0", "--store", store]) == 0
     (sim,) = served

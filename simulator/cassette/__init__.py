@@ -14,7 +14,12 @@ One concept per module, named as ``docs/cassettes.md`` names them:
   that may write it holds.
 
 The names below are the package's public interface; importers need not know the modules.
+The recorder's are imported when first asked for (:func:`__getattr__`): a recording session
+serves through :class:`~simulator.server.EC2App`, and importing the server (waitress with
+it) cost every ``replay``, which records nothing, a tenth of its start-up.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from simulator.cassette.format import (
     REDACTED,
@@ -28,7 +33,6 @@ from simulator.cassette.format import (
     load_cassette,
 )
 from simulator.cassette.record_mode import DEFAULT, SERVE_DEFAULT, RecordMode, recorded_for
-from simulator.cassette.recorder import CassetteSession, CassetteUse, use_cassette
 from simulator.cassette.recording_lock import recorded_under_lock, recording_lock
 from simulator.cassette.replayer import (
     Replay,
@@ -37,6 +41,21 @@ from simulator.cassette.replayer import (
     replay_cassette,
     replay_simulator,
 )
+
+if TYPE_CHECKING:
+    from simulator.cassette.recorder import CassetteSession, CassetteUse, use_cassette
+
+_RECORDER_NAMES = frozenset({"CassetteSession", "CassetteUse", "use_cassette"})
+
+
+def __getattr__(name: str) -> Any:
+    """The recorder's names, imported the first time one is asked for."""
+    if name in _RECORDER_NAMES:
+        from simulator.cassette import recorder
+
+        return getattr(recorder, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT",
