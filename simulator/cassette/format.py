@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from simulator.contracts import Contract, ContractRegistry, default_registry
 from simulator.ec2ids import ec2_id_to_id
@@ -110,6 +110,18 @@ def _field_of(name: str) -> str:
 # --- interactions ------------------------------------------------------------------------
 
 
+_Record = TypeVar("_Record")
+
+
+def _filled(cls: type[_Record], fields: dict[str, Any]) -> _Record:
+    """A ``cls``, a frozen dataclass, holding ``fields`` (every one of its fields), made
+    without its ``__init__``: that sets each field through ``object.__setattr__``, a slot
+    wrapper call a field, and replay reads three records an interaction from a cassette."""
+    record = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     """A request as a cassette keeps it: method, path and parameters, secrets dropped."""
@@ -158,7 +170,7 @@ class RecordedRequest:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedRequest:
         params: Params = tuple(map(tuple, data["params"]))
-        return cls(data["method"], data["path"], params)
+        return _filled(cls, {"method": data["method"], "path": data["path"], "params": params})
 
 
 @dataclass(frozen=True)
@@ -180,8 +192,14 @@ class RecordedResponse:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedResponse:
-        return cls(
-            data["status"], data["error_code"], data["reservation_id"], tuple(data["instance_ids"])
+        return _filled(
+            cls,
+            {
+                "status": data["status"],
+                "error_code": data["error_code"],
+                "reservation_id": data["reservation_id"],
+                "instance_ids": tuple(data["instance_ids"]),
+            },
         )
 
 
@@ -240,11 +258,14 @@ class Interaction:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interaction:
-        return cls(
-            RecordedRequest.from_dict(data["request"]),
-            tuple(data["create_calls"]),
-            RecordedResponse.from_dict(data["response"]),
-            data.get("instance_id_floor"),
+        return _filled(
+            cls,
+            {
+                "request": RecordedRequest.from_dict(data["request"]),
+                "create_calls": tuple(data["create_calls"]),
+                "response": RecordedResponse.from_dict(data["response"]),
+                "instance_id_floor": data.get("instance_id_floor"),
+            },
         )
 
 
