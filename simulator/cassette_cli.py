@@ -55,7 +55,6 @@ from simulator.jsonio import NotStreamable, read_json, refuse_to_replace, refuse
 from simulator.profiles import KNOWN_PROFILES, PROFILES, Profile, get_profile
 from simulator.progress import progress
 from simulator.report import CassetteResult, printable, render
-from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
 from simulator.seed import SeedSource
 from simulator.verify import DEFAULT_REGION, Provider, SigningKeys, verify_cassette
 from simulator.verify import DEFAULT_TIMEOUT as VERIFY_TIMEOUT
@@ -459,7 +458,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_scaffold(args: argparse.Namespace) -> int:
-    """Print a Gherkin feature re-creating a cassette's interactions."""
+    """Print a Gherkin feature re-creating a cassette's interactions. The scaffolder (and
+    the step table parser and difflib it needs) is imported here: no other command uses it."""
+    from simulator.scaffold import SCAFFOLD_LIMIT, scaffold
+
     cassette = load_cassette(args.cassette, at_most=SCAFFOLD_LIMIT)
     sys.stdout.write(scaffold(cassette, str(args.cassette)))
     return 0

@@ -11,7 +11,7 @@ import pytest
 import responses
 from cassette_helpers import default_on_termination
 
-from simulator import cassette_cli, cloud, jsonio
+from simulator import cloud, jsonio, scaffold
 from simulator.cassette import load_cassette, use_cassette
 from simulator.cassette.format import read_header, stream_interactions
 from simulator.cli import main
@@ -164,11 +164,11 @@ def test_each_line_is_capped_not_the_file(
 def test_scaffold_refuses_a_cassette_past_its_limit(
     launches: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cassette_cli, "SCAFFOLD_LIMIT", 2)
+    monkeypatch.setattr(scaffold, "SCAFFOLD_LIMIT", 2)
     code, out, err = run(capsys, "scaffold", str(launches))
     assert (code, out) == (2, "")
     assert f"{launches}: more than 2 interactions, too many for this command" in err
-    monkeypatch.setattr(cassette_cli, "SCAFFOLD_LIMIT", 3)
+    monkeypatch.setattr(scaffold, "SCAFFOLD_LIMIT", 3)
     assert run(capsys, "scaffold", str(launches))[0] == 0
 
 
