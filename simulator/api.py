@@ -63,8 +63,9 @@ class _Executor:
     "Unexpected error raised", is logged on ``launch_sim.api`` (its type only: the message
     could quote the request), so a test can tell a failure that mirrors Nova's from a
     simulator bug. It keeps no state, so one serves every request of a simulator, nested
-    and concurrent ones included; a class, not a generator, because every request enters
-    it twice."""
+    and concurrent ones included; a class, not a generator, because
+    :meth:`Simulator.run_instances` enters it on every call (:meth:`Simulator.invoke` asks
+    :meth:`failed` itself)."""
 
     __slots__ = ("_envelope",)
 
@@ -77,8 +78,13 @@ class _Executor:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: object
     ) -> None:
-        if error is None or not isinstance(error, Exception):
-            return
+        if isinstance(error, Exception):
+            self.failed(error)
+
+    def failed(self, error: Exception) -> None:
+        """What leaving the block with ``error`` does (then re-raised unless this raises), for a
+        caller that catches it itself: :meth:`Simulator.invoke`, whose ``with`` cost two
+        calls per request."""
         if isinstance(error, EC2Error):
             error.envelope = self._envelope
             return
@@ -204,7 +210,7 @@ class Simulator:
         what makes them, called once the action is found, where Nova made them: after
         ``InvalidRequest`` and before a controller attribute that is no method is called.
         """
-        with self._executor:
+        try:
             method_name.encode("ascii")
             attribute = method_name in self.profile.conversation.controller_attributes
             if not attribute and method_name not in SUPPORTED_ACTIONS:
@@ -217,11 +223,18 @@ class Simulator:
             context = context or _NOAUTH_CONTEXT
             if not self.admin:
                 context = dataclasses.replace(context, is_admin=False)
-            with self.compute.clock.request():
+            clock = self.compute.clock
+            serial = clock.begin()
+            try:
                 if self._byte_names:
                     with Scoped(BYTE_STRING_NAMES, True):
                         return method(context, **kwargs)
                 return method(context, **kwargs)
+            finally:
+                clock.end(serial)
+        except Exception as error:
+            self._executor.failed(error)
+            raise
 
 
 def open_store(

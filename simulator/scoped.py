@@ -1,7 +1,8 @@
 """A value a :class:`~contextvars.ContextVar` holds for one ``with`` block.
 
-Every request sets two of them (the compute API's capture list, the clock's request
-serial). A class with ``__enter__``/``__exit__`` does so at a third of the cost of a
+Every request sets one (the compute API's capture list; the clock's request serial is
+set and reset by :class:`~simulator.lifecycle.RequestClock` itself). A class with
+``__enter__``/``__exit__`` does so at a third of the cost of a
 ``contextlib.contextmanager`` generator, which a replay pays on every interaction.
 """
 
