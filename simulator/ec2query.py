@@ -22,7 +22,7 @@ import socket
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from xml.etree import ElementTree
 
 from simulator.ec2ids import ec2_id_to_id, py2_float, py2_int, uuid4_text
@@ -430,14 +430,31 @@ def _text_key_path(dotted_key: str) -> tuple[tuple[str, ...], str]:
     return parents, leaf
 
 
+class _Names(NamedTuple):
+    """What a query's set of names tells, worked out once per set (:func:`_names`)."""
+
+    most_dots: int
+    """The most dots a name has."""
+    non_arguments: tuple[str, ...]
+    """The names that are none of the controller's arguments: Requestify's own keys and
+    SigV4 query keys. A request's arguments are its query less these (a copy and a deletion
+    or two, where a test of each name cost 0.9% of a replayed launch)."""
+    validated: bool
+    """Whether an argument is a key a release's Validator checks (:data:`VALIDATORS`): the
+    launch a client sends has none, so its Validator walk is skipped."""
+
+
 @functools.lru_cache(maxsize=1024)
-def _non_arguments(names: tuple[str, ...]) -> tuple[str, ...]:
-    """The names of a query that are none of the controller's arguments: Requestify's own
-    keys and SigV4 query keys. Every request of a client sends the same few sets of names,
-    so each set is sorted out once, and a request's arguments are its query less these (a
-    copy and a deletion or two, where a test of each name cost 0.9% of a replayed launch)."""
-    return tuple(
+def _names(names: tuple[str, ...]) -> _Names:
+    """The :class:`_Names` of a query's names: every request of a client sends the same few
+    sets of names, so each set is sorted out once, by one cache lookup a request."""
+    non_arguments = tuple(
         name for name in names if name in NON_ARGUMENT_KEYS or name.startswith(SIGV4_QUERY_PREFIX)
+    )
+    return _Names(
+        max((name.count(".") for name in names), default=0),
+        non_arguments,
+        not _VALIDATED_KEYS.isdisjoint(set(names).difference(non_arguments)),
     )
 
 
@@ -550,7 +567,7 @@ def parse_query(
     ``validators`` is the release's Validator table (:data:`NOVA_VALIDATORS`, or
     :data:`FOLSOM_VALIDATORS`).
     """
-    query = _within_limits(params, limits)
+    query, names = _within_limits(params, limits)
     timestamp = query.get("Timestamp")
     expires = query.get("Expires")
     if one_time_only:
@@ -561,9 +578,12 @@ def parse_query(
     if not unicode_names and not all(map(str.isascii, query)):
         raise ServerFault()
     raw_args = query.copy()
-    for name in _non_arguments(tuple(query)):
+    for name in names.non_arguments:
         del raw_args[name]
-    _validate(raw_args, NOVA_VALIDATORS if validators is None else validators)
+    if validators is None:
+        validators = NOVA_VALIDATORS
+    if names.validated or validators not in _RELEASE_VALIDATORS:
+        _validate(raw_args, validators)
     return QueryRequest(
         action,
         camelcase_to_underscore(action),
@@ -587,32 +607,30 @@ def refuse_both_times(timestamp: str | None, expires: str | None) -> None:
         )
 
 
-def _within_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> dict[str, str]:
-    """``dict(params)`` once :func:`_check_limits` has passed them. Where the names are
-    distinct, each value short and the set of names one seen before, that is known without
-    its loop over the parameters (1% of a replayed launch); anything else, a failure
-    included, is left to it, which raises what it raises in the order of the parameters."""
+def _within_limits(
+    params: Sequence[tuple[str, str]], limits: QueryLimits
+) -> tuple[dict[str, str], _Names]:
+    """``dict(params)`` once :func:`_check_limits` has passed them, and its names'
+    :class:`_Names`. Where the names are distinct, each value short and the set of names one
+    seen before, that is known without its loop over the parameters (1% of a replayed
+    launch); anything else, a failure included, is left to it, which raises what it raises
+    in the order of the parameters."""
     if len(params) <= limits.max_parameters:
         try:
             query = dict(params)
-            if (
-                len(query) == len(params)
-                and _most_dots(tuple(query)) <= limits.max_key_dots
-                and max(map(len, query.values()), default=0)
-                <= limits.max_value_bytes // _MAX_UTF8_BYTES
-            ):
-                return query
+            if len(query) == len(params):
+                names = _names(tuple(query))
+                if (
+                    names.most_dots <= limits.max_key_dots
+                    and max(map(len, query.values()), default=0)
+                    <= limits.max_value_bytes // _MAX_UTF8_BYTES
+                ):
+                    return query, names
         except Exception:
             pass
     _check_limits(params, limits)
-    return dict(params)
-
-
-@functools.lru_cache(maxsize=1024)
-def _most_dots(names: tuple[str, ...]) -> int:
-    """The most dots a name of a query has: every request of a client sends the same few
-    sets of names, so each set is counted once."""
-    return max((name.count(".") for name in names), default=0)
+    query = dict(params)
+    return query, _names(tuple(query))
 
 
 def _check_limits(params: Sequence[tuple[str, str]], limits: QueryLimits) -> None:
@@ -757,6 +775,13 @@ VALIDATORS: Mapping[PublicIpCheck, ValidatorTable] = MappingProxyType(
     {PublicIpCheck.NETADDR: NOVA_VALIDATORS, PublicIpCheck.INET_ATON: FOLSOM_VALIDATORS}
 )
 """Each release's Validator table, by the way it reads ``public_ip``."""
+
+
+_RELEASE_VALIDATORS = tuple(VALIDATORS.values())
+_VALIDATED_KEYS = frozenset(key for table in _RELEASE_VALIDATORS for key, _ in table)
+"""The keys some release's Validator checks: a query with none of them passes
+:func:`_validate` of any of :data:`VALIDATORS` (another table is walked whatever the
+names)."""
 
 
 def _validate(raw_args: dict[str, str], validators: ValidatorTable) -> None:
