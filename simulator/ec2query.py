@@ -913,7 +913,8 @@ def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, 
     if not) before, or without, writing its bytes. ``True`` renders as
     ``<return>true</return>`` (Nova asked ``response_data is True``, so ``1`` is no such
     answer); any other value that is not a mapping fails where ``_render_dict`` asked it for
-    ``keys()`` (AttributeError). Text beyond ASCII anywhere in a result raises
+    ``keys()`` (AttributeError; a plain dict is known to be a mapping without the ABC's
+    ``__instancecheck__``, a Python call). Text beyond ASCII anywhere in a result raises
     UnicodeEncodeError: ``_render_data`` wrote every leaf with ``str(data)``, and Python 2's
     ``str`` of a unicode value (what the database and Glance hand back) encodes it as ASCII
     (``apirequest.py:137@2012.2.4``, ``135@2013.1.5``, ``139@2013.2.4``, ``137@2014.1.5``).
@@ -923,7 +924,7 @@ def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, 
     """
     if result is True:
         return {"return": "true"}
-    if not isinstance(result, Mapping):
+    if type(result) is not dict and not isinstance(result, Mapping):
         raise AttributeError(f"'{type(result).__name__}' object has no attribute 'keys'")
     fields: list[dict[Any, Any]] = []
     text = _first_text(result, str.isascii, fields)
