@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from simulator.contracts import Contract, ContractRegistry, default_registry
 from simulator.ec2ids import ec2_id_to_id
 from simulator.ec2query import SIGV4_QUERY_PREFIX, camelcase_to_underscore
 from simulator.errors import BadInput
+from simulator.frozen import filled
 from simulator.glance import GlanceExchange
 from simulator.jsonio import (
     NotStreamable,
@@ -110,18 +111,6 @@ def _field_of(name: str) -> str:
 # --- interactions ------------------------------------------------------------------------
 
 
-_Record = TypeVar("_Record")
-
-
-def _filled(cls: type[_Record], fields: dict[str, Any]) -> _Record:
-    """A ``cls``, a frozen dataclass, holding ``fields`` (every one of its fields), made
-    without its ``__init__``: that sets each field through ``object.__setattr__``, a slot
-    wrapper call a field, and replay reads three records an interaction from a cassette."""
-    record = object.__new__(cls)
-    record.__dict__.update(fields)
-    return record
-
-
 @dataclass(frozen=True)
 class RecordedRequest:
     """A request as a cassette keeps it: method, path and parameters, secrets dropped."""
@@ -170,7 +159,7 @@ class RecordedRequest:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedRequest:
         params: Params = tuple(map(tuple, data["params"]))
-        return _filled(cls, {"method": data["method"], "path": data["path"], "params": params})
+        return filled(cls, {"method": data["method"], "path": data["path"], "params": params})
 
 
 @dataclass(frozen=True)
@@ -192,7 +181,7 @@ class RecordedResponse:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RecordedResponse:
-        return _filled(
+        return filled(
             cls,
             {
                 "status": data["status"],
@@ -258,7 +247,7 @@ class Interaction:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interaction:
-        return _filled(
+        return filled(
             cls,
             {
                 "request": RecordedRequest.from_dict(data["request"]),
