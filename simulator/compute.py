@@ -71,6 +71,8 @@ from simulator.store import MappingStore, MappingTable
 MAX_USERDATA_SIZE = 65535
 NULL_KERNEL = "nokernel"
 RESERVATION_ID_CHARS = "01234567890abcdefghijklmnopqrstuvwxyz"
+_RESERVATION_ID_BASE = float(len(RESERVATION_ID_CHARS))
+"""``random.choices``' ``n``: the float it multiplies each ``random()`` by."""
 MULTI_INSTANCE_DISPLAY_NAME_TEMPLATE = "%(name)s-%(uuid)s"
 """``CONF.multi_instance_display_name_template``'s default (Grizzly on)."""
 C_LONG_LIMIT = 2**63
@@ -711,9 +713,23 @@ class RecordingComputeAPI(InstanceOperations):
         return kernel_id, ramdisk_id
 
     def _generate_reservation_id(self) -> str:
-        with self._rng_lock:
-            return "r-" + "".join(self.rng.choices(RESERVATION_ID_CHARS, k=8))
+        """``'r-'`` and 8 of ``rng.choices(RESERVATION_ID_CHARS, k=8)``, drawn as ``choices``
+        draws them (``population[floor(random() * n)]``, one ``random()`` each), so a seeded
+        rng gives the same ids; written out, as that call's frame and argument handling were
+        half the id's cost. The lock is taken without ``with`` (see
+        :class:`~simulator.store.MappingStore`)."""
+        random = self.rng.random
+        self._rng_lock.acquire()
+        try:
+            return "r-" + "".join(
+                [RESERVATION_ID_CHARS[int(random() * _RESERVATION_ID_BASE)] for _ in range(8)]
+            )
+        finally:
+            self._rng_lock.release()
 
     def _generate_uuid(self) -> str:
-        with self._rng_lock:
+        self._rng_lock.acquire()
+        try:
             return uuid4_text(self.rng.getrandbits(128))
+        finally:
+            self._rng_lock.release()
