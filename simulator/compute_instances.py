@@ -141,9 +141,11 @@ class Instance:
         """The store's row: every field but the EC2 id (the row's key), and ``work``; it
         shares this record's values (the store copies what it keeps). A record's attributes
         are exactly its fields, so its ``__dict__`` is the row's start: no per-field lookup
-        on every launch. A row carries ``client_token`` only when the instance has one, as
-        rows written before the column existed do not."""
-        row = dict(self.__dict__)
+        on every launch; copied by ``dict.copy``, which copies an instance's shared-key
+        ``__dict__`` whole where ``dict()`` inserted its fields one by one (0.5% of a replayed
+        launch). A row carries ``client_token`` only when the instance has one, as rows
+        written before the column existed do not."""
+        row = self.__dict__.copy()
         del row["ec2_int_id"]
         if self.client_token is None:
             del row["client_token"]
