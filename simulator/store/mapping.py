@@ -149,18 +149,17 @@ class MappingStore:
             self._lock.release()
 
     def mapping_id(self, table: MappingTable, uuid: str) -> int | None:
-        """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order."""
+        """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order.
+
+        Looked up in this frame, not a helper's: a launch asks half a dozen times."""
         self._lock.acquire()
         try:
-            return self._mapping_id(table, uuid)
+            row_id = self._uuid_indexes[table].get(uuid)
+            if row_id is not None and self._access_log is not None:
+                self._access_log.read.setdefault((table, row_id))
+            return row_id
         finally:
             self._lock.release()
-
-    def _mapping_id(self, name: str, uuid: str) -> int | None:
-        row_id = self._uuid_indexes[name].get(uuid)
-        if row_id is not None and self._access_log is not None:
-            self._access_log.read.setdefault((name, row_id))
-        return row_id
 
     def highest_id(self, table: MappingTable) -> int:
         """The highest id issued in ``table`` (0 if none): where autoincrement continues."""
@@ -205,7 +204,7 @@ class MappingStore:
         """The id of ``uuid``, creating it if needed, as one step under the lock."""
         self._lock.acquire()
         try:
-            row_id = self._mapping_id(table, uuid)
+            row_id = self.mapping_id(table, uuid)
             return self.add_mapping(table, uuid) if row_id is None else row_id
         finally:
             self._lock.release()
