@@ -91,7 +91,10 @@ def security_group_models(names: Any, project_id: str) -> list[Any]:
     that lookup find fewer rows than names and none missing, so it returns None, which the
     caller extends its list with: TypeError. Both come before the instance's row exists.
     Every group with a true name exists here (docs/fidelity.md); with no groups table, the
-    others keep the order sent."""
+    others keep the order sent. A launch that names no group asks for ``['default']``, which
+    is answered without those walks."""
+    if names == ["default"]:
+        return ["default"]
     others = [name for name in names if name != "default"]
     for name in others:
         refuse_unnamed_group(name, project_id)
