@@ -90,6 +90,9 @@ _NOT_HOSTNAME = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) i
 """``bytes.translate``'s table and deletions for ASCII text: space and underscore to ``-``,
 every other character but ``[A-Za-z0-9_.-]`` deleted. Bytes, not a ``str.translate`` table:
 that looks each character up in a dict, 0.4% of a replayed launch for its hostname."""
+_QUOTA_RESOURCES = ("cores", "instances", "ram")
+"""The resources a launch is held to, in name order: the order Nova lists those over quota
+in (``sorted(overs)``), without sorting them for each launch."""
 _INSTANCES = MappingTable.INSTANCES
 _SNAPSHOTS = MappingTable.SNAPSHOTS
 _VOLUMES = MappingTable.VOLUMES
@@ -181,6 +184,13 @@ class _Provisioning:
         return self.call.security_group or ["default"]
 
 
+def object_text(value: Any) -> Any:
+    """What a text column of an ``Instance`` object (Havana on) reads back: its
+    ``unicode()``, None staying None (``objects/instance.py:86,128@2013.2.4``,
+    ``objects/fields.py:209-218@2014.1.5``)."""
+    return None if value is None else py2_str(value)
+
+
 def sanitize_hostname(name: str) -> str:
     """Nova's ``utils.sanitize_hostname`` (the same at all four tags): spaces and
     underscores to dashes, anything but ``[A-Za-z0-9_.-]`` deleted, lower case, dots and
@@ -222,6 +232,13 @@ class RecordingComputeAPI(InstanceOperations):
         profile = profile or get_profile()
         self.rules = profile.compute
         self._checks = tuple(self._CHECKS[check] for check in self.rules.checks)
+        self._text_column: Callable[[Any], Any] = (
+            object_text if self.rules.object_text else column_text
+        )
+        """What a text column of the instance's row (``key_name``, ``root_device_name``)
+        reads back: :func:`object_text` from Havana on, else as the database driver wrote it
+        (:func:`~simulator.compute_instances.column_text`); the answers read the row back.
+        Chosen once: a method asking the rule cost a frame per column of every launch."""
         self._zones = availability_zones(
             profile.conversation.services, profile.conversation.internal_zone
         )
@@ -474,15 +491,6 @@ class RecordingComputeAPI(InstanceOperations):
             zone, launch.forced_host = zone.split(":")
         launch.availability_zone = zone or None
 
-    def _text_column(self, value: Any) -> Any:
-        """What a text column of the instance's row (``key_name``, ``root_device_name``)
-        reads back: the ``Instance`` object's ``unicode()`` from Havana on
-        (``objects/instance.py:86,128@2013.2.4``, ``objects/fields.py:209-218@2014.1.5``),
-        else as the database driver wrote it; the answers read the row back."""
-        if self.rules.object_text and value is not None:
-            return py2_str(value)
-        return column_text(value)
-
     def _read_root_device(self, launch: _Provisioning) -> None:
         """``block_device.properties_root_device_name`` of the image, where each release
         reads it: after the kernel and ramdisk, before the zone is split (Folsom, Grizzly,
@@ -661,7 +669,7 @@ class RecordingComputeAPI(InstanceOperations):
             "cores": self.quotas.cores,
             "ram": self.quotas.ram,
         }
-        overs = sorted(name for name in requested if 0 <= limits[name] < requested[name])
+        overs = [name for name in _QUOTA_RESOURCES if 0 <= limits[name] < requested[name]]
         if not overs:
             return max_count
         headroom = self._headroom(limits, requested)
