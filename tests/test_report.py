@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.report import ABSENT, Difference, _differences, json_diff
+from simulator.report import ABSENT, Difference, _differences, json_diff, json_identical
 
 SCALARS = (
     st.none()
@@ -28,6 +28,21 @@ JSON = st.recursive(
 @given(JSON, JSON)
 def test_json_diff_finds_what_the_full_diff_finds(recorded: Any, observed: Any) -> None:
     assert json_diff(recorded, observed, ["x"]) == _differences(recorded, observed, ["x"])
+
+
+@given(JSON, JSON)
+def test_json_identical_is_the_full_diff_finding_nothing(recorded: Any, observed: Any) -> None:
+    """Exactly, for JSON values: the dict walk checks keys by looking each one up."""
+    assert json_identical(recorded, observed) == (_differences(recorded, observed, []) == [])
+
+
+@pytest.mark.parametrize(
+    ("recorded", "observed"),
+    [({"a": 1}, {"b": 1}), ({"a": 1, "b": 2}, {"a": 1, "c": 2}), ({"a": 1}, {"a": 1, "b": 2})],
+)
+def test_other_keys_are_not_identical(recorded: Any, observed: Any) -> None:
+    assert not json_identical(recorded, observed)
+    assert not json_identical(observed, recorded)
 
 
 @given(JSON)
