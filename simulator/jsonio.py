@@ -196,6 +196,8 @@ class NotStreamable(ValueError):
 
 _BLANK = re.compile(r"[ \t\n\r]*")
 """What JSON allows between tokens, as :mod:`json` skips it."""
+_NEXT_ITEM = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+"""The comma between two items of an array, with the blanks JSON allows either side."""
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
     object_pairs_hook=unique_object
 ).scan_once
@@ -258,17 +260,23 @@ def _members_before(text: str, key: str) -> tuple[dict[str, Any], int]:
 
 
 def _items(text: str, at: int) -> Iterator[Any]:
+    """The array's items from ``at``, then the document's end checked.
+
+    Each item is followed by its comma and the blanks around it in one match
+    (:data:`_NEXT_ITEM`); skipping the blanks either side and testing for the comma apart
+    took three calls more per item, over half a percent of a replayed interaction."""
     at = _skip(text, at)
     if not text.startswith("]", at):
         while True:
             item, at = _parsed(text, at)
             yield item
-            at = _skip(text, at)
-            if text.startswith("]", at):
+            comma = _NEXT_ITEM.match(text, at)
+            if comma is None:
                 break
-            if not text.startswith(",", at):
-                raise NotStreamable("items not separated by commas")
-            at = _skip(text, at + 1)
+            at = comma.end()
+        at = _skip(text, at)
+        if not text.startswith("]", at):
+            raise NotStreamable("items not separated by commas")
     at = _skip(text, at + 1)
     if not text.startswith("}", at) or _skip(text, at + 1) != len(text):
         raise NotStreamable("members after the array")
