@@ -932,7 +932,7 @@ def renderable(result: Any, style: XmlStyle = XmlStyle.MINIDOM) -> Mapping[str, 
         text.encode("ascii")
     lxml = style is XmlStyle.LXML_PRETTY
     if _refused_name(fields, _readable_names if lxml else _ascii_names) is not None or (
-        lxml and _first_text(result, _xml_writable) is not None
+        lxml and _first_text(result, _xml_writable, []) is not None
     ):
         raise ServerFault()
     return result
@@ -1014,14 +1014,11 @@ def _refused_name(
 
 
 def _first_text(
-    data: Any, plain: Callable[[str], bool], fields: list[dict[Any, Any]] | None = None
+    data: Any, plain: Callable[[str], bool], fields: list[dict[Any, Any]]
 ) -> str | None:
     """The first text :func:`_render_data` would write of ``data`` that is not ``plain``,
     walking it as that function does, or None; every dict it meets on the way is added to
-    ``fields`` (each of them when no text is refused), whose keys are element names. Asked
-    of every answer, so leaves are tested in line: text, and the bools, numbers, datetimes
-    and Nones that write ASCII letters and digits or nothing (a call for each of those was
-    eleven frames of a launch's answer)."""
+    ``fields`` (each of them when no text is refused), whose keys are element names."""
     kind = type(data)
     if kind is str:
         return None if plain(data) else data
@@ -1036,14 +1033,33 @@ def _first_text(
     else:
         text = _scalar_text(data)
         return None if text is None or plain(text) else text
-    if mapping is not None and fields is not None:
+    if mapping is not None:
         fields.append(mapping)
-    for item in data if mapping is None else mapping.values():
+    return _first_text_within(data if mapping is None else mapping.values(), plain, fields)
+
+
+def _first_text_within(
+    items: Iterable[Any], plain: Callable[[str], bool], fields: list[dict[Any, Any]]
+) -> str | None:
+    """:func:`_first_text` of each of ``items`` in turn. Asked of every answer, so the
+    members it is made of are tested in line: text, plain dicts and lists, and the bools,
+    numbers, datetimes and Nones that write ASCII letters and digits or nothing; anything
+    else takes :func:`_first_text`'s long way. A call for each leaf was eleven frames of a
+    launch's answer, and a second look at each dict's and list's type in a call of its own
+    two fifths of the walk."""
+    for item in items:
         kind = type(item)
         if kind is str:
             if not plain(item):
                 return cast(str, item)
-        elif kind in _ASCII_KINDS or item is None:
+        elif kind is dict:
+            fields.append(item)
+            if (text := _first_text_within(item.values(), plain, fields)) is not None:
+                return text
+        elif kind is list:
+            if (text := _first_text_within(item, plain, fields)) is not None:
+                return text
+        elif item is None or kind in _ASCII_KINDS:
             continue
         elif (text := _first_text(item, plain, fields)) is not None:
             return text
