@@ -611,10 +611,11 @@ def _within_limits(
     params: Sequence[tuple[str, str]], limits: QueryLimits
 ) -> tuple[dict[str, str], _Names]:
     """``dict(params)`` once :func:`_check_limits` has passed them, and its names'
-    :class:`_Names`. Where the names are distinct, each value short and the set of names one
-    seen before, that is known without its loop over the parameters (1% of a replayed
-    launch); anything else, a failure included, is left to it, which raises what it raises
-    in the order of the parameters."""
+    :class:`_Names`. Where the names are distinct, the values all together short and the
+    set of names one seen before, that is known without its loop over the parameters (1%
+    of a replayed launch); anything else, a failure included, is left to it, which raises
+    what it raises in the order of the parameters. The values' total length bounds each
+    one's in a single join, where the longest took a call of ``len`` for each (0.7%)."""
     if len(params) <= limits.max_parameters:
         try:
             query = dict(params)
@@ -622,8 +623,7 @@ def _within_limits(
                 names = _names(tuple(query))
                 if (
                     names.most_dots <= limits.max_key_dots
-                    and max(map(len, query.values()), default=0)
-                    <= limits.max_value_bytes // _MAX_UTF8_BYTES
+                    and len("".join(query.values())) <= limits.max_value_bytes // _MAX_UTF8_BYTES
                 ):
                     return query, names
         except Exception:
