@@ -171,7 +171,7 @@ class CatalogueActions:
     store: MappingStore
     image_service: S3ImageService
     profile: Profile
-    _get_image: Callable[[Any], Image]
+    _get_image: Callable[[Any], tuple[Image, str | None]]
     _get_image_state: Callable[[Image], Any]
 
     def describe_images(
@@ -183,7 +183,7 @@ class CatalogueActions:
             images = []
             for ec2_id in walked(image_id):
                 try:
-                    images.append(self._get_image(ec2_id))
+                    images.append(self._get_image(ec2_id)[0])
                 except NotFound:
                     raise ImageNotFound(image_id=ec2_id) from None
         else:

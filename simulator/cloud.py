@@ -254,15 +254,12 @@ class CloudController(InstanceActions, CatalogueActions):
             if launched is not None:
                 return self._format_run_instances(context, *launched)
         if kwargs.get("kernel_id"):
-            kernel = self._get_image(kwargs["kernel_id"])
-            kwargs["kernel_id"] = id_mappings.id_to_glance_id(self.store, kernel["id"])
+            kwargs["kernel_id"] = self._launch_image(kwargs["kernel_id"])[1]
         if kwargs.get("ramdisk_id"):
-            ramdisk = self._get_image(kwargs["ramdisk_id"])
-            kwargs["ramdisk_id"] = id_mappings.id_to_glance_id(self.store, ramdisk["id"])
+            kwargs["ramdisk_id"] = self._launch_image(kwargs["ramdisk_id"])[1]
         for bdm in kwargs.get("block_device_mapping", []):
             parse_block_device_mapping(self.store, bdm, self.profile.snapshot_lookup)
-        image = self._get_image(kwargs["image_id"])
-        image_uuid = id_mappings.id_to_glance_id(self.store, image["id"])
+        image, image_uuid = self._launch_image(kwargs["image_id"])
         image_state = self._get_image_state(image)
         if image_state != "available":
             raise self.profile.image_unavailable()
@@ -306,19 +303,31 @@ class CloudController(InstanceActions, CatalogueActions):
                 continue
         return (reservation_id, live) if live else None
 
-    def _get_image(self, ec2_id: Any) -> Image:
-        """By id, else by name (first match, no type check), then the id's type-prefix check."""
+    def _launch_image(self, ec2_id: Any) -> tuple[Image, str]:
+        """:meth:`_get_image`, then the image's Glance uuid the create call is given,
+        ``id_to_glance_id(image['id'])``: the uuid an image found by id brings along, else
+        the one its s3 id maps to."""
+        image, image_uuid = self._get_image(ec2_id)
+        if image_uuid is None:
+            image_uuid = id_mappings.id_to_glance_id(self.store, image["id"])
+        return image, image_uuid
+
+    def _get_image(self, ec2_id: Any) -> tuple[Image, str | None]:
+        """By id, else by name (first match, no type check), then the id's type-prefix check.
+        An image found by id comes with the uuid its s3 id was just looked up by
+        (:meth:`S3ImageService.shown`), the one the row maps back to: a launch passes the
+        image on by it, where Nova read the row again."""
         try:
             internal_id = ec2ids.ec2_id_to_id(ec2_id)
-            image = self.image_service.show(internal_id)
+            image, image_uuid = self.image_service.shown(internal_id)
         except (InvalidEc2Id, ImageNotFound):
             images = self.image_service.detail(ec2_id)
             if not images:
                 raise ImageNotFound(image_id=ec2_id) from None
-            return images[0]
+            return images[0], None
         if ec2ids.image_type(image.get("container_format")) != ec2_id.split("-")[0]:
             raise ImageNotFound(image_id=ec2_id)
-        return image
+        return image, image_uuid
 
     @staticmethod
     def _get_image_state(image: Image) -> Any:

@@ -131,9 +131,14 @@ class S3ImageService:
         self.image_states = image_states
         self.memoized_ids = memoized_ids
 
-    def show(self, image_id: int) -> Image:
+    def shown(self, image_id: int) -> tuple[Image, str | None]:
+        """``show``, and the uuid the image's new ``id`` maps back to where that is known
+        without asking the store: the Glance id its s3 id was just looked up by, when that
+        was text (else None). ``run_instances`` passes the image on by that uuid
+        (``id_to_glance_id(image['id'])``), where Nova read the row just found again."""
         image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
-        return self._translate_uuid_to_id(self.backend.show(image_uuid))
+        image = self.backend.show(image_uuid)
+        return image, self._translate(image)
 
     def detail(self, name: str) -> list[Image]:
         return self.translated(self.backend.detail(name))
@@ -141,7 +146,9 @@ class S3ImageService:
     def translated(self, images: list[Image]) -> list[Image]:
         """``_translate_uuids_to_ids``: a listing Glance has answered whole, translated image
         by image (each one's s3 rows made before the next one is read)."""
-        return [self._translate_uuid_to_id(image) for image in images]
+        for image in images:
+            self._translate(image)
+        return images
 
     def _glance_id_to_id(self, glance_id: Any) -> int | None:
         """``ec2utils.glance_id_to_id``; under ``@memoize`` (Grizzly on) its cache key is
@@ -160,12 +167,16 @@ class S3ImageService:
             glance_id = column_text(glance_id)
         return id_mappings.glance_id_to_id(self.store, glance_id)
 
-    def _translate_uuid_to_id(self, image: Image) -> Image:
-        """The image with its uuids as s3 ids and its ``image_state`` as the release's map
-        reads it, changed in place: a backend's answer is the caller's own copy (see
-        :class:`ImageBackend`)."""
+    def _translate(self, image: Image) -> str | None:
+        """``_translate_uuid_to_id``: the image's uuids as s3 ids and its ``image_state`` as
+        the release's map reads it, changed in place (a backend's answer is the caller's own
+        copy, see :class:`ImageBackend`); the image's own uuid, where it was text."""
+        image_uuid = None
         if "id" in image:
-            image["id"] = self._glance_id_to_id(image["id"])
+            glance_id = image["id"]
+            if type(glance_id) is str:
+                image_uuid = glance_id
+            image["id"] = self._glance_id_to_id(glance_id)
         properties = image.get("properties")
         if isinstance(properties, dict):
             for prop in ("kernel_id", "ramdisk_id"):
@@ -175,4 +186,4 @@ class S3ImageService:
                 state = self.image_states.get(properties["image_state"])
                 if state is not None:
                     properties["image_state"] = state
-        return image
+        return image_uuid
