@@ -155,9 +155,9 @@ def image_type(container_format: Any) -> str:
 
 def image_ec2_id(image_id: Any, image_type_prefix: str = _MACHINE_IMAGE) -> str:
     """The EC2 id of an s3 image id; one that is no integer reads as image 0, as in Nova.
-    The three image prefixes' templates are written once (:data:`_IMAGE_TEMPLATES`), as a
+    The three image prefixes' templates are written once (:data:`IMAGE_TEMPLATES`), as a
     launch answers with its image's, kernel's and ramdisk's ids."""
-    template = _IMAGE_TEMPLATES.get(image_type_prefix)
+    template = IMAGE_TEMPLATES.get(image_type_prefix)
     try:
         return id_to_ec2_id(
             image_id, ec2_id_template(image_type_prefix) if template is None else template
@@ -166,7 +166,7 @@ def image_ec2_id(image_id: Any, image_type_prefix: str = _MACHINE_IMAGE) -> str:
         return id_to_ec2_id(0, ec2_id_template(_MACHINE_IMAGE))
 
 
-_IMAGE_TEMPLATES = {
+IMAGE_TEMPLATES = {
     prefix: ec2_id_template(prefix)
     for prefix in (EC2_ID_PREFIXES[kind] for kind in ("s3_images", "kernels", "ramdisks"))
 }

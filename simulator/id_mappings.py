@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulator.ec2ids import ec2_id_to_id, id_to_ec2_id, image_ec2_id, is_uuid_like
+from simulator.ec2ids import (
+    IMAGE_TEMPLATES,
+    ec2_id_to_id,
+    id_to_ec2_id,
+    image_ec2_id,
+    is_uuid_like,
+)
 from simulator.errors import (
     ImageNotFound,
     InstanceNotFound,
@@ -71,7 +77,14 @@ def glance_id_to_id(store: MappingStore, glance_id: str | None) -> int | None:
 def glance_id_to_ec2_id(
     store: MappingStore, glance_id: str | None, prefix: str = EC2_ID_PREFIXES["s3_images"]
 ) -> str:
-    return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
+    """``image_ec2_id(glance_id_to_id(glance_id), prefix)``. The s3 id of a Glance id is a
+    row id, an int, so an image prefix's template is filled in with it here, without the
+    two calls that come to the same for an int (an image's id, its kernel's and its
+    ramdisk's in every instance shown); a None id fails in :func:`image_ec2_id` as in Nova."""
+    template = IMAGE_TEMPLATES.get(prefix)
+    if template is None or glance_id is None:
+        return image_ec2_id(glance_id_to_id(store, glance_id), prefix)
+    return template % store.get_or_add_mapping(_S3_IMAGES, glance_id)
 
 
 _TEMPLATES = {table: ec2_id_template(EC2_ID_PREFIXES[table.name.lower()]) for table in MappingTable}
@@ -86,10 +99,13 @@ Folsom's :func:`simulator.ec2ids.parses_as_uuid`)."""
 def _id_to_ec2_mapped_id(
     value: Any, table: MappingTable, store: MappingStore | None, uuid_like: UuidTest
 ) -> str:
+    """The row of a uuid is an int, whose EC2 id is its table's template filled in (what
+    :func:`~simulator.ec2ids.id_to_ec2_id` does with an int, without the call); any other
+    value is read as that function reads it."""
     if uuid_like(value):
         if store is None:
             raise ValueError(f"a uuid ({value}) needs the mapping store to become an EC2 id")
-        value = store.get_or_add_mapping(table, value)
+        return _TEMPLATES[table] % store.get_or_add_mapping(table, value)
     return id_to_ec2_id(value, _TEMPLATES[table])
 
 
