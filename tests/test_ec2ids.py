@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -129,6 +130,29 @@ def test_what_each_release_takes_for_a_uuid(value: object, grizzly: bool, folsom
     checked under CPython 2.7.18."""
     assert ec2ids.is_uuid_like(value) is grizzly
     assert ec2ids.parses_as_uuid(value) is folsom
+
+
+@given(
+    st.one_of(
+        st.uuids().map(str),
+        st.uuids().map(lambda value: str(value).upper()),
+        st.text(alphabet="0123456789abcdef-\n", min_size=30, max_size=70),
+        st.text(),
+    )
+)
+def test_a_remembered_uuid_answer_is_the_pattern_s(value: str) -> None:
+    """The canonical form's pattern, asked again (from the memo) and in a str subclass."""
+
+    class Text(str):
+        pass
+
+    expected = (
+        re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", value)
+        is not None
+    )
+    assert ec2ids.is_uuid_like(value) is expected
+    assert ec2ids.is_uuid_like(value) is expected
+    assert ec2ids.is_uuid_like(Text(value)) is expected
 
 
 def test_an_id_is_a_number_as_python_2_read_it() -> None:
