@@ -25,15 +25,9 @@ _SNAPSHOT = EC2_ID_PREFIXES["snapshots"] + "-"
 _VOLUME = EC2_ID_PREFIXES["volumes"] + "-"
 
 
-def _by_prefix(store: MappingStore, ec2_id: Any) -> tuple[str, str] | None:
-    if ec2_id.startswith(_SNAPSHOT):
-        return "snapshot_id", id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
-    if ec2_id.startswith(_VOLUME):
-        return "volume_id", id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
-    return None
-
-
 def _volume_table_first(store: MappingStore, ec2_id: Any) -> tuple[str, str] | None:
+    """Folsom's rule: the id's uuid from the volume table, then its key by prefix (None
+    drops the id)."""
     uuid = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
     if ec2_id.startswith(_SNAPSHOT):
         return "snapshot_id", uuid
@@ -42,31 +36,34 @@ def _volume_table_first(store: MappingStore, ec2_id: Any) -> tuple[str, str] | N
     return None
 
 
-_RESOLVERS = {
-    SnapshotLookup.BY_PREFIX: _by_prefix,
-    SnapshotLookup.VOLUME_TABLE_FIRST: _volume_table_first,
-}
-"""Each lookup rule: the id's key in the mapping and its uuid, or None to drop the id."""
 _BY_PREFIX = SnapshotLookup.BY_PREFIX
 """Every release's rule but Folsom's, which :func:`parse_block_device_mapping` tells apart by
-identity before it asks :data:`_RESOLVERS`: an Enum member hashes through the Python-level
-``Enum.__hash__`` (a frame for every mapping of every launch), and reading the member off
-its class each time is no cheaper (``EnumType``'s ``__getattr__`` hook slows every class
-attribute lookup): it is read once, here."""
+identity: an Enum member hashes through the Python-level ``Enum.__hash__`` (a frame for
+every mapping of every launch), and reading the member off its class each time is no
+cheaper (``EnumType``'s ``__getattr__`` hook slows every class attribute lookup): it is read
+once, here."""
 
 
 def parse_block_device_mapping(
     store: MappingStore, bdm: Any, lookup: SnapshotLookup = SnapshotLookup.BY_PREFIX
 ) -> Any:
-    """Normalize ``bdm`` in place and return it (Nova mutates the request's dicts)."""
+    """Normalize ``bdm`` in place and return it (Nova mutates the request's dicts).
+
+    The by-prefix rule is written in line (the id's prefix names its table and its key, any
+    other prefix is dropped): a function returning the key and the uuid cost a frame and a
+    tuple for each id of each launch. Folsom's is :func:`_volume_table_first`."""
     ebs = bdm.pop("ebs", None)
     if ebs:
         ec2_id = ebs.pop("snapshot_id", None)
         if ec2_id:
-            resolve = _by_prefix if lookup is _BY_PREFIX else _RESOLVERS[lookup]
-            resolved = resolve(store, ec2_id)
-            if resolved is not None:
-                bdm[resolved[0]] = resolved[1]
+            if lookup is not _BY_PREFIX:
+                resolved = _volume_table_first(store, ec2_id)
+                if resolved is not None:
+                    bdm[resolved[0]] = resolved[1]
+            elif ec2_id.startswith(_SNAPSHOT):
+                bdm["snapshot_id"] = id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
+            elif ec2_id.startswith(_VOLUME):
+                bdm["volume_id"] = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
             ebs.setdefault("delete_on_termination", True)
         bdm.update(ebs)
     return bdm
