@@ -257,8 +257,9 @@ class CloudController(InstanceActions, CatalogueActions):
             kwargs["kernel_id"] = self._launch_image(kwargs["kernel_id"])[1]
         if kwargs.get("ramdisk_id"):
             kwargs["ramdisk_id"] = self._launch_image(kwargs["ramdisk_id"])[1]
+        snapshot_lookup = self.profile.snapshot_lookup
         for bdm in kwargs.get("block_device_mapping", []):
-            parse_block_device_mapping(self.store, bdm, self.profile.snapshot_lookup)
+            parse_block_device_mapping(self.store, bdm, snapshot_lookup)
         image, image_uuid = self._launch_image(kwargs["image_id"])
         image_state = self._get_image_state(image)
         if image_state != "available":
@@ -357,15 +358,21 @@ class CloudController(InstanceActions, CatalogueActions):
         self, context: RequestContext, reservation_id: str, instances: list[Instance]
     ) -> dict[str, Any]:
         """One reservation of ``_format_instances``: its owner and groups are its first
-        instance's; no instance at all fails RunInstances' assert."""
+        instance's; no instance at all fails RunInstances' assert. Its instances are
+        formatted in a loop, not a list comprehension, which on Python 3.11 is a function
+        called (a frame) for every reservation, and a launch's has one instance."""
         assert instances, "no instance in reservation"
         first = instances[0]
-        return {
+        reservation: dict[str, Any] = {
             "reservationId": reservation_id,
             "ownerId": first.project_id,
             "groupSet": group_set(first.security_groups),
-            "instancesSet": [self._format_instance(context, instance) for instance in instances],
         }
+        items: list[dict[str, Any]] = []
+        reservation["instancesSet"] = items
+        for instance in instances:
+            items.append(self._format_instance(context, instance))
+        return reservation
 
     def _format_instance(self, context: RequestContext, instance: Instance) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -392,15 +399,11 @@ class CloudController(InstanceActions, CatalogueActions):
         if rules.client_token and instance.client_token:
             item["clientToken"] = instance.client_token
         root_device_name = instance.root_device_name or DEFAULT_ROOT_DEV_NAME
-        item.update(
-            {
-                "productCodesSet": None,
-                "instanceType": instance.instance_type["name"],
-                "launchTime": instance.created_at,
-                "amiLaunchIndex": instance.launch_index,
-                "rootDeviceName": root_device_name,
-            }
-        )
+        item["productCodesSet"] = None
+        item["instanceType"] = instance.instance_type["name"]
+        item["launchTime"] = instance.created_at
+        item["amiLaunchIndex"] = instance.launch_index
+        item["rootDeviceName"] = root_device_name
         item.update(self._format_instance_bdm(instance, root_device_name))
         zone = rules.unscheduled_zone if instance.host is None else DEFAULT_AVAILABILITY_ZONE
         item["placement"] = {"availabilityZone": zone}
