@@ -39,6 +39,8 @@ from simulator.py2re import py2_compile
 from simulator.store import MappingStore, MappingTable
 
 DEFAULT_INSTANCE_TYPE = "m1.small"
+_KERNEL = EC2_ID_PREFIXES["kernels"]
+_RAMDISK = EC2_ID_PREFIXES["ramdisks"]
 
 
 _LITERAL = re.compile(r"[\w\-]*")
@@ -201,25 +203,25 @@ def _check_counts(min_count: int, max_count: int) -> None:
         raise InvalidInput(message="min_count must be <= max_count")
 
 
-def _legacy_addresses(hostname: str) -> dict[str, Any]:
+def _legacy_addresses(item: dict[str, Any], hostname: str) -> None:
     """Folsom's and Grizzly's fields for an instance without addresses: ``dnsName`` falls
     back to the private name."""
-    return {
-        "privateDnsName": hostname,
-        "privateIpAddress": None,
-        "publicDnsName": None,
-        "ipAddress": None,
-        "dnsName": hostname,
-    }
+    item["privateDnsName"] = hostname
+    item["privateIpAddress"] = None
+    item["publicDnsName"] = None
+    item["ipAddress"] = None
+    item["dnsName"] = hostname
 
 
-def _floating_only_addresses(hostname: str) -> dict[str, Any]:
+def _floating_only_addresses(item: dict[str, Any], hostname: str) -> None:
     """Havana's (050aa2bcbd): no ``publicDnsName``; ``ipAddress`` and ``dnsName`` come from a
     floating address only, which a new instance has none of."""
-    return {"privateDnsName": hostname, "privateIpAddress": None, "dnsName": None}
+    item["privateDnsName"] = hostname
+    item["privateIpAddress"] = None
+    item["dnsName"] = None
 
 
-_ADDRESSES: Mapping[IpFields, Callable[[str], dict[str, Any]]] = {
+_ADDRESSES: Mapping[IpFields, Callable[[dict[str, Any], str], None]] = {
     IpFields.LEGACY: _legacy_addresses,
     IpFields.FLOATING_ONLY: _floating_only_addresses,
 }
@@ -381,15 +383,15 @@ class CloudController(InstanceActions, CatalogueActions):
         }
         if instance.kernel_id:
             item["kernelId"] = id_mappings.glance_id_to_ec2_id(
-                self.store, instance.kernel_id, EC2_ID_PREFIXES["kernels"]
+                self.store, instance.kernel_id, _KERNEL
             )
         if instance.ramdisk_id:
             item["ramdiskId"] = id_mappings.glance_id_to_ec2_id(
-                self.store, instance.ramdisk_id, EC2_ID_PREFIXES["ramdisks"]
+                self.store, instance.ramdisk_id, _RAMDISK
             )
         item["instanceState"] = state_description(instance.vm_state)
         rules = self.profile.response
-        item.update(self._addresses(instance.hostname))
+        self._addresses(item, instance.hostname)
         key_name = instance.key_name
         if context.is_admin:
             key_name = f"{key_name} ({instance.project_id}, {instance.host})"
@@ -404,13 +406,17 @@ class CloudController(InstanceActions, CatalogueActions):
         item["launchTime"] = instance.created_at
         item["amiLaunchIndex"] = instance.launch_index
         item["rootDeviceName"] = root_device_name
-        item.update(self._format_instance_bdm(instance, root_device_name))
+        self._format_instance_bdm(instance, root_device_name, item)
         zone = rules.unscheduled_zone if instance.host is None else DEFAULT_AVAILABILITY_ZONE
         item["placement"] = {"availabilityZone": zone}
         return item
 
-    def _format_instance_bdm(self, instance: Instance, root_device_name: Any) -> dict[str, Any]:
+    def _format_instance_bdm(
+        self, instance: Instance, root_device_name: Any, item: dict[str, Any]
+    ) -> None:
         """Only rows with a volume show; a snapshot or a volume on the root device makes it ``ebs``.
+        Written into ``item`` (an instance's or an attribute's answer), as the address fields
+        are: a dict of them merged into it was a dict and a call more for every instance.
 
         The mappings (when any) come before ``rootDeviceType``, the order in which Nova's
         ``_format_instance_bdm`` wrote its result (``cloud:1041-1070@2013.1.5``, the same at
@@ -459,6 +465,6 @@ class CloudController(InstanceActions, CatalogueActions):
                     },
                 }
             )
-        result: dict[str, Any] = {"blockDeviceMapping": mapping} if mapping else {}
-        result["rootDeviceType"] = root_device_type
-        return result
+        if mapping:
+            item["blockDeviceMapping"] = mapping
+        item["rootDeviceType"] = root_device_type

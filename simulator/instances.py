@@ -60,8 +60,12 @@ def validate_ec2_id(value: Any, profile: Profile) -> None:
 
 
 def group_set(security_groups: list[Any]) -> list[dict[str, Any]] | None:
-    """``_format_group_set``: each security group *name* as a ``groupId``; none is None."""
-    return [{"groupId": name} for name in security_groups] or None
+    """``_format_group_set``: each security group *name* as a ``groupId``; none is None.
+    A loop, not a list comprehension, which on Python 3.11 is a call (every answer has one)."""
+    groups = []
+    for name in security_groups:
+        groups.append({"groupId": name})
+    return groups or None
 
 
 class InstanceActions:
@@ -72,7 +76,7 @@ class InstanceActions:
     profile: Profile
     client_tokens: ClientTokens
     _format_run_instances: Callable[[RequestContext, str, list[Instance]], Result]
-    _format_instance_bdm: Callable[[Instance, Any], Result]
+    _format_instance_bdm: Callable[[Instance, Any, Result], None]
 
     def describe_instances(self, context: RequestContext, **kwargs: Any) -> Result:
         """``describe_instances``: the ids asked for (all of them must exist), else every
@@ -190,8 +194,8 @@ class InstanceActions:
     # --- DescribeInstanceAttribute's formatters ---
 
     def _attribute_block_device_mapping(self, instance: Instance, result: Result) -> None:
-        result.update(
-            self._format_instance_bdm(instance, instance.root_device_name or DEFAULT_ROOT_DEV_NAME)
+        self._format_instance_bdm(
+            instance, instance.root_device_name or DEFAULT_ROOT_DEV_NAME, result
         )
 
     def _attribute_kernel(self, instance: Instance, result: Result) -> None:
