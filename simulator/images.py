@@ -136,8 +136,9 @@ class S3ImageService:
         """``show``, and the uuid the image's new ``id`` maps back to where that is known
         without asking the store: the Glance id its s3 id was just looked up by, when that
         was text (else None). ``run_instances`` passes the image on by that uuid
-        (``id_to_glance_id(image['id'])``), where Nova read the row just found again."""
-        image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
+        (``id_to_glance_id(image['id'])``), where Nova read the row just found again. The
+        image's own uuid is read as ``id_to_glance_id`` reads it, its call written out."""
+        image_uuid = id_mappings.mapping_uuid(self.store, _S3_IMAGES, image_id)
         image = self.backend.show(image_uuid)
         return image, self._translate(image)
 
