@@ -201,11 +201,18 @@ class MappingStore:
             self._lock.release()
 
     def get_or_add_mapping(self, table: MappingTable, uuid: str) -> int:
-        """The id of ``uuid``, creating it if needed, as one step under the lock."""
+        """The id of ``uuid``, creating it if needed, as one step under the lock.
+
+        The lookup is :meth:`mapping_id`'s, written in line: calling it took the lock a second
+        time (``RLock.acquire`` parses its arguments on every call), nine times a launch."""
         self._lock.acquire()
         try:
-            row_id = self.mapping_id(table, uuid)
-            return self.add_mapping(table, uuid) if row_id is None else row_id
+            row_id = self._uuid_indexes[table].get(uuid)
+            if row_id is None:
+                return self.add_mapping(table, uuid)
+            if self._access_log is not None:
+                self._access_log.read.setdefault((table, row_id))
+            return row_id
         finally:
             self._lock.release()
 
