@@ -149,17 +149,21 @@ class MappingStore:
             self._lock.release()
 
     def mapping_id(self, table: MappingTable, uuid: str) -> int | None:
-        """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order.
-
-        Looked up in this frame, not a helper's: a launch asks half a dozen times."""
+        """The lowest id mapped to ``uuid``: Nova's ``.first()`` over rows in id order."""
         self._lock.acquire()
         try:
-            row_id = self._uuid_indexes[table].get(uuid)
-            if row_id is not None and self._access_log is not None:
-                self._access_log.read.setdefault((table, row_id))
-            return row_id
+            return self._mapping_id(table, uuid)
         finally:
             self._lock.release()
+
+    def _mapping_id(self, table: MappingTable, uuid: str) -> int | None:
+        """:meth:`mapping_id` for a caller holding the lock: ``RLock.acquire`` parses its
+        arguments on every call, and :meth:`get_or_add_mapping`, nine times a launch, would
+        take it twice."""
+        row_id = self._uuid_indexes[table].get(uuid)
+        if row_id is not None and self._access_log is not None:
+            self._access_log.read.setdefault((table, row_id))
+        return row_id
 
     def highest_id(self, table: MappingTable) -> int:
         """The highest id issued in ``table`` (0 if none): where autoincrement continues."""
@@ -201,18 +205,11 @@ class MappingStore:
             self._lock.release()
 
     def get_or_add_mapping(self, table: MappingTable, uuid: str) -> int:
-        """The id of ``uuid``, creating it if needed, as one step under the lock.
-
-        The lookup is :meth:`mapping_id`'s, written in line: calling it took the lock a second
-        time (``RLock.acquire`` parses its arguments on every call), nine times a launch."""
+        """The id of ``uuid``, creating it if needed, as one step under the lock."""
         self._lock.acquire()
         try:
-            row_id = self._uuid_indexes[table].get(uuid)
-            if row_id is None:
-                return self.add_mapping(table, uuid)
-            if self._access_log is not None:
-                self._access_log.read.setdefault((table, row_id))
-            return row_id
+            row_id = self._mapping_id(table, uuid)
+            return self.add_mapping(table, uuid) if row_id is None else row_id
         finally:
             self._lock.release()
 
