@@ -247,12 +247,7 @@ class CloudController(InstanceActions, CatalogueActions):
         self._flavor_form = FLAVOR_FORMS[self.profile.flavor.create_call_form]
 
     def run_instances(self, context: RequestContext, **kwargs: Any) -> dict[str, Any]:
-        """Nova's ``run_instances``. A count the query parser made an int (every count but an
-        odd one) is itself, as ``int()`` reads it, without :func:`~simulator.ec2ids.python2_int`'s
-        call."""
-        min_count = kwargs.get("min_count", 1)
-        if type(min_count) is not int:
-            min_count = ec2ids.python2_int(min_count)
+        min_count = ec2ids.python2_int(kwargs.get("min_count", 1))
         if self.profile.count_checks:
             _check_counts(min_count, ec2ids.python2_int(kwargs.get("max_count", min_count)))
         client_token = kwargs.get("client_token") if self.profile.client_tokens else None
@@ -276,11 +271,7 @@ class CloudController(InstanceActions, CatalogueActions):
             context,
             instance_type=flavor,
             image_href=image_uuid,
-            max_count=(
-                max_count
-                if type(max_count := kwargs.get("max_count", min_count)) is int
-                else ec2ids.python2_int(max_count)
-            ),
+            max_count=ec2ids.python2_int(kwargs.get("max_count", min_count)),
             min_count=min_count,
             kernel_id=kwargs.get("kernel_id"),
             ramdisk_id=kwargs.get("ramdisk_id"),

@@ -17,15 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from simulator import id_mappings
-from simulator.ec2ids import ec2_id_to_id
 from simulator.id_prefixes import EC2_ID_PREFIXES
 from simulator.profiles import SnapshotLookup
-from simulator.store import MappingStore, MappingTable
+from simulator.store import MappingStore
 
 _SNAPSHOT = EC2_ID_PREFIXES["snapshots"] + "-"
 _VOLUME = EC2_ID_PREFIXES["volumes"] + "-"
-_SNAPSHOTS = MappingTable.SNAPSHOTS
-_VOLUMES = MappingTable.VOLUMES
 
 
 def _volume_table_first(store: MappingStore, ec2_id: Any) -> tuple[str, str] | None:
@@ -53,10 +50,8 @@ def parse_block_device_mapping(
     """Normalize ``bdm`` in place and return it (Nova mutates the request's dicts).
 
     The by-prefix rule is written in line (the id's prefix names its table and its key, any
-    other prefix is dropped), its lookups too (``ec2_snap_id_to_uuid`` and
-    ``ec2_vol_id_to_uuid`` of :mod:`simulator.id_mappings`, each a call of
-    ``mapping_uuid``): a function returning the key and the uuid, and those two, cost two
-    frames and a tuple for each id of each launch. Folsom's is :func:`_volume_table_first`."""
+    other prefix is dropped): a function returning the key and the uuid cost a frame and a
+    tuple for each id of each launch. Folsom's is :func:`_volume_table_first`."""
     ebs = bdm.pop("ebs", None)
     if ebs:
         ec2_id = ebs.pop("snapshot_id", None)
@@ -66,11 +61,9 @@ def parse_block_device_mapping(
                 if resolved is not None:
                     bdm[resolved[0]] = resolved[1]
             elif ec2_id.startswith(_SNAPSHOT):
-                bdm["snapshot_id"] = id_mappings.mapping_uuid(
-                    store, _SNAPSHOTS, ec2_id_to_id(ec2_id)
-                )
+                bdm["snapshot_id"] = id_mappings.ec2_snap_id_to_uuid(store, ec2_id)
             elif ec2_id.startswith(_VOLUME):
-                bdm["volume_id"] = id_mappings.mapping_uuid(store, _VOLUMES, ec2_id_to_id(ec2_id))
+                bdm["volume_id"] = id_mappings.ec2_vol_id_to_uuid(store, ec2_id)
             ebs.setdefault("delete_on_termination", True)
         bdm.update(ebs)
     return bdm

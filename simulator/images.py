@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from simulator import id_mappings
 from simulator.compute_instances import column_text
 from simulator.errors import ImageNotFound
-from simulator.store import MappingStore, MappingTable
+from simulator.store import MappingStore
 
 Image = dict[str, Any]
 IMAGE_FIELDS = ("name", "status", "container_format", "disk_format", "min_ram", "min_disk")
@@ -25,7 +25,6 @@ seed may give an image and what a Glance answer must carry for the launch to see
 JSON_PROPERTIES = ("block_device_mapping", "mappings")
 """``glance._CONVERT_PROPS``: the properties Glance keeps as JSON text."""
 _JSON_PROPERTY_SET = frozenset(JSON_PROPERTIES)
-_S3_IMAGES = MappingTable.S3_IMAGES
 
 
 def convert_from_string(image: Image) -> Image:
@@ -136,9 +135,8 @@ class S3ImageService:
         """``show``, and the uuid the image's new ``id`` maps back to where that is known
         without asking the store: the Glance id its s3 id was just looked up by, when that
         was text (else None). ``run_instances`` passes the image on by that uuid
-        (``id_to_glance_id(image['id'])``), where Nova read the row just found again. The
-        image's own uuid is read as ``id_to_glance_id`` reads it, its call written out."""
-        image_uuid = id_mappings.mapping_uuid(self.store, _S3_IMAGES, image_id)
+        (``id_to_glance_id(image['id'])``), where Nova read the row just found again."""
+        image_uuid = id_mappings.id_to_glance_id(self.store, image_id)
         image = self.backend.show(image_uuid)
         return image, self._translate(image)
 
@@ -161,14 +159,11 @@ class S3ImageService:
 
         A number or a boolean there (Glance v1 only ever held text) is looked up and stored
         as the database's text column wrote it (:func:`~simulator.compute_instances.column_text`:
-        ``5``, ``1`` for true), where its s3 row is made. Text, every id but an odd one, is
-        looked up in the store at once: :func:`~simulator.id_mappings.glance_id_to_id` only
-        tells None apart first (three frames fewer a launch)."""
+        ``5``, ``1`` for true), where its s3 row is made."""
         if type(glance_id) is str:
             if self.memoized_ids and not glance_id.isascii():
                 glance_id.encode("ascii")
-            return self.store.get_or_add_mapping(_S3_IMAGES, glance_id)
-        if isinstance(glance_id, int | float):
+        elif isinstance(glance_id, int | float):
             glance_id = column_text(glance_id)
         return id_mappings.glance_id_to_id(self.store, glance_id)
 
