@@ -12,6 +12,11 @@ million interactions either. Each command then runs once per size in a fresh pro
 not figures. Targets: at most 300 MB peak RSS at 1,000,000, and time linear in the size
 (the 1,000,000 run at most 12x the 100,000 one, 10x being exactly linear).
 
+The 100,000 runs are made twice, before and after the 1,000,000 ones, and their mean is
+the base of that ratio: a host that slows or speeds up over the two minutes of the long
+runs moved a base timed only before them, and with it the ratio (validate read 10.4x in
+one run and 12.3x in the next, on unchanged code, the machine slower at the end).
+
 Beside it, the same for a small launch that succeeds (one snapshot mapping), at 100,000
 only: its RSS is not the cassette's (streamed, as above) but the simulated cloud's, since
 every instance a replayed launch creates stays in the in-memory store, about 2.6 KB each
@@ -88,30 +93,64 @@ def commands(path: Path, count: int) -> dict[str, Run]:
     }
 
 
-def measured(directory: Path, recorded: Cassette, count: int, what: str) -> dict[str, Run]:
-    """Write the cassette of ``count``, run the commands on it, print a line each, delete it."""
+def written(directory: Path, recorded: Cassette, count: int, what: str) -> Path:
+    """The cassette of ``count`` written, its size printed."""
     path = directory / f"{what}-{count}.jsonl"
     write_lines(recorded, count, path)
     size = path.stat().st_size
     label = f"{what}.jsonl, {count:,} interactions ({size / count:.0f} bytes a line)"
     print(f"  {label:<58} {size / 1e6:>12,.1f} MB")
-    runs = commands(path, count)
-    path.unlink()
+    return path
+
+
+def printed(runs: dict[str, Run], count: int, what: str, how: str = "") -> dict[str, Run]:
     for command, done in runs.items():
-        label = f"launch-sim {' '.join(COMMANDS[command])}, {count:,} {what}"
+        label = f"launch-sim {' '.join(COMMANDS[command])}, {count:,} {what}{how}"
         print(f"  {label:<58} {done.seconds:>12,.1f} s  {done.peak_rss_mb:>6,.0f} MB peak RSS")
     return runs
+
+
+def measured(directory: Path, recorded: Cassette, count: int, what: str) -> dict[str, Run]:
+    """Write the cassette of ``count``, run the commands on it, print a line each, delete it."""
+    path = written(directory, recorded, count, what)
+    runs = commands(path, count)
+    path.unlink()
+    return printed(runs, count, what)
+
+
+def bracketing(
+    directory: Path, recorded: Cassette, what: str
+) -> tuple[dict[str, Run], dict[str, Run]]:
+    """The commands at both :data:`SIZES`, the small size run before and after the large one:
+    each small figure is the mean time and the larger peak RSS of its two runs."""
+    small, large = SIZES
+    path = written(directory, recorded, small, what)
+    before = commands(path, small)
+    after_large = measured(directory, recorded, large, what)
+    after = commands(path, small)
+    path.unlink()
+    base = {name: _mean_run(before[name], after[name]) for name in before}
+    return printed(base, small, what, " (mean of 2)"), after_large
+
+
+def _mean_run(first: Run, second: Run) -> Run:
+    return replace(
+        first,
+        seconds=(first.seconds + second.seconds) / 2,
+        peak_rss_mb=max(first.peak_rss_mb, second.peak_rss_mb),
+    )
 
 
 def run() -> None:
     print(
         f"== memory: a JSON Lines cassette of one small {DEFAULT_PROFILE} launch repeated, "
-        "streamed by replay, validate and matrix; wall-clock and peak RSS, one run each =="
+        f"streamed by replay, validate and matrix; wall-clock and peak RSS; {SIZES[1]:,} run once, "
+        f"{SIZES[0]:,} before and after it =="
     )
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         refused = record_launch(directory / "refused.json", REFUSED)
-        small, large = (measured(directory, refused, count, "refused") for count in SIZES)
+        small, large = bracketing(directory, refused, "refused")
         for command, done in large.items():
             times = done.seconds / small[command].seconds
             label = f"{command} time, {SIZES[1]:,} / {SIZES[0]:,} (10x: linear)"
