@@ -58,6 +58,46 @@ def test_a_last_array_streams_as_json_loads_reads_the_whole(
     assert streamed(path) == ({k: v for k, v in whole.items() if k != "interactions"}, items)
 
 
+MEMBER_NAMES = st.sampled_from(["a", "b", "c", 'q"', "\u00e9", ""])
+"""Few names, so items repeat them; one needs an escape in any form, one only without
+``ensure_ascii``, and one is empty."""
+MEMBER_VALUES = st.sampled_from([[1], [1, 2], {"x": [1]}, {"x": [2]}, {}, [], 1, "s"])
+"""Few values, so a member's text is often the previous item's, word for word."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    items=st.lists(
+        st.dictionaries(MEMBER_NAMES, MEMBER_VALUES, max_size=4) | MEMBER_VALUES, max_size=8
+    ),
+    indent=st.sampled_from([None, 0, 2]),
+    ensure_ascii=st.booleans(),
+)
+def test_items_repeating_members_stream_as_json_loads_reads_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    items: list[Any],
+    indent: int | None,
+    ensure_ascii: bool,
+) -> None:
+    """A member whose text is the previous item's is taken from it, not parsed again: the
+    same values as parsing each item whole, in any layout and with escaped names."""
+    path = tmp_path_factory.mktemp("doc") / "doc.json"
+    document = {"seed": {}, "interactions": items}
+    path.write_text(json.dumps(document, indent=indent, ensure_ascii=ensure_ascii))
+    assert streamed(path) == ({"seed": {}}, json.loads(path.read_text())["interactions"])
+
+
+def test_a_repeated_member_is_the_previous_items_value(tmp_path: Path) -> None:
+    """What the fast path saves: the create calls of a launch repeated are parsed once."""
+    path = tmp_path / "doc.json"
+    item = {"request": {"id": 1}, "create_calls": [{"a": [1]}], "count": 1}
+    path.write_text(json.dumps({"interactions": [item, {**item, "request": {"id": 2}}, item]}))
+    _, items = streamed(path)
+    assert items[0]["create_calls"] is items[1]["create_calls"] is items[2]["create_calls"]
+    assert items[0]["request"] is not items[1]["request"]
+    assert [each["request"]["id"] for each in items] == [1, 2, 1]
+
+
 REFUSED_AT_THE_END = {
     "members-after": '{"interactions": [1], "seed": 2}',
     "trailing-data": '{"interactions": [1]} []',
@@ -67,6 +107,12 @@ REFUSED_AT_THE_END = {
     "cut-short": '{"interactions": [1, 2',
     "huge-integer": '{"interactions": [' + "9" * 5000 + "]}",
     "deep": '{"interactions": [' + "[" * 100_000 + "]" * 100_000 + "]}",
+    "repeated-key": '{"interactions": [{"a": [1]}, {"a": [1], "a": [1]}]}',
+    "repeated-key-after": '{"interactions": [{"a": [1]}, {"a": [1], "b": 1, "b": 2}]}',
+    "repeated-escaped-key": '{"interactions": [{"a": [1]}, {"a": [1], "\\u0061": 2}]}',
+    "member-cut-short": '{"interactions": [{"a": [1]}, {"a": [1], "b": ]}',
+    "member-without-comma": '{"interactions": [{"a": [1]}, {"a": [1] "b": 1}]}',
+    "member-trailing-comma": '{"interactions": [{"a": [1]}, {"a": [1],}]}',
 }
 """Documents whose problem shows only once the items before it were given."""
 REFUSED_AT_THE_CALL = {
