@@ -10,7 +10,7 @@ files of 1,000 (:func:`bench.replay.split`, each file after the first carrying t
 What is timed is the command itself, in a fresh process: interpreter start-up, imports,
 reading and schema-checking every file, replaying every interaction through
 ``EC2Service.handle`` with each create call schema-checked, and the report. It runs with
-``-j 1``, ``-j 2`` and ``-j auto``, taking turns run by run (3 runs each), so drift on the
+``-j 1``, ``-j 2`` and ``-j auto``, taking turns run by run (5 runs each), so drift on the
 shared machine falls on all three alike. A run counts only if it exits 0 and its last line
 says that all 50,000 interactions match: the rate of a failing replay is not a figure.
 Peak RSS is measured per run by GNU time (:mod:`bench.command`): for ``-j N``, that of the
@@ -35,7 +35,10 @@ FILES = 50
 PER_FILE = 1_000
 INTERACTIONS = FILES * PER_FILE
 JOBS = ("1", "2", "auto")
-RUNS = 3
+RUNS = 5
+"""Runs per command, the commands taking turns: with 3, one run at a stalled minute (the
+calibration fell to 626,039 rows/s beside 1,016,805 in the same section) was a third of the
+median's evidence. Five cost about a minute more."""
 TARGET_PARALLEL = 10_000
 TARGET_ONE_PROCESS = 6_000
 
