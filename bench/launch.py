@@ -55,7 +55,7 @@ ROUNDS = 9
 """A round of launch-sim's lasts about a tenth of a second, shorter than a stall of the shared
 host, which takes a third off the round it falls in: with 5 rounds, one run's in-process rounds
 ranged from 527 to 935 launches/s and two slow ones set the median. Nine keep the median on
-the host's usual speed at about 20 s more for the whole section."""
+the host's usual speed at about 40 s more for the whole section."""
 IN_PROCESS_TARGET = 8
 HTTP_TARGET = 6
 WINDOWS = (1, 1_001, 5_001, 10_001)
